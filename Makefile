@@ -1,0 +1,32 @@
+# The two commands: `make run` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FIELDKIT_DB ?= data/fieldkit.db
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
+
+.PHONY: run test venv dev clean
+
+# The venv is rebuilt when a requirements file changes; a stamp file records it.
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+run: $(VENV)/.installed
+	FIELDKIT_DB=$(FIELDKIT_DB) $(BIN)/python -m streamlit run app.py \
+		--server.address $(ADDRESS) --server.port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,257 @@
+"""Every setting, with its name, default and help, in one table.
+
+The database path comes from the environment (``FIELDKIT_DB``); everything
+the user changes in the app is stored in the ``settings`` table as JSON and
+validated here on the way in and on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from fieldkit import clock
+from fieldkit.db import transaction
+from fieldkit.errors import SettingError, ValidationError
+from fieldkit.kinds import CONTACT_KINDS
+
+DB_ENV = "FIELDKIT_DB"
+DEFAULT_DB_PATH = "data/fieldkit.db"
+
+
+def database_path(environ: Mapping[str, str]) -> Path:
+    """Where the database lives: ``FIELDKIT_DB``, else ``data/fieldkit.db``."""
+    return Path(environ.get(DB_ENV, "").strip() or DEFAULT_DB_PATH)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    label: str
+    default: Any
+    help: str
+    parse: Callable[[str, Any], Any]
+    group: str
+    kind: str  # how the settings page asks for it: "timezone", "int", "days", "time"
+
+
+def _int_between(low: int, high: int, unit: str) -> Callable[[str, Any], int]:
+    def parse(label: str, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise SettingError(f"{label}: expected a whole number of {unit}.")
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not re.fullmatch(r"[0-9]{1,7}", raw):
+                raise SettingError(f"{label}: expected a whole number of {unit}.")
+            raw = int(raw)
+        if not isinstance(raw, int) and not (isinstance(raw, float) and raw.is_integer()):
+            raise SettingError(f"{label}: expected a whole number of {unit}.")
+        value = int(raw)
+        if not low <= value <= high:
+            raise SettingError(f"{label}: must be between {low} and {high} {unit}.")
+        return value
+
+    return parse
+
+
+def _gaps(label: str, raw: Any) -> list[int]:
+    if isinstance(raw, str):
+        parts = [p for p in re.split(r"[,\s;]+", raw.strip()) if p]
+    elif isinstance(raw, (list, tuple)):
+        parts = list(raw)
+    else:
+        raise SettingError(f"{label}: expected days separated by commas, e.g. 2, 4, 7.")
+    day = _int_between(1, 365, "days")
+    try:
+        gaps = [day(label, p if isinstance(p, (int, str)) else str(p)) for p in parts]
+    except SettingError:
+        raise SettingError(
+            f"{label}: each gap is a whole number of days from 1 to 365, "
+            "separated by commas."
+        ) from None
+    if not 1 <= len(gaps) <= 12:
+        raise SettingError(f"{label}: give between 1 and 12 gaps.")
+    if any(b < a for a, b in zip(gaps, gaps[1:])):
+        raise SettingError(f"{label}: gaps must grow (or stay equal) from one rung to the next.")
+    return gaps
+
+
+def _hhmm(label: str, raw: Any) -> str:
+    if isinstance(raw, time):
+        return raw.strftime("%H:%M")
+    if isinstance(raw, str):
+        match = re.fullmatch(r"\s*([0-9]{1,2}):([0-9]{2})\s*", raw)
+        if match and int(match[1]) < 24 and int(match[2]) < 60:
+            return f"{int(match[1]):02d}:{match[2]}"
+    raise SettingError(f"{label}: expected a time of day such as 09:00.")
+
+
+def _timezone(label: str, raw: Any) -> str:
+    name = raw.strip() if isinstance(raw, str) else raw
+    try:
+        clock.zone(name if isinstance(name, str) else "")
+    except ValidationError:
+        raise SettingError(f"{label}: unknown time zone {raw!r}; use a name like Europe/Berlin.") from None
+    return name
+
+
+# Default keep-in-touch cadence per kind of relationship, in days.
+DEFAULT_CADENCES = {
+    "customer": 30,
+    "prospect": 14,
+    "competitor": 90,
+    "vendor": 90,
+    "partner": 30,
+    "colleague": 60,
+    "press": 45,
+    "other": 90,
+}
+
+_SETTINGS = [
+    Setting(
+        "timezone", "Your time zone", "UTC",
+        "Days, streaks and due dates are counted in this zone (an IANA name such as Europe/Berlin).",
+        _timezone, "You", "timezone",
+    ),
+    Setting(
+        "weekly_target_minutes", "Weekly networking target (minutes)", 180,
+        "Minutes of touches and events you aim for each week; 180 is three hours.",
+        _int_between(0, 7 * 24 * 60, "minutes"), "You", "int",
+    ),
+    Setting(
+        "ladder_gaps", "Persistence ladder (days between attempts)", [2, 4, 7, 14, 30],
+        "After each attempt without a dialog, the next one is due after the next gap. "
+        "After the last rung the queue suggests letting go.",
+        _gaps, "Follow-up", "days",
+    ),
+    *[
+        Setting(
+            f"cadence_{kind}", f"Keep in touch: {label.lower()} (days)", DEFAULT_CADENCES[kind],
+            f"After a dialog with someone of this kind ({label.lower()}), the next touch is "
+            "due this many days later, unless the person has a cadence of their own.",
+            _int_between(1, 730, "days"), "Follow-up", "int",
+        )
+        for kind, label in CONTACT_KINDS.items()
+    ],
+    Setting(
+        "calling_hours_start", "Calling hours start", "09:00",
+        "Call sessions hide people for whom it is earlier than this, in their own time zone.",
+        _hhmm, "Calls", "time",
+    ),
+    Setting(
+        "calling_hours_end", "Calling hours end", "17:00",
+        "Call sessions hide people for whom it is later than this, in their own time zone.",
+        _hhmm, "Calls", "time",
+    ),
+]
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in _SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    return {name: s.default for name, s in SETTINGS.items()}
+
+
+def validate(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse raw values for known settings; raise SettingError on the first bad one."""
+    parsed = {}
+    for name, raw in values.items():
+        setting = SETTINGS.get(name)
+        if setting is None:
+            raise SettingError(f"Unknown setting: {name!r}.")
+        parsed[name] = setting.parse(setting.label, raw)
+    return parsed
+
+
+def _check_together(values: Mapping[str, Any]) -> None:
+    if values["calling_hours_start"] >= values["calling_hours_end"]:
+        raise SettingError(
+            "Calling hours: the start must be earlier than the end.",
+            field="calling_hours_end",
+        )
+
+
+def load(db: Database) -> dict[str, Any]:
+    """Every setting's current value: the stored one, else the default.
+
+    A stored value that no longer validates (hand-edited, or from a newer
+    version) is ignored in favour of the default rather than breaking a page.
+    """
+    values = defaults()
+    for row in db.execute("SELECT name, value FROM settings").fetchall():
+        name, text = row
+        setting = SETTINGS.get(name)
+        if setting is None:
+            continue
+        try:
+            values[name] = setting.parse(setting.label, json.loads(text))
+        except (ValueError, SettingError):
+            continue
+    try:
+        _check_together(values)
+    except SettingError:
+        for name in ("calling_hours_start", "calling_hours_end"):
+            values[name] = SETTINGS[name].default
+    return values
+
+
+def save(db: Database, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``changes`` and store them in one transaction.
+
+    All or nothing: a single bad value raises SettingError naming it, and no
+    setting is changed. Returns every setting's value afterwards.
+    """
+    parsed = {}
+    for name, raw in changes.items():
+        try:
+            parsed.update(validate({name: raw}))
+        except SettingError as exc:
+            raise SettingError(str(exc), field=name) from None
+    with transaction(db):
+        merged = {**load(db), **parsed}
+        _check_together(merged)
+        now = clock.now_iso()
+        for name, value in parsed.items():
+            db.execute(
+                "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                [name, json.dumps(value), now],
+            )
+    return merged
+
+
+def reset(db: Database, names: list[str] | None = None) -> dict[str, Any]:
+    """Forget stored values so the defaults apply again (all settings when None).
+
+    Refuses, changing nothing, when the result would not hold together (one
+    calling hour reset past the other).
+    """
+    names = list(SETTINGS) if names is None else names
+    with transaction(db):
+        for name in names:
+            if name not in SETTINGS:
+                raise SettingError(f"Unknown setting: {name!r}.", field=name)
+            db.execute("DELETE FROM settings WHERE name = ?", [name])
+        stored = {
+            name: json.loads(value)
+            for name, value in db.execute("SELECT name, value FROM settings").fetchall()
+            if name in SETTINGS
+        }
+        try:
+            _check_together({**defaults(), **validate(stored)})
+        except (SettingError, ValueError) as exc:
+            raise SettingError(f"Cannot restore only these defaults: {exc}") from None
+    return load(db)
+
+
+def cadence_days(settings: Mapping[str, Any], kind: str) -> int:
+    """The keep-in-touch cadence for a kind of relationship."""
+    return settings.get(f"cadence_{kind}", DEFAULT_CADENCES.get(kind, DEFAULT_CADENCES["other"]))

@@ -1,0 +1,390 @@
+"""The one SQLite file: opening it, migrating it, writing to it safely.
+
+Every run of a page opens its own connection (``with connect(path) as db:``);
+SQLite connections are cheap and a shared one fails across Streamlit's
+threads. Writes that read before they write go through ``transaction(db)``,
+which takes the write lock up front so two tabs never deadlock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+from fieldkit.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 10_000
+MIGRATION_SET = "fieldkit"
+
+migrations = Migrations(MIGRATION_SET)
+
+# Tables the product owns, in the order `info` lists them.
+TABLES = (
+    "settings",
+    "events",
+    "checkins",
+    "contacts",
+    "contact_tags",
+    "attachments",
+    "call_sessions",
+    "touches",
+    "followups",
+    "debriefs",
+    "assumptions",
+    "evidence",
+    "triage_days",
+    "import_runs",
+)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead.
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,          -- JSON
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name, ' ' || char(9, 10, 13))) > 0),
+            kind TEXT NOT NULL CHECK (kind IN ('trade_show', 'conference',
+                'seminar', 'meetup', 'customer_visit', 'internal')),
+            venue TEXT,
+            city TEXT,
+            tz TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL CHECK (ends_at >= starts_at),
+            goal_new_people INTEGER NOT NULL DEFAULT 0 CHECK (goal_new_people >= 0),
+            goal_competitors INTEGER NOT NULL DEFAULT 0 CHECK (goal_competitors >= 0),
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX events_starts_at ON events (starts_at);
+        CREATE INDEX events_ends_at ON events (ends_at);
+
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            checked_in_at TEXT NOT NULL,
+            checked_out_at TEXT CHECK (checked_out_at IS NULL
+                OR checked_out_at >= checked_in_at)
+        ) STRICT;
+        CREATE INDEX checkins_event ON checkins (event_id);
+        CREATE INDEX checkins_checked_in_at ON checkins (checked_in_at);
+        -- At most one open check-in: the event new cards default to.
+        CREATE UNIQUE INDEX checkins_one_open ON checkins (checked_out_at IS NULL)
+            WHERE checked_out_at IS NULL;
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name, ' ' || char(9, 10, 13))) > 0),
+            kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('customer',
+                'prospect', 'competitor', 'vendor', 'partner', 'colleague',
+                'press', 'other')),
+            department TEXT,
+            company TEXT,
+            title TEXT,
+            email TEXT,
+            phone TEXT,
+            linkedin_url TEXT,
+            website TEXT,
+            note TEXT,
+            important INTEGER NOT NULL DEFAULT 0 CHECK (important IN (0, 1)),
+            tz TEXT,
+            cadence_days INTEGER CHECK (cadence_days IS NULL OR cadence_days > 0),
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active',
+                'let_go', 'declined', 'merged')),
+            merged_into INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
+            event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,
+            met_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'capture' CHECK (source IN ('capture',
+                'scan', 'linkedin', 'vcard', 'sample', 'merge')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX contacts_met_at ON contacts (met_at);
+        CREATE INDEX contacts_kind ON contacts (kind, met_at);
+        CREATE INDEX contacts_event ON contacts (event_id);
+        CREATE INDEX contacts_status ON contacts (status);
+        CREATE INDEX contacts_email ON contacts (email COLLATE NOCASE)
+            WHERE email IS NOT NULL;
+        CREATE INDEX contacts_phone ON contacts (phone) WHERE phone IS NOT NULL;
+        CREATE INDEX contacts_linkedin ON contacts (linkedin_url)
+            WHERE linkedin_url IS NOT NULL;
+        CREATE INDEX contacts_name_company ON contacts (name COLLATE NOCASE,
+            company COLLATE NOCASE);
+
+        CREATE TABLE contact_tags (
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            tag TEXT NOT NULL CHECK (length(trim(tag, ' ' || char(9, 10, 13))) > 0),
+            PRIMARY KEY (contact_id, tag)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX contact_tags_tag ON contact_tags (tag, contact_id);
+
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('card_photo', 'voice_memo')),
+            mime TEXT NOT NULL,
+            bytes INTEGER NOT NULL CHECK (bytes >= 0),
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX attachments_contact ON attachments (contact_id, kind);
+
+        CREATE TABLE call_sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT CHECK (ended_at IS NULL OR ended_at >= started_at),
+            audience TEXT,                -- JSON: whom the session chose to call
+            note TEXT
+        ) STRICT;
+
+        CREATE TABLE touches (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,
+            call_session_id INTEGER REFERENCES call_sessions (id) ON DELETE SET NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('met', 'attempt', 'dialog',
+                'note', 'state')),
+            channel TEXT CHECK (channel IS NULL OR channel IN ('in_person',
+                'email', 'sms', 'message', 'linkedin', 'call', 'voicemail',
+                'video', 'coffee', 'meeting', 'other')),
+            outcome TEXT,
+            minutes INTEGER NOT NULL DEFAULT 0 CHECK (minutes >= 0),
+            note TEXT,
+            data TEXT,                    -- JSON: what a state change changed
+            undone_at TEXT,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX touches_contact_at ON touches (contact_id, at);
+        CREATE INDEX touches_at ON touches (at);
+        CREATE INDEX touches_kind_at ON touches (kind, at);
+        CREATE INDEX touches_event ON touches (event_id) WHERE event_id IS NOT NULL;
+        CREATE INDEX touches_call_session ON touches (call_session_id)
+            WHERE call_session_id IS NOT NULL;
+
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            due_on TEXT NOT NULL CHECK (due_on GLOB
+                '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+            reason TEXT NOT NULL CHECK (reason IN ('ladder', 'keep_in_touch',
+                'next_step')),
+            rung INTEGER CHECK (rung IS NULL OR rung >= 1),
+            note TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done',
+                'let_go', 'cancelled')),
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            closed_by_touch_id INTEGER REFERENCES touches (id) ON DELETE SET NULL
+        ) STRICT;
+        CREATE INDEX followups_open_due ON followups (due_on, contact_id)
+            WHERE status = 'open';
+        CREATE INDEX followups_contact ON followups (contact_id, status);
+        CREATE INDEX followups_closed_at ON followups (closed_at)
+            WHERE closed_at IS NOT NULL;
+
+        CREATE TABLE debriefs (
+            touch_id INTEGER PRIMARY KEY REFERENCES touches (id) ON DELETE CASCADE,
+            why_not_us TEXT,
+            next_step TEXT,
+            followup_id INTEGER REFERENCES followups (id) ON DELETE SET NULL
+        ) STRICT;
+
+        CREATE TABLE assumptions (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE CHECK (length(trim(text, ' ' || char(9, 10, 13))) > 0),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',
+                'retired')),
+            created_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            assumption_id INTEGER NOT NULL REFERENCES assumptions (id)
+                ON DELETE CASCADE,
+            touch_id INTEGER NOT NULL REFERENCES touches (id) ON DELETE CASCADE,
+            verdict TEXT NOT NULL CHECK (verdict IN ('validated', 'invalidated')),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (assumption_id, touch_id)
+        ) STRICT;
+        CREATE INDEX evidence_touch ON evidence (touch_id);
+
+        CREATE TABLE triage_days (
+            day TEXT PRIMARY KEY,
+            cleared_at TEXT NOT NULL,
+            due_count INTEGER NOT NULL CHECK (due_count >= 0)
+        ) STRICT;
+
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('linkedin', 'vcard', 'restore')),
+            filename TEXT,
+            sha256 TEXT NOT NULL,
+            at TEXT NOT NULL,
+            new_count INTEGER NOT NULL DEFAULT 0,
+            matched_count INTEGER NOT NULL DEFAULT 0,
+            skipped_count INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        """
+    )
+    db.table("contacts").enable_fts(
+        ["name", "company", "title", "note"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+def _open(path: Path) -> Database:
+    # isolation_level=None: transactions are explicit (transaction(), atomic()).
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+    )
+    try:
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def connect(path: str | Path, *, migrate: bool = True) -> Iterator[Database]:
+    """Open the FieldKit database at ``path``, creating its folder and file.
+
+    WAL journal, foreign keys on, a busy timeout of several seconds. With
+    ``migrate`` (the default) pending migrations are applied first, after a
+    backup copy of an existing file. The connection closes when the block ends.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = _open(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseError(f"Cannot open the database at {path}: {exc}") from exc
+    try:
+        if migrate:
+            migrate_db(db, path)
+        yield db
+    finally:
+        db.close()
+
+
+def memory() -> Database:
+    """A migrated in-memory database, for tests and scratch work."""
+    db = Database(sqlite3.connect(":memory:", isolation_level=None))
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+def pending_migrations(db: Database) -> list[str]:
+    return [m.name for m in migrations.pending(db)]
+
+
+def schema_version(db: Database) -> int:
+    """How many of FieldKit's migrations this database has applied."""
+    return len(migrations.applied(db))
+
+
+def latest_version() -> int:
+    """How many migrations this version of FieldKit knows."""
+    return len(migrations.pending(Database(memory=True)))
+
+
+def _holds_data(db: Database) -> bool:
+    return any(not name.startswith("sqlite_") for name in db.table_names())
+
+
+def migrate_db(db: Database, path: Path | None = None) -> Path | None:
+    """Apply pending migrations; back up an existing file first.
+
+    Returns the path of the backup copy, or None when none was needed (a new,
+    empty file, or nothing pending).
+    """
+    try:
+        pending = pending_migrations(db)
+        if not pending:
+            return None
+        backup = None
+        if path is not None and _holds_data(db):
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            backup = path.with_name(
+                f"{path.stem}.before-{pending[0]}-{stamp}{path.suffix or '.db'}"
+            )
+            backup_to(db, backup)
+        migrations.apply(db)
+        return backup
+    except sqlite3.DatabaseError as exc:
+        where = f" at {path}" if path is not None else ""
+        raise DatabaseError(f"Cannot migrate the database{where}: {exc}") from exc
+
+
+def backup_to(db: Database, target: str | Path) -> Path:
+    """Copy the live database to ``target`` with SQLite's online backup API.
+
+    The copy is consistent even while other connections write.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    dest = sqlite3.connect(str(partial))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    partial.replace(target)
+    return target
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One atomic write: all of it lands or none of it does.
+
+    The outermost block begins IMMEDIATE, taking the write lock before the
+    first read, so a read-then-write never fails on a concurrent writer;
+    nested blocks become savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    """Rows per product table, for ``info`` and tests."""
+    return {
+        name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+        for name in TABLES
+    }
+

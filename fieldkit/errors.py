@@ -1,0 +1,21 @@
+"""Errors raised by the core and shown to the user at the edge (pages, CLI)."""
+
+
+class FieldkitError(Exception):
+    """Something the user can act on; the message is shown as it is."""
+
+
+class ValidationError(FieldkitError):
+    """An input value is not acceptable; nothing was written."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class SettingError(ValidationError):
+    """A setting was given a value it cannot hold."""
+
+
+class DatabaseError(FieldkitError):
+    """The database file cannot be opened, read or migrated."""

@@ -1,0 +1,581 @@
+"""fieldkit.db: opening, migrating, the schema's rules, transactions, backups."""
+
+import itertools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import fieldkit.db
+from fieldkit import kinds
+from fieldkit.errors import DatabaseError
+
+NOW = "2026-03-01T09:00:00Z"
+LATER = "2026-03-01T17:00:00Z"
+_uids = itertools.count(1)
+
+
+def _contact(db, **fields):
+    row = {
+        "uid": f"c{next(_uids)}",
+        "name": "Ada Lovelace",
+        "met_at": NOW,
+        "created_at": NOW,
+        "updated_at": NOW,
+        **fields,
+    }
+    return db.table("contacts").insert(row).last_pk
+
+
+def _event(db, **fields):
+    row = {
+        "uid": f"e{next(_uids)}",
+        "name": "Hannover Messe",
+        "kind": "trade_show",
+        "tz": "Europe/Berlin",
+        "starts_at": NOW,
+        "ends_at": LATER,
+        "created_at": NOW,
+        "updated_at": NOW,
+        **fields,
+    }
+    return db.table("events").insert(row).last_pk
+
+
+def _touch(db, contact_id, **fields):
+    row = {
+        "contact_id": contact_id,
+        "at": NOW,
+        "kind": "attempt",
+        "created_at": NOW,
+        **fields,
+    }
+    return db.table("touches").insert(row).last_pk
+
+
+def _followup(db, contact_id, **fields):
+    row = {
+        "uid": f"f{next(_uids)}",
+        "contact_id": contact_id,
+        "due_on": "2026-03-05",
+        "reason": "ladder",
+        "created_at": NOW,
+        **fields,
+    }
+    return db.table("followups").insert(row).last_pk
+
+
+def _count(db, table):
+    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+
+def _pragma(db, name):
+    return db.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def _fieldkit_migration_rows(db):
+    return db.execute(
+        "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
+        [fieldkit.db.MIGRATION_SET],
+    ).fetchone()[0]
+
+
+def _backups(folder):
+    return sorted(p for p in Path(folder).iterdir() if ".before-" in p.name)
+
+
+def _plain_sqlite_file_with_rows(path):
+    """A SQLite file holding someone's data but none of FieldKit's migrations."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE legacy (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.executemany(
+        "INSERT INTO legacy (name) VALUES (?)", [("alpha",), ("beta",), ("gamma",)]
+    )
+    conn.commit()
+    conn.close()
+
+
+# --- connect ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_type", [str, Path], ids=["str", "Path"])
+def test_connect_creates_missing_parent_folders(tmp_path, as_type):
+    path = tmp_path / "a" / "b" / "fieldkit.db"
+    with fieldkit.db.connect(as_type(path)) as db:
+        db.table("settings").insert({"name": "x", "value": "1", "updated_at": NOW})
+    assert path.is_file()
+
+
+@pytest.mark.parametrize(
+    "pragma, check",
+    [
+        ("journal_mode", lambda v: v == "wal"),
+        ("foreign_keys", lambda v: v == 1),
+        ("busy_timeout", lambda v: v >= 5000),
+    ],
+    ids=["wal", "foreign_keys", "busy_timeout"],
+)
+def test_connect_sets_pragma(db, pragma, check):
+    assert check(_pragma(db, pragma))
+
+
+def test_connect_applies_every_migration(db):
+    assert fieldkit.db.latest_version() >= 1
+    assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+    assert fieldkit.db.pending_migrations(db) == []
+
+
+def test_connect_without_migrate_leaves_new_file_empty(db_path):
+    with fieldkit.db.connect(db_path, migrate=False) as db:
+        assert fieldkit.db.schema_version(db) == 0
+        assert db.table_names() == []
+
+
+def test_connect_closes_connection_after_block(db_path):
+    with fieldkit.db.connect(db_path) as db:
+        db.execute("SELECT 1")
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
+
+
+def test_connect_closes_connection_when_block_raises(db_path):
+    with pytest.raises(RuntimeError):
+        with fieldkit.db.connect(db_path) as db:
+            raise RuntimeError("boom")
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT 1")
+
+
+def test_connect_directory_raises_database_error(tmp_path):
+    folder = tmp_path / "not-a-file.db"
+    folder.mkdir()
+    with pytest.raises(DatabaseError) as info:
+        with fieldkit.db.connect(folder):
+            pass
+    message = str(info.value)
+    assert str(folder) in message
+    assert "\n" not in message
+
+
+def test_connect_garbage_file_raises_database_error_and_leaves_it_alone(tmp_path):
+    path = tmp_path / "notes.db"
+    garbage = b"this is a shopping list, not SQLite\n" * 200
+    path.write_bytes(garbage)
+    with pytest.raises(DatabaseError) as info:
+        with fieldkit.db.connect(path):
+            pass
+    message = str(info.value)
+    assert str(path) in message
+    assert "not a database" in message
+    assert path.read_bytes() == garbage
+    assert _backups(tmp_path) == []
+
+
+# --- migrations --------------------------------------------------------------
+
+
+def test_migrate_reconnect_is_noop(db_path):
+    with fieldkit.db.connect(db_path) as db:
+        rows_before = _fieldkit_migration_rows(db)
+    files_before = sorted(p.name for p in db_path.parent.iterdir())
+
+    with fieldkit.db.connect(db_path) as db:
+        assert fieldkit.db.migrate_db(db, db_path) is None
+        assert _fieldkit_migration_rows(db) == rows_before
+    assert sorted(p.name for p in db_path.parent.iterdir()) == files_before
+    assert _backups(db_path.parent) == []
+
+
+def test_migrate_new_file_gets_no_backup(db_path):
+    with fieldkit.db.connect(db_path, migrate=False) as db:
+        assert fieldkit.db.migrate_db(db, db_path) is None
+        assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+    assert _backups(db_path.parent) == []
+
+
+def test_migrate_existing_file_backs_up_before_migrating(db_path):
+    db_path.parent.mkdir(parents=True)
+    _plain_sqlite_file_with_rows(db_path)
+
+    with fieldkit.db.connect(db_path, migrate=False) as db:
+        backup = fieldkit.db.migrate_db(db, db_path)
+        assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+        assert [r["name"] for r in db.table("legacy").rows] == ["alpha", "beta", "gamma"]
+
+    assert backup is not None and backup.is_file()
+    assert backup.parent == db_path.parent
+    assert _backups(db_path.parent) == [backup]
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        names = {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
+        rows = [r[0] for r in copy.execute("SELECT name FROM legacy ORDER BY id")]
+    finally:
+        copy.close()
+    assert rows == ["alpha", "beta", "gamma"]
+    # Taken before the migration ran: none of FieldKit's tables are in it.
+    assert "contacts" not in names
+    assert "_sqlite_migrations" not in names
+
+
+def test_migrate_existing_file_through_connect_backs_up_once(db_path):
+    db_path.parent.mkdir(parents=True)
+    _plain_sqlite_file_with_rows(db_path)
+    with fieldkit.db.connect(db_path) as db:
+        assert fieldkit.db.pending_migrations(db) == []
+    with fieldkit.db.connect(db_path):
+        pass
+    assert len(_backups(db_path.parent)) == 1
+
+
+def test_migrate_without_path_makes_no_backup(db_path):
+    db_path.parent.mkdir(parents=True)
+    _plain_sqlite_file_with_rows(db_path)
+    with fieldkit.db.connect(db_path, migrate=False) as db:
+        assert fieldkit.db.migrate_db(db) is None
+        assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+    assert _backups(db_path.parent) == []
+
+
+def test_migrate_failure_raises_database_error_and_adds_no_tables(db_path):
+    # Someone else's file that happens to own a table FieldKit wants to create.
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE contact_tags (x)")
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(DatabaseError, match="contact_tags"):
+        with fieldkit.db.connect(db_path):
+            pass
+
+    with fieldkit.db.connect(db_path, migrate=False) as db:
+        assert fieldkit.db.schema_version(db) == 0
+        created = (set(fieldkit.db.TABLES) - {"contact_tags"}) & set(db.table_names())
+        assert created == set()
+    assert len(_backups(db_path.parent)) == 1
+
+
+# --- schema ------------------------------------------------------------------
+
+
+def test_schema_has_every_product_table(db):
+    assert set(fieldkit.db.TABLES) <= set(db.table_names())
+
+
+def test_schema_tables_lists_every_table_it_creates(db):
+    # row_counts and `info` walk TABLES; a table missing from it goes unseen.
+    bookkeeping = {"_sqlite_migrations"}
+    fts = {n for n in db.table_names() if n.startswith("contacts_fts")}
+    assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.db.TABLES)
+
+
+def test_schema_foreign_key_missing_contact_rejected(db):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        _touch(db, contact_id=999)
+    assert _count(db, "touches") == 0
+
+
+def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
+    contact = _contact(db)
+    _touch(db, contact)
+    db.execute("DELETE FROM contacts WHERE id = ?", [contact])
+    assert _count(db, "touches") == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["", " ", "   ", "\t", "\n", " \t\r\n "],
+    ids=["empty", "space", "spaces", "tab", "newline", "mixed_whitespace"],
+)
+def test_schema_contact_blank_name_rejected(db, name):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        _contact(db, name=name)
+
+
+@pytest.mark.parametrize(
+    "table, column",
+    [
+        ("contacts", "kind"),
+        ("contacts", "status"),
+        ("events", "kind"),
+        ("touches", "kind"),
+        ("touches", "channel"),
+        ("followups", "reason"),
+    ],
+)
+def test_schema_unknown_vocabulary_value_rejected(db, table, column):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        _insert_with(db, table, column, "bogus")
+
+
+@pytest.mark.parametrize(
+    "due_on",
+    ["tomorrow", "2026-3-5", "2026/03/05", "05.03.2026", "2026-03-05T00:00:00Z", ""],
+)
+def test_schema_followup_due_on_not_a_date_rejected(db, due_on):
+    contact = _contact(db)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        _followup(db, contact, due_on=due_on)
+
+
+def test_schema_followup_due_on_date_accepted(db):
+    _followup(db, _contact(db), due_on="2026-12-31")
+    assert _count(db, "followups") == 1
+
+
+def test_schema_event_ending_before_start_rejected(db):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        _event(db, starts_at=LATER, ends_at=NOW)
+
+
+def test_schema_event_ending_when_it_starts_accepted(db):
+    _event(db, starts_at=NOW, ends_at=NOW)
+    assert _count(db, "events") == 1
+
+
+def _insert_with(db, table, column, value):
+    if table == "contacts":
+        return _contact(db, **{column: value})
+    if table == "events":
+        return _event(db, **{column: value})
+    if table == "touches":
+        return _touch(db, _contact(db), **{column: value})
+    if table == "followups":
+        return _followup(db, _contact(db), **{column: value})
+    raise AssertionError(table)
+
+
+VOCABULARY_CASES = [
+    (table, column, key)
+    for vocabulary, table, column in [
+        (kinds.CONTACT_KINDS, "contacts", "kind"),
+        (kinds.CONTACT_STATUSES, "contacts", "status"),
+        (kinds.EVENT_KINDS, "events", "kind"),
+        (kinds.TOUCH_KINDS, "touches", "kind"),
+        (kinds.CHANNELS, "touches", "channel"),
+        (kinds.FOLLOWUP_REASONS, "followups", "reason"),
+    ]
+    for key in vocabulary
+]
+
+
+@pytest.mark.parametrize(
+    "table, column, value",
+    VOCABULARY_CASES,
+    ids=[f"{t}.{c}={v}" for t, c, v in VOCABULARY_CASES],
+)
+def test_schema_every_vocabulary_key_accepted(db, table, column, value):
+    pk = _insert_with(db, table, column, value)
+    assert db.table(table).get(pk)[column] == value
+
+
+def test_schema_second_open_checkin_rejected(db):
+    event = _event(db)
+    checkins = db.table("checkins")
+    checkins.insert({"event_id": event, "checked_in_at": NOW, "checked_out_at": LATER})
+    checkins.insert({"event_id": event, "checked_in_at": NOW, "checked_out_at": LATER})
+    checkins.insert({"event_id": event, "checked_in_at": LATER})
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        checkins.insert({"event_id": event, "checked_in_at": LATER})
+    assert _count(db, "checkins") == 3
+
+
+@pytest.mark.parametrize(
+    "column, text, query",
+    [
+        ("name", "Grace Hopper", "hopper"),
+        ("company", "Acme Hydraulics", "hydraulics"),
+        ("title", "Head of Procurement", "procurement"),
+        ("note", "asked about stainless pumps", "pumps"),
+        ("name", "Siobhán Müller", "muller"),
+    ],
+    ids=["name", "company", "title", "note", "diacritics"],
+)
+def test_search_finds_contact_by_column(db, column, text, query):
+    _contact(db, name="Someone Else")
+    target = _contact(db, **{column: text})
+    found = [r["id"] for r in db.table("contacts").search(query, quote=True)]
+    assert found == [target]
+
+
+def test_search_follows_update_and_delete(db):
+    contact = _contact(db, note="asked about stainless pumps")
+    contacts = db.table("contacts")
+    contacts.update(contact, {"note": "wants a quote for valves"})
+    assert [r["id"] for r in contacts.search("valves", quote=True)] == [contact]
+    assert list(contacts.search("pumps", quote=True)) == []
+    contacts.delete(contact)
+    assert list(contacts.search("valves", quote=True)) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["O'Brien \"AT&T\" (x) *", "AT&T", "NEAR(", "a OR", "NOT", "-x", "^x", "name:x", "'", 'x"y'],
+)
+def test_search_punctuation_query_does_not_raise(db, query):
+    _contact(db, name="Siobhán O'Brien", company="AT&T")
+    assert isinstance(list(db.table("contacts").search(query, quote=True)), list)
+
+
+def test_search_apostrophe_and_ampersand_find_contact(db):
+    contact = _contact(db, name="Siobhán O'Brien", company="AT&T")
+    contacts = db.table("contacts")
+    assert [r["id"] for r in contacts.search("O'Brien", quote=True)] == [contact]
+    assert [r["id"] for r in contacts.search("AT&T", quote=True)] == [contact]
+
+
+@pytest.mark.parametrize(
+    "table, name, columns, partial",
+    [
+        ("followups", "followups_open_due", ["due_on", "contact_id"], 1),
+        ("touches", "touches_contact_at", ["contact_id", "at"], 0),
+    ],
+)
+def test_schema_index_exists(db, table, name, columns, partial):
+    indexes = {i.name: i for i in db.table(table).indexes}
+    assert indexes[name].columns == columns
+    assert indexes[name].partial == partial
+
+
+@pytest.mark.parametrize(
+    "sql, index",
+    [
+        (
+            "SELECT id FROM followups WHERE status = 'open' AND due_on <= ? ORDER BY due_on",
+            "followups_open_due",
+        ),
+        ("SELECT id FROM touches WHERE contact_id = ? ORDER BY at DESC", "touches_contact_at"),
+    ],
+    ids=["open_due", "touches_contact_at"],
+)
+def test_schema_index_used_by_query(db, sql, index):
+    plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", [1]).fetchall())
+    assert index in plan
+
+
+# --- transaction -------------------------------------------------------------
+
+
+def test_transaction_commits_on_success(db_path):
+    with fieldkit.db.connect(db_path) as db:
+        with fieldkit.db.transaction(db):
+            _contact(db)
+            _contact(db)
+        assert not db.conn.in_transaction
+    with fieldkit.db.connect(db_path) as other:
+        assert _count(other, "contacts") == 2
+
+
+def test_transaction_rolls_back_on_exception(db):
+    with pytest.raises(RuntimeError):
+        with fieldkit.db.transaction(db):
+            contact = _contact(db)
+            _touch(db, contact)
+            raise RuntimeError("halfway")
+    assert not db.conn.in_transaction
+    assert _count(db, "contacts") == 0
+    assert _count(db, "touches") == 0
+
+
+def test_transaction_rolls_back_on_integrity_error(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        with fieldkit.db.transaction(db):
+            _contact(db)
+            _touch(db, contact_id=999)
+    assert _count(db, "contacts") == 0
+
+
+def test_transaction_nested_inner_failure_rolls_back_only_inner(db):
+    with fieldkit.db.transaction(db):
+        _contact(db, name="outer before")
+        try:
+            with fieldkit.db.transaction(db):
+                _contact(db, name="inner")
+                raise RuntimeError("inner fails")
+        except RuntimeError:
+            pass
+        _contact(db, name="outer after")
+    names = [r["name"] for r in db.table("contacts").rows_where(order_by="id")]
+    assert names == ["outer before", "outer after"]
+
+
+def test_transaction_nested_outer_failure_rolls_back_inner_too(db):
+    with pytest.raises(RuntimeError):
+        with fieldkit.db.transaction(db):
+            _contact(db, name="outer")
+            with fieldkit.db.transaction(db):
+                _contact(db, name="inner")
+            raise RuntimeError("outer fails")
+    assert _count(db, "contacts") == 0
+
+
+def test_transaction_takes_write_lock_before_first_write(db_path):
+    with fieldkit.db.connect(db_path) as db:
+        other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+        try:
+            with fieldkit.db.transaction(db):
+                db.execute("SELECT count(*) FROM contacts").fetchone()
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+
+
+# --- backup_to and row_counts ------------------------------------------------
+
+
+def test_backup_to_copies_rows_and_opens(db, tmp_path):
+    contact = _contact(db)
+    _touch(db, contact)
+    _followup(db, contact)
+    _event(db)
+    target = tmp_path / "backups" / "nested" / "copy.db"
+
+    assert fieldkit.db.backup_to(db, target) == target
+
+    assert not target.with_name(target.name + ".partial").exists()
+    with fieldkit.db.connect(target) as copy:
+        assert _pragma(copy, "integrity_check") == "ok"
+        assert fieldkit.db.row_counts(copy) == fieldkit.db.row_counts(db)
+        assert [r["id"] for r in copy.table("contacts").search("lovelace", quote=True)] == [
+            contact
+        ]
+    assert _backups(target.parent) == []
+
+
+def test_backup_to_leaves_out_uncommitted_writes(db_path, tmp_path):
+    with fieldkit.db.connect(db_path) as db:
+        _contact(db)
+        _contact(db)
+        writer = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute(
+                "INSERT INTO contacts (uid, name, met_at, created_at, updated_at) "
+                "VALUES ('pending', 'Not Yet', ?, ?, ?)",
+                [NOW, NOW, NOW],
+            )
+            target = fieldkit.db.backup_to(db, tmp_path / "copy.db")
+            writer.execute("ROLLBACK")
+        finally:
+            writer.close()
+    with fieldkit.db.connect(target) as copy:
+        assert _count(copy, "contacts") == 2
+
+
+def test_row_counts_lists_every_table(db):
+    _contact(db)
+    _contact(db)
+    counts = fieldkit.db.row_counts(db)
+    assert list(counts) == list(fieldkit.db.TABLES)
+    assert counts["contacts"] == 2
+    assert sum(counts.values()) == 2
+
+
+def test_memory_database_is_migrated():
+    db = fieldkit.db.memory()
+    try:
+        assert fieldkit.db.pending_migrations(db) == []
+        assert _pragma(db, "foreign_keys") == 1
+    finally:
+        db.close()
