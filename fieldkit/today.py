@@ -1,0 +1,46 @@
+"""What the home screen shows: where you are, what is due, how the habit goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlite_utils import Database
+
+from fieldkit import activity, checkins, clock, queue
+
+
+@dataclass(frozen=True)
+class Summary:
+    today: date
+    people: int
+    checkin: dict | None
+    checked_in_local: str | None  # "08:24" in the event's time zone
+    due: int
+    overdue: int
+    streak: int
+
+    @property
+    def is_empty(self) -> bool:
+        return self.people == 0 and self.checkin is None
+
+
+def summary(db: Database, settings: dict, today: date | None = None) -> Summary:
+    """Everything Today shows, in the user's time zone."""
+    tz = settings["timezone"]
+    today = today or clock.today(tz)
+    checkin = checkins.current(db)
+    local = None
+    if checkin:
+        local = clock.from_iso(checkin["checked_in_at"]).astimezone(
+            clock.zone(checkin["tz"])).strftime("%H:%M")
+    counts = queue.due_counts(db, today)
+    return Summary(
+        today=today,
+        people=db.execute("SELECT count(*) FROM contacts WHERE status != 'merged'").fetchone()[0],
+        checkin=checkin,
+        checked_in_local=local,
+        due=counts["due"],
+        overdue=counts["overdue"],
+        streak=activity.current_streak(db, tz, today),
+    )
