@@ -1,0 +1,1 @@
+"""The only part of fieldkit that imports streamlit: shared widgets and state."""

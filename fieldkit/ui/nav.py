@@ -1,0 +1,25 @@
+"""The app's pages, in navigation order, with their URL paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    title: str
+    icon: str
+    url_path: str  # "" is the home screen at /
+
+
+# A page joins this list when it exists; the app never shows a placeholder.
+PAGES = (
+    PageSpec("pages/today.py", "Today", ":material/today:", ""),
+    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
+)
+
+
+def page(url_path: str) -> PageSpec | None:
+    """The page at ``url_path`` if the app has it yet."""
+    return next((p for p in PAGES if p.url_path == url_path), None)

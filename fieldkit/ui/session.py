@@ -1,0 +1,47 @@
+"""Per-run access to the database from pages.
+
+Each script run opens its own connection: a cached sqlite-utils Database
+fails when a second session's thread uses it. Migrations run once per
+process and database path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import streamlit as st
+from sqlite_utils import Database
+
+from fieldkit import config, db
+from fieldkit.errors import FieldkitError
+
+
+def db_path() -> Path:
+    return config.database_path(os.environ)
+
+
+@st.cache_resource(show_spinner=False)
+def _migrated(path: str) -> str:
+    with db.connect(path, migrate=True):
+        pass
+    return path
+
+
+def migrate_once() -> None:
+    """Apply pending migrations the first time this process sees the database."""
+    path = db_path()
+    try:
+        _migrated(str(path.resolve()))
+    except FieldkitError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+@contextlib.contextmanager
+def open_db() -> Iterator[Database]:
+    """The database for this run; closed when the block ends."""
+    with db.connect(db_path(), migrate=False) as conn:
+        yield conn

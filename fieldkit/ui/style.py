@@ -1,0 +1,27 @@
+"""Phone-first touches to Streamlit's look. Static CSS only: no user text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_CSS = """
+<style>
+/* Thumb-sized targets: at least 48 px tall, full width on phones. */
+div.stButton > button, div.stFormSubmitButton > button, a[data-testid="stPageLink-NavLink"] {
+    min-height: 3rem;
+}
+@media (max-width: 640px) {
+    div.stButton > button, div.stFormSubmitButton > button { width: 100%; }
+    .block-container { padding-left: 1rem; padding-right: 1rem; padding-top: 3.5rem; }
+}
+a[data-testid="stPageLink-NavLink"] {
+    border: 1px solid rgba(49, 51, 63, 0.2);
+    border-radius: 0.5rem;
+    padding: 0.5rem 0.75rem;
+}
+</style>
+"""
+
+
+def apply() -> None:
+    st.html(_CSS)

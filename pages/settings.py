@@ -1,0 +1,64 @@
+"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours."""
+
+from datetime import time
+
+import streamlit as st
+
+from fieldkit import clock, config
+from fieldkit.errors import SettingError
+from fieldkit.ui.session import open_db
+
+with open_db() as db:
+    values = config.load(db)
+
+st.title("Settings")
+if saved := st.session_state.pop("settings_saved", None):
+    st.success(saved, icon=":material/check:")
+
+
+def ask(setting: config.Setting, value):
+    """The widget for one setting; returns what the user entered."""
+    key = f"setting_{setting.name}"
+    if setting.kind == "timezone":
+        zones = clock.timezone_names()
+        index = zones.index(value) if value in zones else None
+        return st.selectbox(setting.label, zones, index=index, help=setting.help, key=key)
+    if setting.kind == "int":
+        return st.number_input(setting.label, value=value, step=1, help=setting.help, key=key)
+    if setting.kind == "days":
+        return st.text_input(setting.label, ", ".join(map(str, value)), help=setting.help, key=key)
+    hour, minute = map(int, value.split(":"))
+    return st.time_input(setting.label, time(hour, minute), help=setting.help, key=key,
+                         step=900)
+
+
+with st.form("settings"):
+    entered = {}
+    groups = dict.fromkeys(s.group for s in config.SETTINGS.values())
+    for group in groups:
+        st.subheader(group)
+        for setting in config.SETTINGS.values():
+            if setting.group == group:
+                entered[setting.name] = ask(setting, values[setting.name])
+    submitted = st.form_submit_button("Save settings", type="primary")
+
+if submitted:
+    changes = {name: raw for name, raw in entered.items() if raw is not None}
+    try:
+        with open_db() as db:
+            config.save(db, changes)
+    except SettingError as exc:
+        st.error(str(exc), icon=":material/error:")
+    else:
+        st.session_state["settings_saved"] = "Settings saved."
+        st.rerun()
+
+with st.expander("Restore the defaults"):
+    st.write("Every setting goes back to its default value. Your people and history stay.")
+    if st.button("Restore defaults"):
+        with open_db() as db:
+            config.reset(db)
+        for name in config.SETTINGS:
+            st.session_state.pop(f"setting_{name}", None)
+        st.session_state["settings_saved"] = "Defaults restored."
+        st.rerun()

@@ -1,0 +1,49 @@
+"""Today (/): where you are, what is due, the streak, and what to do next."""
+
+import streamlit as st
+
+from fieldkit import config, sample, today
+from fieldkit.errors import FieldkitError
+from fieldkit.ui import nav
+from fieldkit.ui.text import md
+from fieldkit.ui.session import open_db
+
+with open_db() as db:
+    settings = config.load(db)
+    summary = today.summary(db, settings)
+
+st.title("Today")
+st.caption(summary.today.strftime("%A, %d %B %Y"))
+
+if summary.is_empty:
+    st.subheader("Welcome to FieldKit")
+    st.write(
+        "Meet people at events, follow up until you talk, and watch your "
+        "networking habit grow. Your data stays in one file on this server."
+    )
+    if st.button("Load sample data", type="primary", icon=":material/auto_awesome:"):
+        try:
+            with open_db() as db, st.spinner("Writing a sample networking history…"):
+                sample.fill(db)
+        except FieldkitError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+    st.caption("Sample data is invented: a trade show this week and months of history.")
+else:
+    if summary.checkin:
+        event = summary.checkin
+        early = " · arrived early" if event["arrived_early"] else ""
+        st.info(f"Checked in at **{md(event['name'])}** since "
+                f"{summary.checked_in_local}{early}", icon=":material/location_on:")
+    left, right = st.columns(2)
+    left.metric("Follow-ups due", summary.due,
+                help="Due today and overdue, for people you have not let go.")
+    right.metric("Streak", f"{summary.streak} d",
+                 help="Consecutive days with a networking action, through today.")
+    if summary.overdue:
+        st.caption(f"{summary.overdue} of them overdue.")
+
+st.divider()
+for spec in nav.PAGES[1:]:
+    st.page_link(spec.file, label=spec.title, icon=spec.icon, width="stretch")
