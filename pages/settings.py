@@ -40,7 +40,7 @@ with st.form("settings"):
         for setting in config.SETTINGS.values():
             if setting.group == group:
                 entered[setting.name] = ask(setting, values[setting.name])
-    submitted = st.form_submit_button("Save settings", type="primary")
+    submitted = st.form_submit_button("Save settings", type="primary", width="stretch")
 
 if submitted:
     changes = {name: raw for name, raw in entered.items() if raw is not None}

@@ -21,7 +21,8 @@ if summary.is_empty:
         "Meet people at events, follow up until you talk, and watch your "
         "networking habit grow. Your data stays in one file on this server."
     )
-    if st.button("Load sample data", type="primary", icon=":material/auto_awesome:"):
+    if st.button("Load sample data", type="primary", icon=":material/auto_awesome:",
+                 width="stretch"):
         try:
             with open_db() as db, st.spinner("Writing a sample networking history…"):
                 sample.fill(db)
@@ -36,13 +37,15 @@ else:
         early = " · arrived early" if event["arrived_early"] else ""
         st.info(f"Checked in at **{md(event['name'])}** since "
                 f"{summary.checked_in_local}{early}", icon=":material/location_on:")
-    left, right = st.columns(2)
-    left.metric("Follow-ups due", summary.due,
-                help="Due today and overdue, for people you have not let go.")
-    right.metric("Streak", f"{summary.streak} d",
-                 help="Consecutive days with a networking action, through today.")
-    if summary.overdue:
-        st.caption(f"{summary.overdue} of them overdue.")
+    with st.container(horizontal=True):
+        st.metric("Follow-ups due", summary.due,
+                  delta=f"{summary.overdue} overdue" if summary.overdue else None,
+                  delta_color="inverse", delta_arrow="off", border=True,
+                  help="Due today and overdue, for people you have not let go.")
+        st.metric("Streak", f"{summary.streak} " + ("day" if summary.streak == 1 else "days"),
+                  border=True,
+                  help="Consecutive days with a networking action (card, attempt, "
+                  "dialog, check-in), through today.")
 
 st.divider()
 for spec in nav.PAGES[1:]:

@@ -89,7 +89,7 @@ def test_today_shows_checkin_due_count_and_streak(sample_db):
     at = run_page("pages/today.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Follow-ups due"] == str(expected_due)
-    assert metrics["Streak"].endswith(" d") and int(metrics["Streak"].split()[0]) > 0
+    assert metrics["Streak"].endswith(" days") and int(metrics["Streak"].split()[0]) > 0
     assert "FleetTech Expo" in at.info[0].value
 
 

@@ -6,12 +6,11 @@ import streamlit as st
 
 _CSS = """
 <style>
-/* Thumb-sized targets: at least 48 px tall, full width on phones. */
+/* Thumb-sized targets: at least 48 px tall. */
 div.stButton > button, div.stFormSubmitButton > button, a[data-testid="stPageLink-NavLink"] {
     min-height: 3rem;
 }
 @media (max-width: 640px) {
-    div.stButton > button, div.stFormSubmitButton > button { width: 100%; }
     .block-container { padding-left: 1rem; padding-right: 1rem; padding-top: 3.5rem; }
 }
 a[data-testid="stPageLink-NavLink"] {

@@ -1,0 +1,197 @@
+"""What browser tests do to a Streamlit page: open it, wait for reruns, check it."""
+
+import time
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from google.protobuf.message import DecodeError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture reports it: a skip locally, a failure in CI
+    expect = None
+
+CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
+NOT_RUNNING = "[data-testid=stApp][data-test-script-state=notRunning]"
+EXCEPTION = "[data-testid=stException]"
+# Streamlit loads many elements' code on first use and shows this placeholder meanwhile.
+SKELETON = "[data-testid=stSkeleton]"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+_watches = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Watch:
+    """What a page has said since `watch` was called on it."""
+
+    finished_runs: int = 0
+    page_errors: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
+    outside_requests: list = field(default_factory=list)
+
+
+def watch(page):
+    """Start recording a page's script runs, errors and requests; call before `goto`."""
+    if page in _watches:
+        return _watches[page]
+    seen = Watch()
+    _watches[page] = seen
+
+    def on_frame(payload):
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except DecodeError as error:
+            seen.page_errors.append(f"undecodable frame on /_stcore/stream: {error}")
+            return
+        # A run cut short for a rerun (st.rerun, a click during a run) is followed by
+        # another; only a run that ran to its end means the page is settled.
+        if (
+            msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        ):
+            seen.finished_runs += 1
+
+    def on_websocket(websocket):
+        if urlparse(websocket.url).path.endswith("/_stcore/stream"):
+            websocket.on("framereceived", on_frame)
+
+    def on_console(message):
+        if message.type == "error":
+            seen.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_request(request):
+        url = urlparse(request.url)
+        if url.scheme in {"http", "https", "ws", "wss"} and url.hostname not in LOOPBACK:
+            seen.outside_requests.append(request.url)
+
+    page.on("websocket", on_websocket)
+    page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
+    page.on("console", on_console)
+    page.on("request", on_request)
+    return seen
+
+
+def open_page(page, url, timeout=30.0):
+    """Go to `url` and wait until the app is connected and its first run has finished."""
+    watch(page)
+    page.goto(url)
+    page.locator(CONNECTED).wait_for(timeout=timeout * 1000)
+    settle(page, timeout)
+
+
+def settle(page, timeout=15.0):
+    """Wait until no run is going and every element has been drawn, not just placed.
+
+    After a run, an element whose code is still loading is a grey skeleton:
+    text assertions on it fail, or pass on some other element, and
+    screenshots show empty boxes.
+    """
+    page.locator(NOT_RUNNING).wait_for(timeout=timeout * 1000)
+    page.wait_for_function(
+        f"() => !document.querySelector({SKELETON!r})", timeout=timeout * 1000
+    )
+
+
+@contextmanager
+def rerun(page, timeout=15.0):
+    """Wait, after the block, for at least one more script run to finish.
+
+    `with rerun(page): page.get_by_role("button", name="Save").tap()`
+    Watching the script state alone misses fast runs, so this counts the
+    `script_finished` messages on the websocket instead.
+    """
+    if page not in _watches:
+        raise RuntimeError("rerun() needs watch(page) (or open_page) before the page was opened")
+    seen = _watches[page]
+    before = seen.finished_runs
+    yield
+    deadline = time.monotonic() + timeout
+    while seen.finished_runs <= before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no script run finished within {timeout:.0f} s")
+        # A Playwright call, not time.sleep: the sync API only delivers events while one runs.
+        page.wait_for_timeout(50)
+    settle(page, timeout)
+
+
+def assert_no_errors(page):
+    """No JavaScript error, console error, request off this machine, or Streamlit exception."""
+    seen = _watches.get(page, Watch())
+    problems = []
+    problems += [f"page error: {text}" for text in seen.page_errors]
+    problems += [f"console error: {text}" for text in seen.console_errors]
+    problems += [f"request off this machine: {url}" for url in seen.outside_requests]
+    exceptions = page.locator(EXCEPTION)
+    problems += [f"Streamlit exception shown: {text}" for text in exceptions.all_inner_texts()]
+    assert not problems, "\n".join(problems)
+
+
+_OVERFLOW_JS = """
+() => {
+  const limit = window.innerWidth + 1;
+  const main = document.querySelector('[data-testid="stMain"]');
+  // Content inside a horizontally scrolling box of its own (a table, a code block)
+  // is reachable by the user, so it only counts when that box itself overflows.
+  const scrollsInside = (el) => {
+    for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= limit) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const offenders = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0 || rect.right <= limit) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    if (main && main.contains(el) && scrollsInside(el)) continue;
+    const holder = el.parentElement && el.parentElement.closest('[data-testid]');
+    offenders.push({
+      tag: el.tagName.toLowerCase(),
+      testid: el.getAttribute('data-testid') || '',
+      within: holder ? holder.getAttribute('data-testid') : '',
+      cls: (el.getAttribute('class') || '').slice(0, 80),
+      right: Math.round(rect.right),
+      width: Math.round(rect.width),
+    });
+  }
+  return {
+    innerWidth: window.innerWidth,
+    main: main ? {scrollWidth: main.scrollWidth, clientWidth: main.clientWidth} : null,
+    offenders,
+  };
+}
+"""
+
+
+def assert_no_horizontal_overflow(page):
+    """Nothing sticks out past the right edge of the viewport, and stMain does not scroll sideways."""
+    found = page.evaluate(_OVERFLOW_JS)
+    problems = []
+    main = found["main"]
+    if main is None:
+        problems.append("no [data-testid=stMain] on the page")
+    elif main["scrollWidth"] > main["clientWidth"]:
+        problems.append(
+            f"stMain scrolls sideways: scrollWidth {main['scrollWidth']} > "
+            f"clientWidth {main['clientWidth']}"
+        )
+    for item in found["offenders"][:20]:
+        problems.append(
+            f"<{item['tag']}> data-testid={item['testid'] or '-'} within={item['within'] or '-'} "
+            f"class={item['cls'] or '-'!r} right={item['right']} width={item['width']}"
+        )
+    if len(found["offenders"]) > 20:
+        problems.append(f"... and {len(found['offenders']) - 20} more elements")
+    assert not problems, (
+        f"horizontal overflow at innerWidth {found['innerWidth']}:\n" + "\n".join(problems)
+    )
