@@ -35,6 +35,9 @@ SEED = 20261122
 SAMPLE_TIMEZONE = "Europe/Berlin"
 PEOPLE_PER_SCALE = 160
 EVENTS_PER_SCALE = 15
+# The sample's current streak: the day this many days ago is a day off, and
+# every day after it has networking, so the streak today is this many days.
+QUIET_DAY_AGO = 11
 
 FIRST_NAMES = (
     "Amara", "Ben", "Chiara", "Dmitri", "Elena", "Farah", "Gustavo", "Hana",
@@ -233,12 +236,12 @@ def _events(rng: random.Random, rows: _Rows, scale: int, today: date, tz: str) -
                notes="Booth B12. Arrive early each day; meet every competitor booth.")
     span = history_days(scale)
     count = 12 + EVENTS_PER_SCALE * scale
+    kinds = ["trade_show", "conference", "seminar", "meetup", "customer_visit", "internal"]
+    quiet_day = today - timedelta(days=QUIET_DAY_AGO)
     for i in range(count):
         day = today - timedelta(days=5 + int((span - 5) * (i + rng.random()) / count))
-        kind = rng.choices(
-            ["trade_show", "conference", "seminar", "meetup", "customer_visit", "internal"],
-            weights=[1, 3, 3, 6, 4, 2],
-        )[0]
+        # The most recent events show every kind once; the rest are drawn.
+        kind = kinds[i] if i < len(kinds) else rng.choices(kinds, weights=[1, 3, 3, 6, 4, 2])[0]
         city = berlin if rng.random() < 0.5 else rng.choice(CITIES)
         if kind == "trade_show":
             name, days = f"{rng.choice(('LogiMAT', 'TransportTech', 'Cargo Connect'))} {day.year}", 3
@@ -247,6 +250,8 @@ def _events(rng: random.Random, rows: _Rows, scale: int, today: date, tz: str) -
         else:
             name = f"{rng.choice(EVENT_NAMES[kind])} {city[0]}"
             days = 2 if kind == "conference" else 1
+        if day <= quiet_day < day + timedelta(days=days):
+            day = quiet_day - timedelta(days=days)  # keep the streak's known start
         goals = (rng.choice((5, 10, 15)), rng.choice((0, 1, 2))) if kind in (
             "trade_show", "conference") else (rng.choice((0, 3, 5)), 0)
         add(name, kind, day, days, city, rng.choice(VENUES), goals=goals)
@@ -352,15 +357,15 @@ def _quiet_days(rng, made, span, today) -> set[date]:
     event_days = {start + timedelta(days=i) for _, start, days in made for i in range(days)}
     quiet = set()
     day = today - timedelta(days=span)
-    while day < today - timedelta(days=11):
+    while day < today - timedelta(days=QUIET_DAY_AGO):
         if day.weekday() >= 5 and rng.random() < 0.8:
             quiet.add(day)
         elif rng.random() < 0.01:
             quiet.update(day + timedelta(days=i) for i in range(rng.randint(5, 12)))
         day += timedelta(days=1)
     quiet -= event_days
-    quiet.add(today - timedelta(days=11))
-    return {d for d in quiet if d < today - timedelta(days=10)}
+    quiet.add(today - timedelta(days=QUIET_DAY_AGO))
+    return {d for d in quiet if d <= today - timedelta(days=QUIET_DAY_AGO)}
 
 
 def _simulate(rng, rows, contact, met_on, today, tz, settings, assumption_ids, quiet):
@@ -449,7 +454,7 @@ def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SE
     Returns the row count per table. Refuses a database that already holds
     people, so it never mixes invented people with real ones.
     """
-    if not isinstance(scale, int) or not 1 <= scale <= 1000:
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= 1000:
         raise FieldkitError("Scale must be a whole number from 1 to 1000.")
     tz = SAMPLE_TIMEZONE
     today = today or clock.today(tz)

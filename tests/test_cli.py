@@ -1,0 +1,217 @@
+"""fieldkit.cli: ``python -m fieldkit sample``, ``info`` and ``backup``."""
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import fieldkit.db
+from fieldkit.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+COUNT_LINE = re.compile(r"^  (\w+) +([\d,]+)$")
+
+
+def _counts(output):
+    """Table name -> count from the lines `info` and `sample` print."""
+    return {
+        m[1]: int(m[2].replace(",", ""))
+        for m in map(COUNT_LINE.match, output.splitlines()) if m
+    }
+
+
+def _row_counts(path):
+    with fieldkit.db.connect(path, migrate=False) as database:
+        return fieldkit.db.row_counts(database)
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "sample.db"
+    assert main(["sample", "--db", str(path), "--today", "2026-11-22"]) == 0
+    return path
+
+
+def test_subprocess_sample_then_info(tmp_path):
+    path = tmp_path / "data" / "fieldkit.db"
+    run = dict(cwd=REPO, capture_output=True, text=True, timeout=60)
+    filled = subprocess.run(
+        [sys.executable, "-m", "fieldkit", "sample", "--db", str(path), "--today", "2026-11-22"],
+        **run,
+    )
+    assert filled.returncode == 0, filled.stderr
+    assert f"Sample data (scale 1) written to {path}" in filled.stdout
+    info = subprocess.run([sys.executable, "-m", "fieldkit", "info", "--db", str(path)], **run)
+    assert info.returncode == 0, info.stderr
+    assert "Schema version: 1 of 1\n" in info.stdout
+    assert f"Database: {path}" in info.stdout
+    counts = _counts(info.stdout)
+    assert list(counts) == list(fieldkit.db.TABLES)
+    assert all(count > 0 for count in counts.values()), counts
+    assert counts == _counts(filled.stdout)
+    assert counts["contacts"] == 160
+
+
+def test_sample_in_process_prints_counts(tmp_path, capsys):
+    path = tmp_path / "fieldkit.db"
+    assert main(["sample", "--db", str(path), "--today", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Sample data (scale 1) written to {path}:\n")
+    assert _counts(out) == _row_counts(path)
+
+
+def test_sample_same_day_same_counts(sample_file, tmp_path, capsys):
+    path = tmp_path / "again.db"
+    assert main(["sample", "--db", str(path), "--today", "2026-11-22"]) == 0
+    assert _row_counts(path) == _row_counts(sample_file)
+
+
+def test_sample_scale_two(tmp_path, sample_file, capsys):
+    path = tmp_path / "fieldkit.db"
+    assert main(["sample", "--db", str(path), "--scale", "2", "--today", "2026-11-22"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Sample data (scale 2) written to {path}:\n")
+    counts = _row_counts(path)
+    assert counts["contacts"] == 2 * _row_counts(sample_file)["contacts"]
+    # Counts of a thousand and more are printed with a thousands separator.
+    assert counts["touches"] >= 1000
+    assert re.search(rf"^  touches +{counts['touches']:,}$", out, re.MULTILINE)
+
+
+def test_info_in_process(sample_file, capsys):
+    assert main(["info", "--db", str(sample_file)]) == 0
+    out = capsys.readouterr().out
+    assert f"Database: {sample_file}\n" in out
+    assert "Schema version: 1 of 1\n" in out
+    assert _counts(out) == _row_counts(sample_file)
+
+
+def test_info_migrated_empty_db(db_path, capsys):
+    with fieldkit.db.connect(db_path):
+        pass
+    assert main(["info", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Schema version: 1 of 1\n" in out
+    assert _counts(out) == {name: 0 for name in fieldkit.db.TABLES}
+
+
+def test_info_unmigrated_db_not_migrated(tmp_path, capsys):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.close()
+    assert main(["info", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Schema version: 0 of 1 (migrates when the app opens it)" in out
+    assert _counts(out) == {}
+    conn = sqlite3.connect(path)
+    names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert names == {"notes"}
+
+
+def test_info_missing_file_exits_1(tmp_path, capsys):
+    path = tmp_path / "nowhere" / "fieldkit.db"
+    assert main(["info", "--db", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ")
+    assert str(path) in captured.err
+    assert captured.out == ""
+    assert not path.exists()
+    assert not path.parent.exists()
+
+
+def test_info_default_db_from_environment(sample_file, monkeypatch, capsys):
+    monkeypatch.setenv("FIELDKIT_DB", str(sample_file))
+    assert main(["info"]) == 0
+    assert f"Database: {sample_file}\n" in capsys.readouterr().out
+
+
+def test_sample_into_non_empty_db_exits_1(sample_file, tmp_path, capsys):
+    path = tmp_path / "full.db"
+    path.write_bytes(sample_file.read_bytes())
+    before = _row_counts(path)
+    assert main(["sample", "--db", str(path), "--today", "2026-11-23"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ")
+    assert "already holds people" in captured.err
+    assert captured.out == ""
+    assert _row_counts(path) == before
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "1001", "abc", "1.5", "", " 3"])
+def test_sample_bad_scale_exits_2(tmp_path, capsys, scale):
+    path = tmp_path / "fieldkit.db"
+    with pytest.raises(SystemExit) as exc:
+        main(["sample", "--db", str(path), "--scale", scale])
+    assert exc.value.code == 2
+    assert "scale" in capsys.readouterr().err
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("today", ["2026-13-01", "2026-02-30", "tomorrow", "22.11.2026", ""])
+def test_sample_bad_today_exits_2(tmp_path, capsys, today):
+    path = tmp_path / "fieldkit.db"
+    with pytest.raises(SystemExit) as exc:
+        main(["sample", "--db", str(path), "--today", today])
+    assert exc.value.code == 2
+    assert "not a date" in capsys.readouterr().err
+    assert not path.exists()
+
+
+def test_backup_copies_database(sample_file, tmp_path, capsys):
+    out = tmp_path / "backups" / "copy.db"
+    assert main(["backup", "--db", str(sample_file), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"Backed up {sample_file} to {out}.\n"
+    assert _row_counts(out) == _row_counts(sample_file)
+    with fieldkit.db.connect(out, migrate=False) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert fieldkit.db.schema_version(copy) == 1
+
+
+def test_backup_leaves_out_uncommitted_writes(sample_file, tmp_path):
+    path = tmp_path / "live.db"
+    path.write_bytes(sample_file.read_bytes())
+    out = tmp_path / "copy.db"
+    before = _row_counts(path)
+    with fieldkit.db.connect(path) as live:
+        live.execute("BEGIN IMMEDIATE")
+        live.execute("DELETE FROM assumptions")
+        assert main(["backup", "--db", str(path), "--out", str(out)]) == 0
+        live.execute("ROLLBACK")
+    assert _row_counts(out) == before
+
+
+@pytest.mark.parametrize("spelling", ["same", "dotted"])
+def test_backup_onto_database_refused(sample_file, tmp_path, capsys, spelling):
+    path = tmp_path / "fieldkit.db"
+    path.write_bytes(sample_file.read_bytes())
+    out = path if spelling == "same" else tmp_path / "sub" / ".." / "fieldkit.db"
+    before = _row_counts(path)
+    assert main(["backup", "--db", str(path), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+    assert _row_counts(path) == before
+
+
+def test_backup_missing_database_exits_1(tmp_path, capsys):
+    out = tmp_path / "copy.db"
+    assert main(["backup", "--db", str(tmp_path / "nowhere.db"), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.startswith("error: No database at ")
+    assert not out.exists()
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_backup_without_out_exits_2(sample_file):
+    with pytest.raises(SystemExit) as exc:
+        main(["backup", "--db", str(sample_file)])
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"]], ids=["no_command", "unknown_command"])
+def test_bad_command_exits_2(argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2

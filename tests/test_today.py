@@ -1,0 +1,267 @@
+"""fieldkit.today and what it composes: checkins.current, queue.due_counts, summary."""
+
+import itertools
+import shutil
+from datetime import date
+
+import pytest
+
+import fieldkit.db
+from fieldkit import checkins, queue, sample, today
+
+NOW = "2026-03-01T09:00:00Z"
+TODAY = date(2026, 3, 10)
+SAMPLE_DAY = date(2026, 11, 22)
+BERLIN = {"timezone": "Europe/Berlin"}
+_uids = itertools.count(1)
+
+
+def _contact(db, status="active"):
+    return db.execute(
+        "INSERT INTO contacts (uid, name, status, met_at, created_at, updated_at) "
+        "VALUES (?, 'Ada Lovelace', ?, ?, ?, ?)",
+        [f"c{next(_uids)}", status, NOW, NOW, NOW],
+    ).lastrowid
+
+
+def _followup(db, contact_id, due_on, status="open"):
+    db.execute(
+        "INSERT INTO followups (uid, contact_id, due_on, reason, status, created_at) "
+        "VALUES (?, ?, ?, 'ladder', ?, ?)",
+        [f"f{next(_uids)}", contact_id, due_on, status, NOW],
+    )
+
+
+def _event(db, name="Hannover Messe", tz="Europe/Berlin",
+           starts_at="2026-03-01T08:00:00Z", ends_at="2026-03-03T17:00:00Z"):
+    return db.execute(
+        "INSERT INTO events (uid, name, kind, tz, venue, city, starts_at, ends_at, "
+        "created_at, updated_at) VALUES (?, ?, 'trade_show', ?, 'Messe', 'Hannover', "
+        "?, ?, ?, ?)",
+        [f"e{next(_uids)}", name, tz, starts_at, ends_at, NOW, NOW],
+    ).lastrowid
+
+
+def _checkin(db, event_id, at, checked_out_at=None):
+    return db.execute(
+        "INSERT INTO checkins (event_id, checked_in_at, checked_out_at) VALUES (?, ?, ?)",
+        [event_id, at, checked_out_at],
+    ).lastrowid
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sample") / "fieldkit.db"
+    with fieldkit.db.connect(path) as database:
+        sample.fill(database, 1, today=SAMPLE_DAY)
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_file, tmp_path):
+    path = tmp_path / "sample.db"
+    shutil.copyfile(sample_file, path)
+    with fieldkit.db.connect(path) as database:
+        yield database
+
+
+# checkins.current
+
+
+def test_current_checkin_none_when_never_checked_in(db):
+    assert checkins.current(db) is None
+
+
+def test_current_checkin_none_when_all_checked_out(db):
+    event = _event(db)
+    _checkin(db, event, "2026-03-01T07:30:00Z", "2026-03-01T17:00:00Z")
+    _checkin(db, event, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
+    assert checkins.current(db) is None
+
+
+def test_current_checkin_returns_open_one_with_event(db):
+    old = _event(db, name="Old Expo")
+    _checkin(db, old, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
+    event = _event(db, name="FleetTech Expo", tz="Asia/Tokyo")
+    checkin_id = _checkin(db, event, "2026-03-01T07:30:00Z")
+    result = checkins.current(db)
+    assert result["id"] == checkin_id
+    assert result["event_id"] == event
+    assert result["name"] == "FleetTech Expo"
+    assert result["tz"] == "Asia/Tokyo"
+    assert result["checked_in_at"] == "2026-03-01T07:30:00Z"
+    assert result["starts_at"] == "2026-03-01T08:00:00Z"
+    assert result["ends_at"] == "2026-03-03T17:00:00Z"
+    assert (result["venue"], result["city"]) == ("Messe", "Hannover")
+
+
+@pytest.mark.parametrize(
+    "tz, starts_at, checked_in_at, early",
+    [
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-01T07:24:00Z", True),
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-01T07:59:59Z", True),
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-01T08:00:00Z", False),
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-01T08:30:00Z", False),
+        # Later days of a multi-day event: before that day's opening time (09:00 Berlin).
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-02T07:00:00Z", True),
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-02T08:00:00Z", False),
+        ("Europe/Berlin", "2026-03-01T08:00:00Z", "2026-03-03T16:00:00Z", False),
+        # 09:00 in Tokyo is 00:00 UTC; 23:30 UTC is 08:30 the next morning there.
+        ("Asia/Tokyo", "2026-03-01T00:00:00Z", "2026-03-01T23:30:00Z", True),
+        ("Asia/Tokyo", "2026-03-01T00:00:00Z", "2026-03-02T00:30:00Z", False),
+        # New York moves to summer time on 2026-03-08: 09:00 EST is 14:00 UTC,
+        # 09:00 EDT is 13:00 UTC.
+        ("America/New_York", "2026-03-06T14:00:00Z", "2026-03-09T12:30:00Z", True),
+        ("America/New_York", "2026-03-06T14:00:00Z", "2026-03-09T13:30:00Z", False),
+    ],
+    ids=["half_an_hour_before", "a_second_before", "on_the_dot", "late",
+         "day_two_before_opening", "day_two_at_opening", "day_three_afternoon",
+         "tokyo_day_two_before_opening", "tokyo_day_two_late",
+         "new_york_after_dst_before_opening", "new_york_after_dst_late"],
+)
+def test_current_checkin_arrived_early(db, tz, starts_at, checked_in_at, early):
+    event = _event(db, tz=tz, starts_at=starts_at, ends_at="2026-03-12T23:00:00Z")
+    _checkin(db, event, checked_in_at)
+    assert checkins.current(db)["arrived_early"] is early
+
+
+# queue.due_counts
+
+
+def test_due_counts_empty_db(db):
+    assert queue.due_counts(db, TODAY) == {"due": 0, "overdue": 0}
+
+
+@pytest.mark.parametrize(
+    "contact_status, followup_status, due_on, expected",
+    [
+        ("active", "open", "2026-03-10", (1, 0)),
+        ("active", "open", "2026-03-09", (1, 1)),
+        ("active", "open", "2025-12-31", (1, 1)),
+        ("active", "open", "2026-03-11", (0, 0)),
+        ("active", "done", "2026-03-09", (0, 0)),
+        ("active", "let_go", "2026-03-09", (0, 0)),
+        ("active", "cancelled", "2026-03-10", (0, 0)),
+        ("let_go", "open", "2026-03-09", (0, 0)),
+        ("declined", "open", "2026-03-10", (0, 0)),
+        ("merged", "open", "2026-03-09", (0, 0)),
+    ],
+    ids=["due_today", "due_yesterday", "due_last_year", "due_tomorrow", "done",
+         "followup_let_go", "cancelled", "contact_let_go", "contact_declined",
+         "contact_merged"],
+)
+def test_due_counts_single_followup(db, contact_status, followup_status, due_on, expected):
+    _followup(db, _contact(db, contact_status), due_on, followup_status)
+    due, overdue = expected
+    assert queue.due_counts(db, TODAY) == {"due": due, "overdue": overdue}
+
+
+def test_due_counts_mixed(db):
+    active, other = _contact(db), _contact(db)
+    _followup(db, active, "2026-03-10")
+    _followup(db, active, "2026-03-01")
+    _followup(db, other, "2026-02-20")
+    _followup(db, other, "2026-03-12")
+    _followup(db, other, "2026-03-05", "done")
+    _followup(db, _contact(db, "let_go"), "2026-03-02")
+    _followup(db, _contact(db, "declined"), "2026-03-10")
+    assert queue.due_counts(db, TODAY) == {"due": 3, "overdue": 2}
+
+
+# today.summary
+
+
+def test_summary_empty_db(db):
+    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    assert result.is_empty is True
+    assert result.today == TODAY
+    assert (result.people, result.due, result.overdue, result.streak) == (0, 0, 0, 0)
+    assert result.checkin is None
+    assert result.checked_in_local is None
+
+
+def test_summary_not_empty_with_people(db):
+    _contact(db)
+    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    assert result.is_empty is False
+    assert result.people == 1
+
+
+def test_summary_not_empty_when_checked_in_without_people(db):
+    _checkin(db, _event(db), "2026-03-10T07:00:00Z")
+    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    assert result.is_empty is False
+    assert result.people == 0
+    assert result.streak == 1
+
+
+def test_summary_merged_people_not_counted(db):
+    _contact(db)
+    _contact(db, "let_go")
+    _contact(db, "merged")
+    assert today.summary(db, {"timezone": "UTC"}, TODAY).people == 2
+
+
+@pytest.mark.parametrize(
+    "event_tz, local",
+    [("Asia/Tokyo", "08:30"), ("America/New_York", "18:30"), ("Europe/Berlin", "00:30")],
+)
+def test_summary_checked_in_local_in_event_zone(db, event_tz, local):
+    _checkin(db, _event(db, tz=event_tz), "2026-03-01T23:30:00Z")
+    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    assert result.checked_in_local == local
+    assert result.checkin["tz"] == event_tz
+
+
+def test_summary_counts_due_and_streak(db):
+    contact = _contact(db)
+    _followup(db, contact, "2026-03-08")
+    _followup(db, contact, "2026-03-10")
+    for at in ("2026-03-08T10:00:00Z", "2026-03-09T10:00:00Z"):
+        db.execute(
+            "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, 'attempt', ?)",
+            [contact, at, at],
+        )
+    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    assert (result.due, result.overdue, result.streak) == (2, 1, 2)
+
+
+def test_summary_streak_uses_settings_time_zone(db):
+    contact = _contact(db)
+    db.execute(
+        "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, 'met', ?)",
+        [contact, "2026-03-09T23:30:00Z", NOW],
+    )
+    # 03-09 in New York (two days before 03-11), 03-10 in Tokyo (the day before).
+    assert today.summary(db, {"timezone": "America/New_York"}, date(2026, 3, 11)).streak == 0
+    assert today.summary(db, {"timezone": "Asia/Tokyo"}, date(2026, 3, 11)).streak == 1
+
+
+def test_summary_after_sample(sample_db):
+    result = today.summary(sample_db, BERLIN, SAMPLE_DAY)
+    assert result.is_empty is False
+    assert result.people == 160
+    assert result.checkin["name"] == "FleetTech Expo"
+    assert result.checked_in_local == "08:24"
+    assert result.due > 0
+    assert 0 < result.overdue <= result.due
+    assert result.streak > 0
+
+
+def test_summary_sample_checkin_arrived_early(sample_db):
+    # sample.py promises "a trade-show week running now (checked in, arrived early)":
+    # today's check-in is at 08:24, before the show's 09:00 doors, on its third day.
+    result = today.summary(sample_db, BERLIN, SAMPLE_DAY)
+    assert result.checkin["arrived_early"] is True
+
+
+@pytest.mark.parametrize(
+    "day", [SAMPLE_DAY, date(2026, 1, 1), date(2026, 7, 5)],
+    ids=["2026-11-22", "2026-01-01", "2026-07-05"],
+)
+def test_summary_sample_streak_is_eleven(db, day):
+    # sample._quiet_days: "The eleven days up to today are always active and the
+    # one before them is quiet, so the sample has a current streak of known length."
+    # On 2026-01-01 and 2026-07-05 an event falls on that quiet day (streaks 25 and 14).
+    sample.fill(db, 1, today=day)
+    assert today.summary(db, BERLIN, day).streak == 11
