@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
@@ -25,11 +25,12 @@ class Summary:
         return self.people == 0 and self.checkin is None
 
 
-def summary(db: Database, settings: dict, today: date | None = None) -> Summary:
-    """Everything Today shows, in the user's time zone."""
+def summary(db: Database, settings: dict, now: datetime | None = None) -> Summary:
+    """Everything Today shows at ``now``, in the user's time zone."""
     tz = settings["timezone"]
-    today = today or clock.today(tz)
-    checkin = checkins.current(db)
+    now = now or clock.utc_now()
+    today = clock.local_date(now, tz)
+    checkin = checkins.current(db, now=now)
     local = None
     if checkin:
         local = clock.from_iso(checkin["checked_in_at"]).astimezone(

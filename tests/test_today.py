@@ -2,7 +2,7 @@
 
 import itertools
 import shutil
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -13,6 +13,11 @@ NOW = "2026-03-01T09:00:00Z"
 TODAY = date(2026, 3, 10)
 SAMPLE_DAY = date(2026, 11, 22)
 BERLIN = {"timezone": "Europe/Berlin"}
+DURING = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # while _event() runs
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=timezone.utc)
 _uids = itertools.count(1)
 
 
@@ -69,14 +74,14 @@ def sample_db(sample_file, tmp_path):
 
 
 def test_current_checkin_none_when_never_checked_in(db):
-    assert checkins.current(db) is None
+    assert checkins.current(db, now=DURING) is None
 
 
 def test_current_checkin_none_when_all_checked_out(db):
     event = _event(db)
     _checkin(db, event, "2026-03-01T07:30:00Z", "2026-03-01T17:00:00Z")
     _checkin(db, event, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
-    assert checkins.current(db) is None
+    assert checkins.current(db, now=DURING) is None
 
 
 def test_current_checkin_returns_open_one_with_event(db):
@@ -84,7 +89,7 @@ def test_current_checkin_returns_open_one_with_event(db):
     _checkin(db, old, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
     event = _event(db, name="FleetTech Expo", tz="Asia/Tokyo")
     checkin_id = _checkin(db, event, "2026-03-01T07:30:00Z")
-    result = checkins.current(db)
+    result = checkins.current(db, now=DURING)
     assert result["id"] == checkin_id
     assert result["event_id"] == event
     assert result["name"] == "FleetTech Expo"
@@ -122,7 +127,16 @@ def test_current_checkin_returns_open_one_with_event(db):
 def test_current_checkin_arrived_early(db, tz, starts_at, checked_in_at, early):
     event = _event(db, tz=tz, starts_at=starts_at, ends_at="2026-03-12T23:00:00Z")
     _checkin(db, event, checked_in_at)
-    assert checkins.current(db)["arrived_early"] is early
+    assert checkins.current(db, now=DURING.fromisoformat(checked_in_at))["arrived_early"] is early
+
+
+def test_current_checkin_none_after_the_event_ended(db):
+    event = _event(db)
+    _checkin(db, event, "2026-03-01T07:30:00Z")
+    after = datetime(2026, 3, 3, 17, 0, 1, tzinfo=timezone.utc)
+    assert checkins.current(db, now=after) is None
+    assert checkins.checked_in_event_id(db, now=after) is None
+    assert checkins.checked_in_event_id(db, now=DURING) == event
 
 
 # queue.due_counts
@@ -172,7 +186,7 @@ def test_due_counts_mixed(db):
 
 
 def test_summary_empty_db(db):
-    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
     assert result.is_empty is True
     assert result.today == TODAY
     assert (result.people, result.due, result.overdue, result.streak) == (0, 0, 0, 0)
@@ -182,14 +196,14 @@ def test_summary_empty_db(db):
 
 def test_summary_not_empty_with_people(db):
     _contact(db)
-    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
     assert result.is_empty is False
     assert result.people == 1
 
 
 def test_summary_not_empty_when_checked_in_without_people(db):
-    _checkin(db, _event(db), "2026-03-10T07:00:00Z")
-    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    _checkin(db, _event(db, ends_at="2026-03-12T17:00:00Z"), "2026-03-10T07:00:00Z")
+    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
     assert result.is_empty is False
     assert result.people == 0
     assert result.streak == 1
@@ -199,7 +213,7 @@ def test_summary_merged_people_not_counted(db):
     _contact(db)
     _contact(db, "let_go")
     _contact(db, "merged")
-    assert today.summary(db, {"timezone": "UTC"}, TODAY).people == 2
+    assert today.summary(db, {"timezone": "UTC"}, noon(TODAY)).people == 2
 
 
 @pytest.mark.parametrize(
@@ -208,7 +222,7 @@ def test_summary_merged_people_not_counted(db):
 )
 def test_summary_checked_in_local_in_event_zone(db, event_tz, local):
     _checkin(db, _event(db, tz=event_tz), "2026-03-01T23:30:00Z")
-    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    result = today.summary(db, {"timezone": "UTC"}, noon(date(2026, 3, 2)))
     assert result.checked_in_local == local
     assert result.checkin["tz"] == event_tz
 
@@ -222,7 +236,7 @@ def test_summary_counts_due_and_streak(db):
             "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, 'attempt', ?)",
             [contact, at, at],
         )
-    result = today.summary(db, {"timezone": "UTC"}, TODAY)
+    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
     assert (result.due, result.overdue, result.streak) == (2, 1, 2)
 
 
@@ -233,12 +247,12 @@ def test_summary_streak_uses_settings_time_zone(db):
         [contact, "2026-03-09T23:30:00Z", NOW],
     )
     # 03-09 in New York (two days before 03-11), 03-10 in Tokyo (the day before).
-    assert today.summary(db, {"timezone": "America/New_York"}, date(2026, 3, 11)).streak == 0
-    assert today.summary(db, {"timezone": "Asia/Tokyo"}, date(2026, 3, 11)).streak == 1
+    assert today.summary(db, {"timezone": "America/New_York"}, noon(date(2026, 3, 11))).streak == 0
+    assert today.summary(db, {"timezone": "Asia/Tokyo"}, noon(date(2026, 3, 11))).streak == 1
 
 
 def test_summary_after_sample(sample_db):
-    result = today.summary(sample_db, BERLIN, SAMPLE_DAY)
+    result = today.summary(sample_db, BERLIN, noon(SAMPLE_DAY))
     assert result.is_empty is False
     assert result.people == 160
     assert result.checkin["name"] == "FleetTech Expo"
@@ -251,7 +265,7 @@ def test_summary_after_sample(sample_db):
 def test_summary_sample_checkin_arrived_early(sample_db):
     # sample.py promises "a trade-show week running now (checked in, arrived early)":
     # today's check-in is at 08:24, before the show's 09:00 doors, on its third day.
-    result = today.summary(sample_db, BERLIN, SAMPLE_DAY)
+    result = today.summary(sample_db, BERLIN, noon(SAMPLE_DAY))
     assert result.checkin["arrived_early"] is True
 
 
@@ -264,4 +278,4 @@ def test_summary_sample_streak_is_eleven(db, day):
     # one before them is quiet, so the sample has a current streak of known length."
     # On 2026-01-01 and 2026-07-05 an event falls on that quiet day (streaks 25 and 14).
     sample.fill(db, 1, today=day)
-    assert today.summary(db, BERLIN, day).streak == 11
+    assert today.summary(db, BERLIN, noon(day)).streak == 11

@@ -1,0 +1,318 @@
+"""Contact cards: capturing a person, spotting twins, editing, undoing, deleting.
+
+A saved card is a person (``contacts``), their tags, an optional card photo,
+a "met" touch carrying the time and the event, and the first follow-up of
+the persistence ladder, all written in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from fieldkit import clock, config, normalise
+from fieldkit.db import transaction
+from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ladder import next_followup
+from fieldkit.photos import Photo
+
+# Fields a card can carry besides name and kind; all optional.
+DETAIL_FIELDS = ("department", "company", "title", "email", "phone", "linkedin_url",
+                 "website", "note")
+
+
+class NotFound(FieldkitError):
+    """The person (or the capture) no longer exists."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A validated, normalised card, ready to store."""
+
+    name: str
+    kind: str = "other"
+    department: str | None = None
+    company: str | None = None
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    linkedin_url: str | None = None
+    website: str | None = None
+    note: str | None = None
+    important: bool = False
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> Card:
+    """Validate and normalise what the user typed into a card.
+
+    Only the name is required. The first bad field raises ValidationError
+    with ``field`` set, so the form can say which one to fix.
+    """
+    name = normalise.text(fields.get("name"), "name", label="Name", limit=200)
+    if name is None:
+        raise ValidationError("Name: a card needs at least a name.", field="name")
+    kind = fields.get("kind") or "other"
+    if kind not in CONTACT_KINDS:
+        raise ValidationError(f"Kind: unknown kind of relationship {kind!r}.", field="kind")
+    department = normalise.text(fields.get("department"), "department", label="Department",
+                                 limit=100)
+    return Card(
+        name=name,
+        kind=kind,
+        department=department if kind == "colleague" else None,
+        company=normalise.text(fields.get("company"), "company", label="Company", limit=200),
+        title=normalise.text(fields.get("title"), "title", label="Title", limit=200),
+        email=normalise.email(fields.get("email")),
+        phone=normalise.phone(fields.get("phone"), phone_region),
+        linkedin_url=normalise.linkedin(fields.get("linkedin_url")),
+        website=normalise.website(fields.get("website")),
+        note=normalise.text(fields.get("note"), "note", label="Note", limit=4000,
+                            multiline=True),
+        important=bool(fields.get("important")),
+        tags=tuple(normalise.tags(fields.get("tags"))),
+    )
+
+
+def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> list[dict]:
+    """People already known who look like this card, with the reason.
+
+    Same email, phone or LinkedIn profile, or the same name at the same
+    company (or both without a company). Merged people are left out.
+    """
+    probes = []
+    if card.email:
+        probes.append(("same email", "email = ? COLLATE NOCASE", [card.email]))
+    if card.phone:
+        probes.append(("same phone", "phone = ?", [card.phone]))
+    if card.linkedin_url:
+        probes.append(("same LinkedIn profile", "linkedin_url = ?", [card.linkedin_url]))
+    if card.company:
+        probes.append(("same name and company",
+                       "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
+                       [card.name, card.company]))
+    else:
+        probes.append(("same name", "name = ? COLLATE NOCASE AND company IS NULL", [card.name]))
+    twins: dict[int, dict] = {}
+    for why, where, args in probes:
+        rows = db.execute(
+            f"SELECT id, name, company, title, kind FROM contacts WHERE {where} "
+            "AND status != 'merged' AND id != ? ORDER BY id LIMIT 5",
+            [*args, exclude_id or 0],
+        ).fetchall()
+        for contact_id, name, company, title, kind in rows:
+            twin = twins.setdefault(contact_id, {
+                "id": contact_id, "name": name, "company": company, "title": title,
+                "kind": kind, "why": [],
+            })
+            twin["why"].append(why)
+    return list(twins.values())
+
+
+def _met_on(now: datetime, settings: Mapping) -> str:
+    return clock.local_date(now, settings["timezone"]).isoformat()
+
+
+def _first_followup(db: Database, contact_id: int, card_kind: str, now: datetime,
+                    settings: Mapping) -> None:
+    met_on = clock.local_date(now, settings["timezone"])
+    first = next_followup(met_on, [], [], settings["ladder_gaps"],
+                          config.cadence_days(settings, card_kind))
+    db.execute(
+        "INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, 'open', ?)",
+        [str(uuid.uuid4()), contact_id, first.due_on.isoformat(), first.reason, first.rung,
+         clock.to_iso(now)],
+    )
+
+
+def _store_photo(db: Database, contact_id: int, photo: Photo, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+        "VALUES (?, 'card_photo', ?, ?, ?, ?)",
+        [contact_id, photo.mime, len(photo.data), photo.data, clock.to_iso(now)],
+    )
+
+
+def _set_tags(db: Database, contact_id: int, tags: tuple[str, ...]) -> None:
+    db.execute("DELETE FROM contact_tags WHERE contact_id = ?", [contact_id])
+    for tag in tags:
+        db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", [contact_id, tag])
+
+
+def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = None,
+         photo: Photo | None = None, now: datetime | None = None,
+         source: str = "capture") -> int:
+    """Store a new person met now (at ``event_id``); returns their id.
+
+    Also records the "met" touch and schedules the first follow-up for the
+    next day, all in one transaction.
+    """
+    now = now or clock.utc_now()
+    stamp = clock.to_iso(now)
+    values = asdict(card)
+    tags = values.pop("tags")
+    values["important"] = int(values["important"])
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO contacts (uid, {cols}, event_id, met_at, source, created_at, "
+            "updated_at) VALUES (?, {marks}, ?, ?, ?, ?, ?)".format(
+                cols=", ".join(values), marks=", ".join("?" * len(values))),
+            [str(uuid.uuid4()), *values.values(), event_id, stamp, source, stamp, stamp],
+        )
+        contact_id = cursor.lastrowid
+        _set_tags(db, contact_id, tags)
+        if photo is not None:
+            _store_photo(db, contact_id, photo, now)
+        db.execute(
+            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, data, "
+            "created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?)",
+            [contact_id, event_id, stamp, json.dumps({"created": True}), stamp],
+        )
+        _first_followup(db, contact_id, card.kind, now, settings)
+    return contact_id
+
+
+def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
+                event_id: int | None = None, photo: Photo | None = None,
+                now: datetime | None = None) -> int:
+    """Record meeting a known person again instead of creating a twin.
+
+    Details the person lacks are filled in from ``card`` (nothing known is
+    overwritten); the card's note is kept on the touch. Returns the touch id.
+    """
+    now = now or clock.utc_now()
+    stamp = clock.to_iso(now)
+    with transaction(db):
+        person = _contact_row(db, contact_id)
+        filled = {
+            name: getattr(card, name) for name in DETAIL_FIELDS
+            if name != "note" and getattr(card, name) and not person[name]
+        }
+        if filled:
+            db.execute(
+                "UPDATE contacts SET {} , updated_at = ? WHERE id = ?".format(
+                    ", ".join(f"{name} = ?" for name in filled)),
+                [*filled.values(), stamp, contact_id],
+            )
+        known_tags = {t for (t,) in db.execute(
+            "SELECT tag FROM contact_tags WHERE contact_id = ?", [contact_id]).fetchall()}
+        new_tags = [t for t in card.tags if t not in known_tags]
+        for tag in new_tags:
+            db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                       [contact_id, tag])
+        if photo is not None:
+            _store_photo(db, contact_id, photo, now)
+        cursor = db.execute(
+            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
+            "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",
+            [contact_id, event_id, stamp, card.note,
+             json.dumps({"created": False, "filled": list(filled), "tags": new_tags}), stamp],
+        )
+        has_open = db.execute(
+            "SELECT 1 FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id]
+        ).fetchone()
+        if not has_open and person["status"] == "active":
+            _first_followup(db, contact_id, person["kind"], now, settings)
+    return cursor.lastrowid
+
+
+def undo_capture(db: Database, touch_id: int) -> str:
+    """Take back a capture: delete the new person, or the added meeting.
+
+    For a meeting added to a known person, the details it filled in are
+    cleared again. Returns the person's name for the confirmation message.
+    """
+    with transaction(db):
+        row = db.execute(
+            "SELECT t.contact_id, t.data, c.name FROM touches t "
+            "JOIN contacts c ON c.id = t.contact_id WHERE t.id = ? AND t.kind = 'met'",
+            [touch_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("That capture is already gone.")
+        contact_id, data, name = row
+        data = json.loads(data or "{}")
+        if data.get("created"):
+            db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            return name
+        for column in data.get("filled", []):
+            if column in DETAIL_FIELDS:
+                db.execute(f"UPDATE contacts SET [{column}] = NULL WHERE id = ?", [contact_id])
+        for tag in data.get("tags", []):
+            db.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
+                       [contact_id, tag])
+        db.execute("DELETE FROM touches WHERE id = ?", [touch_id])
+    return name
+
+
+def recent_captures(db: Database, limit: int = 5) -> list[dict]:
+    """The last cards saved or meetings added, newest first, for the undo list."""
+    rows = db.execute(
+        "SELECT t.id, t.contact_id, t.at, c.name, c.company, c.kind, e.name, t.data "
+        "FROM touches t JOIN contacts c ON c.id = t.contact_id "
+        "LEFT JOIN events e ON e.id = t.event_id "
+        "WHERE t.kind = 'met' AND t.data IS NOT NULL ORDER BY t.id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    keys = ("touch_id", "contact_id", "at", "name", "company", "kind", "event", "data")
+    captures = []
+    for row in rows:
+        capture = dict(zip(keys, row))
+        capture["added_meeting"] = not json.loads(capture.pop("data")).get("created", False)
+        captures.append(capture)
+    return captures
+
+
+def _contact_row(db: Database, contact_id: int) -> dict:
+    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound("This person no longer exists.")
+    return dict(zip([c[0] for c in cursor.description], row))
+
+
+def update(db: Database, contact_id: int, card: Card, *, cadence_days: int | None = None,
+           tz: str | None = None) -> None:
+    """Replace a person's details and tags with ``card``; history is untouched."""
+    if cadence_days is not None and not 1 <= cadence_days <= 730:
+        raise ValidationError("Cadence: between 1 and 730 days.", field="cadence_days")
+    if tz:
+        clock.zone(tz)
+    values = asdict(card)
+    tags = values.pop("tags")
+    values["important"] = int(values["important"])
+    values["cadence_days"] = cadence_days
+    values["tz"] = tz or None
+    with transaction(db):
+        _contact_row(db, contact_id)
+        db.execute(
+            "UPDATE contacts SET {}, updated_at = ? WHERE id = ?".format(
+                ", ".join(f"[{name}] = ?" for name in values)),
+            [*values.values(), clock.now_iso(), contact_id],
+        )
+        _set_tags(db, contact_id, tuple(tags))
+
+
+def delete(db: Database, contact_id: int) -> str:
+    """Delete a person with their touches, follow-ups, tags and photos.
+
+    Events and other people are not touched. Returns the name deleted.
+    """
+    with transaction(db):
+        name = _contact_row(db, contact_id)["name"]
+        db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    return name
+
+
+def card_of(person: Mapping) -> Card:
+    """The Card held in a stored person row (for editing forms)."""
+    return Card(**{name: person.get(name) for name in ("name", "kind", *DETAIL_FIELDS)},
+                important=bool(person.get("important")),
+                tags=tuple(person.get("tags", ())))

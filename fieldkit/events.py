@@ -1,0 +1,254 @@
+"""Events: creating and editing them, when they run, and their scorecard."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlite_utils import Database
+
+from fieldkit import clock, normalise
+from fieldkit.db import transaction
+from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.kinds import EVENT_KINDS
+
+FOLLOW_UP_WINDOW = timedelta(hours=48)
+
+
+class EventNotFound(FieldkitError):
+    """The event no longer exists."""
+
+
+def _goal(value: object, field: str, label: str) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValidationError(f"{label}: expected a whole number.", field=field)
+    try:
+        number = int(str(value).strip()) if not isinstance(value, float) else int(value)
+    except ValueError:
+        raise ValidationError(f"{label}: expected a whole number.", field=field) from None
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(f"{label}: expected a whole number.", field=field)
+    if not 0 <= number <= 10_000:
+        raise ValidationError(f"{label}: between 0 and 10,000.", field=field)
+    return number
+
+
+def clean(fields: Mapping[str, object]) -> dict:
+    """Validate an event form; returns the columns to store.
+
+    ``starts`` and ``ends`` are naive local datetimes read in the event's
+    time zone ``tz``; they are stored in UTC.
+    """
+    name = normalise.text(fields.get("name"), "name", label="Name", limit=200)
+    if name is None:
+        raise ValidationError("Name: an event needs a name.", field="name")
+    kind = fields.get("kind")
+    if kind not in EVENT_KINDS:
+        raise ValidationError("Kind: choose what kind of event this is.", field="kind")
+    tz_name = fields.get("tz")
+    try:
+        zone = clock.zone(tz_name if isinstance(tz_name, str) else "")
+    except ValidationError:
+        raise ValidationError(f"Time zone: unknown time zone {tz_name!r}; use a name like "
+                              "Europe/Berlin.", field="tz") from None
+    starts, ends = fields.get("starts"), fields.get("ends")
+    for value, field, label in ((starts, "starts", "Start"), (ends, "ends", "End")):
+        if not isinstance(value, datetime):
+            raise ValidationError(f"{label}: give a date and a time.", field=field)
+    starts_at = clock.to_iso(starts.replace(tzinfo=None).replace(tzinfo=zone))
+    ends_at = clock.to_iso(ends.replace(tzinfo=None).replace(tzinfo=zone))
+    if ends_at < starts_at:
+        raise ValidationError("End: the event ends before it starts.", field="ends")
+    return {
+        "name": name,
+        "kind": kind,
+        "venue": normalise.text(fields.get("venue"), "venue", label="Venue", limit=200),
+        "city": normalise.text(fields.get("city"), "city", label="City", limit=100),
+        "tz": tz_name,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "goal_new_people": _goal(fields.get("goal_new_people"), "goal_new_people",
+                                 "New people to meet"),
+        "goal_competitors": _goal(fields.get("goal_competitors"), "goal_competitors",
+                                  "Competitors to meet"),
+        "notes": normalise.text(fields.get("notes"), "notes", label="Notes", limit=4000,
+                                multiline=True),
+    }
+
+
+def create(db: Database, fields: Mapping[str, object], *, now: datetime | None = None) -> int:
+    """Store a new event from form fields; returns its id."""
+    values = clean(fields)
+    stamp = clock.to_iso(now or clock.utc_now())
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO events (uid, {}, created_at, updated_at) VALUES (?, {}, ?, ?)".format(
+                ", ".join(values), ", ".join("?" * len(values))),
+            [str(uuid.uuid4()), *values.values(), stamp, stamp],
+        )
+    return cursor.lastrowid
+
+
+def update(db: Database, event_id: int, fields: Mapping[str, object]) -> None:
+    """Replace an event's details; check-ins and people met stay attached."""
+    values = clean(fields)
+    with transaction(db):
+        get(db, event_id)
+        db.execute(
+            "UPDATE events SET {}, updated_at = ? WHERE id = ?".format(
+                ", ".join(f"{name} = ?" for name in values)),
+            [*values.values(), clock.now_iso(), event_id],
+        )
+
+
+def get(db: Database, event_id: int) -> dict:
+    """One event, with its start and end as naive local datetimes for forms."""
+    cursor = db.execute("SELECT * FROM events WHERE id = ?", [event_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise EventNotFound("This event no longer exists.")
+    event = dict(zip([d[0] for d in cursor.description], row))
+    zone = clock.zone(event["tz"])
+    event["starts"] = clock.from_iso(event["starts_at"]).astimezone(zone).replace(tzinfo=None)
+    event["ends"] = clock.from_iso(event["ends_at"]).astimezone(zone).replace(tzinfo=None)
+    return event
+
+
+def arrived_early(checked_in_at: str, starts_at: str, tz: str) -> bool:
+    """Whether a check-in came before the event's start, in the event's time zone.
+
+    On the later days of a multi-day event the start is that day's opening
+    time: at a trade show, arriving early matters every morning.
+    """
+    if checked_in_at < starts_at:
+        return True
+    zone = clock.zone(tz)
+    arrived = clock.from_iso(checked_in_at).astimezone(zone)
+    opens = clock.from_iso(starts_at).astimezone(zone)
+    return arrived.date() > opens.date() and arrived.time() < opens.time()
+
+
+def opens_for_checkin(starts_at: str, tz: str) -> str:
+    """The moment check-in opens: midnight of the first day, in the event's zone.
+
+    Arriving early is the point, so the whole first morning counts.
+    """
+    zone = clock.zone(tz)
+    first_day = clock.from_iso(starts_at).astimezone(zone).date()
+    return clock.to_iso(datetime.combine(first_day, time(0), zone))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    current: list[dict]
+    upcoming: list[dict]
+    past: list[dict]
+    past_total: int
+
+
+def timeline(db: Database, *, now: datetime | None = None, past_limit: int = 20) -> Timeline:
+    """Events running now (check-in open), coming up, and the latest past ones."""
+    now_iso = clock.to_iso(now or clock.utc_now())
+    columns = "id, name, kind, venue, city, tz, starts_at, ends_at"
+    keys = columns.split(", ")
+
+    def rows(sql: str, args: list) -> list[dict]:
+        return [dict(zip(keys, r)) for r in db.execute(sql, args).fetchall()]
+
+    # Candidates for "current" end after now and start within a day of it;
+    # the exact check-in window is then computed in each event's zone.
+    soon = rows(f"SELECT {columns} FROM events WHERE ends_at >= ? AND starts_at <= ? "
+                "ORDER BY starts_at", [now_iso, clock.to_iso(
+                    clock.from_iso(now_iso) + timedelta(days=2))])
+    current = [e for e in soon if opens_for_checkin(e["starts_at"], e["tz"]) <= now_iso]
+    current_ids = {e["id"] for e in current}
+    upcoming = [e for e in rows(
+        f"SELECT {columns} FROM events WHERE ends_at >= ? ORDER BY starts_at LIMIT 50",
+        [now_iso]) if e["id"] not in current_ids]
+    past = rows(f"SELECT {columns} FROM events WHERE ends_at < ? ORDER BY starts_at DESC "
+                "LIMIT ?", [now_iso, past_limit])
+    past_total = db.execute("SELECT count(*) FROM events WHERE ends_at < ?",
+                            [now_iso]).fetchone()[0]
+    return Timeline(current, upcoming, past, past_total)
+
+
+def scorecard(db: Database, event_id: int) -> dict:
+    """How an event went: people met, competitors, fast follow-ups, dialogs, goals.
+
+    People met are those with a "met" touch at the event (new cards and known
+    people met again). Followed up within 48 hours: an attempt or dialog in
+    the 48 hours after meeting. Dialogs reached: a dialog any time after.
+    """
+    event = get(db, event_id)
+    met, competitors, fast, dialogs = db.execute(
+        """
+        WITH met AS (
+            SELECT t.contact_id, min(t.at) AS at, c.kind
+            FROM touches t JOIN contacts c ON c.id = t.contact_id
+            WHERE t.event_id = :event AND t.kind = 'met' AND t.undone_at IS NULL
+              AND c.status != 'merged'
+            GROUP BY t.contact_id
+        )
+        SELECT count(*),
+               coalesce(sum(kind = 'competitor'), 0),
+               coalesce(sum(EXISTS (
+                   SELECT 1 FROM touches f WHERE f.contact_id = met.contact_id
+                   AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
+                   AND f.at > met.at
+                   AND f.at <= strftime('%Y-%m-%dT%H:%M:%SZ', met.at, :window))), 0),
+               coalesce(sum(EXISTS (
+                   SELECT 1 FROM touches d WHERE d.contact_id = met.contact_id
+                   AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > met.at)), 0)
+        FROM met
+        """,
+        {"event": event_id, "window": f"+{int(FOLLOW_UP_WINDOW.total_seconds() // 3600)} hours"},
+    ).fetchone()
+    checkins = db.execute(
+        "SELECT checked_in_at FROM checkins WHERE event_id = ? ORDER BY checked_in_at",
+        [event_id]).fetchall()
+    early = sum(arrived_early(at, event["starts_at"], event["tz"]) for (at,) in checkins)
+
+    def progress(done: int, goal: int) -> float | None:
+        return None if not goal else min(done / goal, 1.0)
+
+    return {
+        "met": met,
+        "competitors": competitors,
+        "followed_up_48h": fast,
+        "dialogs": dialogs,
+        "goal_new_people": event["goal_new_people"],
+        "goal_competitors": event["goal_competitors"],
+        "new_people_progress": progress(met, event["goal_new_people"]),
+        "competitors_progress": progress(competitors, event["goal_competitors"]),
+        "checkins": len(checkins),
+        "arrived_early": early,
+    }
+
+
+def when(event: Mapping) -> str:
+    """An event's dates as people say them, in its own zone: "20–23 Nov 2026"."""
+    zone = clock.zone(event["tz"])
+    start = clock.from_iso(event["starts_at"]).astimezone(zone)
+    end = clock.from_iso(event["ends_at"]).astimezone(zone)
+    if start.date() == end.date():
+        return f"{start:%a %d %b %Y}, {start:%H:%M}–{end:%H:%M}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%d}–{end:%d %b %Y}"
+    if start.year == end.year:
+        return f"{start:%d %b}–{end:%d %b %Y}"
+    return f"{start:%d %b %Y}–{end:%d %b %Y}"
+
+
+def choices(db: Database, *, limit: int = 200) -> dict[int, str]:
+    """Event ids and labels for pickers, the most recent first."""
+    rows = db.execute(
+        "SELECT id, name, tz, starts_at, ends_at FROM events ORDER BY starts_at DESC LIMIT ?",
+        [limit]).fetchall()
+    return {
+        row[0]: f"{row[1]} · {when(dict(zip(('id', 'name', 'tz', 'starts_at', 'ends_at'), row)))}"
+        for row in rows
+    }

@@ -1,0 +1,171 @@
+"""Cleaning what people type or scan: text, emails, phone numbers, profile URLs.
+
+Each function returns the normalised value, None for an empty one, or raises
+ValidationError naming the field. Email and phone rules come from
+email-validator and phonenumbers rather than hand-written patterns.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+import email_validator
+import phonenumbers
+
+from fieldkit.errors import ValidationError
+
+# Control and format characters (zero-width, bidi overrides) never belong in a
+# name; in free text only newlines and tabs are kept.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def text(value: object, field: str, *, label: str, limit: int, multiline: bool = False) -> str | None:
+    """Trimmed text without control characters, or None when empty.
+
+    Longer than ``limit`` characters raises ValidationError: nothing is cut
+    silently.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{label}: expected text.", field=field)
+    value = unicodedata.normalize("NFC", value)
+    keep = "\n\t" if multiline else ""
+    cleaned = "".join(
+        ch if ch in keep or unicodedata.category(ch) not in _INVISIBLE else " "
+        for ch in value
+    )
+    if multiline:
+        cleaned = "\n".join(" ".join(line.split()) for line in cleaned.splitlines())
+        cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+    else:
+        cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > limit:
+        raise ValidationError(
+            f"{label} is too long ({len(cleaned):,} characters; at most {limit:,}).",
+            field=field,
+        )
+    return cleaned
+
+
+def email(value: str | None) -> str | None:
+    """A normalised email address (domain lower-cased), or None when empty."""
+    value = text(value, "email", label="Email", limit=320)
+    if value is None:
+        return None
+    try:
+        result = email_validator.validate_email(
+            value, check_deliverability=False, allow_display_name=False
+        )
+    except email_validator.EmailNotValidError as exc:
+        raise ValidationError(f"Email: {exc}", field="email") from None
+    return result.normalized
+
+
+def phone(value: str | None, region: str | None) -> str | None:
+    """A phone number in E.164 form (+4930123456), or None when empty.
+
+    Numbers without a leading + are read as numbers of ``region`` (an ISO
+    country code such as DE or US).
+    """
+    value = text(value, "phone", label="Phone", limit=64)
+    if value is None:
+        return None
+    region = (region or "").upper() or None
+    problem = (
+        f"Phone: {value!r} is not a valid number"
+        + (f" for {region}" if region and not value.startswith("+") else "")
+        + "; check the digits or start with + and the country code."
+    )
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(problem, field="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(problem, field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str | None) -> str:
+    """A stored E.164 number grouped for reading: +49 30 123456."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+_LINKEDIN_SLUG = re.compile(r"[\w\-%.]{2,100}", re.UNICODE)
+
+
+def linkedin(value: str | None) -> str | None:
+    """A LinkedIn profile URL as https://www.linkedin.com/in/<name>, or None.
+
+    Accepts the forms people paste or scan: with or without scheme and www,
+    country subdomains, trailing slashes, tracking parameters, or just
+    ``in/name``.
+    """
+    value = text(value, "linkedin_url", label="LinkedIn", limit=300)
+    if value is None:
+        return None
+    raw = value
+    if raw.lower().startswith("in/"):
+        raw = "linkedin.com/" + raw
+    if "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    if (
+        parts.scheme not in ("http", "https")
+        or not (host == "linkedin.com" or host.endswith(".linkedin.com"))
+        or len(segments) < 2
+        or segments[0].lower() != "in"
+    ):
+        raise ValidationError(
+            "LinkedIn: expected a profile link such as linkedin.com/in/jane-doe.",
+            field="linkedin_url",
+        )
+    slug = unquote(segments[1])
+    if not _LINKEDIN_SLUG.fullmatch(slug):
+        raise ValidationError(
+            f"LinkedIn: {slug!r} is not a profile name.", field="linkedin_url"
+        )
+    return f"https://www.linkedin.com/in/{slug.lower()}"
+
+
+def website(value: str | None) -> str | None:
+    """An http(s) URL with a host, or None when empty."""
+    value = text(value, "website", label="Website", limit=500)
+    if value is None:
+        return None
+    raw = value if "://" in value else "https://" + value
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        raise ValidationError("Website: expected a web address such as example.com.",
+                              field="website")
+    return raw
+
+
+def tags(value: str | list[str] | None) -> list[str]:
+    """Tags from "ai, #beta tester; Speaker": lower-case, deduplicated, in order."""
+    if value is None:
+        return []
+    parts = re.split(r"[,;\n]+", value) if isinstance(value, str) else list(value)
+    seen: list[str] = []
+    for part in parts:
+        tag = text(part, "tags", label="Tag", limit=40)
+        if tag is None:
+            continue
+        tag = tag.lstrip("#").strip().lower()
+        if tag and tag not in seen:
+            seen.append(tag)
+    if len(seen) > 20:
+        raise ValidationError("Tags: at most 20 per person.", field="tags")
+    return seen

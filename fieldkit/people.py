@@ -1,0 +1,104 @@
+"""Finding people and reading everything about one of them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from fieldkit.cards import NotFound
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    kind: str | None = None
+    event_id: int | None = None
+    tag: str | None = None
+
+
+def fts_query(text: str) -> str | None:
+    """A safe full-text query from anything typed: every word, as a prefix.
+
+    Punctuation, quotes and FTS operators are dropped, so no input can make
+    the search fail; None when nothing searchable is left.
+    """
+    words = re.findall(r"\w+", text or "")[:12]
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def search(db: Database, filters: Filters, *, limit: int = PAGE_SIZE, offset: int = 0) -> tuple[list[dict], int]:
+    """People matching the filters, most recently met first, and the total count.
+
+    The query searches name, company, title and note with prefixes, so
+    "mar sch" finds "Maria Schneider".
+    """
+    where = ["c.status != 'merged'"]
+    args: list = []
+    match = fts_query(filters.query)
+    if filters.query.strip() and match is None:
+        return [], 0
+    if match:
+        where.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+        args.append(match)
+    if filters.kind:
+        where.append("c.kind = ?")
+        args.append(filters.kind)
+    if filters.event_id:
+        where.append("(c.event_id = ? OR c.id IN (SELECT contact_id FROM touches "
+                     "WHERE kind = 'met' AND event_id = ?))")
+        args += [filters.event_id, filters.event_id]
+    if filters.tag:
+        where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
+        args.append(filters.tag)
+    clause = " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM contacts c WHERE {clause}", args).fetchone()[0]
+    cursor = db.execute(
+        "SELECT c.id, c.name, c.kind, c.company, c.title, c.important, c.status, c.met_at, "
+        "e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
+        f"WHERE {clause} ORDER BY c.met_at DESC, c.id DESC LIMIT ? OFFSET ?",
+        [*args, limit, offset],
+    )
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, row)) for row in cursor.fetchall()], total
+
+
+def tags_in_use(db: Database) -> list[str]:
+    return [t for (t,) in db.execute(
+        "SELECT DISTINCT tag FROM contact_tags ORDER BY tag").fetchall()]
+
+
+def person(db: Database, contact_id: int) -> dict:
+    """One person: the card, tags, photos, every touch in time order, follow-ups."""
+    cursor = db.execute(
+        "SELECT c.*, e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
+        "WHERE c.id = ?", [contact_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound("This person no longer exists.")
+    found = dict(zip([d[0] for d in cursor.description], row))
+    found["tags"] = [t for (t,) in db.execute(
+        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [contact_id])]
+    found["photos"] = [
+        {"id": i, "mime": mime, "data": data}
+        for i, mime, data in db.execute(
+            "SELECT id, mime, data FROM attachments WHERE contact_id = ? AND kind = 'card_photo' "
+            "ORDER BY id", [contact_id])
+    ]
+    cursor = db.execute(
+        "SELECT t.id, t.at, t.kind, t.channel, t.outcome, t.minutes, t.note, t.undone_at, "
+        "e.name AS event FROM touches t LEFT JOIN events e ON e.id = t.event_id "
+        "WHERE t.contact_id = ? ORDER BY t.at, t.id", [contact_id])
+    keys = [d[0] for d in cursor.description]
+    found["touches"] = [dict(zip(keys, r)) for r in cursor.fetchall()]
+    cursor = db.execute(
+        "SELECT id, due_on, reason, rung, note, status FROM followups "
+        "WHERE contact_id = ? AND status = 'open' ORDER BY due_on", [contact_id])
+    keys = [d[0] for d in cursor.description]
+    found["followups"] = [dict(zip(keys, r)) for r in cursor.fetchall()]
+    return found
