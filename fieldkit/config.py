@@ -15,6 +15,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from sqlite_utils import Database
 
 from fieldkit import clock
@@ -39,7 +40,7 @@ class Setting:
     help: str
     parse: Callable[[str, Any], Any]
     group: str
-    kind: str  # how the settings page asks for it: "timezone", "int", "days", "time"
+    kind: str  # how the settings page asks for it: "timezone", "region", "int", "days", "time"
 
 
 def _int_between(low: int, high: int, unit: str) -> Callable[[str, Any], int]:
@@ -102,6 +103,18 @@ def _timezone(label: str, raw: Any) -> str:
     return name
 
 
+def phone_regions() -> list[str]:
+    """Country codes phone numbers can be read for (DE, GB, US, ...)."""
+    return sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+def _region(label: str, raw: Any) -> str:
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if code not in phone_regions():
+        raise SettingError(f"{label}: expected a two-letter country code such as DE or US.")
+    return code
+
+
 # Default keep-in-touch cadence per kind of relationship, in days.
 DEFAULT_CADENCES = {
     "customer": 30,
@@ -119,6 +132,11 @@ _SETTINGS = [
         "timezone", "Your time zone", "UTC",
         "Days, streaks and due dates are counted in this zone (an IANA name such as Europe/Berlin).",
         _timezone, "You", "timezone",
+    ),
+    Setting(
+        "phone_region", "Country for phone numbers", "US",
+        "Phone numbers typed without + and a country code are read as numbers of this country.",
+        _region, "You", "region",
     ),
     Setting(
         "weekly_target_minutes", "Weekly networking target (minutes)", 180,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from fieldkit import activity, checkins, clock, queue
+from fieldkit import activity, checkins, clock, events, queue
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Summary:
     due: int
     overdue: int
     streak: int
+    running: list[dict]  # events running now, to check in to with one tap
 
     @property
     def is_empty(self) -> bool:
@@ -44,4 +45,5 @@ def summary(db: Database, settings: dict, now: datetime | None = None) -> Summar
         due=counts["due"],
         overdue=counts["overdue"],
         streak=activity.current_streak(db, tz, today),
+        running=[] if checkin else events.timeline(db, now=now, past_limit=0).current,
     )

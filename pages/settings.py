@@ -7,6 +7,7 @@ import streamlit as st
 from fieldkit import clock, config
 from fieldkit.errors import SettingError
 from fieldkit.ui.session import open_db
+from fieldkit.ui.text import md
 
 with open_db() as db:
     values = config.load(db)
@@ -23,6 +24,10 @@ def ask(setting: config.Setting, value):
         zones = clock.timezone_names()
         index = zones.index(value) if value in zones else None
         return st.selectbox(setting.label, zones, index=index, help=setting.help, key=key)
+    if setting.kind == "region":
+        regions = config.phone_regions()
+        return st.selectbox(setting.label, regions, index=regions.index(value),
+                            help=setting.help, key=key)
     if setting.kind == "int":
         return st.number_input(setting.label, value=value, step=1, help=setting.help, key=key)
     if setting.kind == "days":
@@ -48,7 +53,7 @@ if submitted:
         with open_db() as db:
             config.save(db, changes)
     except SettingError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(str(exc)), icon=":material/error:")
     else:
         st.session_state["settings_saved"] = "Settings saved."
         st.rerun()

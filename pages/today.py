@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit import config, sample, today
+from fieldkit import checkins, config, sample, today
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import nav
 from fieldkit.ui.text import md
@@ -27,7 +27,7 @@ if summary.is_empty:
             with open_db() as db, st.spinner("Writing a sample networking history…"):
                 sample.fill(db)
         except FieldkitError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
         else:
             st.rerun()
     st.caption("Sample data is invented: a trade show this week and months of history.")
@@ -37,6 +37,16 @@ else:
         early = " · arrived early" if event["arrived_early"] else ""
         st.info(f"Checked in at **{md(event['name'])}** since "
                 f"{summary.checked_in_local}{early}", icon=":material/location_on:")
+    for event in summary.running[:2]:
+        if st.button(f"Check in at {md(event['name'])}", key=f"checkin_{event['id']}",
+                     type="primary", icon=":material/where_to_vote:", width="stretch"):
+            try:
+                with open_db() as db:
+                    checkins.check_in(db, event["id"])
+            except FieldkitError as exc:
+                st.error(md(str(exc)))
+            else:
+                st.rerun()
     with st.container(horizontal=True):
         st.metric("Follow-ups due", summary.due,
                   delta=f"{summary.overdue} overdue" if summary.overdue else None,

@@ -350,3 +350,16 @@ def test_cadence_days_reflects_saved_override(db):
     settings = config.load(db)
     assert config.cadence_days(settings, "prospect") == 21
     assert config.cadence_days(settings, "customer") == config.DEFAULT_CADENCES["customer"]
+
+
+@pytest.mark.parametrize("raw, stored", [("de", "DE"), (" GB ", "GB"), ("US", "US")])
+def test_save_phone_region_normalised(db, raw, stored):
+    assert config.save(db, {"phone_region": raw})["phone_region"] == stored
+
+
+@pytest.mark.parametrize("raw", ["", "XX", "Germany", "D", 49, None])
+def test_save_phone_region_rejects_unknown_codes(db, raw):
+    with pytest.raises(SettingError, match="country code") as caught:
+        config.save(db, {"phone_region": raw})
+    assert caught.value.field == "phone_region"
+    assert config.load(db)["phone_region"] == "US"

@@ -1,0 +1,227 @@
+"""The Capture page driven through its real widgets against a temporary database."""
+
+import io
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from fieldkit import cards, checkins, clock, config, db, events
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    path = tmp_path / "capture.db"
+    monkeypatch.setenv(config.DB_ENV, str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    with db.connect(path):
+        pass
+    return path
+
+
+@pytest.fixture
+def checked_in(app_db):
+    """A running trade show the user is checked in to; returns its id."""
+    now = clock.utc_now()
+    local = now.astimezone(clock.zone("Europe/Berlin")).replace(tzinfo=None)
+    with db.connect(app_db) as conn:
+        event_id = events.create(conn, {
+            "name": "FleetTech Expo", "kind": "trade_show", "tz": "Europe/Berlin",
+            "starts": local - timedelta(hours=2), "ends": local + timedelta(days=2),
+        })
+        checkins.check_in(conn, event_id)
+    return event_id
+
+
+def capture_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/capture.py").run()
+    assert not at.exception
+    return at
+
+
+def widget(at, label):
+    for kind in ("text_input", "text_area", "toggle", "selectbox"):
+        for w in at.get(kind):
+            if w.label == label:
+                return w
+    raise LookupError(label)
+
+
+def save(at):
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert not at.exception
+
+
+def rows(path, sql, args=()):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def test_name_and_kind_make_a_card_at_the_checked_in_event(app_db, checked_in):
+    at = capture_page()
+    widget(at, "Name").set_value("Ada Okafor")
+    at.button_group[0].set_value("competitor")
+    save(at)
+    people = rows(app_db, "SELECT id, name, kind, event_id, source FROM contacts")
+    assert [p[1:] for p in people] == [("Ada Okafor", "competitor", checked_in, "capture")]
+    (due_on,) = rows(app_db, "SELECT due_on FROM followups WHERE status = 'open'")[0]
+    with db.connect(app_db) as conn:
+        tz = config.load(conn)["timezone"]
+    assert due_on == (clock.today(tz) + timedelta(days=1)).isoformat()
+    met = rows(app_db, "SELECT kind, event_id FROM touches")
+    assert met == [("met", checked_in)]
+    assert "Saved Ada Okafor" in at.success[0].value
+    assert widget(at, "Name").value == ""  # ready for the next person
+    assert any("Ada Okafor" in t.value for t in at.text)
+
+
+def test_name_only_card_is_other_without_event_when_not_checked_in(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("  Ben   Sato ")
+    save(at)
+    assert rows(app_db, "SELECT name, kind, event_id FROM contacts") == [("Ben Sato", "other", None)]
+
+
+def test_card_without_name_is_refused(app_db):
+    at = capture_page()
+    widget(at, "Company").set_value("Northwind")
+    save(at)
+    assert at.error and "Name" in at.error[0].value
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert widget(at, "Company").value == "Northwind"
+
+
+@pytest.mark.parametrize(
+    "label, bad, field_word",
+    [("Email", "ada@", "Email"), ("Phone", "12ab", "Phone"),
+     ("LinkedIn", "https://evil.example/in/ada", "LinkedIn")],
+)
+def test_bad_detail_names_the_field_and_saves_nothing(app_db, label, bad, field_word):
+    at = capture_page()
+    widget(at, "Name").set_value("Ada Okafor")
+    widget(at, label).set_value(bad)
+    save(at)
+    assert at.error and at.error[0].value.startswith(field_word)
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert widget(at, "Name").value == "Ada Okafor"
+    assert widget(at, label).value == bad
+
+
+def test_details_are_normalised(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Chiara Rossi")
+    widget(at, "Email").set_value("Chiara.Rossi@Example.COM")
+    widget(at, "Phone").set_value("+49 30 1234567")
+    widget(at, "LinkedIn").set_value("de.linkedin.com/in/Chiara-Rossi/?trk=x")
+    widget(at, "Tags").set_value("#AI, beta tester, ai")
+    widget(at, "Important").set_value(True)
+    save(at)
+    assert rows(app_db, "SELECT email, phone, linkedin_url, important FROM contacts") == [
+        ("Chiara.Rossi@example.com", "+49301234567", "https://www.linkedin.com/in/chiara-rossi", 1)
+    ]
+    assert rows(app_db, "SELECT tag FROM contact_tags ORDER BY tag") == [("ai",), ("beta tester",)]
+
+
+def test_department_is_kept_for_colleagues(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Jonas Weber")
+    at.button_group[0].set_value("colleague")
+    widget(at, "Department (colleagues)").set_value("Finance")
+    save(at)
+    assert rows(app_db, "SELECT kind, department FROM contacts") == [("colleague", "Finance")]
+
+
+def existing(app_db, **fields) -> int:
+    with db.connect(app_db) as conn:
+        settings = config.load(conn)
+        card = cards.clean({"name": "Ada Okafor", **fields}, phone_region="DE")
+        return cards.save(conn, card, settings=settings)
+
+
+def test_twin_warning_then_add_meeting_to_known_person(app_db, checked_in):
+    known = existing(app_db, email="ada@northwind.example")
+    at = capture_page()
+    widget(at, "Name").set_value("Ada O.")
+    widget(at, "Email").set_value("ADA@northwind.example")
+    widget(at, "Title").set_value("Head of Ops")
+    save(at)
+    assert at.warning and "already know" in at.warning[0].value
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    add = next(b for b in at.button if b.label.startswith("Add to Ada Okafor"))
+    assert "same email" in add.label
+    add.click()
+    at.run()
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    assert rows(app_db, "SELECT title FROM contacts WHERE id = ?", [known]) == [("Head of Ops",)]
+    assert rows(app_db, "SELECT count(*) FROM touches WHERE kind = 'met' AND event_id = ?",
+                [checked_in]) == [(1,)]
+    assert "Added this meeting to Ada Okafor" in at.success[0].value
+
+
+def test_twin_warning_save_as_new_person(app_db):
+    existing(app_db, company="Northwind")
+    at = capture_page()
+    widget(at, "Name").set_value("ada okafor")
+    widget(at, "Company").set_value("NORTHWIND")
+    save(at)
+    assert at.warning
+    next(b for b in at.button if b.label == "No, save as a new person").click()
+    at.run()
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(2,)]
+
+
+def test_undo_takes_back_the_last_card(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Hana Tanaka")
+    save(at)
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    next(b for b in at.button if b.label == "Undo").click()
+    at.run()
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM followups") == [(0,)]
+    assert "Took back Hana Tanaka" in at.success[0].value
+
+
+def png(width=2400, height=1400) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_card_photo_is_kept_with_the_card(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Wei Zhang")
+    at.get("file_uploader")[0].upload("card.png", png(), "image/png")
+    save(at)
+    ((mime, data),) = rows(app_db, "SELECT mime, data FROM attachments")
+    assert mime == "image/jpeg"
+    assert max(Image.open(io.BytesIO(data)).size) == 1600
+
+
+def test_unreadable_photo_is_refused_and_nothing_saved(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Wei Zhang")
+    at.get("file_uploader")[0].upload("card.png", b"not an image at all", "image/png")
+    save(at)
+    assert at.error and at.error[0].value.startswith("Photo")
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+
+
+def test_markup_in_a_name_is_shown_literally(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("![x](http://tracker.example/p.png) **Ada**")
+    save(at)
+    message = at.success[0].value
+    assert "\\!\\[x\\]\\(http\\:" in message and "\\*\\*Ada\\*\\*" in message
+    assert rows(app_db, "SELECT name FROM contacts") == [("![x](http://tracker.example/p.png) **Ada**",)]
