@@ -16,6 +16,7 @@ class PageSpec:
 # A page joins this list when it exists; the app never shows a placeholder.
 PAGES = (
     PageSpec("pages/today.py", "Today", ":material/today:", ""),
+    PageSpec("pages/capture.py", "Capture", ":material/person_add:", "capture"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 
