@@ -278,18 +278,29 @@ def _contact_row(db: Database, contact_id: int) -> dict:
     return dict(zip([c[0] for c in cursor.description], row))
 
 
-def update(db: Database, contact_id: int, card: Card, *, cadence_days: int | None = None,
-           tz: str | None = None) -> None:
-    """Replace a person's details and tags with ``card``; history is untouched."""
-    if cadence_days is not None and not 1 <= cadence_days <= 730:
-        raise ValidationError("Cadence: between 1 and 730 days.", field="cadence_days")
-    if tz:
-        clock.zone(tz)
+KEEP = object()  # update(): leave this value as it is
+
+
+def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = KEEP,
+           tz: object = KEEP) -> None:
+    """Replace a person's details and tags with ``card``; history is untouched.
+
+    The person's own cadence and time zone stay as they are unless given
+    (None clears them).
+    """
     values = asdict(card)
     tags = values.pop("tags")
     values["important"] = int(values["important"])
-    values["cadence_days"] = cadence_days
-    values["tz"] = tz or None
+    if cadence_days is not KEEP:
+        if cadence_days is not None and (
+                isinstance(cadence_days, bool) or not isinstance(cadence_days, int)
+                or not 1 <= cadence_days <= 730):
+            raise ValidationError("Cadence: between 1 and 730 days.", field="cadence_days")
+        values["cadence_days"] = cadence_days
+    if tz is not KEEP:
+        if tz:
+            clock.zone(tz)
+        values["tz"] = tz or None
     with transaction(db):
         _contact_row(db, contact_id)
         db.execute(

@@ -14,6 +14,7 @@ heavy user's database: over 20,000 people and 200,000 touches.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import random
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+from phonenumbers import PhoneNumberType
 from sqlite_utils import Database
 
 from fieldkit import clock, config
@@ -95,21 +98,22 @@ KIND_WEIGHTS = {
     "customer": 25, "prospect": 20, "competitor": 10, "vendor": 9,
     "partner": 9, "colleague": 12, "press": 5, "other": 10,
 }
+# City, time zone, and the country whose example mobile number seeds phones.
 CITIES = (
-    ("Berlin", "Europe/Berlin", "+49 30"),
-    ("Munich", "Europe/Berlin", "+49 89"),
-    ("London", "Europe/London", "+44 20"),
-    ("Paris", "Europe/Paris", "+33 1"),
-    ("Amsterdam", "Europe/Amsterdam", "+31 20"),
-    ("New York", "America/New_York", "+1 212"),
-    ("Chicago", "America/Chicago", "+1 312"),
-    ("Denver", "America/Denver", "+1 303"),
-    ("San Francisco", "America/Los_Angeles", "+1 415"),
-    ("São Paulo", "America/Sao_Paulo", "+55 11"),
-    ("Bangalore", "Asia/Kolkata", "+91 80"),
-    ("Singapore", "Asia/Singapore", "+65 6"),
-    ("Tokyo", "Asia/Tokyo", "+81 3"),
-    ("Sydney", "Australia/Sydney", "+61 2"),
+    ("Berlin", "Europe/Berlin", "DE"),
+    ("Munich", "Europe/Berlin", "DE"),
+    ("London", "Europe/London", "GB"),
+    ("Paris", "Europe/Paris", "FR"),
+    ("Amsterdam", "Europe/Amsterdam", "NL"),
+    ("New York", "America/New_York", "US"),
+    ("Chicago", "America/Chicago", "US"),
+    ("Denver", "America/Denver", "US"),
+    ("San Francisco", "America/Los_Angeles", "US"),
+    ("São Paulo", "America/Sao_Paulo", "BR"),
+    ("Bangalore", "Asia/Kolkata", "IN"),
+    ("Singapore", "Asia/Singapore", "SG"),
+    ("Tokyo", "Asia/Tokyo", "JP"),
+    ("Sydney", "Australia/Sydney", "AU"),
 )
 VENUES = ("Messe Berlin", "ExCeL London", "Javits Center", "Moscone West",
           "RAI Amsterdam", "Marina Bay Sands Expo", "Tokyo Big Sight",
@@ -298,6 +302,22 @@ def _touch(rows, contact_id, at, kind, channel=None, outcome=None, minutes=0,
     return touch_id
 
 
+@functools.cache
+def _example_mobile(region: str) -> str:
+    number = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phone(rng: random.Random, region: str) -> str:
+    """A valid mobile number of ``region`` in E.164: the example with new last digits."""
+    example = _example_mobile(region)
+    for _ in range(8):
+        candidate = example[:-4] + f"{rng.randrange(10_000):04d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)):
+            return candidate
+    return example
+
+
 def _person(rng, rows, contact_id, kind, met_at, event, tz):
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     city = rng.choice(CITIES)
@@ -319,8 +339,7 @@ def _person(rng, rows, contact_id, kind, met_at, event, tz):
         "title": None if sparse else rng.choice(TITLES[kind]),
         "email": None if sparse or rng.random() < 0.3 else
         f"{slug.encode('ascii', 'ignore').decode()}@{domain}.example",
-        "phone": None if sparse or rng.random() < 0.5 else
-        f"{city[2]} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        "phone": None if sparse or rng.random() < 0.5 else _phone(rng, city[2]),
         "linkedin_url": None if sparse or rng.random() < 0.4 else
         f"https://www.linkedin.com/in/{slug.encode('ascii', 'ignore').decode()}-{rng.randint(100, 999)}",
         "website": None,
@@ -446,18 +465,24 @@ def _debrief(rng, rows, contact, touch_id, day, at, assumption_ids):
         })
 
 
-def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SEED) -> dict[str, int]:
+def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SEED,
+         now: datetime | None = None) -> dict[str, int]:
     """Write the sample data set into an empty FieldKit database.
 
     ``today`` anchors the data (the trade show runs around it, follow-ups
     fall due around it); by default it is today in the sample's time zone.
+    Nothing that happened may lie after ``now``: by default, when ``today``
+    is not given, the current instant; with an explicit ``today`` and no
+    ``now`` the rows depend on the day alone.
     Returns the row count per table. Refuses a database that already holds
     people, so it never mixes invented people with real ones.
     """
     if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= 1000:
         raise FieldkitError("Scale must be a whole number from 1 to 1000.")
     tz = SAMPLE_TIMEZONE
-    today = today or clock.today(tz)
+    if today is None:
+        now = now or clock.utc_now()
+        today = clock.local_date(now, tz)
     rng = random.Random(f"{seed}:{scale}:{today.isoformat()}")
     rows = _Rows()
     settings = {**config.defaults(), "timezone": tz}
@@ -500,6 +525,8 @@ def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SE
             "created_at": contact["updated_at"], "closed_at": None,
             "closed_by_touch_id": None,
         })
+    if now is not None:
+        _not_after(rows, clock.to_iso(now))
     _write(db, rows, rng, settings, today, tz)
     return row_counts(db)
 
@@ -512,6 +539,20 @@ def _triage_days(rng, rows, today, tz):
             cleared.append({"day": day.isoformat(), "cleared_at": _iso(day, 21, tz),
                             "due_count": rng.randint(1, 6)})
     return cleared
+
+
+# Instants of things that happened; event starts and ends may lie ahead.
+_HAPPENED = ("at", "created_at", "updated_at", "met_at", "checked_in_at")
+
+
+def _not_after(rows: _Rows, cap: str) -> None:
+    """Move anything stamped later than ``cap`` (later today) back to ``cap``."""
+    for items in (rows.events, rows.checkins, rows.contacts, rows.attachments,
+                  rows.touches, rows.followups, rows.evidence):
+        for item in items:
+            for name in _HAPPENED:
+                if item.get(name) is not None and item[name] > cap:
+                    item[name] = cap
 
 
 def _write(db, rows, rng, settings, today, tz):
