@@ -6,7 +6,7 @@ FIELDKIT_DB ?= data/fieldkit.db
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test venv dev clean
+.PHONY: run test lint venv dev clean
 
 # The venv is rebuilt when a requirements file changes; a stamp file records it.
 $(VENV)/.installed: requirements.txt
@@ -25,7 +25,10 @@ run: $(VENV)/.installed
 	FIELDKIT_DB=$(FIELDKIT_DB) $(BIN)/python -m streamlit run app.py \
 		--server.address $(ADDRESS) --server.port $(PORT)
 
-test: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -93,12 +93,12 @@ def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> li
         probes.append(("same phone", "phone = ?", [card.phone]))
     if card.linkedin_url:
         probes.append(("same LinkedIn profile", "linkedin_url = ?", [card.linkedin_url]))
+    name_key = normalise.match_key(card.name)
     if card.company:
-        probes.append(("same name and company",
-                       "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
-                       [card.name, card.company]))
+        probes.append(("same name and company", "name_key = ? AND company_key = ?",
+                       [name_key, normalise.match_key(card.company)]))
     else:
-        probes.append(("same name", "name = ? COLLATE NOCASE AND company IS NULL", [card.name]))
+        probes.append(("same name", "name_key = ? AND company_key IS NULL", [name_key]))
     twins: dict[int, dict] = {}
     for why, where, args in probes:
         rows = db.execute(
@@ -115,29 +115,35 @@ def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> li
     return list(twins.values())
 
 
-def _met_on(now: datetime, settings: Mapping) -> str:
-    return clock.local_date(now, settings["timezone"]).isoformat()
+def _columns(card: Card) -> dict:
+    """The contacts columns a card sets, match keys included."""
+    values = asdict(card)
+    del values["tags"]
+    values["important"] = int(values["important"])
+    values["name_key"] = normalise.match_key(card.name)
+    values["company_key"] = normalise.match_key(card.company)
+    return values
 
 
 def _first_followup(db: Database, contact_id: int, card_kind: str, now: datetime,
-                    settings: Mapping) -> None:
+                    settings: Mapping) -> int:
     met_on = clock.local_date(now, settings["timezone"])
     first = next_followup(met_on, [], [], settings["ladder_gaps"],
                           config.cadence_days(settings, card_kind))
-    db.execute(
+    return db.execute(
         "INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, created_at) "
         "VALUES (?, ?, ?, ?, ?, 'open', ?)",
         [str(uuid.uuid4()), contact_id, first.due_on.isoformat(), first.reason, first.rung,
          clock.to_iso(now)],
-    )
+    ).lastrowid
 
 
-def _store_photo(db: Database, contact_id: int, photo: Photo, now: datetime) -> None:
-    db.execute(
+def _store_photo(db: Database, contact_id: int, photo: Photo, now: datetime) -> int:
+    return db.execute(
         "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
         "VALUES (?, 'card_photo', ?, ?, ?, ?)",
         [contact_id, photo.mime, len(photo.data), photo.data, clock.to_iso(now)],
-    )
+    ).lastrowid
 
 
 def _set_tags(db: Database, contact_id: int, tags: tuple[str, ...]) -> None:
@@ -156,9 +162,7 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
-    values = asdict(card)
-    tags = values.pop("tags")
-    values["important"] = int(values["important"])
+    values = _columns(card)
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO contacts (uid, {cols}, event_id, met_at, source, created_at, "
@@ -167,7 +171,7 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
             [str(uuid.uuid4()), *values.values(), event_id, stamp, source, stamp, stamp],
         )
         contact_id = cursor.lastrowid
-        _set_tags(db, contact_id, tags)
+        _set_tags(db, contact_id, card.tags)
         if photo is not None:
             _store_photo(db, contact_id, photo, now)
         db.execute(
@@ -194,12 +198,16 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
         filled = {
             name: getattr(card, name) for name in DETAIL_FIELDS
             if name != "note" and getattr(card, name) and not person[name]
+            and (name != "department" or person["kind"] == "colleague")
         }
         if filled:
+            keys = {"company_key": normalise.match_key(filled["company"])} \
+                if "company" in filled else {}
+            changes = {**filled, **keys}
             db.execute(
-                "UPDATE contacts SET {} , updated_at = ? WHERE id = ?".format(
-                    ", ".join(f"{name} = ?" for name in filled)),
-                [*filled.values(), stamp, contact_id],
+                "UPDATE contacts SET {}, updated_at = ? WHERE id = ?".format(
+                    ", ".join(f"{name} = ?" for name in changes)),
+                [*changes.values(), stamp, contact_id],
             )
         known_tags = {t for (t,) in db.execute(
             "SELECT tag FROM contact_tags WHERE contact_id = ?", [contact_id]).fetchall()}
@@ -207,19 +215,21 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
         for tag in new_tags:
             db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
                        [contact_id, tag])
-        if photo is not None:
-            _store_photo(db, contact_id, photo, now)
-        cursor = db.execute(
-            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
-            "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",
-            [contact_id, event_id, stamp, card.note,
-             json.dumps({"created": False, "filled": list(filled), "tags": new_tags}), stamp],
-        )
+        photo_id = _store_photo(db, contact_id, photo, now) if photo is not None else None
         has_open = db.execute(
             "SELECT 1 FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id]
         ).fetchone()
+        followup_id = None
         if not has_open and person["status"] == "active":
-            _first_followup(db, contact_id, person["kind"], now, settings)
+            followup_id = _first_followup(db, contact_id, person["kind"], now, settings)
+        # What this meeting added, so that undo can take exactly that back.
+        added = {"created": False, "filled": list(filled), "tags": new_tags,
+                 "photo": photo_id, "followup": followup_id}
+        cursor = db.execute(
+            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
+            "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",
+            [contact_id, event_id, stamp, card.note, json.dumps(added), stamp],
+        )
     return cursor.lastrowid
 
 
@@ -245,6 +255,14 @@ def undo_capture(db: Database, touch_id: int) -> str:
         for column in data.get("filled", []):
             if column in DETAIL_FIELDS:
                 db.execute(f"UPDATE contacts SET [{column}] = NULL WHERE id = ?", [contact_id])
+            if column == "company":
+                db.execute("UPDATE contacts SET company_key = NULL WHERE id = ?", [contact_id])
+        if data.get("photo"):
+            db.execute("DELETE FROM attachments WHERE id = ? AND contact_id = ?",
+                       [data["photo"], contact_id])
+        if data.get("followup"):
+            db.execute("DELETE FROM followups WHERE id = ? AND contact_id = ? "
+                       "AND status = 'open'", [data["followup"], contact_id])
         for tag in data.get("tags", []):
             db.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
                        [contact_id, tag])
@@ -288,9 +306,7 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
     The person's own cadence and time zone stay as they are unless given
     (None clears them).
     """
-    values = asdict(card)
-    tags = values.pop("tags")
-    values["important"] = int(values["important"])
+    values = _columns(card)
     if cadence_days is not KEEP:
         if cadence_days is not None and (
                 isinstance(cadence_days, bool) or not isinstance(cadence_days, int)
@@ -299,7 +315,10 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
         values["cadence_days"] = cadence_days
     if tz is not KEEP:
         if tz:
-            clock.zone(tz)
+            try:
+                clock.zone(tz)
+            except ValidationError as exc:
+                raise ValidationError(str(exc), field="tz") from None
         values["tz"] = tz or None
     with transaction(db):
         _contact_row(db, contact_id)
@@ -308,7 +327,7 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
                 ", ".join(f"[{name}] = ?" for name in values)),
             [*values.values(), clock.now_iso(), contact_id],
         )
-        _set_tags(db, contact_id, tuple(tags))
+        _set_tags(db, contact_id, card.tags)
 
 
 def delete(db: Database, contact_id: int) -> str:

@@ -62,6 +62,17 @@ def today(tz: str) -> date:
     return local_date(utc_now(), tz)
 
 
+_LEGACY_PREFIXES = ("Etc/", "US/", "SystemV/", "posix/", "right/", "Brazil/", "Canada/",
+                    "Chile/", "Mexico/")
+
+
 def timezone_names() -> list[str]:
-    """Every IANA zone name this machine knows, sorted, for pickers."""
-    return sorted(available_timezones())
+    """IANA zone names for pickers: Area/City names and UTC, sorted.
+
+    Legacy aliases (US/Eastern, GB, Etc/GMT+1) and the server's own
+    "localtime" stay valid when typed but are not offered.
+    """
+    return sorted(
+        name for name in available_timezones()
+        if name == "UTC" or ("/" in name and not name.startswith(_LEGACY_PREFIXES))
+    )

@@ -90,6 +90,10 @@ def _initial(db: Database) -> None:
             id INTEGER PRIMARY KEY,
             uid TEXT NOT NULL UNIQUE,
             name TEXT NOT NULL CHECK (length(trim(name, ' ' || char(9, 10, 13))) > 0),
+            -- Name and company without case, accents or extra spaces, for
+            -- spotting the same person typed twice (normalise.match_key).
+            name_key TEXT,
+            company_key TEXT,
             kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('customer',
                 'prospect', 'competitor', 'vendor', 'partner', 'colleague',
                 'press', 'other')),
@@ -123,8 +127,7 @@ def _initial(db: Database) -> None:
         CREATE INDEX contacts_phone ON contacts (phone) WHERE phone IS NOT NULL;
         CREATE INDEX contacts_linkedin ON contacts (linkedin_url)
             WHERE linkedin_url IS NOT NULL;
-        CREATE INDEX contacts_name_company ON contacts (name COLLATE NOCASE,
-            company COLLATE NOCASE);
+        CREATE INDEX contacts_name_company ON contacts (name_key, company_key);
 
         CREATE TABLE contact_tags (
             contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,

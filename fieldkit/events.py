@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -37,6 +37,17 @@ def _goal(value: object, field: str, label: str) -> int:
     return number
 
 
+def _stored(local: datetime, zone, field: str, label: str) -> str:
+    """A naive local time in ``zone`` as stored UTC; a time the clocks skip is refused."""
+    naive = local.replace(tzinfo=None)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != naive:
+        raise ValidationError(
+            f"{label}: {naive:%H:%M} does not exist on {naive:%d %b %Y} in {zone.key} "
+            "(the clocks skip it); choose another time.", field=field)
+    return clock.to_iso(aware)
+
+
 def clean(fields: Mapping[str, object]) -> dict:
     """Validate an event form; returns the columns to store.
 
@@ -59,8 +70,8 @@ def clean(fields: Mapping[str, object]) -> dict:
     for value, field, label in ((starts, "starts", "Start"), (ends, "ends", "End")):
         if not isinstance(value, datetime):
             raise ValidationError(f"{label}: give a date and a time.", field=field)
-    starts_at = clock.to_iso(starts.replace(tzinfo=None).replace(tzinfo=zone))
-    ends_at = clock.to_iso(ends.replace(tzinfo=None).replace(tzinfo=zone))
+    starts_at = _stored(starts, zone, "starts", "Start")
+    ends_at = _stored(ends, zone, "ends", "End")
     if ends_at < starts_at:
         raise ValidationError("End: the event ends before it starts.", field="ends")
     return {

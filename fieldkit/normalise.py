@@ -16,9 +16,10 @@ import phonenumbers
 
 from fieldkit.errors import ValidationError
 
-# Control and format characters (zero-width, bidi overrides) never belong in a
-# name; in free text only newlines and tabs are kept.
-_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+# Format characters (zero-width joiners, soft hyphens, bidi overrides) and
+# unassigned or private code points are dropped; control characters become
+# spaces, except newlines and tabs in free text.
+_DROPPED = {"Cf", "Cs", "Co", "Cn"}
 
 
 def text(value: object, field: str, *, label: str, limit: int, multiline: bool = False) -> str | None:
@@ -34,7 +35,9 @@ def text(value: object, field: str, *, label: str, limit: int, multiline: bool =
     value = unicodedata.normalize("NFC", value)
     keep = "\n\t" if multiline else ""
     cleaned = "".join(
-        ch if ch in keep or unicodedata.category(ch) not in _INVISIBLE else " "
+        "" if unicodedata.category(ch) in _DROPPED
+        else " " if unicodedata.category(ch) == "Cc" and ch not in keep
+        else ch
         for ch in value
     )
     if multiline:
@@ -101,7 +104,7 @@ def phone_display(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-_LINKEDIN_SLUG = re.compile(r"[\w\-%.]{2,100}", re.UNICODE)
+_LINKEDIN_SLUG = re.compile(r"\w[\w\-%.]{1,99}", re.UNICODE)
 
 
 def linkedin(value: str | None) -> str | None:
@@ -146,11 +149,35 @@ def website(value: str | None) -> str | None:
     if value is None:
         return None
     raw = value if "://" in value else "https://" + value
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
-        raise ValidationError("Website: expected a web address such as example.com.",
+    problem = ValidationError("Website: expected a web address such as example.com.",
                               field="website")
+    if any(ch.isspace() or ch in '<>"\\^`{|}' for ch in raw):
+        raise problem
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise problem from None
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        raise problem
     return raw
+
+
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}",
+                   re.IGNORECASE)
+
+
+def match_key(value: str | None) -> str | None:
+    """A form of a name or company for spotting the same person typed twice.
+
+    Case, accents and spacing are ignored: "José  GARCÍA" and "jose garcia"
+    share a key.
+    """
+    if not value:
+        return None
+    decomposed = unicodedata.normalize("NFKD", value)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split()) or None
 
 
 def tags(value: str | list[str] | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -26,7 +27,7 @@ def fts_query(text: str) -> str | None:
     Punctuation, quotes and FTS operators are dropped, so no input can make
     the search fail; None when nothing searchable is left.
     """
-    words = re.findall(r"\w+", text or "")[:12]
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", text or ""))[:12]
     if not words:
         return None
     return " ".join(f'"{word}"*' for word in words)

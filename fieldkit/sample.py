@@ -29,7 +29,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlite_utils import Database
 
-from fieldkit import clock, config
+from fieldkit import clock, config, normalise
 from fieldkit.db import row_counts, transaction
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
@@ -115,9 +115,22 @@ CITIES = (
     ("Tokyo", "Asia/Tokyo", "JP"),
     ("Sydney", "Australia/Sydney", "AU"),
 )
-VENUES = ("Messe Berlin", "ExCeL London", "Javits Center", "Moscone West",
-          "RAI Amsterdam", "Marina Bay Sands Expo", "Tokyo Big Sight",
-          "ICC Sydney", "Factory Berlin", "WeWork Downtown", "Hotel Adlon")
+VENUES = {
+    "Berlin": ("Messe Berlin", "Factory Berlin", "Hotel Adlon", "Station Berlin"),
+    "Munich": ("Messe München", "Werksviertel"),
+    "London": ("ExCeL London", "Olympia London"),
+    "Paris": ("Paris Expo Porte de Versailles", "Station F"),
+    "Amsterdam": ("RAI Amsterdam",),
+    "New York": ("Javits Center", "Convene Hudson Yards"),
+    "Chicago": ("McCormick Place",),
+    "Denver": ("Colorado Convention Center",),
+    "San Francisco": ("Moscone West", "Fort Mason"),
+    "São Paulo": ("Expo Center Norte",),
+    "Bangalore": ("BIEC",),
+    "Singapore": ("Marina Bay Sands Expo",),
+    "Tokyo": ("Tokyo Big Sight",),
+    "Sydney": ("ICC Sydney",),
+}
 EVENT_NAMES = {
     "conference": ("Product Leaders Summit", "Logistics Tech Conference",
                    "SaaS Growth Forum", "Mind the Product"),
@@ -258,10 +271,10 @@ def _events(rng: random.Random, rows: _Rows, scale: int, today: date, tz: str) -
             day = quiet_day - timedelta(days=days)  # keep the streak's known start
         goals = (rng.choice((5, 10, 15)), rng.choice((0, 1, 2))) if kind in (
             "trade_show", "conference") else (rng.choice((0, 3, 5)), 0)
-        add(name, kind, day, days, city, rng.choice(VENUES), goals=goals)
+        add(name, kind, day, days, city, rng.choice(VENUES[city[0]]), goals=goals)
     for ahead, name in ((9, "Product Leaders Summit"), (23, "ProductTank Berlin")):
         add(name, "conference" if ahead < 20 else "meetup", today + timedelta(days=ahead),
-            1 if ahead > 20 else 2, berlin, rng.choice(VENUES), goals=(10, 1))
+            1 if ahead > 20 else 2, berlin, rng.choice(VENUES["Berlin"]), goals=(10, 1))
 
     # Check-ins: most past events, a good share arrived early; the show is open now.
     for event, start_day, days in made:
@@ -333,6 +346,8 @@ def _person(rng, rows, contact_id, kind, met_at, event, tz):
         "id": contact_id,
         "uid": _uid(rng),
         "name": f"{first} {last}",
+        "name_key": normalise.match_key(f"{first} {last}"),
+        "company_key": None,
         "kind": kind,
         "department": rng.choice(DEPARTMENTS) if kind == "colleague" else None,
         "company": None if sparse else company,
@@ -355,6 +370,7 @@ def _person(rng, rows, contact_id, kind, met_at, event, tz):
         "created_at": met_at,
         "updated_at": met_at,
     }
+    contact["company_key"] = normalise.match_key(contact["company"])
     rows.contacts.append(contact)
     for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
         rows.tags.append({"contact_id": contact_id, "tag": tag})

@@ -1,10 +1,13 @@
-"""Shared fixtures: a migrated temp-file database, and a path for a new one."""
+"""Shared fixtures: migrated and sample databases, for the core and for pages."""
 
 import shutil
 
 import pytest
+import streamlit as st
 
+import fieldkit.config
 import fieldkit.db
+import fieldkit.sample
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +33,29 @@ def db_path(tmp_path):
     """Where a fresh database file may be created; nothing exists there yet."""
     # Not the file the `db` fixture opens, so a test may ask for both.
     return tmp_path / "fresh" / "fieldkit.db"
+
+
+@pytest.fixture(scope="session")
+def _sample_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sample-template") / "fieldkit.db"
+    with fieldkit.db.connect(path) as database:
+        fieldkit.sample.fill(database, 1)
+    return path
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch, _migrated_file):
+    """The app's database (FIELDKIT_DB) in a fresh migrated file; Streamlit caches cleared."""
+    path = tmp_path / "app.db"
+    shutil.copyfile(_migrated_file, path)
+    monkeypatch.setenv(fieldkit.config.DB_ENV, str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return path
+
+
+@pytest.fixture
+def sample_db(app_db, _sample_file):
+    """The app's database holding the sample data set (scale 1, anchored today)."""
+    shutil.copyfile(_sample_file, app_db)
+    return app_db

@@ -1,30 +1,13 @@
 """The Capture page driven through its real widgets against a temporary database."""
 
 import io
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import rows, run_page
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from fieldkit import cards, checkins, clock, config, db, events
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    path = tmp_path / "capture.db"
-    monkeypatch.setenv(config.DB_ENV, str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    with db.connect(path):
-        pass
-    return path
 
 
 @pytest.fixture
@@ -41,12 +24,8 @@ def checked_in(app_db):
     return event_id
 
 
-def capture_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/capture.py").run()
-    assert not at.exception
-    return at
+def capture_page():
+    return run_page("pages/capture.py")
 
 
 def widget(at, label):
@@ -61,11 +40,6 @@ def save(at):
     at.get("form_submit_button")[0].click()
     at.run()
     assert not at.exception
-
-
-def rows(path, sql, args=()):
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql, args).fetchall()
 
 
 def test_name_and_kind_make_a_card_at_the_checked_in_event(app_db, checked_in):

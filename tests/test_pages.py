@@ -1,48 +1,16 @@
 """Every page runs under AppTest against a temporary database file."""
 
-import sqlite3
 from datetime import time
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from apptest import rows, run_page
 from streamlit.testing.v1 import AppTest
 
-from fieldkit import clock, config, db, sample
+from fieldkit import clock, config, db
 from fieldkit.ui import nav
 
-TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """FIELDKIT_DB pointing at a fresh file; Streamlit caches cleared."""
-    path = tmp_path / "app.db"
-    monkeypatch.setenv(config.DB_ENV, str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return path
-
-
-@pytest.fixture
-def sample_db(app_db):
-    with db.connect(app_db) as conn:
-        sample.fill(conn, 1)
-    return app_db
-
-
-def run_page(file: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    if file != nav.PAGES[0].file:
-        at.switch_page(file).run()
-    return at
-
-
 def count(path, table: str) -> int:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return rows(path, f"SELECT count(*) FROM {table}")[0][0]
 
 
 @pytest.mark.parametrize("spec", nav.PAGES, ids=lambda p: p.url_path or "today")
@@ -58,9 +26,11 @@ def test_every_page_runs_without_exception_on_sample_data(sample_db, spec):
     assert not at.exception
 
 
-def test_app_migrates_a_new_database_file(app_db):
-    run_page(nav.PAGES[0].file)
-    with db.connect(app_db, migrate=False) as conn:
+def test_app_creates_and_migrates_a_new_database_file(tmp_path, monkeypatch, app_db):
+    fresh = tmp_path / "new" / "fieldkit.db"
+    monkeypatch.setenv(config.DB_ENV, str(fresh))
+    run_page()
+    with db.connect(fresh, migrate=False) as conn:
         assert db.schema_version(conn) == db.latest_version()
 
 
@@ -94,7 +64,7 @@ def test_today_shows_checkin_due_count_and_streak(sample_db):
 
 
 def test_today_escapes_markup_in_the_event_name(sample_db):
-    with sqlite3.connect(sample_db) as conn:
+    with db.connect(sample_db) as conn:
         conn.execute("UPDATE events SET name = '![x](http://tracker.example/p.png) *Expo*' "
                      "WHERE id = (SELECT event_id FROM checkins WHERE checked_out_at IS NULL)")
     at = run_page("pages/today.py")

@@ -17,6 +17,8 @@ class PageSpec:
 PAGES = (
     PageSpec("pages/today.py", "Today", ":material/today:", ""),
     PageSpec("pages/capture.py", "Capture", ":material/person_add:", "capture"),
+    PageSpec("pages/events.py", "Events", ":material/event:", "events"),
+    PageSpec("pages/people.py", "People", ":material/group:", "people"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 

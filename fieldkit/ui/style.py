@@ -11,8 +11,13 @@ div.stButton > button, div.stFormSubmitButton > button, a[data-testid="stPageLin
     min-height: 3rem;
 }
 @media (max-width: 640px) {
-    .block-container { padding-left: 1rem; padding-right: 1rem; padding-top: 3.5rem; }
+    [data-testid="stMainBlockContainer"] {
+        padding-left: 1rem; padding-right: 1rem; padding-top: 3.5rem !important;
+    }
 }
+/* Buttons that open an event or a person read as list rows: left-aligned. */
+div[class*="st-key-open_"] button > div,
+div[class*="st-key-open_"] button > div > span { justify-content: flex-start; text-align: left; }
 a[data-testid="stPageLink-NavLink"] {
     border: 1px solid rgba(49, 51, 63, 0.2);
     border-radius: 0.5rem;

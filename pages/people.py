@@ -1,0 +1,153 @@
+"""People (/people): find anyone met, open their card and history, edit or delete it."""
+
+import streamlit as st
+
+from fieldkit import cards, clock, config, events, people
+from fieldkit.errors import FieldkitError
+from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import person_widgets as pw
+from fieldkit.ui.session import open_db
+from fieldkit.ui.text import md
+
+FILTER_KEYS = ("people_query", "people_kind", "people_event", "people_tag")
+
+# Keep the search and filters while a person is open: widget state that is
+# re-assigned survives the runs in which its widget is not drawn.
+for key in FILTER_KEYS:
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+wanted = st.query_params.get("id")
+if wanted is not None:
+    st.session_state["person_id"] = int(wanted) if wanted.strip().isdigit() else 0
+elif st.session_state.get("person_id") is not None:
+    st.query_params["id"] = str(st.session_state["person_id"])
+
+
+def open_person(contact_id: int) -> None:
+    st.session_state["person_id"] = contact_id
+    st.query_params["id"] = str(contact_id)
+
+
+def close_person() -> None:
+    st.session_state.pop("person_id", None)
+    st.session_state.pop("people_deleting", None)
+    st.query_params.pop("id", None)
+
+
+def more() -> None:
+    st.session_state["people_limit"] = st.session_state.get("people_limit", people.PAGE_SIZE) \
+        + people.PAGE_SIZE
+
+
+def first_page() -> None:
+    st.session_state.pop("people_limit", None)
+
+
+def show_list(db, settings) -> None:
+    st.title("People")
+    if flash := st.session_state.pop("people_flash", None):
+        st.success(flash, icon=":material/check:")
+    query = st.text_input("Search", placeholder="Name, company, title or note",
+                          key="people_query", on_change=first_page,
+                          label_visibility="collapsed", icon=":material/search:")
+    choices = events.choices(db)
+    tags = people.tags_in_use(db)
+    for key, known in (("people_event", choices), ("people_tag", tags)):
+        if st.session_state.get(key) is not None and st.session_state[key] not in known:
+            del st.session_state[key]
+    with st.expander("Filters", icon=":material/filter_list:"):
+        kind = st.selectbox("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get,
+                            index=None, placeholder="Any kind", key="people_kind",
+                            on_change=first_page)
+        event_id = st.selectbox("Event", list(choices), format_func=choices.get, index=None,
+                                placeholder="Any event", key="people_event", on_change=first_page)
+        tag = st.selectbox("Tag", tags, index=None, placeholder="Any tag", key="people_tag",
+                           on_change=first_page)
+    limit = st.session_state.get("people_limit", people.PAGE_SIZE)
+    found, total = people.search(db, people.Filters(query or "", kind, event_id, tag),
+                                 limit=limit)
+    st.caption(f"{total:,} {'person' if total == 1 else 'people'}")
+    if not total:
+        st.info("Nobody found. Try fewer words or clear the filters."
+                if query or kind or event_id or tag else
+                "Nobody here yet. People you capture appear here, most recent first.")
+    for row in found:
+        st.button(pw.result_label(row), key=f"open_{row['id']}", width="stretch",
+                  on_click=open_person, args=(row["id"],),
+                  help=pw.result_caption(row, settings["timezone"]))
+    if total > len(found):
+        st.button(f"Show more ({total - len(found):,} left)", on_click=more, width="stretch",
+                  icon=":material/expand_more:")
+
+
+def show_person(db, settings, contact_id: int) -> None:
+    st.button("Back to the list", icon=":material/arrow_back:", on_click=close_person)
+    try:
+        person = people.person(db, contact_id)
+    except FieldkitError as exc:
+        st.error(md(str(exc)))
+        return
+    tz = settings["timezone"]
+    star = " :orange[★]" if person["important"] else ""
+    st.title(md(person["name"]) + star)
+    if flash := st.session_state.pop("people_flash", None):
+        st.success(flash, icon=":material/check:")
+    with st.container(border=True):
+        st.markdown(pw.card_markdown(person, tz))
+        if person["note"]:
+            st.text(person["note"])
+        for photo in person["photos"]:
+            st.image(photo["data"], caption="Card photo")
+
+    st.subheader("Follow-ups")
+    if person["followups"]:
+        today = clock.today(tz)
+        for followup in person["followups"]:
+            st.markdown(pw.followup_line(followup, today))
+    else:
+        st.caption("Nothing open.")
+
+    st.subheader("History")
+    st.dataframe(pw.touch_rows(person["touches"], tz), hide_index=True, width="stretch")
+
+    with st.expander("Edit", icon=":material/edit:"):
+        fields = pw.edit_form(cards.card_of(person), f"edit_{contact_id}")
+    if fields is not None:
+        try:
+            card = cards.clean(fields, phone_region=settings.get("phone_region"))
+            cards.update(db, contact_id, card, cadence_days=person["cadence_days"],
+                         tz=person["tz"])
+        except FieldkitError as exc:
+            st.error(md(str(exc)), icon=":material/error:")
+        else:
+            st.session_state["people_flash"] = "Saved."
+            st.rerun()
+
+    if st.session_state.get("people_deleting") != contact_id:
+        st.button("Delete", icon=":material/delete:", width="stretch",
+                  on_click=lambda: st.session_state.update(people_deleting=contact_id))
+        return
+    with st.container(border=True):
+        sure = st.checkbox(f"Yes, delete {md(person['name'])} and their history",
+                           key="people_delete_sure")
+        st.caption("Their touches and follow-ups go too. Events and other people stay.")
+        if st.button("Delete for good", type="primary", width="stretch", disabled=not sure):
+            try:
+                name = cards.delete(db, contact_id)
+            except FieldkitError as exc:
+                st.error(md(str(exc)))
+            else:
+                close_person()
+                st.session_state["people_flash"] = f"Deleted {md(name)}."
+                st.rerun()
+        st.button("Cancel", width="stretch", on_click=st.session_state.pop,
+                  args=("people_deleting", None))
+
+
+with open_db() as db:
+    settings = config.load(db)
+    if st.session_state.get("person_id") is not None:
+        show_person(db, settings, st.session_state["person_id"])
+    else:
+        show_list(db, settings)

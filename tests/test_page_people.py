@@ -1,0 +1,245 @@
+"""The People page under AppTest: search, filters, a person's card, edit, delete."""
+
+import sqlite3
+
+import pytest
+from apptest import rows, run_page
+from streamlit.testing.v1 import AppTest
+
+
+PAGE = "pages/people.py"
+
+
+def people_page(query_params: dict | None = None):
+    return run_page(PAGE, query_params)
+
+
+def sql(path, query: str, *args):
+    return rows(path, query, args)
+
+
+def shown_count(at: AppTest) -> int:
+    """The number in the "42 people" caption."""
+    caption = next(c.value for c in at.caption if c.value.endswith(("people", "person")))
+    return int(caption.split()[0].replace(",", ""))
+
+
+def result_ids(at: AppTest) -> list[int]:
+    return [int(b.key.removeprefix("open_")) for b in at.button
+            if (b.key or "").startswith("open_")]
+
+
+def search(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="people_query").input(text).run()
+    assert not at.exception
+    return at
+
+
+def a_busy_person(path) -> int:
+    """Someone on the first page of results with several touches and an open follow-up."""
+    return sql(path, """
+        SELECT c.id FROM (SELECT id, met_at FROM contacts ORDER BY met_at DESC, id DESC LIMIT 50) c
+        WHERE (SELECT count(*) FROM touches WHERE contact_id = c.id) >= 2
+          AND EXISTS (SELECT 1 FROM followups WHERE contact_id = c.id AND status = 'open')
+        ORDER BY c.met_at DESC LIMIT 1""")[0][0]
+
+
+def open_person(at: AppTest, contact_id: int) -> AppTest:
+    at.button(key=f"open_{contact_id}").click().run()
+    assert not at.exception
+    return at
+
+
+def edit_field(at: AppTest, label: str):
+    return next(w for w in [*at.text_input, *at.text_area] if w.label == label)
+
+
+def save(at: AppTest) -> AppTest:
+    next(b for b in at.get("form_submit_button") if b.label == "Save changes").click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_people_runs_on_an_empty_database(app_db):
+    at = people_page()
+    assert at.title[0].value == "People"
+    assert shown_count(at) == 0
+    assert "Nobody here yet" in at.info[0].value
+    assert at.text_input(key="people_query").placeholder == "Name, company, title or note"
+
+
+def test_people_lists_sample_data_most_recent_first_with_the_count(sample_db):
+    at = people_page()
+    total = sql(sample_db, "SELECT count(*) FROM contacts")[0][0]
+    assert shown_count(at) == total
+    expected = [i for (i,) in sql(sample_db, "SELECT id FROM contacts "
+                                  "ORDER BY met_at DESC, id DESC LIMIT 50")]
+    assert result_ids(at) == expected
+
+
+def test_people_show_more_pages_through_the_list(sample_db):
+    at = people_page()
+    assert len(result_ids(at)) == 50
+    next(b for b in at.button if b.label.startswith("Show more")).click().run()
+    assert len(result_ids(at)) == 100
+
+
+def test_people_search_by_last_name_narrows_the_list(sample_db):
+    (last, expected), = sql(sample_db, """
+        SELECT substr(name, instr(name, ' ') + 1) AS last, count(*) FROM contacts
+        GROUP BY last ORDER BY count(*) DESC, last LIMIT 1""")
+    at = search(people_page(), last)
+    assert shown_count(at) == expected == len(result_ids(at))
+    assert all(last in b.label for b in at.button if (b.key or "").startswith("open_"))
+
+
+@pytest.mark.parametrize("text", ['"*(NEAR', "🦄🚀 NEAR(", "a AND OR NOT", "-)'; DROP"])
+def test_people_search_survives_hostile_queries(sample_db, text):
+    at = search(people_page(), text)
+    assert not at.error
+    assert shown_count(at) >= 0
+
+
+def test_people_kind_filter(sample_db):
+    at = people_page()
+    at.selectbox(key="people_kind").set_value("competitor").run()
+    expected = {i for (i,) in sql(sample_db, "SELECT id FROM contacts WHERE kind = 'competitor'")}
+    assert shown_count(at) == len(expected)
+    assert set(result_ids(at)) == expected
+
+
+def test_people_tag_filter(sample_db):
+    (tag,), = sql(sample_db, "SELECT tag FROM contact_tags GROUP BY tag ORDER BY tag LIMIT 1")
+    at = people_page()
+    at.selectbox(key="people_tag").set_value(tag).run()
+    expected = {i for (i,) in sql(sample_db, "SELECT contact_id FROM contact_tags WHERE tag = ?",
+                                  tag)}
+    assert shown_count(at) == len(expected)
+    assert set(result_ids(at)) == expected
+
+
+def test_people_open_a_person_shows_card_touches_and_followups(sample_db):
+    contact_id = a_busy_person(sample_db)
+    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = ?", contact_id)
+    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?", contact_id)[0][0]
+    at = open_person(people_page(), contact_id)
+    assert name in at.title[0].value
+    assert at.session_state["person_id"] == contact_id
+    assert at.query_params["id"] == str(contact_id)
+    assert len(at.dataframe[0].value) == touches
+    assert any(m.value.startswith("**Due ") for m in at.markdown)
+    next(b for b in at.button if b.label == "Back to the list").click().run()
+    assert at.title[0].value == "People" and "person_id" not in at.session_state
+
+
+def test_people_back_to_the_list_keeps_the_search(sample_db):
+    at = search(people_page(), "Murphy")
+    before = result_ids(at)
+    open_person(at, before[0])
+    next(b for b in at.button if b.label == "Back to the list").click().run()
+    assert at.text_input(key="people_query").value == "Murphy"
+    assert result_ids(at) == before
+
+
+def test_people_opens_a_person_from_the_query_parameter(sample_db):
+    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = 5")
+    at = people_page({"id": "5"})
+    assert name in at.title[0].value
+
+
+@pytest.mark.parametrize("bad", ["99999", "abc"])
+def test_people_query_parameter_for_nobody_says_so(sample_db, bad):
+    at = people_page({"id": bad})
+    assert "no longer exists" in at.error[0].value
+    next(b for b in at.button if b.label == "Back to the list").click().run()
+    assert at.title[0].value == "People" and "id" not in at.query_params
+
+
+def test_people_edit_company_is_stored_and_history_kept(sample_db):
+    contact_id = a_busy_person(sample_db)
+    with sqlite3.connect(sample_db) as conn:  # half the sample's phones are not valid numbers
+        conn.execute("UPDATE contacts SET phone = '+493012345678' WHERE id = ?", [contact_id])
+    before = sql(sample_db, "SELECT name, tz, cadence_days FROM contacts WHERE id = ?", contact_id)
+    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?", contact_id)
+    at = open_person(people_page(), contact_id)
+    assert "[\\+49 30 12345678](tel:+493012345678)" in at.markdown[0].value
+    edit_field(at, "Company").input("Acme Rockets")
+    edit_field(at, "Tags").input("vip, Europe")
+    at = save(at)
+    assert not at.error
+    assert at.success[0].value == "Saved."
+    assert sql(sample_db, "SELECT company FROM contacts WHERE id = ?", contact_id) == \
+        [("Acme Rockets",)]
+    assert sql(sample_db, "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag",
+               contact_id) == [("europe",), ("vip",)]
+    assert sql(sample_db, "SELECT name, tz, cadence_days FROM contacts WHERE id = ?",
+               contact_id) == before
+    assert sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?",
+               contact_id) == touches
+    assert edit_field(at, "Company").value == "Acme Rockets"
+
+
+def test_people_edit_with_invalid_email_names_email_and_stores_nothing(sample_db):
+    contact_id = a_busy_person(sample_db)
+    before = sql(sample_db, "SELECT * FROM contacts WHERE id = ?", contact_id)
+    at = open_person(people_page(), contact_id)
+    edit_field(at, "Company").input("Acme Rockets")
+    edit_field(at, "Email").input("not an email@")
+    at = save(at)
+    assert at.error and at.error[0].value.startswith("Email")
+    assert sql(sample_db, "SELECT * FROM contacts WHERE id = ?", contact_id) == before
+    assert edit_field(at, "Email").value == "not an email@"
+    assert edit_field(at, "Company").value == "Acme Rockets"
+
+
+def test_people_delete_needs_confirmation_and_removes_only_that_person(sample_db):
+    contact_id = a_busy_person(sample_db)
+    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = ?", contact_id)
+    others = sql(sample_db, "SELECT count(*) FROM contacts WHERE id != ?", contact_id)
+    other_touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id != ?", contact_id)
+    events_before = sql(sample_db, "SELECT * FROM events")
+    at = open_person(people_page(), contact_id)
+    next(b for b in at.button if b.label == "Delete").click().run()
+    for_good = next(b for b in at.button if b.label == "Delete for good")
+    assert for_good.disabled
+    assert sql(sample_db, "SELECT count(*) FROM contacts WHERE id = ?", contact_id) == [(1,)]
+    sure = at.checkbox(key="people_delete_sure")
+    assert sure.label.replace("\\", "") == f"Yes, delete {name} and their history"
+    sure.check().run()
+    next(b for b in at.button if b.label == "Delete for good").click().run()
+    assert not at.exception
+    assert at.title[0].value == "People"
+    assert at.success[0].value.replace("\\", "") == f"Deleted {name}."
+    for table in ("contacts WHERE id", "touches WHERE contact_id", "followups WHERE contact_id",
+                  "contact_tags WHERE contact_id", "attachments WHERE contact_id"):
+        assert sql(sample_db, f"SELECT count(*) FROM {table} = ?", contact_id) == [(0,)]
+    assert sql(sample_db, "SELECT count(*) FROM contacts") == others
+    assert sql(sample_db, "SELECT count(*) FROM touches") == other_touches
+    assert sql(sample_db, "SELECT * FROM events") == events_before
+    assert contact_id not in result_ids(at)
+
+
+def test_people_delete_can_be_cancelled(sample_db):
+    contact_id = a_busy_person(sample_db)
+    at = open_person(people_page(), contact_id)
+    next(b for b in at.button if b.label == "Delete").click().run()
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert not [b for b in at.button if b.label == "Delete for good"]
+    assert sql(sample_db, "SELECT count(*) FROM contacts WHERE id = ?", contact_id) == [(1,)]
+
+
+def test_people_escapes_markup_in_user_text(sample_db):
+    contact_id = a_busy_person(sample_db)
+    with sqlite3.connect(sample_db) as conn:
+        conn.execute("UPDATE contacts SET name = '![x](http://tracker.example/p.png) *Bo*', "
+                     "company = '[click](javascript:alert(1))', "
+                     "website = 'https://example.com/a)(b' WHERE id = ?", [contact_id])
+    at = people_page()
+    label = at.button(key=f"open_{contact_id}").label
+    assert "\\!\\[x\\]\\(http\\:" in label and "\\[click\\]" in label
+    at = open_person(at, contact_id)
+    assert "\\!\\[x\\]" in at.title[0].value and "\\*Bo\\*" in at.title[0].value
+    card = at.markdown[0].value
+    assert "\\[click\\]\\(javascript\\:" in card
+    assert "(https://example.com/a%29%28b)" in card
