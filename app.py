@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit.ui import nav, session, style
+from fieldkit.ui import nav, session
 
 st.set_page_config(
     page_title="FieldKit",
@@ -11,7 +11,6 @@ st.set_page_config(
     initial_sidebar_state="collapsed",
 )
 session.migrate_once()
-style.apply()
 
 pages = [
     st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path or None,

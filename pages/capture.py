@@ -5,8 +5,11 @@ import streamlit as st
 from fieldkit import cards, checkins, config, events, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
+
+style.apply()
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 state = st.session_state

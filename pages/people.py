@@ -6,8 +6,11 @@ from fieldkit import cards, clock, config, events, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
 from fieldkit.ui import person_widgets as pw
+from fieldkit.ui import style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
+
+style.apply()
 
 FILTER_KEYS = ("people_query", "people_kind", "people_event", "people_tag")
 

@@ -6,8 +6,11 @@ import streamlit as st
 
 from fieldkit import clock, config
 from fieldkit.errors import SettingError
+from fieldkit.ui import style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
+
+style.apply()
 
 with open_db() as db:
     values = config.load(db)

@@ -4,9 +4,11 @@ import streamlit as st
 
 from fieldkit import checkins, config, sample, today
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import nav
+from fieldkit.ui import nav, style
 from fieldkit.ui.text import md
 from fieldkit.ui.session import open_db
+
+style.apply()
 
 with open_db() as db:
     settings = config.load(db)

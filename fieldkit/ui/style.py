@@ -28,4 +28,9 @@ a[data-testid="stPageLink-NavLink"] {
 
 
 def apply() -> None:
+    """Add the style sheet to this run's page; each page calls it first.
+
+    Called from app.py instead, it is lost when a page is opened by its own
+    URL (/events): the frame's elements are not drawn on such a first load.
+    """
     st.html(_CSS)

@@ -34,6 +34,20 @@ class Watch:
     outside_requests: list = field(default_factory=list)
 
 
+def _base_path_probe(text, url):
+    """Streamlit's own 404s while it finds its base path on a deep link (/events).
+
+    Opened at /events, the frontend first asks /events/_stcore/health and
+    /events/_stcore/host-config, gets 404, and then uses the server root.
+    """
+    path = urlparse(url).path
+    return (
+        "404" in text
+        and path.endswith(("/_stcore/health", "/_stcore/host-config"))
+        and not path.startswith("/_stcore/")
+    )
+
+
 def watch(page):
     """Start recording a page's script runs, errors and requests; call before `goto`."""
     if page in _watches:
@@ -63,8 +77,9 @@ def watch(page):
             websocket.on("framereceived", on_frame)
 
     def on_console(message):
-        if message.type == "error":
-            seen.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+        where = message.location.get("url", "")
+        if message.type == "error" and not _base_path_probe(message.text, where):
+            seen.console_errors.append(f"{message.text} ({where})")
 
     def on_request(request):
         url = urlparse(request.url)
