@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -40,7 +41,7 @@ class Setting:
     help: str
     parse: Callable[[str, Any], Any]
     group: str
-    kind: str  # how the settings page asks for it: "timezone", "region", "int", "days", "time"
+    kind: str  # how the settings page asks: timezone, region, int, days, time, line, text
 
 
 def _int_between(low: int, high: int, unit: str) -> Callable[[str, Any], int]:
@@ -115,6 +116,42 @@ def _region(label: str, raw: Any) -> str:
     return code
 
 
+# What a message template may mention, filled in per person by fieldkit.messages.
+TEMPLATE_FIELDS = ("first_name", "name", "company", "event", "met_on", "my_name")
+
+
+def _template(limit: int) -> Callable[[str, Any], str]:
+    def parse(label: str, raw: Any) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise SettingError(f"{label}: write the message (it cannot be empty).")
+        text = raw.replace("\r\n", "\n").strip()
+        if len(text) > limit:
+            raise SettingError(f"{label}: at most {limit:,} characters.")
+        try:
+            names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        except ValueError:
+            raise SettingError(f"{label}: a {{ or }} is not closed; write {{{{ or }}}} for a "
+                               "literal brace.") from None
+        unknown = sorted(n for n in names if n not in TEMPLATE_FIELDS)
+        if unknown:
+            known = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            raise SettingError(f"{label}: unknown placeholder {{{unknown[0]}}}; use {known}.")
+        return text
+
+    return parse
+
+
+def _line(label: str, raw: Any) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise SettingError(f"{label}: expected text.")
+    text = " ".join(raw.split())
+    if len(text) > 100:
+        raise SettingError(f"{label}: at most 100 characters.")
+    return text
+
+
 # Default keep-in-touch cadence per kind of relationship, in days.
 DEFAULT_CADENCES = {
     "customer": 30,
@@ -167,6 +204,35 @@ _SETTINGS = [
         "calling_hours_end", "Calling hours end", "17:00",
         "Call sessions hide people for whom it is later than this, in their own time zone.",
         _hhmm, "Calls", "time",
+    ),
+    Setting(
+        "my_name", "Your name", "",
+        "Signs the prefilled messages ({my_name}).", _line, "Messages", "line",
+    ),
+    Setting(
+        "template_email_subject", "Email subject", "Great to meet you at {event}",
+        "The subject of a follow-up email.", _template(200), "Messages", "line",
+    ),
+    Setting(
+        "template_email", "Email",
+        "Hi {first_name},\n\nit was good to meet you at {event} on {met_on}. I would love to "
+        "hear more about how you work. Would you have 20 minutes for a call or a coffee in "
+        "the next weeks?\n\nBest,\n{my_name}",
+        "Placeholders: {first_name}, {name}, {company}, {event}, {met_on}, {my_name}.",
+        _template(2000), "Messages", "text",
+    ),
+    Setting(
+        "template_sms", "Text message",
+        "Hi {first_name}, {my_name} here, we met at {event} on {met_on}. Would you have 20 "
+        "minutes for a quick call this week?",
+        "Placeholders: {first_name}, {name}, {company}, {event}, {met_on}, {my_name}.",
+        _template(600), "Messages", "text",
+    ),
+    Setting(
+        "template_linkedin", "LinkedIn message",
+        "Hi {first_name}, great meeting you at {event}. Let's stay in touch!",
+        "Copied for pasting into LinkedIn, which takes no prefilled messages.",
+        _template(600), "Messages", "text",
     ),
 ]
 

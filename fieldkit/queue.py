@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlite_utils import Database
+
+from fieldkit import clock
+from fieldkit.db import transaction
 
 
 def due_counts(db: Database, today: date) -> dict[str, int]:
@@ -16,3 +19,58 @@ def due_counts(db: Database, today: date) -> dict[str, int]:
         {"today": today.isoformat()},
     ).fetchone()
     return {"due": due, "overdue": overdue}
+
+
+def due(db: Database, today: date, *, ladder_rungs: int, limit: int = 20,
+        offset: int = 0) -> list[dict]:
+    """Open follow-ups due by ``today`` for active people, most overdue first.
+
+    Within a day, important people come first. Each row carries what the
+    triage card shows and what the message templates need: where and when
+    the person was met, their channels, and whether the ladder is climbed
+    (``exhausted``: every rung tried without a dialog; suggest letting go).
+    """
+    cursor = db.execute(
+        """
+        SELECT f.id AS followup_id, f.due_on, f.reason, f.rung, f.note AS followup_note,
+               c.id AS contact_id, c.name, c.company, c.title, c.kind, c.important,
+               c.email, c.phone, c.linkedin_url, c.met_at, e.name AS event,
+               julianday(:today) - julianday(f.due_on) AS days_overdue
+        FROM followups f
+        JOIN contacts c ON c.id = f.contact_id
+        LEFT JOIN events e ON e.id = c.event_id
+        WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'
+        ORDER BY f.due_on, c.important DESC, c.name, f.id
+        LIMIT :limit OFFSET :offset
+        """,
+        {"today": today.isoformat(), "limit": limit, "offset": offset},
+    )
+    keys = [d[0] for d in cursor.description]
+    rows = []
+    for values in cursor.fetchall():
+        row = dict(zip(keys, values))
+        row["days_overdue"] = int(row["days_overdue"])
+        row["exhausted"] = row["reason"] == "ladder" and (row["rung"] or 0) > ladder_rungs
+        rows.append(row)
+    return rows
+
+
+def mark_cleared(db: Database, tz: str, *, now: datetime | None = None) -> bool:
+    """Record today as a triage day if nothing is due; True when the queue is clear.
+
+    Idempotent: the first time the queue is seen clear on a day is when it
+    was cleared; ``due_count`` keeps how many actions were taken that day.
+    """
+    now = now or clock.utc_now()
+    today = clock.local_date(now, tz)
+    if due_counts(db, today)["due"]:
+        return False
+    start = clock.to_iso(datetime.combine(today, time(0), clock.zone(tz)))
+    with transaction(db):
+        acted = db.execute(
+            "SELECT count(*) FROM touches WHERE kind IN ('attempt', 'dialog', 'state') "
+            "AND undone_at IS NULL AND at >= ?", [start]).fetchone()[0]
+        db.execute(
+            "INSERT INTO triage_days (day, cleared_at, due_count) VALUES (?, ?, ?) "
+            "ON CONFLICT (day) DO NOTHING", [today.isoformat(), clock.to_iso(now), acted])
+    return True

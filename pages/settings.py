@@ -33,6 +33,10 @@ def ask(setting: config.Setting, value):
                             help=setting.help, key=key)
     if setting.kind == "int":
         return st.number_input(setting.label, value=value, step=1, help=setting.help, key=key)
+    if setting.kind == "line":
+        return st.text_input(setting.label, value, help=setting.help, key=key)
+    if setting.kind == "text":
+        return st.text_area(setting.label, value, help=setting.help, key=key, height=140)
     if setting.kind == "days":
         return st.text_input(setting.label, ", ".join(map(str, value)), help=setting.help, key=key)
     hour, minute = map(int, value.split(":"))

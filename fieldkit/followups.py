@@ -1,0 +1,325 @@
+"""What the user does about a follow-up: attempts, dialogs, snoozes, letting go.
+
+Every action is one transaction that records a touch (what happened, when,
+on which channel, with what outcome) and moves the person's follow-up
+according to the ladder in ``fieldkit.ladder``. The touch's ``data`` holds
+what the action changed, so ``undo`` can put it back exactly; an undone touch
+stays in the history, marked with ``undone_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlite_utils import Database
+
+from fieldkit import clock, config, debriefs
+from fieldkit.cards import NotFound
+from fieldkit.db import transaction
+from fieldkit.debriefs import Debrief
+from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.ladder import NextFollowup, next_followup
+
+# Outcomes of an attempt (outbound, no answer) and of a dialog (two-way).
+ATTEMPT_CHANNELS = {
+    "email": "Email sent",
+    "sms": "Text sent",
+    "message": "Message sent",
+    "linkedin": "LinkedIn message",
+    "call": "Called, no answer",
+    "voicemail": "Voicemail left",
+}
+DIALOG_CHANNELS = {
+    "email": "Reply received",
+    "call": "Talked on the phone",
+    "video": "Video call",
+    "coffee": "Coffee",
+    "meeting": "Meeting",
+    "in_person": "Talked in person",
+}
+SNOOZES = {"1 day": 1, "3 days": 3, "1 week": 7}
+MAX_MINUTES = 24 * 60
+
+
+class ActionError(FieldkitError):
+    """An action that does not apply to this person now (nothing to undo, ...)."""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, for the confirmation line and its Undo."""
+
+    touch_id: int
+    contact_id: int
+    name: str
+    message: str
+    next_due: date | None
+
+
+def _person(db: Database, contact_id: int) -> dict:
+    cursor = db.execute(
+        "SELECT id, name, kind, status, cadence_days FROM contacts WHERE id = ?", [contact_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound("This person no longer exists.")
+    return dict(zip([d[0] for d in cursor.description], row))
+
+
+def history(db: Database, contact_id: int, tz: str) -> tuple[date, list[date], list[date]]:
+    """The day first met and the days of every attempt and dialog, in ``tz``.
+
+    Undone touches do not count.
+    """
+    rows = db.execute(
+        "SELECT kind, at FROM touches WHERE contact_id = ? AND undone_at IS NULL "
+        "AND kind IN ('met', 'attempt', 'dialog') ORDER BY at, id", [contact_id]).fetchall()
+    met = [clock.local_date(at, tz) for kind, at in rows if kind == "met"]
+    attempts = [clock.local_date(at, tz) for kind, at in rows if kind == "attempt"]
+    dialogs = [clock.local_date(at, tz) for kind, at in rows if kind == "dialog"]
+    if not met:
+        created = db.execute("SELECT met_at FROM contacts WHERE id = ?", [contact_id]).fetchone()
+        met = [clock.local_date(created[0], tz)]
+    return min(met), attempts, dialogs
+
+
+def plan(db: Database, person: Mapping, settings: Mapping) -> NextFollowup:
+    """The person's next ladder or keep-in-touch follow-up, replayed from history."""
+    met_on, attempts, dialogs = history(db, person["id"], settings["timezone"])
+    cadence = person["cadence_days"] or config.cadence_days(settings, person["kind"])
+    return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"], cadence)
+
+
+def _open_main(db: Database, contact_id: int) -> tuple[int, str] | None:
+    row = db.execute(
+        "SELECT id, due_on FROM followups WHERE contact_id = ? AND status = 'open' "
+        "AND reason IN ('ladder', 'keep_in_touch') ORDER BY id DESC LIMIT 1",
+        [contact_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _close(db: Database, followup_id: int, status: str, stamp: str) -> None:
+    db.execute("UPDATE followups SET status = ?, closed_at = ? WHERE id = ?",
+               [status, stamp, followup_id])
+
+
+def _open(db: Database, contact_id: int, nxt: NextFollowup, stamp: str,
+          not_before: date | None = None) -> int:
+    due = max(nxt.due_on, not_before) if not_before else nxt.due_on
+    return db.execute(
+        "INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, 'open', ?)",
+        [str(uuid.uuid4()), contact_id, due.isoformat(), nxt.reason, nxt.rung, stamp],
+    ).lastrowid
+
+
+def _touch(db: Database, contact_id: int, stamp: str, kind: str, *, channel=None, outcome=None,
+           minutes: int = 0, note: str | None = None, call_session_id: int | None = None) -> int:
+    return db.execute(
+        "INSERT INTO touches (contact_id, call_session_id, at, kind, channel, outcome, "
+        "minutes, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [contact_id, call_session_id, stamp, kind, channel, outcome, minutes, note, stamp],
+    ).lastrowid
+
+
+def _record(db: Database, touch_id: int, changes: dict) -> None:
+    db.execute("UPDATE touches SET data = ? WHERE id = ?", [json.dumps(changes), touch_id])
+
+
+def _minutes(minutes: object) -> int:
+    if minutes in (None, ""):
+        return 0
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES:
+        raise ValidationError("Minutes: a whole number from 0 to 1440.", field="minutes")
+    return minutes
+
+
+def _reschedule(db: Database, person: dict, settings: Mapping, stamp: str, touch_id: int,
+                acted_on: int | None, extra: dict | None = None) -> date:
+    """Close the open ladder follow-up (and the one acted on) and open the next."""
+    closed = []
+    current = _open_main(db, person["id"])
+    if current:
+        _close(db, current[0], "done", stamp)
+        closed.append(current[0])
+    if acted_on and acted_on not in closed:
+        row = db.execute("SELECT status FROM followups WHERE id = ? AND contact_id = ?",
+                         [acted_on, person["id"]]).fetchone()
+        if row and row[0] == "open":
+            _close(db, acted_on, "done", stamp)
+            closed.append(acted_on)
+    for followup_id in closed:
+        db.execute("UPDATE followups SET closed_by_touch_id = ? WHERE id = ?",
+                   [touch_id, followup_id])
+    opened = None
+    due = None
+    if person["status"] == "active":
+        nxt = plan(db, person, settings)
+        opened = _open(db, person["id"], nxt, stamp)
+        due = nxt.due_on
+    _record(db, touch_id, {"closed": closed, "opened": opened, **(extra or {})})
+    return due
+
+
+def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, *,
+                now: datetime | None = None, note: str | None = None, minutes: object = None,
+                followup_id: int | None = None, call_session_id: int | None = None,
+                outcome: str | None = None) -> Done:
+    """An outbound touch without an answer; the next attempt climbs the ladder."""
+    if channel not in ATTEMPT_CHANNELS:
+        raise ValidationError(f"Channel: {channel!r} is not a way to reach out.", field="channel")
+    outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
+    stamp = clock.to_iso(now or clock.utc_now())
+    with transaction(db):
+        person = _person(db, contact_id)
+        touch_id = _touch(db, contact_id, stamp, "attempt", channel=channel, outcome=outcome,
+                          minutes=_minutes(minutes), note=note, call_session_id=call_session_id)
+        due = _reschedule(db, person, settings, stamp, touch_id, followup_id)
+    return Done(touch_id, contact_id, person["name"],
+                f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.", due)
+
+
+def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *,
+               now: datetime | None = None, note: str | None = None, minutes: object = None,
+               followup_id: int | None = None, call_session_id: int | None = None,
+               debrief: Debrief | None = None) -> Done:
+    """A two-way exchange: the ladder ends and keep-in-touch begins.
+
+    A ``debrief`` (assumptions tested, why not us, a next step) lands in the
+    same transaction; its next step becomes a follow-up of its own.
+    """
+    if channel not in DIALOG_CHANNELS:
+        raise ValidationError(f"Channel: {channel!r} is not a kind of dialog.", field="channel")
+    stamp = clock.to_iso(now or clock.utc_now())
+    outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
+    with transaction(db):
+        person = _person(db, contact_id)
+        touch_id = _touch(db, contact_id, stamp, "dialog", channel=channel, outcome=outcome,
+                          minutes=_minutes(minutes), note=note, call_session_id=call_session_id)
+        steps = []
+        if debrief is not None and not debrief.is_empty:
+            step = debriefs.record(db, touch_id, debrief, now=now)
+            steps = [step] if step else []
+        due = _reschedule(db, person, settings, stamp, touch_id, followup_id,
+                          extra={"next_steps": steps})
+    return Done(touch_id, contact_id, person["name"],
+                f"{DIALOG_CHANNELS[channel]} with {person['name']}.", due)
+
+
+def snooze(db: Database, contact_id: int, until: date, *, now: datetime | None = None,
+           tz: str = "UTC") -> Done:
+    """Move the open follow-up to ``until``; nothing else changes."""
+    moment = now or clock.utc_now()
+    today = clock.local_date(moment, tz)
+    if not isinstance(until, date) or isinstance(until, datetime):
+        raise ValidationError("Snooze: choose a day.", field="until")
+    if until <= today:
+        raise ValidationError("Snooze: choose a day after today.", field="until")
+    if until > today + timedelta(days=366):
+        raise ValidationError("Snooze: at most a year ahead.", field="until")
+    stamp = clock.to_iso(moment)
+    with transaction(db):
+        person = _person(db, contact_id)
+        current = _open_main(db, contact_id)
+        if current is None:
+            raise ActionError(f"{person['name']} has no open follow-up to snooze.")
+        touch_id = _touch(db, contact_id, stamp, "state", outcome="snoozed")
+        db.execute("UPDATE followups SET due_on = ? WHERE id = ?",
+                   [until.isoformat(), current[0]])
+        _record(db, touch_id, {"followup": current[0], "from": current[1],
+                               "to": until.isoformat()})
+    return Done(touch_id, contact_id, person["name"],
+                f"Snoozed {person['name']} until {until:%a %d %b}.", until)
+
+
+def _set_status(db: Database, contact_id: int, status: str, outcome: str, now: datetime | None,
+                note: str | None = None) -> tuple[dict, int]:
+    stamp = clock.to_iso(now or clock.utc_now())
+    person = _person(db, contact_id)
+    touch_id = _touch(db, contact_id, stamp, "state", outcome=outcome, note=note)
+    closed = [fid for (fid,) in db.execute(
+        "SELECT id FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id])]
+    for followup_id in closed:
+        _close(db, followup_id, "let_go", stamp)
+    db.execute("UPDATE contacts SET status = ?, updated_at = ? WHERE id = ?",
+               [status, stamp, contact_id])
+    _record(db, touch_id, {"status_from": person["status"], "closed": closed, "opened": None})
+    return person, touch_id
+
+
+def let_go(db: Database, contact_id: int, *, now: datetime | None = None) -> Done:
+    """Stop following up; the person and their history stay, and reopen undoes it."""
+    with transaction(db):
+        person, touch_id = _set_status(db, contact_id, "let_go", "let_go", now)
+    return Done(touch_id, contact_id, person["name"], f"Let go of {person['name']}.", None)
+
+
+def declined(db: Database, contact_id: int, *, now: datetime | None = None,
+             note: str | None = None) -> Done:
+    """They said no: let them go without nagging (not everyone wants to network)."""
+    with transaction(db):
+        person, touch_id = _set_status(db, contact_id, "declined", "declined", now, note)
+    return Done(touch_id, contact_id, person["name"],
+                f"{person['name']} declined; no more reminders.", None)
+
+
+def reopen(db: Database, contact_id: int, settings: Mapping, *,
+           now: datetime | None = None) -> Done:
+    """Follow up again with someone let go or declined: due per the ladder, today at the earliest."""
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
+    with transaction(db):
+        person = _person(db, contact_id)
+        if person["status"] not in ("let_go", "declined"):
+            raise ActionError(f"{person['name']} is already followed up.")
+        touch_id = _touch(db, contact_id, stamp, "state", outcome="reopened")
+        db.execute("UPDATE contacts SET status = 'active', updated_at = ? WHERE id = ?",
+                   [stamp, contact_id])
+        nxt = plan(db, person, settings)
+        today = clock.local_date(moment, settings["timezone"])
+        opened = _open(db, contact_id, nxt, stamp, not_before=today)
+        _record(db, touch_id, {"status_from": person["status"], "closed": [],
+                               "opened": opened})
+        due = max(nxt.due_on, today)
+    return Done(touch_id, contact_id, person["name"],
+                f"Following up with {person['name']} again.", due)
+
+
+def last_action(db: Database, contact_id: int) -> dict | None:
+    """The person's latest action that can be undone, or None."""
+    cursor = db.execute(
+        "SELECT id, at, kind, channel, outcome, data FROM touches WHERE contact_id = ? "
+        "AND undone_at IS NULL AND kind IN ('attempt', 'dialog', 'state') AND data IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1", [contact_id])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+def undo(db: Database, contact_id: int, *, now: datetime | None = None) -> str:
+    """Take back the person's last action; the touch stays in history, marked undone."""
+    stamp = clock.to_iso(now or clock.utc_now())
+    with transaction(db):
+        person = _person(db, contact_id)
+        action = last_action(db, contact_id)
+        if action is None:
+            raise ActionError(f"Nothing to undo for {person['name']}.")
+        changes = json.loads(action["data"])
+        if action["outcome"] == "snoozed":
+            db.execute("UPDATE followups SET due_on = ? WHERE id = ?",
+                       [changes["from"], changes["followup"]])
+        else:
+            if changes.get("opened"):
+                db.execute("DELETE FROM followups WHERE id = ?", [changes["opened"]])
+            for followup_id in changes.get("closed", []):
+                db.execute("UPDATE followups SET status = 'open', closed_at = NULL, "
+                           "closed_by_touch_id = NULL WHERE id = ?", [followup_id])
+            if "status_from" in changes:
+                db.execute("UPDATE contacts SET status = ? WHERE id = ?",
+                           [changes["status_from"], contact_id])
+            for followup_id in changes.get("next_steps", []):
+                db.execute("DELETE FROM followups WHERE id = ?", [followup_id])
+        db.execute("UPDATE touches SET undone_at = ? WHERE id = ?", [stamp, action["id"]])
+    return person["name"]
