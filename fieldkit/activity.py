@@ -31,12 +31,25 @@ def networking_days(db: Database, tz: str, since: date | None = None) -> set[dat
     return days if since is None else {d for d in days if d >= since}
 
 
+def _day_bounds(day: date, tz: str) -> tuple[str, str]:
+    zone = clock.zone(tz)
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return clock.to_iso(start), clock.to_iso(end)
+
+
+def is_networking_day(db: Database, day: date, tz: str) -> bool:
+    """Whether ``day`` (in ``tz``) has a networking action; two index look-ups."""
+    start, end = _day_bounds(day, tz)
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM touches WHERE at >= :start AND at < :end "
+        "AND undone_at IS NULL AND kind IN ('met', 'attempt', 'dialog')) "
+        "OR EXISTS (SELECT 1 FROM checkins WHERE checked_in_at >= :start "
+        "AND checked_in_at < :end)",
+        {"start": start, "end": end},
+    ).fetchone()[0] == 1
+
+
 def current_streak(db: Database, tz: str, today: date) -> int:
-    """The current networking streak, reading only as far back as it reaches."""
-    window = 64
-    while True:
-        since = today - timedelta(days=window)
-        count = streaks.current_streak(networking_days(db, tz, since), today)
-        if count < window - 1:
-            return count
-        window *= 4
+    """The current networking streak, asking the database one day at a time."""
+    return streaks.current_streak(lambda day: is_networking_day(db, day, tz), today)
