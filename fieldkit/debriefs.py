@@ -46,6 +46,9 @@ def clean(*, validated: Iterable[int] = (), invalidated: Iterable[int] = (),
     if both:
         raise ValidationError("Assumptions: one dialog cannot both validate and invalidate "
                               "the same assumption.", field="invalidated")
+    if next_step_on is not None and (not isinstance(next_step_on, date)
+                                     or isinstance(next_step_on, datetime)):
+        raise ValidationError("Next step: its date must be a day.", field="next_step_on")
     step = normalise.text(next_step, "next_step", label="Next step", limit=300)
     if step and next_step_on is None:
         raise ValidationError("Next step: give it a date.", field="next_step_on")

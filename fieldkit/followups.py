@@ -209,23 +209,43 @@ def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *
                 f"{DIALOG_CHANNELS[channel]} with {person['name']}.", due)
 
 
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 def snooze(db: Database, contact_id: int, until: date, *, now: datetime | None = None,
-           tz: str = "UTC") -> Done:
-    """Move the open follow-up to ``until``; nothing else changes."""
+           tz: str = "UTC", followup_id: int | None = None) -> Done:
+    """Move a follow-up that is due to ``until``; nothing else changes.
+
+    ``followup_id`` names the queue item (a next step, say); by default the
+    person's ladder or keep-in-touch follow-up. A snooze never brings a
+    follow-up forward.
+    """
     moment = now or clock.utc_now()
     today = clock.local_date(moment, tz)
     if not isinstance(until, date) or isinstance(until, datetime):
         raise ValidationError("Snooze: choose a day.", field="until")
     if until <= today:
         raise ValidationError("Snooze: choose a day after today.", field="until")
-    if until > today + timedelta(days=366):
+    if until > _a_year_after(today):
         raise ValidationError("Snooze: at most a year ahead.", field="until")
     stamp = clock.to_iso(moment)
     with transaction(db):
         person = _person(db, contact_id)
-        current = _open_main(db, contact_id)
+        if followup_id is None:
+            current = _open_main(db, contact_id)
+        else:
+            current = db.execute(
+                "SELECT id, due_on FROM followups WHERE id = ? AND contact_id = ? "
+                "AND status = 'open'", [followup_id, contact_id]).fetchone()
         if current is None:
             raise ActionError(f"{person['name']} has no open follow-up to snooze.")
+        if current[1] >= until.isoformat():
+            raise ActionError(f"{person['name']} is not due before {until:%a %d %b}; "
+                              "a snooze never brings a follow-up forward.")
         touch_id = _touch(db, contact_id, stamp, "state", outcome="snoozed")
         db.execute("UPDATE followups SET due_on = ? WHERE id = ?",
                    [until.isoformat(), current[0]])

@@ -22,6 +22,15 @@ class NextFollowup:
     exhausted: bool  # every rung climbed without a dialog: suggest letting go
 
 
+def is_exhausted(rung: int, gaps: Sequence[int]) -> bool:
+    """Whether a ladder follow-up at ``rung`` comes after every rung was tried.
+
+    Rung 1 follows the meeting and rung k+1 the k-th attempt, so with five
+    gaps rung 6 is the last one and rung 7 is past the top.
+    """
+    return rung - 1 > len(gaps)
+
+
 def next_followup(
     met_on: date,
     attempts: Sequence[date],
@@ -48,5 +57,5 @@ def next_followup(
         due_on=climbing[-1] + timedelta(days=gap),
         reason="ladder",
         rung=done + 1,
-        exhausted=done > len(gaps),
+        exhausted=is_exhausted(done + 1, gaps),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from sqlite_utils import Database
 
 from fieldkit import clock
 from fieldkit.db import transaction
+from fieldkit.ladder import is_exhausted
 
 
 def due_counts(db: Database, today: date) -> dict[str, int]:
@@ -21,7 +23,7 @@ def due_counts(db: Database, today: date) -> dict[str, int]:
     return {"due": due, "overdue": overdue}
 
 
-def due(db: Database, today: date, *, ladder_rungs: int, limit: int = 20,
+def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 20,
         offset: int = 0) -> list[dict]:
     """Open follow-ups due by ``today`` for active people, most overdue first.
 
@@ -50,7 +52,8 @@ def due(db: Database, today: date, *, ladder_rungs: int, limit: int = 20,
     for values in cursor.fetchall():
         row = dict(zip(keys, values))
         row["days_overdue"] = int(row["days_overdue"])
-        row["exhausted"] = row["reason"] == "ladder" and (row["rung"] or 0) > ladder_rungs
+        row["exhausted"] = row["reason"] == "ladder" and is_exhausted(row["rung"] or 1,
+                                                                        ladder_gaps)
         rows.append(row)
     return rows
 

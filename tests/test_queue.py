@@ -1,0 +1,286 @@
+"""fieldkit.queue: what is due, in which order, and the triage days cleared."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from fieldkit import cards, config, debriefs, events, followups, queue
+
+SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(d(day), datetime.min.time(), timezone.utc).replace(
+        hour=hour, minute=minute)
+
+
+def save(db, name: str, met: str, *, settings=SETTINGS, now: datetime | None = None,
+         event_id: int | None = None, **fields) -> int:
+    card = cards.clean({"name": name, **fields})
+    return cards.save(db, card, settings=settings, event_id=event_id, now=now or at(met))
+
+
+def names(rows: list[dict]) -> list[str]:
+    return [row["name"] for row in rows]
+
+
+def triage_days(db) -> list[tuple]:
+    return db.execute("SELECT day, cleared_at, due_count FROM triage_days ORDER BY day").fetchall()
+
+
+def crowd(db) -> None:
+    """People met at different times; the first follow-up is due the day after."""
+    save(db, "Zoe Adams", "2026-03-01")                    # due 03-02
+    save(db, "Bob Chen", "2026-03-05", important=True)     # due 03-06
+    save(db, "Amy Diaz", "2026-03-05")                     # due 03-06
+    save(db, "Carl Eng", "2026-03-05", important=True)     # due 03-06
+    save(db, "Dan Fox", "2026-03-19")                      # due 03-20
+    save(db, "Eve Gray", "2026-03-20")                     # due 03-21
+    finn = save(db, "Finn Hale", "2026-03-01")
+    followups.let_go(db, finn, now=at("2026-03-02"))
+    gus = save(db, "Gus Ives", "2026-03-01")
+    followups.declined(db, gus, now=at("2026-03-02"))
+    hal = save(db, "Hal Jones", "2026-03-01")              # due 03-02, but merged away
+    db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [hal])
+
+
+# queue.due
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        ("2026-03-01", []),
+        ("2026-03-02", [("Zoe Adams", 0)]),
+        ("2026-03-06", [("Zoe Adams", 4), ("Bob Chen", 0), ("Carl Eng", 0), ("Amy Diaz", 0)]),
+        ("2026-03-20", [("Zoe Adams", 18), ("Bob Chen", 14), ("Carl Eng", 14),
+                        ("Amy Diaz", 14), ("Dan Fox", 0)]),
+        ("2026-04-01", [("Zoe Adams", 30), ("Bob Chen", 26), ("Carl Eng", 26),
+                        ("Amy Diaz", 26), ("Dan Fox", 12), ("Eve Gray", 11)]),
+    ],
+)
+def test_due_lists_active_people_most_overdue_then_important_then_name(db, today, expected):
+    crowd(db)
+    rows = queue.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert [(row["name"], row["days_overdue"]) for row in rows] == expected
+
+
+@pytest.mark.parametrize(
+    "limit, offset, expected",
+    [
+        (2, 0, ["Zoe Adams", "Bob Chen"]),
+        (2, 2, ["Carl Eng", "Amy Diaz"]),
+        (2, 4, ["Dan Fox"]),
+        (2, 5, []),
+        (3, 1, ["Bob Chen", "Carl Eng", "Amy Diaz"]),
+        (20, 0, ["Zoe Adams", "Bob Chen", "Carl Eng", "Amy Diaz", "Dan Fox"]),
+    ],
+)
+def test_due_pages_with_limit_and_offset(db, limit, offset, expected):
+    crowd(db)
+    rows = queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"], limit=limit, offset=offset)
+    assert names(rows) == expected
+
+
+@pytest.mark.parametrize(
+    "today, due, overdue",
+    [
+        ("2026-03-01", 0, 0),
+        ("2026-03-02", 1, 0),
+        ("2026-03-06", 4, 1),
+        ("2026-03-20", 5, 4),
+        ("2026-04-01", 6, 6),
+    ],
+)
+def test_due_counts_agree_with_due(db, today, due, overdue):
+    crowd(db)
+    rows = queue.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"], limit=100)
+    assert queue.due_counts(db, d(today)) == {"due": due, "overdue": overdue}
+    assert len(rows) == due
+    assert sum(row["days_overdue"] > 0 for row in rows) == overdue
+
+
+def test_due_counts_empty_database(db):
+    assert queue.due_counts(db, d("2026-03-20")) == {"due": 0, "overdue": 0}
+    assert queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
+
+
+def test_due_leaves_out_closed_followups(db):
+    ada = save(db, "Ada Lovelace", "2026-03-01")
+    followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-02"))  # due 03-04
+    rows = queue.due(db, d("2026-03-03"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert rows == []
+    assert [r["due_on"] for r in queue.due(db, d("2026-03-04"), ladder_gaps=SETTINGS["ladder_gaps"])] == [
+        "2026-03-04"]
+
+
+def test_due_row_carries_what_the_card_and_messages_need(db):
+    event = events.create(db, {
+        "name": "Hannover Messe", "kind": "trade_show", "tz": "Europe/Berlin",
+        "starts": datetime(2026, 3, 9, 9, 0), "ends": datetime(2026, 3, 13, 18, 0),
+    }, now=at("2026-03-01"))
+    ada = save(db, "Ada Lovelace", "2026-03-10", event_id=event, kind="prospect",
+               company="Analytical Engines", title="CTO", email="ada@example.com",
+               phone="+49 151 12345678", linkedin_url="linkedin.com/in/ada", important=True)
+    (followup_id,) = db.execute("SELECT id FROM followups WHERE contact_id = ?",
+                                [ada]).fetchone()
+    (row,) = queue.due(db, d("2026-03-14"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert row == {
+        "followup_id": followup_id, "due_on": "2026-03-11", "reason": "ladder", "rung": 1,
+        "followup_note": None, "contact_id": ada, "name": "Ada Lovelace",
+        "company": "Analytical Engines", "title": "CTO", "kind": "prospect", "important": 1,
+        "email": "ada@example.com", "phone": "+4915112345678",
+        "linkedin_url": "https://www.linkedin.com/in/ada", "met_at": "2026-03-10T10:00:00Z",
+        "event": "Hannover Messe", "days_overdue": 3, "exhausted": False,
+    }
+
+
+def test_due_shows_next_step_with_its_note(db):
+    ada = save(db, "Ada Lovelace", "2026-03-01")
+    step = debriefs.clean(next_step="Send the pricing sheet", next_step_on=d("2026-03-15"),
+                          today=d("2026-03-10"))
+    followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-10"), debrief=step)
+    save(db, "Bob Chen", "2026-03-19")  # due 03-20
+    rows = queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert [(r["name"], r["reason"], r["rung"], r["followup_note"], r["days_overdue"],
+             r["exhausted"]) for r in rows] == [
+        ("Ada Lovelace", "next_step", None, "Send the pricing sheet", 5, False),
+        ("Bob Chen", "ladder", 1, None, 0, False),
+    ]
+    # Ada's keep-in-touch is 03-10 + 90 = 06-08: not due yet.
+    assert queue.due_counts(db, d("2026-03-20")) == {"due": 2, "overdue": 1}
+
+
+# Attempts made on the day each falls due after a card met on 2026-03-01.
+ON_TIME = ["2026-03-02", "2026-03-04", "2026-03-08", "2026-03-15", "2026-03-29", "2026-04-28"]
+
+
+@pytest.mark.parametrize(
+    "attempts, due_on, rung, exhausted",
+    [
+        (0, "2026-03-02", 1, False),
+        (1, "2026-03-04", 2, False),
+        (2, "2026-03-08", 3, False),
+        (3, "2026-03-15", 4, False),
+        (4, "2026-03-29", 5, False),
+        # The 30-day gap, the ladder's last rung: one more attempt is still due.
+        (5, "2026-04-28", 6, False),
+        # The sixth attempt went unanswered: every rung climbed, suggest letting go.
+        (6, "2026-05-28", 7, True),
+    ],
+)
+def test_due_marks_exhausted_only_past_the_last_rung(db, attempts, due_on, rung, exhausted):
+    ada = save(db, "Ada Lovelace", "2026-03-01")
+    for day in ON_TIME[:attempts]:
+        followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
+    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert (row["due_on"], row["rung"], row["exhausted"]) == (due_on, rung, exhausted)
+
+
+@pytest.mark.parametrize(
+    "attempts, rung, exhausted",
+    [
+        (0, 1, False),
+        (1, 2, False),  # the one gap (3 days) climbed: its attempt is still due
+        (2, 3, True),
+    ],
+)
+def test_due_exhausted_with_a_one_rung_ladder(db, attempts, rung, exhausted):
+    settings = {**SETTINGS, "ladder_gaps": [3]}
+    ada = save(db, "Ada Lovelace", "2026-03-01", settings=settings)
+    for day in ["2026-03-02", "2026-03-05"][:attempts]:
+        followups.log_attempt(db, ada, "email", settings, now=at(day))
+    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=settings["ladder_gaps"])
+    assert (row["rung"], row["exhausted"]) == (rung, exhausted)
+
+
+def test_due_keep_in_touch_is_never_exhausted(db):
+    ada = save(db, "Ada Lovelace", "2026-03-01", kind="prospect")
+    for day in ON_TIME:
+        followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
+    followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-05-01"))  # due 05-15
+    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert (row["due_on"], row["reason"], row["exhausted"]) == (
+        "2026-05-15", "keep_in_touch", False)
+
+
+def test_due_reopened_person_is_listed_again(db):
+    ada = save(db, "Ada Lovelace", "2026-03-01")
+    followups.let_go(db, ada, now=at("2026-03-02"))
+    assert queue.due(db, d("2026-03-10"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
+    followups.reopen(db, ada, SETTINGS, now=at("2026-03-10"))
+    assert [(r["name"], r["due_on"]) for r in queue.due(db, d("2026-03-10"),
+                                                        ladder_gaps=SETTINGS["ladder_gaps"])] == [
+        ("Ada Lovelace", "2026-03-10")]
+
+
+# queue.mark_cleared
+
+
+def test_mark_cleared_false_while_something_is_due(db):
+    save(db, "Ada Lovelace", "2026-03-10")  # due 03-11
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is False
+    assert triage_days(db) == []
+
+
+def test_mark_cleared_empty_queue(db):
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 0)]
+
+
+def _triaged_day(db) -> tuple[int, int]:
+    """Ada and Bob due on 03-11 and dealt with that day; Cleo acted on the day before."""
+    cleo = save(db, "Cleo Park", "2026-03-09")
+    followups.log_attempt(db, cleo, "email", SETTINGS, now=at("2026-03-10"))  # due 03-12
+    ada = save(db, "Ada Lovelace", "2026-03-10")
+    bob = save(db, "Bob Chen", "2026-03-10")
+    followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-11", 9))  # counts
+    followups.log_attempt(db, bob, "call", SETTINGS, now=at("2026-03-11", 9, 5))  # undone
+    followups.undo(db, bob, now=at("2026-03-11", 9, 6))
+    followups.snooze(db, bob, d("2026-03-14"), now=at("2026-03-11", 9, 10))  # counts
+    return ada, bob
+
+
+def test_mark_cleared_records_the_day_and_its_actions(db):
+    _triaged_day(db)
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
+
+
+def test_mark_cleared_is_idempotent(db):
+    ada, _ = _triaged_day(db)
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-11", 21))
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 22)) is True
+    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
+
+
+def test_mark_cleared_false_again_when_something_falls_due(db):
+    _triaged_day(db)
+    queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20))
+    # 03-12: Cleo is due again (03-10 + 2).
+    assert queue.mark_cleared(db, "UTC", now=at("2026-03-12", 20)) is False
+    assert [row[0] for row in triage_days(db)] == ["2026-03-11"]
+
+
+@pytest.mark.parametrize(
+    "tz, day, due_count",
+    [
+        # 2026-03-10 23:30 UTC is 08:30 on 03-11 in Tokyo; the attempt at 14:00 UTC
+        # (23:00 on 03-10 there) belongs to the day before, the snooze at 16:00 UTC
+        # (01:00 on 03-11) to this one.
+        ("Asia/Tokyo", "2026-03-11", 1),
+        ("UTC", "2026-03-10", 2),
+    ],
+)
+def test_mark_cleared_counts_the_day_in_the_zone(db, tz, day, due_count):
+    settings = {**SETTINGS, "timezone": tz}
+    ada = save(db, "Ada Lovelace", "2026-03-09", settings=settings)  # due 03-10
+    followups.log_attempt(db, ada, "email", settings, now=at("2026-03-10", 14))  # due 03-12
+    followups.snooze(db, ada, d("2026-03-13"), now=at("2026-03-10", 16), tz=tz)
+    assert queue.mark_cleared(db, tz, now=at("2026-03-10", 23, 30)) is True
+    assert triage_days(db) == [(day, "2026-03-10T23:30:00Z", due_count)]
