@@ -13,11 +13,11 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, debriefs
+from fieldkit import clock, config, debriefs, normalise
 from fieldkit.cards import NotFound
 from fieldkit.db import transaction
 from fieldkit.debriefs import Debrief
@@ -129,6 +129,10 @@ def _record(db: Database, touch_id: int, changes: dict) -> None:
     db.execute("UPDATE touches SET data = ? WHERE id = ?", [json.dumps(changes), touch_id])
 
 
+def _note(note: object) -> str | None:
+    return normalise.text(note, "note", label="Note", limit=4000, multiline=True)
+
+
 def _minutes(minutes: object) -> int:
     if minutes in (None, ""):
         return 0
@@ -176,7 +180,7 @@ def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, 
     with transaction(db):
         person = _person(db, contact_id)
         touch_id = _touch(db, contact_id, stamp, "attempt", channel=channel, outcome=outcome,
-                          minutes=_minutes(minutes), note=note, call_session_id=call_session_id)
+                          minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id)
     return Done(touch_id, contact_id, person["name"],
                 f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.", due)
@@ -198,7 +202,7 @@ def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *
     with transaction(db):
         person = _person(db, contact_id)
         touch_id = _touch(db, contact_id, stamp, "dialog", channel=channel, outcome=outcome,
-                          minutes=_minutes(minutes), note=note, call_session_id=call_session_id)
+                          minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         steps = []
         if debrief is not None and not debrief.is_empty:
             step = debriefs.record(db, touch_id, debrief, now=now)
@@ -318,14 +322,22 @@ def last_action(db: Database, contact_id: int) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
 
-def undo(db: Database, contact_id: int, *, now: datetime | None = None) -> str:
-    """Take back the person's last action; the touch stays in history, marked undone."""
+def undo(db: Database, contact_id: int, *, touch_id: int | None = None,
+         now: datetime | None = None) -> str:
+    """Take back the person's last action; the touch stays in history, marked undone.
+
+    With ``touch_id``, only if that action is still the last one: an Undo
+    button never takes back something newer recorded from another tab.
+    """
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
         person = _person(db, contact_id)
         action = last_action(db, contact_id)
         if action is None:
             raise ActionError(f"Nothing to undo for {person['name']}.")
+        if touch_id is not None and action["id"] != touch_id:
+            raise ActionError(f"Something newer was recorded for {person['name']} since; "
+                              "nothing was undone.")
         changes = json.loads(action["data"])
         if action["outcome"] == "snoozed":
             db.execute("UPDATE followups SET due_on = ? WHERE id = ?",

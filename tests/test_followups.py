@@ -803,3 +803,24 @@ def test_replay_open_followup_matches_ladder(db, actions, kind):
                 met_on, [x for k, x in done if k == "attempt"],
                 [x for k, x in done if k == "dialog"], GAPS, cadence)
             assert opened[0] == (expected.due_on.isoformat(), expected.reason, expected.rung)
+
+
+def test_undo_of_a_named_action_refuses_when_something_newer_happened(db):
+    person = save(db, now=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
+    first = followups.log_attempt(db, person, "email", SETTINGS,
+                                  now=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    followups.log_attempt(db, person, "sms", SETTINGS,
+                          now=datetime(2026, 3, 4, 9, 0, tzinfo=timezone.utc))
+    with pytest.raises(ActionError, match="newer"):
+        followups.undo(db, person, touch_id=first.touch_id)
+    assert db.execute("SELECT count(*) FROM touches WHERE undone_at IS NOT NULL").fetchone() == (0,)
+
+
+def test_attempt_note_is_cleaned_and_limited(db):
+    person = save(db, now=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
+    done = followups.log_attempt(db, person, "email", SETTINGS, note="  Sent\u200b deck  ",
+                                 now=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+    assert db.execute("SELECT note FROM touches WHERE id = ?", [done.touch_id]).fetchone() == ("Sent deck",)
+    with pytest.raises(ValidationError, match="Note"):
+        followups.log_attempt(db, person, "email", SETTINGS, note="x" * 4001,
+                              now=datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc))

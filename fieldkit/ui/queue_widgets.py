@@ -1,0 +1,399 @@
+"""The Follow-ups page's pieces: one card per due person, the just-done list, the board.
+
+Each card is a fragment: an action taken on it reruns only that card, so a
+long queue answers at once. Actions run in widget callbacks (before the
+rerun), each with its own connection; the card then shows what was done and
+an Undo. ``st.session_state`` keeps only ids and the confirmation text.
+User text is escaped with ``md`` or shown with ``st.text``/``st.code``/``st.dataframe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+
+import streamlit as st
+from sqlite_utils import Database
+
+from fieldkit import clock, debriefs, followups, messages, queue
+from fieldkit.errors import FieldkitError
+from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
+from fieldkit.ui.session import open_db
+from fieldkit.ui.text import md
+
+# Short pill labels: the group's label already says attempt or dialog.
+ATTEMPT_PILLS = {"email": "Email", "sms": "Text", "message": "Message", "linkedin": "LinkedIn",
+                 "call": "No answer", "voicemail": "Voicemail"}
+DIALOG_PILLS = {"email": "Reply", "call": "Call", "video": "Video", "coffee": "Coffee",
+                "meeting": "Meeting", "in_person": "In person"}
+DONE = "queue_done"  # followup id -> what was done to it this evening, for Undo
+PICK_DATE = "Pick a date"
+CLEARED = "Queue cleared for today — this day counts toward your triage streak."
+_CSS = """
+<style>
+/* Thumb-sized pills and reach links on the triage cards. */
+div[class*="st-key-queue_card_"] [data-testid="stButtonGroup"] button { min-height: 2.5rem; }
+div[class*="st-key-queue_card_"] [data-testid="stLinkButton"] a { min-height: 2.75rem; }
+div[class*="st-key-queue_card_"] [data-testid="stCode"] code { font-size: 0.8rem; }
+</style>
+"""
+
+
+def apply_style() -> None:
+    """Page-specific static CSS (no user text)."""
+    st.html(_CSS)
+
+
+def rungs(settings: Mapping) -> int:
+    """Attempts on the ladder: the first, then one after each gap (as ladder.is_exhausted)."""
+    return len(settings["ladder_gaps"]) + 1
+
+
+def _state() -> dict:
+    return st.session_state.setdefault(DONE, {})
+
+
+def _key(name: str, followup_id: int) -> str:
+    return f"queue_{name}_{followup_id}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def when_text(item: Mapping) -> str:
+    """'due today' or, in red, 'N days overdue'."""
+    late = item["days_overdue"]
+    return "due today" if late <= 0 else f":red[{_plural(late, 'day')} overdue]"
+
+
+def ask_text(item: Mapping, total: int) -> str:
+    """What this follow-up asks for, escaped."""
+    if item["reason"] == "next_step":
+        return "Next step: " + md(item["followup_note"]) if item["followup_note"] else "Next step"
+    if item["reason"] == "keep_in_touch":
+        return "Keep in touch"
+    return f"Attempt {item['rung']} of {total}"
+
+
+def met_text(item: Mapping, tz: str) -> str:
+    """Where and when the person was met, escaped."""
+    if not item["met_at"]:
+        return ""
+    day = clock.from_iso(item["met_at"]).astimezone(clock.zone(tz)).strftime("%d %b %Y")
+    return f"met at {md(item['event'])}, {day}" if item["event"] else f"met {day}"
+
+
+def header_markdown(item: Mapping) -> str:
+    star = " :orange[★]" if item["important"] else ""
+    company = f" · {md(item['company'])}" if item["company"] else ""
+    return f"**{md(item['name'])}**{star}{company}"
+
+
+def confirmation(entry: Mapping) -> str:
+    """The confirmation line, as plain text (escape it before Markdown)."""
+    due = entry["next_due"]
+    return entry["message"] + (f" Next due {date.fromisoformat(due):%a %d %b}." if due else "")
+
+
+# Actions: widget callbacks. They run before the card reruns and never raise.
+
+def _run(item: Mapping, settings: Mapping, action: Callable[[Database], Done]) -> bool:
+    fid, tz = item["followup_id"], settings["timezone"]
+    try:
+        with open_db() as db:
+            done = action(db)
+            cleared = queue.mark_cleared(db, tz)
+    except FieldkitError as exc:
+        st.session_state[_key("error", fid)] = str(exc)
+        return False
+    _state()[fid] = {
+        "contact_id": done.contact_id, "touch_id": done.touch_id, "message": done.message,
+        "next_due": done.next_due.isoformat() if done.next_due else None,
+        "cleared": cleared, "day": clock.today(tz).isoformat(),
+    }
+    return True
+
+
+def _take(key: str):
+    """A pill's value, and the pill cleared for the next time it is shown."""
+    value = st.session_state.get(key)
+    st.session_state[key] = None
+    return value
+
+
+def _attempt(item, settings) -> None:
+    if channel := _take(_key("attempt", item["followup_id"])):
+        _run(item, settings, lambda db: followups.log_attempt(
+            db, item["contact_id"], channel, settings, followup_id=item["followup_id"]))
+
+
+def _dialog(item, settings) -> None:
+    if channel := _take(_key("dialog", item["followup_id"])):
+        _run(item, settings, lambda db: followups.log_dialog(
+            db, item["contact_id"], channel, settings, followup_id=item["followup_id"]))
+
+
+def _snooze_until(item, settings, until: date | None) -> bool:
+    tz = settings["timezone"]
+    return _run(item, settings, lambda db: followups.snooze(
+        db, item["contact_id"], until, tz=tz, followup_id=item["followup_id"]))
+
+
+def _snooze(item, settings) -> None:
+    key = _key("snooze", item["followup_id"])
+    if st.session_state.get(key) in SNOOZES:  # "Pick a date" opens the date picker instead
+        days = SNOOZES[_take(key)]
+        _snooze_until(item, settings, clock.today(settings["timezone"]) + timedelta(days=days))
+
+
+def _snooze_picked(item, settings) -> None:
+    fid = item["followup_id"]
+    if _snooze_until(item, settings, st.session_state.get(_key("snooze_on", fid))):
+        st.session_state[_key("snooze", fid)] = None
+
+
+def _let_go(item, settings) -> None:
+    _run(item, settings, lambda db: followups.let_go(db, item["contact_id"]))
+
+
+def _declined(item, settings) -> None:
+    _run(item, settings, lambda db: followups.declined(db, item["contact_id"]))
+
+
+def _dialog_with_notes(item, settings) -> None:
+    fid, s = item["followup_id"], st.session_state
+
+    def value(name):
+        return s.get(_key(f"notes_{name}", fid))
+
+    def action(db):
+        debrief = debriefs.clean(
+            validated=value("validated") or (), invalidated=value("invalidated") or (),
+            why_not_us=value("why"), next_step=value("step"), next_step_on=value("step_on"),
+            today=clock.today(settings["timezone"]))
+        return followups.log_dialog(
+            db, item["contact_id"], value("channel"), settings, followup_id=fid,
+            note=(value("note") or "").strip() or None, minutes=value("minutes"),
+            debrief=debrief)
+
+    if _run(item, settings, action):
+        s[_key("notes", fid)] = False  # close the expander
+
+
+def undo(followup_id: int) -> None:
+    """Take back what was done to this follow-up, if it is still the person's last action."""
+    entry = _state().get(followup_id)
+    if entry is None:
+        return
+    try:
+        with open_db() as db:
+            followups.undo(db, entry["contact_id"], touch_id=entry["touch_id"])
+    except FieldkitError as exc:
+        st.session_state[_key("error", followup_id)] = str(exc)
+        return
+    del _state()[followup_id]
+    st.session_state[_key("undone", followup_id)] = True
+
+
+# Drawing
+
+def _show_error(followup_id: int) -> None:
+    if error := st.session_state.pop(_key("error", followup_id), None):
+        st.error(md(error), icon=":material/error:")
+
+
+def _reach(item: Mapping, settings: Mapping) -> None:
+    ways = messages.reach(item, settings)
+    links = [(label, url, icon) for label, url, icon in (
+        ("Email", ways.email, ":material/mail:"), ("Text", ways.sms, ":material/sms:"),
+        ("Call", ways.call, ":material/call:"), ("LinkedIn", ways.linkedin, ":material/work:"),
+    ) if url]
+    if links:
+        with st.container(horizontal=True, gap="xsmall"):
+            for label, url, icon in links:
+                st.link_button(label, url, icon=icon, width="stretch")
+    if ways.linkedin:
+        st.code(ways.linkedin_text, language=None, wrap_lines=True)
+
+
+def _notes_form(item: Mapping, settings: Mapping) -> None:
+    fid = item["followup_id"]
+    with open_db() as db:
+        assumptions = debriefs.open_assumptions(db)
+    today = clock.today(settings["timezone"])
+    with st.form(_key("notes_form", fid), border=False):
+        channels = list(DIALOG_CHANNELS)
+        st.selectbox("How", channels, index=channels.index("coffee"),
+                     format_func=DIALOG_CHANNELS.get, key=_key("notes_channel", fid))
+        st.number_input("Minutes", min_value=0, max_value=followups.MAX_MINUTES, value=None,
+                        step=5, key=_key("notes_minutes", fid))
+        st.text_area("Note", height=80, key=_key("notes_note", fid))
+        for verdict in ("validated", "invalidated"):
+            st.multiselect(f"Assumptions {verdict}", list(assumptions),
+                           format_func=assumptions.get, key=_key(f"notes_{verdict}", fid),
+                           placeholder="None" if assumptions else "No open assumptions")
+        st.text_area("Why not us", height=80, key=_key("notes_why", fid),
+                     help="What made them choose someone else, or nothing at all.")
+        st.text_input("Next step", key=_key("notes_step", fid),
+                      placeholder="e.g. send the route planning demo")
+        st.date_input("Next step on", value=None, min_value=today,
+                      key=_key("notes_step_on", fid))
+        st.form_submit_button("Save dialog", type="primary", width="stretch",
+                              icon=":material/save:", on_click=_dialog_with_notes,
+                              args=(item, settings))
+
+
+def _done(item: Mapping, entry: Mapping) -> None:
+    fid = item["followup_id"]
+    st.success(md(confirmation(entry)), icon=":material/check:")
+    if entry["cleared"]:
+        st.success(CLEARED, icon=":material/task_alt:")
+    st.button("Undo", key=_key("undo", fid), icon=":material/undo:", on_click=undo,
+              args=(fid,))
+
+
+@st.fragment
+def card(item: dict, settings: dict) -> None:
+    """One due follow-up with its one-tap actions; an action reruns only this card."""
+    fid = item["followup_id"]
+    args = (item, settings)
+    with st.container(border=True, key=_key("card", fid), gap="xsmall"):
+        st.markdown(header_markdown(item))
+        _show_error(fid)
+        if entry := _state().get(fid):
+            _done(item, entry)
+            return
+        if st.session_state.pop(_key("undone", fid), None):
+            st.caption("Undone: as it was before.")
+        exhausted = item["exhausted"]
+        ask = "" if exhausted else ask_text(item, rungs(settings))
+        met = met_text(item, settings["timezone"])
+        st.caption(" · ".join(p for p in (when_text(item), ask, met) if p))
+        if exhausted:
+            st.warning("Every rung tried without a dialog. Let go?", icon=":material/flag:")
+            st.button("Let go", key=_key("let_go", fid), type="primary", width="stretch",
+                      on_click=_let_go, args=args)
+        _reach(item, settings)
+        st.pills("Log an attempt", list(ATTEMPT_CHANNELS),
+                 format_func=lambda c: ATTEMPT_PILLS.get(c, ATTEMPT_CHANNELS[c]),
+                 key=_key("attempt", fid), on_change=_attempt, args=args)
+        st.pills("Log a dialog", list(DIALOG_CHANNELS),
+                 format_func=lambda c: DIALOG_PILLS.get(c, DIALOG_CHANNELS[c]),
+                 key=_key("dialog", fid), on_change=_dialog, args=args)
+        snooze_key = _key("snooze", fid)
+        st.pills("Snooze", [*SNOOZES, PICK_DATE], key=snooze_key, on_change=_snooze, args=args)
+        if st.session_state.get(snooze_key) == PICK_DATE:
+            today = clock.today(settings["timezone"])
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                st.date_input("Snooze until", value=today + timedelta(days=1),
+                              min_value=today + timedelta(days=1),
+                              max_value=today + timedelta(days=365), key=_key("snooze_on", fid))
+                st.button("Snooze", key=_key("snooze_go", fid), on_click=_snooze_picked,
+                          args=args)
+        with st.container(horizontal=True, gap="small"):
+            if not exhausted:
+                st.button("Let go", key=_key("let_go", fid), icon=":material/person_remove:",
+                          on_click=_let_go, args=args)
+            st.button("Declined", key=_key("declined", fid), type="tertiary",
+                      icon=":material/block:", on_click=_declined, args=args,
+                      help="They said no: let them go without any more reminders.")
+        notes = st.expander("Dialog with notes", key=_key("notes", fid), on_change="rerun",
+                            icon=":material/edit_note:")
+        if notes.open:
+            with notes:
+                _notes_form(item, settings)
+
+
+def just_done(today: date, due_ids: set[int]) -> None:
+    """Tonight's actions whose cards left the list, newest first, each with Undo."""
+    done = _state()
+    for fid in [f for f, e in done.items() if f in due_ids or e["day"] != today.isoformat()]:
+        del done[fid]  # undone elsewhere, or another day's
+    if not done:
+        return
+    st.subheader("Just done")
+    for fid, entry in list(reversed(done.items()))[:5]:
+        with st.container(horizontal=True, vertical_alignment="center", wrap=False):
+            st.text(confirmation(entry), width="stretch")
+            st.button("Undo", key=_key("undo_recent", fid), on_click=undo, args=(fid,))
+        _show_error(fid)
+
+
+# The assumption board
+
+def board_rows(board: list[Mapping], tz: str) -> list[dict]:
+    return [
+        {
+            "Validated": row["validated"],
+            "Invalidated": row["invalidated"],
+            "Assumption": row["text"],
+            "Last evidence": clock.local_date(row["last_at"], tz).isoformat()
+            if row["last_at"] else "",
+            "Status": "retired" if row["status"] == "retired" else "open",
+        }
+        for row in board
+    ]
+
+
+def _add_assumption() -> None:
+    s = st.session_state
+    try:
+        with open_db() as db:
+            debriefs.add_assumption(db, s.get("queue_board_text") or "")
+    except FieldkitError as exc:
+        s["queue_board_error"] = str(exc)
+    else:
+        s["queue_board_text"] = ""
+        s["queue_board_flash"] = "Added to the board."
+
+
+def _toggle_assumption(assumption_id: int, status: str) -> None:
+    try:
+        with open_db() as db:
+            debriefs.set_status(db, assumption_id, status)
+    except FieldkitError as exc:
+        st.session_state["queue_board_error"] = str(exc)
+
+
+@st.fragment
+def assumption_board(tz: str) -> None:
+    """What coffee dates taught: evidence per assumption, and the form to add one."""
+    board = st.expander("Assumption board", key="queue_board", on_change="rerun",
+                        icon=":material/fact_check:")
+    if not board.open:
+        return
+    with board:
+        with open_db() as db:
+            rows = debriefs.board(db)
+        if error := st.session_state.pop("queue_board_error", None):
+            st.error(md(error), icon=":material/error:")
+        if flash := st.session_state.pop("queue_board_flash", None):
+            st.success(flash, icon=":material/check:")
+        if rows:
+            # The counts first and narrow: on a phone the text would push them off screen.
+            st.dataframe(board_rows(rows, tz), hide_index=True, width="stretch", column_config={
+                "Validated": st.column_config.NumberColumn(
+                    "For", width=56, help="Dialogs that validated it"),
+                "Invalidated": st.column_config.NumberColumn(
+                    "Against", width=72, help="Dialogs that invalidated it"),
+                "Assumption": st.column_config.TextColumn(width="medium"),
+            })
+        else:
+            st.caption("Nothing on the board yet. Write down what you believe about your "
+                       "customers; every coffee debrief can then test it.")
+        with st.form("queue_board_add", border=False):
+            st.text_input("New assumption", key="queue_board_text", max_chars=300,
+                          placeholder="e.g. Dispatchers plan routes the evening before")
+            st.form_submit_button("Add to the board", icon=":material/add:", width="stretch",
+                                  on_click=_add_assumption)
+        if rows:
+            texts = {row["id"]: row for row in rows}
+            chosen = st.selectbox("Retire or reopen", list(texts), index=None,
+                                  format_func=lambda i: texts[i]["text"],
+                                  placeholder="Choose an assumption", key="queue_board_pick")
+            if chosen is not None:
+                retired = texts[chosen]["status"] == "retired"
+                st.button("Reopen" if retired else "Retire", key="queue_board_toggle",
+                          width="stretch", on_click=_toggle_assumption,
+                          args=(chosen, "open" if retired else "retired"))

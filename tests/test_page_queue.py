@@ -1,0 +1,390 @@
+"""The Follow-ups page driven through its real widgets against a temporary database.
+
+AppTest runs fragments as part of the whole script, so after each tap the
+page runs in full: an acted-on person leaves the list and their confirmation
+moves to "Just done", with its Undo.
+"""
+
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from apptest import rows, run_page
+
+from fieldkit import cards, clock, config, db, debriefs, followups, messages, queue
+from fieldkit.ui import queue_widgets
+from fieldkit.ui.text import md
+
+PAGE = "pages/queue.py"
+
+
+def settings_and_today(path):
+    with db.connect(path) as conn:
+        settings = config.load(conn)
+    return settings, clock.today(settings["timezone"])
+
+
+def due(path, limit=20):
+    settings, today = settings_and_today(path)
+    with db.connect(path) as conn:
+        return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=limit)
+
+
+def card_ids(at) -> list[int]:
+    """Follow-up ids of the cards shown, top to bottom (from their attempt pills)."""
+    return [int(w.key.rsplit("_", 1)[1]) for w in at.button_group
+            if w.key and w.key.startswith("queue_attempt_")]
+
+
+def followup(path, followup_id):
+    return rows(path, "SELECT status, due_on FROM followups WHERE id = ?", [followup_id])[0]
+
+
+def run(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_runs_on_an_empty_database_and_welcomes_a_new_user(app_db):
+    at = run_page(PAGE)
+    assert at.title[0].value == "Follow-ups"
+    assert "Nobody to follow up yet" in at.info[0].value
+    assert not at.success
+    assert rows(app_db, "SELECT count(*) FROM triage_days") == [(0,)]
+
+
+def test_list_shows_the_first_twenty_due_in_queue_order(sample_db):
+    expected = due(sample_db)
+    at = run_page(PAGE)
+    assert card_ids(at) == [item["followup_id"] for item in expected]
+    settings, today = settings_and_today(sample_db)
+    with db.connect(sample_db) as conn:
+        counts = queue.due_counts(conn, today)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Due": str(counts["due"]), "Overdue": str(counts["overdue"])}
+    first = expected[0]
+    assert any(m.value.startswith(f"**{md(first['name'])}**") for m in at.markdown)
+
+
+def test_show_more_adds_the_rest(sample_db):
+    everyone = due(sample_db, limit=1000)
+    assert len(everyone) > 20  # the sample has more due than one page
+    at = run_page(PAGE)
+    next(b for b in at.button if b.label.startswith("Show more")).click()
+    run(at)
+    assert card_ids(at) == [item["followup_id"] for item in everyone[:40]]
+
+
+def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):
+    item = due(sample_db)[0]
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_attempt_{item['followup_id']}").set_value("email")
+    run(at)
+    touches = rows(sample_db, "SELECT kind, channel, outcome, undone_at FROM touches "
+                   "WHERE contact_id = ? ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+    assert touches == [("attempt", "email", "sent", None)]
+    assert followup(sample_db, item["followup_id"])[0] == "done"
+    (next_due,) = rows(sample_db, "SELECT due_on FROM followups WHERE contact_id = ? "
+                       "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
+    _, today = settings_and_today(sample_db)
+    assert next_due[0] > today.isoformat()
+    assert item["followup_id"] not in card_ids(at)
+    assert any(f"Email sent to {item['name']}" in t.value and "Next due" in t.value
+               for t in at.text)
+
+
+def test_dialog_pill_starts_keep_in_touch(sample_db):
+    item = next(i for i in due(sample_db) if i["reason"] == "ladder")
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_dialog_{item['followup_id']}").set_value("coffee")
+    run(at)
+    assert rows(sample_db, "SELECT kind, channel FROM touches WHERE contact_id = ? "
+                "ORDER BY id DESC LIMIT 1", [item["contact_id"]]) == [("dialog", "coffee")]
+    assert rows(sample_db, "SELECT reason FROM followups WHERE contact_id = ? "
+                "AND status = 'open'", [item["contact_id"]]) == [("keep_in_touch",)]
+
+
+def test_snooze_three_days_moves_the_due_date(sample_db):
+    item = due(sample_db)[0]
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_snooze_{item['followup_id']}").set_value("3 days")
+    run(at)
+    _, today = settings_and_today(sample_db)
+    assert followup(sample_db, item["followup_id"]) == ("open",
+                                                        (today + timedelta(days=3)).isoformat())
+    assert item["followup_id"] not in card_ids(at)
+
+
+def test_snooze_on_a_next_step_moves_that_step_only(sample_db):
+    item = due(sample_db)[0]
+    settings, today = settings_and_today(sample_db)
+    with db.connect(sample_db) as conn:
+        step = debriefs.clean(next_step="Send the pilot offer", next_step_on=today, today=today)
+        followups.log_dialog(conn, item["contact_id"], "coffee", settings, debrief=step)
+        # Overdue, so its card is at the top of the first page.
+        conn.execute("UPDATE followups SET due_on = ? WHERE contact_id = ? AND "
+                     "reason = 'next_step' AND status = 'open'",
+                     [(today - timedelta(days=40)).isoformat(), item["contact_id"]])
+    ((step_id,),) = rows(sample_db, "SELECT id FROM followups WHERE contact_id = ? AND "
+                         "reason = 'next_step' AND status = 'open'", [item["contact_id"]])
+    (main_before,) = rows(sample_db, "SELECT id, due_on FROM followups WHERE contact_id = ? "
+                          "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
+    at = run_page(PAGE)
+    assert any("Next step: Send the pilot offer" in c.value for c in at.caption)
+    at.button_group(key=f"queue_snooze_{step_id}").set_value("1 day")
+    run(at)
+    assert followup(sample_db, step_id) == ("open", (today + timedelta(days=1)).isoformat())
+    assert rows(sample_db, "SELECT id, due_on FROM followups WHERE contact_id = ? AND "
+                "status = 'open' AND reason != 'next_step'", [item["contact_id"]]) == [main_before]
+
+
+def test_snooze_to_a_picked_date(sample_db):
+    item = due(sample_db)[0]
+    fid = item["followup_id"]
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_snooze_{fid}").set_value(queue_widgets.PICK_DATE)
+    run(at)
+    assert followup(sample_db, fid)[0] == "open"  # nothing yet: the picker is shown
+    _, today = settings_and_today(sample_db)
+    at.date_input(key=f"queue_snooze_on_{fid}").set_value(today + timedelta(days=10))
+    at.button(key=f"queue_snooze_go_{fid}").click()
+    run(at)
+    assert followup(sample_db, fid) == ("open", (today + timedelta(days=10)).isoformat())
+
+
+def test_let_go_and_declined_set_the_status(sample_db):
+    first, second = due(sample_db)[:2]
+    at = run_page(PAGE)
+    at.button(key=f"queue_let_go_{first['followup_id']}").click()
+    run(at)
+    at.button(key=f"queue_declined_{second['followup_id']}").click()
+    run(at)
+    status = dict(rows(sample_db, "SELECT id, status FROM contacts WHERE id IN (?, ?)",
+                       [first["contact_id"], second["contact_id"]]))
+    assert status == {first["contact_id"]: "let_go", second["contact_id"]: "declined"}
+    assert followup(sample_db, first["followup_id"])[0] == "let_go"
+    assert not {first["followup_id"], second["followup_id"]} & set(card_ids(at))
+
+
+def test_undo_after_an_attempt_restores_the_followup(sample_db):
+    item = due(sample_db)[0]
+    fid = item["followup_id"]
+    before = followup(sample_db, fid)
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_attempt_{fid}").set_value("call")
+    run(at)
+    at.button(key=f"queue_undo_recent_{fid}").click()
+    run(at)
+    assert followup(sample_db, fid) == before
+    assert rows(sample_db, "SELECT count(*) FROM followups WHERE contact_id = ? AND "
+                "status = 'open' AND reason != 'next_step'", [item["contact_id"]]) == [(1,)]
+    ((undone,),) = rows(sample_db, "SELECT undone_at FROM touches WHERE contact_id = ? "
+                        "AND kind = 'attempt' ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+    assert undone is not None
+    assert card_ids(at)[0] == fid  # back at the top of the list
+    assert not [b for b in at.button if b.key == f"queue_undo_recent_{fid}"]
+
+
+def test_undo_refuses_when_something_newer_happened(sample_db):
+    item = due(sample_db)[0]
+    fid = item["followup_id"]
+    at = run_page(PAGE)
+    at.button_group(key=f"queue_attempt_{fid}").set_value("email")
+    run(at)
+    settings, _ = settings_and_today(sample_db)
+    with db.connect(sample_db) as conn:
+        followups.log_attempt(conn, item["contact_id"], "sms", settings)
+    at.button(key=f"queue_undo_recent_{fid}").click()
+    run(at)
+    assert "newer" in at.error[0].value
+    assert rows(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ? AND "
+                "kind = 'attempt' AND undone_at IS NOT NULL", [item["contact_id"]]) == [(0,)]
+
+
+def open_notes(at, fid):
+    at.session_state[f"queue_notes_{fid}"] = True  # the lazy expander, opened
+    return run(at)
+
+
+def test_dialog_with_notes_records_the_debrief(sample_db):
+    item = due(sample_db)[0]
+    fid = item["followup_id"]
+    with db.connect(sample_db) as conn:
+        first, second = list(debriefs.open_assumptions(conn))[:2]
+    _, today = settings_and_today(sample_db)
+    at = open_notes(run_page(PAGE), fid)
+    at.selectbox(key=f"queue_notes_channel_{fid}").set_value("video")
+    at.number_input(key=f"queue_notes_minutes_{fid}").set_value(25)
+    at.text_area(key=f"queue_notes_note_{fid}").set_value("Plans routes at 6 am.")
+    at.multiselect(key=f"queue_notes_validated_{fid}").set_value([first])
+    at.multiselect(key=f"queue_notes_invalidated_{fid}").set_value([second])
+    at.text_area(key=f"queue_notes_why_{fid}").set_value("Cheaper tool already in place")
+    at.text_input(key=f"queue_notes_step_{fid}").set_value("Send the pilot offer")
+    at.date_input(key=f"queue_notes_step_on_{fid}").set_value(today + timedelta(days=5))
+    at.get("form_submit_button")[0].click()
+    run(at)
+    assert not at.error
+    ((touch_id, channel, minutes, note),) = rows(
+        sample_db, "SELECT id, channel, minutes, note FROM touches WHERE contact_id = ? "
+        "ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+    assert (channel, minutes, note) == ("video", 25, "Plans routes at 6 am.")
+    assert sorted(rows(sample_db, "SELECT assumption_id, verdict FROM evidence "
+                       "WHERE touch_id = ?", [touch_id])) == sorted(
+        [(first, "validated"), (second, "invalidated")])
+    assert rows(sample_db, "SELECT why_not_us, next_step FROM debriefs WHERE touch_id = ?",
+                [touch_id]) == [("Cheaper tool already in place", "Send the pilot offer")]
+    assert rows(sample_db, "SELECT due_on, note FROM followups WHERE contact_id = ? AND "
+                "reason = 'next_step' AND status = 'open' ORDER BY id DESC LIMIT 1",
+                [item["contact_id"]]) == [((today + timedelta(days=5)).isoformat(),
+                                           "Send the pilot offer")]
+
+
+def test_debrief_next_step_without_a_date_is_refused_and_writes_nothing(sample_db):
+    item = due(sample_db)[0]
+    fid = item["followup_id"]
+    before = rows(sample_db, "SELECT count(*) FROM touches")
+    at = open_notes(run_page(PAGE), fid)
+    at.text_input(key=f"queue_notes_step_{fid}").set_value("Send the pilot offer")
+    at.get("form_submit_button")[0].click()
+    run(at)
+    assert at.error and at.error[0].value.startswith("Next step")
+    assert rows(sample_db, "SELECT count(*) FROM touches") == before
+    assert followup(sample_db, fid)[0] == "open"
+    assert fid in card_ids(at)
+    assert at.text_input(key=f"queue_notes_step_{fid}").value == "Send the pilot offer"
+
+
+def test_empty_queue_says_cleared_and_counts_a_triage_day(app_db):
+    settings, today = settings_and_today(app_db)
+    with db.connect(app_db) as conn:
+        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)  # due tomorrow
+    at = run_page(PAGE)
+    assert at.success[0].value == queue_widgets.CLEARED
+    assert not at.metric and not card_ids(at)
+    assert rows(app_db, "SELECT day FROM triage_days") == [(today.isoformat(),)]
+
+
+def test_acting_on_the_last_due_person_clears_the_queue(app_db):
+    settings, today = settings_and_today(app_db)
+    with db.connect(app_db) as conn:
+        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)
+        conn.execute("UPDATE followups SET due_on = ?", [today.isoformat()])
+    at = run_page(PAGE)
+    (fid,) = card_ids(at)
+    at.button_group(key=f"queue_attempt_{fid}").set_value("linkedin")
+    run(at)
+    assert rows(app_db, "SELECT day FROM triage_days") == [(today.isoformat(),)]
+    assert at.success[0].value == queue_widgets.CLEARED
+
+
+def test_email_link_opens_the_mail_app_with_the_subject(sample_db):
+    settings, _ = settings_and_today(sample_db)
+    item = next(i for i in due(sample_db) if i["email"])
+    subject = messages.fill(settings["template_email_subject"], item, settings)
+    at = run_page(PAGE)
+    urls = [b.proto.url for b in at.get("link_button")]
+    mailto = next(u for u in urls if u.startswith(f"mailto:{quote(item['email'], safe='@')}?"))
+    assert f"subject={quote(subject, safe='')}" in mailto
+    assert all(u.startswith(("mailto:", "sms:", "tel:", "https://www.linkedin.com/in/"))
+               for u in urls)
+
+
+def test_last_rung_is_still_an_attempt(sample_db):
+    item = next(i for i in due(sample_db) if i["reason"] == "ladder")
+    settings, _ = settings_and_today(sample_db)
+    last = queue_widgets.rungs(settings)
+    with db.connect(sample_db) as conn:
+        conn.execute("UPDATE followups SET rung = ? WHERE id = ?", [last, item["followup_id"]])
+    at = run_page(PAGE)
+    assert any(f"Attempt {last} of {last}" in c.value for c in at.caption)
+    assert not any("Every rung tried" in w.value for w in at.warning)
+
+
+def test_exhausted_ladder_suggests_letting_go(sample_db):
+    item = next(i for i in due(sample_db) if i["reason"] == "ladder")
+    settings, _ = settings_and_today(sample_db)
+    with db.connect(sample_db) as conn:
+        conn.execute("UPDATE followups SET rung = ? WHERE id = ?",
+                     [queue_widgets.rungs(settings) + 1, item["followup_id"]])
+    at = run_page(PAGE)
+    assert any("Every rung tried" in w.value for w in at.warning)
+    let_go = at.button(key=f"queue_let_go_{item['followup_id']}")
+    assert let_go.proto.type == "primary"
+
+
+@pytest.mark.parametrize("reason, rung, note, expected", [
+    ("ladder", 3, None, "Attempt 3 of 6"),
+    ("keep_in_touch", 1, None, "Keep in touch"),
+    ("next_step", None, "Send *the* deck", "Next step: Send \\*the\\* deck"),
+])
+def test_card_says_what_is_asked(reason, rung, note, expected):
+    item = {"reason": reason, "rung": rung, "followup_note": note}
+    assert queue_widgets.ask_text(item, 6) == expected
+
+
+def test_markup_in_a_name_is_shown_literally(sample_db):
+    item = due(sample_db)[0]
+    with db.connect(sample_db) as conn:
+        conn.execute("UPDATE contacts SET name = '![x](http://tracker.example/p.png) *Ada*' "
+                     "WHERE id = ?", [item["contact_id"]])
+    at = run_page(PAGE)
+    header = next(m.value for m in at.markdown if "tracker" in m.value)
+    assert "\\!\\[x\\]\\(http\\:" in header and "\\*Ada\\*" in header
+
+
+def open_board(at):
+    at.session_state["queue_board"] = True
+    return run(at)
+
+
+def test_assumption_board_shows_evidence_and_adds_an_assumption(sample_db):
+    at = open_board(run_page(PAGE))
+    table = at.dataframe[0].value
+    with db.connect(sample_db) as conn:
+        board = debriefs.board(conn)
+    assert list(table["Assumption"]) == [row["text"] for row in board]
+    assert list(table["Validated"]) == [row["validated"] for row in board]
+    assert list(table["Invalidated"]) == [row["invalidated"] for row in board]
+    assert list(table.columns) == ["Validated", "Invalidated", "Assumption", "Last evidence",
+                                   "Status"]
+    at.text_input(key="queue_board_text").set_value("Drivers hate paper forms")
+    next(b for b in at.get("form_submit_button") if b.label == "Add to the board").click()
+    run(at)
+    assert rows(sample_db, "SELECT status FROM assumptions WHERE text = ?",
+                ["Drivers hate paper forms"]) == [("open",)]
+    assert "Drivers hate paper forms" in list(at.dataframe[0].value["Assumption"])
+
+
+def test_assumption_board_refuses_a_duplicate(sample_db):
+    with db.connect(sample_db) as conn:
+        text = next(iter(debriefs.open_assumptions(conn).values()))
+    before = rows(sample_db, "SELECT count(*) FROM assumptions")
+    at = open_board(run_page(PAGE))
+    at.text_input(key="queue_board_text").set_value(text)
+    next(b for b in at.get("form_submit_button") if b.label == "Add to the board").click()
+    run(at)
+    assert "already on the board" in at.error[0].value
+    assert rows(sample_db, "SELECT count(*) FROM assumptions") == before
+
+
+def test_assumption_board_retires_and_reopens(sample_db):
+    with db.connect(sample_db) as conn:
+        assumption_id = next(iter(debriefs.open_assumptions(conn)))
+    at = open_board(run_page(PAGE))
+    at.selectbox(key="queue_board_pick").set_value(assumption_id)
+    run(at)
+    at.button(key="queue_board_toggle").click()
+    run(at)
+    assert rows(sample_db, "SELECT status FROM assumptions WHERE id = ?",
+                [assumption_id]) == [("retired",)]
+    assert at.button(key="queue_board_toggle").label == "Reopen"
+    at.button(key="queue_board_toggle").click()
+    run(at)
+    assert rows(sample_db, "SELECT status FROM assumptions WHERE id = ?",
+                [assumption_id]) == [("open",)]
+
+
+def test_empty_board_on_a_new_database(app_db):
+    at = open_board(run_page(PAGE))
+    assert any("Nothing on the board yet" in c.value for c in at.caption)
