@@ -117,7 +117,7 @@ def _region(label: str, raw: Any) -> str:
 
 
 # What a message template may mention, filled in per person by fieldkit.messages.
-TEMPLATE_FIELDS = ("first_name", "name", "company", "event", "met_on", "my_name")
+TEMPLATE_FIELDS = ("first_name", "name", "company", "event", "at_event", "met_on", "my_name")
 
 
 def _template(limit: int) -> Callable[[str, Any], str]:
@@ -210,27 +210,29 @@ _SETTINGS = [
         "Signs the prefilled messages ({my_name}).", _line, "Messages", "line",
     ),
     Setting(
-        "template_email_subject", "Email subject", "Great to meet you at {event}",
+        "template_email_subject", "Email subject", "Great to meet you{at_event}",
         "The subject of a follow-up email.", _template(200), "Messages", "line",
     ),
     Setting(
         "template_email", "Email",
-        "Hi {first_name},\n\nit was good to meet you at {event} on {met_on}. I would love to "
+        "Hi {first_name},\n\nit was good to meet you{at_event} on {met_on}. I would love to "
         "hear more about how you work. Would you have 20 minutes for a call or a coffee in "
         "the next weeks?\n\nBest,\n{my_name}",
-        "Placeholders: {first_name}, {name}, {company}, {event}, {met_on}, {my_name}.",
+        "Placeholders: {first_name}, {name}, {company}, {event}, {at_event} (\" at\" and the "
+        "event, or nothing), {met_on}, {my_name}.",
         _template(2000), "Messages", "text",
     ),
     Setting(
         "template_sms", "Text message",
-        "Hi {first_name}, {my_name} here, we met at {event} on {met_on}. Would you have 20 "
+        "Hi {first_name}, {my_name} here, we met{at_event} on {met_on}. Would you have 20 "
         "minutes for a quick call this week?",
-        "Placeholders: {first_name}, {name}, {company}, {event}, {met_on}, {my_name}.",
+        "Placeholders: {first_name}, {name}, {company}, {event}, {at_event} (\" at\" and the "
+        "event, or nothing), {met_on}, {my_name}.",
         _template(600), "Messages", "text",
     ),
     Setting(
         "template_linkedin", "LinkedIn message",
-        "Hi {first_name}, great meeting you at {event}. Let's stay in touch!",
+        "Hi {first_name}, great meeting you{at_event}. Let's stay in touch!",
         "Copied for pasting into LinkedIn, which takes no prefilled messages.",
         _template(600), "Messages", "text",
     ),

@@ -182,8 +182,9 @@ def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, 
         touch_id = _touch(db, contact_id, stamp, "attempt", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id)
-    return Done(touch_id, contact_id, person["name"],
-                f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.", due)
+    said = (f"Called {person['name']}: no time to talk." if outcome == "busy"
+            else f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.")
+    return Done(touch_id, contact_id, person["name"], said, due)
 
 
 def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *,

@@ -32,6 +32,7 @@ def fill(template: str, person: Mapping, settings: Mapping) -> str:
         name=name,
         company=person.get("company") or "",
         event=person.get("event") or "our meeting",
+        at_event=f" at {person['event']}" if person.get("event") else "",
         met_on=met_on,
         my_name=settings.get("my_name") or "",
     )

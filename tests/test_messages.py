@@ -118,8 +118,12 @@ def test_fill_default_templates():
         "Hi Ada,\n\nit was good to meet you at Hannover Messe on 20 November. I would love "
         "to hear more about how you work. Would you have 20 minutes for a call or a coffee "
         "in the next weeks?\n\nBest,\nGrace Hopper")
+    # Met outside an event: {at_event} reads as nothing, {event} as "our meeting".
     assert messages.fill(SETTINGS["template_email_subject"], person(event=None), SETTINGS) \
-        == "Great to meet you at our meeting"
+        == "Great to meet you"
+    assert messages.fill("At {event}{at_event}.", person(event=None), SETTINGS) \
+        == "At our meeting."
+    assert messages.fill("Seen{at_event}.", ADA, SETTINGS) == "Seen at Hannover Messe."
 
 
 # reach
@@ -144,8 +148,8 @@ def test_reach_mailto_percent_encodes_subject_body_and_address():
 def test_reach_mailto_with_default_templates():
     links = messages.reach(person(event=None, met_at=None), {**SETTINGS, "my_name": ""})
     assert links.email == (
-        "mailto:ada@example.com?subject=Great%20to%20meet%20you%20at%20our%20meeting"
-        "&body=Hi%20Ada%2C%0A%0Ait%20was%20good%20to%20meet%20you%20at%20our%20meeting"
+        "mailto:ada@example.com?subject=Great%20to%20meet%20you"
+        "&body=Hi%20Ada%2C%0A%0Ait%20was%20good%20to%20meet%20you"
         "%20on%20.%20I%20would%20love%20to%20hear%20more%20about%20how%20you%20work."
         "%20Would%20you%20have%2020%20minutes%20for%20a%20call%20or%20a%20coffee%20in"
         "%20the%20next%20weeks%3F%0A%0ABest%2C")

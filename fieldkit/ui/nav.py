@@ -19,6 +19,8 @@ PAGES = (
     PageSpec("pages/capture.py", "Capture", ":material/person_add:", "capture"),
     PageSpec("pages/events.py", "Events", ":material/event:", "events"),
     PageSpec("pages/people.py", "People", ":material/group:", "people"),
+    PageSpec("pages/queue.py", "Follow-ups", ":material/checklist:", "queue"),
+    PageSpec("pages/calls.py", "Calls", ":material/call:", "calls"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 

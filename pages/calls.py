@@ -1,0 +1,153 @@
+"""Calls (/calls): call your customers, earliest time zones first, one tap per outcome."""
+
+import streamlit as st
+
+from fieldkit import calls, config
+from fieldkit.errors import FieldkitError
+from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import call_widgets as cw
+from fieldkit.ui import style
+from fieldkit.ui.session import open_db
+from fieldkit.ui.text import md
+
+style.apply()
+
+ANY = "any"
+LIST_LIMIT = 30
+state = st.session_state
+# Keep the choices while a view that does not draw their widgets is shown.
+for name in ("calls_kind", "calls_due", "calls_outside"):
+    if name in state:
+        state[name] = state[name]
+gen = state.setdefault("calls_gen", 0)  # bumped after each call: fresh notes and minutes
+
+with open_db() as db:
+    settings = config.load(db)
+    if "calls_session" not in state:
+        state["calls_session"] = calls.current(db)  # resume after a reload
+    session_id, ended_id = state["calls_session"], state.get("calls_ended")
+    if session_id:
+        try:
+            session = calls.session(db, session_id)
+        except FieldkitError:
+            session, state["calls_session"], session_id = None, None, None
+    if session_id:
+        audience = {"kinds": session["audience"].get("kinds"),
+                    "due_only": bool(session["audience"].get("due_only"))}
+    else:
+        audience = {"kinds": None if state.get("calls_kind") == ANY
+                    else [state.get("calls_kind", "customer")],
+                    "due_only": state.get("calls_due", False)}
+    people = calls.candidates(db, settings, **audience)
+    result = calls.funnel(db, ended_id) if ended_id else None
+
+
+def act(action, *args, undoable=False):
+    """Run a core write; show its error, or rerun with its message."""
+    try:
+        with open_db() as db:
+            message = action(db, *args)
+    except FieldkitError as exc:
+        st.error(md(str(exc)), icon=":material/error:")
+    else:
+        state.update(calls_message=message, calls_undoable=undoable)
+        st.rerun()
+
+
+def log_call(db, contact_id, outcome):
+    done = calls.record(db, session_id, contact_id, outcome, settings,
+                        minutes=state.get(f"calls_minutes_{gen}") if outcome == "talked" else None,
+                        note=state.get(f"calls_note_{gen}"))
+    state["calls_gen"] = gen + 1  # only once saved: a refused call keeps its notes
+    return done.message
+
+
+def outside_toggle():
+    st.toggle("Show people outside calling hours", key="calls_outside")
+
+
+def kinds_label(kinds):
+    return "Any kind" if kinds is None else ", ".join(CONTACT_KINDS[k] for k in kinds)
+
+
+st.title("Calls")
+hours = f"{settings['calling_hours_start']}–{settings['calling_hours_end']}"
+
+if result is not None:
+    st.subheader("Session done")
+    cw.funnel_view(result)
+    if st.button("Back to the list", type="primary", width="stretch",
+                 icon=":material/format_list_bulleted:"):
+        state.pop("calls_ended")
+        st.rerun()
+    st.stop()
+
+# Widgets' values are in session_state when the run starts, so the list can be
+# filtered here and the toggle drawn where it reads best in each view.
+visible = [p for p in people if p["callable_now"] or state.get("calls_outside", False)]
+hidden = len(people) - len(visible)
+hidden_line = f" · {hidden} outside calling hours hidden" if hidden else ""
+
+if not session_id:
+    kinds = [*CONTACT_KINDS, ANY]
+    st.selectbox("Whom to call", kinds, key="calls_kind",
+                 format_func=lambda k: kinds_label(None if k == ANY else [k]))
+    st.toggle("Only those due", key="calls_due")
+    outside_toggle()
+    dialable = [p for p in visible if p["phone"]]
+    st.caption(f"Calling hours {hours} in each person's time zone{hidden_line}.")
+    if st.button(f"Start session ({len(dialable)} to call)", type="primary", width="stretch",
+                 icon=":material/phone_in_talk:", disabled=not dialable):
+        def begin(db):
+            state["calls_session"] = calls.start(db, audience)
+            state["calls_skipped"] = []
+        act(begin)
+    if not visible:
+        st.info("No one to call right now. Try another kind, or show people outside "
+                "calling hours.", icon=":material/schedule:")
+    for person in visible[:LIST_LIMIT]:
+        cw.person_row(person)
+    if len(visible) > LIST_LIMIT:
+        st.caption(f"… and {len(visible) - LIST_LIMIT} more.")
+    st.stop()
+
+skipped = state.setdefault("calls_skipped", [])
+done = set(session["called"]) | set(skipped)
+queue = [p for p in visible if p["phone"] and p["id"] not in done]
+due = " due" if audience["due_only"] else ""
+st.caption(f"{kinds_label(audience['kinds'])}{due} · {len(session['called'])} called · "
+           f"{len(queue)} to go{hidden_line}")
+if message := state.get("calls_message"):
+    with st.container(horizontal=True, vertical_alignment="center", wrap=False):
+        st.success(md(message), icon=":material/check:", width="stretch")
+        if state.get("calls_undoable") and st.button("Undo", key="calls_undo"):
+            act(lambda db: f"Took back the call to {calls.undo_last(db, session_id)}.")
+
+if queue:
+    person = queue[0]
+    cw.current_card(person)
+    cw.interview_prompt()
+    st.text_area("Notes", key=f"calls_note_{gen}", height=100,
+                 placeholder="What you learned: role, how they use it, what surprised you")
+    st.number_input("Minutes talked", min_value=0, max_value=1440, step=1, value=0,
+                    key=f"calls_minutes_{gen}")
+    if outcome := cw.outcome_buttons():
+        act(log_call, person["id"], outcome, undoable=True)
+    if st.button("Skip for now", key="calls_skip", type="tertiary",
+                 icon=":material/skip_next:"):
+        skipped.append(person["id"])
+        state.pop("calls_message", None)
+        st.rerun()
+    if len(queue) > 1:
+        st.caption("Up next")
+        for upcoming in queue[1:4]:
+            cw.person_row(upcoming)
+else:
+    st.success("Everyone on the list has been called or skipped.", icon=":material/done_all:")
+outside_toggle()
+
+if st.button("End session", key="calls_end", width="stretch", icon=":material/call_end:"):
+    def finish(db):
+        calls.end(db, session_id)
+        state.update(calls_session=None, calls_ended=session_id, calls_skipped=[])
+    act(finish)

@@ -1,0 +1,102 @@
+"""Evening triage on a phone: three people handled with one tap each."""
+
+import re
+import sqlite3
+from contextlib import closing
+
+from fieldkit import clock, config, db, queue, sample
+
+from .helpers import assert_no_errors, assert_no_horizontal_overflow, expect, open_page, rerun
+
+
+def due_people(db_path):
+    with db.connect(db_path) as conn:
+        settings = config.load(conn)
+        today = clock.today(settings["timezone"])
+        return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=3)
+
+
+def touches(db_path, contact_id):
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(
+            "SELECT kind, channel, outcome FROM touches WHERE contact_id = ? "
+            "AND kind != 'met' ORDER BY id DESC LIMIT 1", [contact_id]).fetchall()
+
+
+def test_triage_three_people_attempt_dialog_snooze(server, phone_page, screenshot):
+    page = phone_page
+    with db.connect(server.db_path) as conn:
+        sample.fill(conn)
+    first, second, third = due_people(server.db_path)
+
+    open_page(page, server.url + "/queue")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "queue-before.png")
+
+    def card(item):
+        return page.locator(f".st-key-queue_card_{item['followup_id']}")
+
+    with rerun(page):
+        card(first).get_by_role("radiogroup", name="Log an attempt") \
+            .get_by_role("radio", name="Email", exact=True).tap()
+    expect(card(first).get_by_text(f"Email sent to {first['name']}")).to_be_visible()
+
+    with rerun(page):
+        card(second).get_by_role("radiogroup", name="Log a dialog") \
+            .get_by_role("radio", name="Coffee", exact=True).tap()
+    expect(card(second).get_by_text(f"Coffee with {second['name']}")).to_be_visible()
+
+    with rerun(page):
+        card(third).get_by_role("radiogroup", name="Snooze") \
+            .get_by_role("radio", name="3 days", exact=True).tap()
+    expect(card(third).get_by_text(f"Snoozed {third['name']}")).to_be_visible()
+    screenshot(page, "queue-after-three.png")
+    assert_no_horizontal_overflow(page)
+    assert_no_errors(page)
+
+    assert touches(server.db_path, first["contact_id"]) == [("attempt", "email", "sent")]
+    assert touches(server.db_path, second["contact_id"]) == [("dialog", "coffee", "met")]
+    assert touches(server.db_path, third["contact_id"]) == [("state", None, "snoozed")]
+    due_now = {row["contact_id"] for row in due_people(server.db_path)}
+    assert not due_now & {first["contact_id"], second["contact_id"], third["contact_id"]}
+
+
+def call_touches(db_path):
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(
+            "SELECT t.kind, t.channel, t.outcome FROM touches t JOIN call_sessions s "
+            "ON s.id = t.call_session_id WHERE s.ended_at IS NOT NULL "
+            "AND s.id = (SELECT max(id) FROM call_sessions) ORDER BY t.id").fetchall()
+
+
+def test_a_three_call_session_ends_with_its_funnel(server, phone_page, screenshot):
+    page = phone_page
+    with db.connect(server.db_path) as conn:
+        sample.fill(conn)
+        # Whatever the hour CI runs at, some customers are inside calling hours.
+        config.save(conn, {"calling_hours_start": "00:00", "calling_hours_end": "23:59"})
+
+    open_page(page, server.url + "/calls")
+    assert_no_horizontal_overflow(page)
+    screenshot(page, "calls-list.png")
+    with rerun(page):
+        page.get_by_role("button", name=re.compile(r"^Start session")).tap()
+    for outcome in ("No answer", "Voicemail", "Talked"):
+        expect(page.get_by_role("link", name=re.compile(r"^Call \+"))).to_be_visible()
+        with rerun(page):
+            page.get_by_role("button", name=outcome, exact=True).tap()
+    screenshot(page, "calls-session.png")
+    assert_no_horizontal_overflow(page)
+    with rerun(page):
+        page.get_by_role("button", name="End session").tap()
+
+    funnel = page.get_by_test_id("stMetric")
+    for label, value in (("Dialed", "3"), ("Picked up", "1"), ("Talked", "1")):
+        expect(funnel.filter(has_text=label).get_by_test_id("stMetricValue")).to_have_text(value)
+    expect(page.get_by_text("about 15%", exact=False).first).to_be_visible()
+    screenshot(page, "calls-funnel.png")
+    assert_no_horizontal_overflow(page)
+    assert_no_errors(page)
+    assert call_touches(server.db_path) == [
+        ("attempt", "call", "no_answer"), ("attempt", "voicemail", "voicemail"),
+        ("dialog", "call", "talked")]
