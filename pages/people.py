@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit import cards, clock, config, events, people
+from fieldkit import cards, clock, config, events, followups, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
 from fieldkit.ui import person_widgets as pw
@@ -110,6 +110,16 @@ def show_person(db, settings, contact_id: int) -> None:
             st.markdown(pw.followup_line(followup, today))
     else:
         st.caption("Nothing open.")
+    if person["status"] in ("let_go", "declined"):
+        if st.button("Follow up again", icon=":material/replay:", width="stretch",
+                     help="Back in the queue, due per the ladder, today at the earliest."):
+            try:
+                done = followups.reopen(db, contact_id, settings)
+            except FieldkitError as exc:
+                st.error(md(str(exc)))
+            else:
+                st.session_state["people_flash"] = md(done.message)
+                st.rerun()
 
     st.subheader("History")
     st.dataframe(pw.touch_rows(person["touches"], tz), hide_index=True, width="stretch")

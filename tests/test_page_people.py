@@ -243,3 +243,16 @@ def test_people_escapes_markup_in_user_text(sample_db):
     card = at.markdown[0].value
     assert "\\[click\\]\\(javascript\\:" in card
     assert "(https://example.com/a%29%28b)" in card
+
+
+def test_a_person_let_go_can_be_followed_up_again(sample_db):
+    (contact_id,) = rows(sample_db, "SELECT id FROM contacts WHERE status = 'let_go' LIMIT 1")[0]
+    at = people_page({"id": str(contact_id)})
+    next(b for b in at.button if b.label == "Follow up again").click()
+    at.run()
+    assert not at.exception
+    assert rows(sample_db, "SELECT status FROM contacts WHERE id = ?", [contact_id]) == [("active",)]
+    assert rows(sample_db, "SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'open'",
+                [contact_id]) == [(1,)]
+    assert "again" in at.success[0].value
+    assert not [b for b in at.button if b.label == "Follow up again"]
