@@ -164,13 +164,10 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
     stamp = clock.to_iso(now)
     values = _columns(card)
     with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO contacts (uid, {cols}, event_id, met_at, source, created_at, "
-            "updated_at) VALUES (?, {marks}, ?, ?, ?, ?, ?)".format(
-                cols=", ".join(values), marks=", ".join("?" * len(values))),
-            [str(uuid.uuid4()), *values.values(), event_id, stamp, source, stamp, stamp],
-        )
-        contact_id = cursor.lastrowid
+        contact_id = db.table("contacts").insert({
+            "uid": str(uuid.uuid4()), **values, "event_id": event_id, "met_at": stamp,
+            "source": source, "created_at": stamp, "updated_at": stamp,
+        }).last_pk
         _set_tags(db, contact_id, card.tags)
         if photo is not None:
             _store_photo(db, contact_id, photo, now)
@@ -203,12 +200,7 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
         if filled:
             keys = {"company_key": normalise.match_key(filled["company"])} \
                 if "company" in filled else {}
-            changes = {**filled, **keys}
-            db.execute(
-                "UPDATE contacts SET {}, updated_at = ? WHERE id = ?".format(
-                    ", ".join(f"{name} = ?" for name in changes)),
-                [*changes.values(), stamp, contact_id],
-            )
+            db.table("contacts").update(contact_id, {**filled, **keys, "updated_at": stamp})
         known_tags = {t for (t,) in db.execute(
             "SELECT tag FROM contact_tags WHERE contact_id = ?", [contact_id]).fetchall()}
         new_tags = [t for t in card.tags if t not in known_tags]
@@ -322,11 +314,7 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
         values["tz"] = tz or None
     with transaction(db):
         _contact_row(db, contact_id)
-        db.execute(
-            "UPDATE contacts SET {}, updated_at = ? WHERE id = ?".format(
-                ", ".join(f"[{name}] = ?" for name in values)),
-            [*values.values(), clock.now_iso(), contact_id],
-        )
+        db.table("contacts").update(contact_id, {**values, "updated_at": clock.now_iso()})
         _set_tags(db, contact_id, card.tags)
 
 

@@ -96,12 +96,9 @@ def create(db: Database, fields: Mapping[str, object], *, now: datetime | None =
     values = clean(fields)
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        cursor = db.execute(
-            "INSERT INTO events (uid, {}, created_at, updated_at) VALUES (?, {}, ?, ?)".format(
-                ", ".join(values), ", ".join("?" * len(values))),
-            [str(uuid.uuid4()), *values.values(), stamp, stamp],
-        )
-    return cursor.lastrowid
+        return db.table("events").insert({
+            "uid": str(uuid.uuid4()), **values, "created_at": stamp, "updated_at": stamp,
+        }).last_pk
 
 
 def update(db: Database, event_id: int, fields: Mapping[str, object]) -> None:
@@ -109,11 +106,7 @@ def update(db: Database, event_id: int, fields: Mapping[str, object]) -> None:
     values = clean(fields)
     with transaction(db):
         get(db, event_id)
-        db.execute(
-            "UPDATE events SET {}, updated_at = ? WHERE id = ?".format(
-                ", ".join(f"{name} = ?" for name in values)),
-            [*values.values(), clock.now_iso(), event_id],
-        )
+        db.table("events").update(event_id, {**values, "updated_at": clock.now_iso()})
 
 
 def get(db: Database, event_id: int) -> dict:
