@@ -61,4 +61,7 @@ else:
 
 st.divider()
 for spec in nav.PAGES[1:]:
-    st.page_link(spec.file, label=spec.title, icon=spec.icon, width="stretch")
+    label = spec.title
+    if spec.url_path == "queue" and not summary.is_empty and summary.due:
+        label += f" · {summary.due} due"
+    st.page_link(spec.file, label=label, icon=spec.icon, width="stretch")
