@@ -21,6 +21,7 @@ PAGES = (
     PageSpec("pages/people.py", "People", ":material/group:", "people"),
     PageSpec("pages/queue.py", "Follow-ups", ":material/checklist:", "queue"),
     PageSpec("pages/calls.py", "Calls", ":material/call:", "calls"),
+    PageSpec("pages/metrics.py", "Metrics", ":material/insights:", "metrics"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 

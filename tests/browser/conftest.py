@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = dict(
+    # A phone's own user agent: pages may size for it (the heat map shows 26 weeks).
+    user_agent=("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36"),
     viewport={"width": 390, "height": 844},
     is_mobile=True,
     has_touch=True,

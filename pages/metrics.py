@@ -1,0 +1,101 @@
+"""Metrics (/metrics): the weekly look back — streaks, strength, time, follow-ups, reach."""
+
+import streamlit as st
+
+from fieldkit import charts, config, dashboard, metrics, streaks
+from fieldkit.ui import nav, style
+from fieldkit.ui.session import open_db
+
+style.apply()
+
+
+def is_phone() -> bool:
+    """A phone's browser: the heat map shows half a year instead of a whole one."""
+    agent = st.context.headers.get("User-Agent", "")
+    return any(word in agent for word in ("Mobi", "Android", "iPhone"))
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
+
+
+def chart(built) -> None:
+    st.altair_chart(built, width="stretch")
+
+
+st.title("Metrics")
+with st.container(horizontal=True, vertical_alignment="center", wrap=True):
+    period = st.pills("Period", metrics.PERIODS, default="quarter", key="metrics_period",
+                      label_visibility="collapsed") or "quarter"
+    weekdays = st.toggle("Weekdays only", key="metrics_weekdays",
+                         help="Weekends neither break nor extend a streak.")
+
+with open_db() as db:
+    settings = config.load(db)
+    board = dashboard.build(db, settings, period, weekdays_only=weekdays)
+
+if board.is_empty:
+    st.info("Nothing to measure yet. Capture the first person you meet, or load the sample "
+            "data on Today, and your streaks and reach show up here.", icon=":material/insights:")
+    st.page_link(nav.page("capture").file, label="Capture a card", icon=":material/person_add:",
+                 width="stretch")
+    st.stop()
+
+st.subheader("Streaks")
+with st.container(horizontal=True):
+    st.metric("Current", f"{board.summary.current} d", border=True,
+              help="Consecutive networking days through today (or yesterday).")
+    st.metric("Longest", f"{board.summary.longest} d", border=True)
+    st.metric("Triage", f"{board.triage_streak} d", border=True,
+              help="Consecutive days the follow-up queue was cleared.")
+weeks = 26 if is_phone() else 52
+chart(charts.heatmap(board.daily, weeks=weeks, today=board.today))
+st.caption(f"Networking days, the last {weeks} weeks. A day counts with a new card, "
+           "an attempt, a dialog, a call or a check-in.")
+if len(board.best):
+    chart(charts.streak_bars(board.best))
+
+st.subheader("Habit strength")
+st.metric("Strength today", f"{board.strength_now:.0%}", border=True)
+st.caption(f"Half-life {streaks.HALF_LIFE_DAYS} days: two weeks without networking halve "
+           "the score.")
+chart(charts.strength_line(board.strength, half_life_days=streaks.HALF_LIFE_DAYS))
+
+st.subheader("Time each week")
+target = settings["weekly_target_minutes"]
+st.caption(f"Minutes of touches and events per week against your target of "
+           f"{target // 60} h {target % 60:02d} min. Weeks in a row on target: "
+           f"{board.weeks_met_streak}.")
+chart(charts.weekly_time(board.weekly))
+
+st.subheader("Follow-up health")
+health = board.health
+hours = health.median_hours_to_first_followup
+with st.container(horizontal=True):
+    st.metric("To first follow-up", "–" if hours is None else f"{hours:.0f} h", border=True,
+              help="Median time from meeting someone to the first attempt or dialog.")
+    st.metric("Within 48 h", percent(health.followed_up_48h_share), border=True)
+    st.metric("Response rate", percent(health.response_rate), border=True,
+              help="Of those followed up, the share who reached a dialog.")
+chart(charts.persistence(board.by_attempt))
+st.caption("What persistence bought: dialogs reached on the first, second, third… attempt.")
+
+st.subheader("Reach")
+reach = board.reach
+with st.container(horizontal=True):
+    st.metric("New people", reach.new_people, border=True)
+    st.metric("Met again", reach.known_again, border=True)
+    st.metric("Competitors", reach.competitors, border=True)
+st.caption(f"Colleagues from {reach.colleague_departments} departments "
+           f"({reach.colleagues_other_departments} people); arrived early at "
+           f"{reach.events_arrived_early} of {reach.events_checked_in} events.")
+if len(board.reach_monthly):
+    chart(charts.reach_mix(board.reach_monthly))
+
+st.subheader("Calls")
+if int(board.funnel["count"].iloc[0]):
+    chart(charts.call_funnel(board.funnel))
+    st.caption("Ticks mark the essay's benchmark: about half pick up, about 15% of all "
+               "dialed end in a real conversation.")
+else:
+    st.caption("No calls in this period. A call session on Calls fills this funnel.")
