@@ -180,6 +180,27 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
     return contact_id
 
 
+def add_imported(db: Database, card: Card, *, source: str, met_at: str,
+                 now: datetime | None = None) -> int:
+    """Store a person brought in from another address book; returns their id.
+
+    Unlike a card captured at a booth, an imported person gets no "met" touch
+    (it is not networking done now) and no follow-up (five hundred imported
+    connections must not flood tomorrow's queue). Runs inside the caller's
+    transaction, so a whole import lands at once.
+    """
+    if source not in ("linkedin", "vcard", "scan"):
+        raise ValueError(f"unknown import source {source!r}")
+    stamp = clock.to_iso(now or clock.utc_now())
+    with transaction(db):
+        contact_id = db.table("contacts").insert({
+            "uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at,
+            "source": source, "created_at": stamp, "updated_at": stamp,
+        }).last_pk
+        _set_tags(db, contact_id, card.tags)
+    return contact_id
+
+
 def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
                 event_id: int | None = None, photo: Photo | None = None,
                 now: datetime | None = None) -> int:
