@@ -1,6 +1,7 @@
 """Shared fixtures: migrated and sample databases, for the core and for pages."""
 
 import shutil
+from datetime import date
 
 import pytest
 import streamlit as st
@@ -59,3 +60,24 @@ def sample_db(app_db, _sample_file):
     """The app's database holding the sample data set (scale 1, anchored today)."""
     shutil.copyfile(_sample_file, app_db)
     return app_db
+
+
+SAMPLE_DAY = date(2026, 11, 22)  # the day the anchored sample is built around
+
+
+@pytest.fixture(scope="session")
+def sample_day_file(tmp_path_factory):
+    """The sample at scale 1 anchored on SAMPLE_DAY, filled once per test run."""
+    path = tmp_path_factory.mktemp("sample-day") / "fieldkit.db"
+    with fieldkit.db.connect(path) as database:
+        fieldkit.sample.fill(database, 1, today=SAMPLE_DAY)
+    return path
+
+
+@pytest.fixture
+def sample_day_db(sample_day_file, tmp_path):
+    """A private, open copy of the anchored sample, for tests that may write."""
+    path = tmp_path / "sample-day.db"
+    shutil.copyfile(sample_day_file, path)
+    with fieldkit.db.connect(path) as database:
+        yield database

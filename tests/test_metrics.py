@@ -577,10 +577,8 @@ SAMPLE_TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("metrics-sample") / "fieldkit.db"
-    with fieldkit.db.connect(path) as database:
-        sample.fill(database, 1, today=SAMPLE_TODAY)
+def sample_db(sample_day_file):
+    with fieldkit.db.connect(sample_day_file) as database:
         yield database
 
 

@@ -1,6 +1,5 @@
 """fieldkit.sample: the one deterministic sample data set."""
 
-import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -15,28 +14,16 @@ TZ = "Europe/Berlin"
 
 
 @pytest.fixture(scope="module")
-def sample_file(tmp_path_factory):
-    """The sample at scale 1 anchored on TODAY, filled once per module."""
-    path = tmp_path_factory.mktemp("sample") / "fieldkit.db"
-    with fieldkit.db.connect(path) as database:
-        sample.fill(database, 1, today=TODAY)
-    return path
-
-
-@pytest.fixture(scope="module")
-def sample_db(sample_file):
-    """The module's sample, open for reading only."""
-    with fieldkit.db.connect(sample_file) as database:
+def sample_db(sample_day_file):
+    """The anchored sample, open for reading only."""
+    with fieldkit.db.connect(sample_day_file) as database:
         yield database
 
 
 @pytest.fixture
-def sample_copy(sample_file, tmp_path):
+def sample_copy(sample_day_db):
     """A private copy of the sample, for tests that write."""
-    path = tmp_path / "copy.db"
-    shutil.copyfile(sample_file, path)
-    with fieldkit.db.connect(path) as database:
-        yield database
+    return sample_day_db
 
 
 def _rows(db, table):

@@ -1,12 +1,10 @@
 """fieldkit.today and what it composes: checkins.current, queue.due_counts, summary."""
 
 import itertools
-import shutil
 from datetime import date, datetime, timezone
 
 import pytest
 
-import fieldkit.db
 from fieldkit import checkins, queue, sample, today
 
 NOW = "2026-03-01T09:00:00Z"
@@ -54,20 +52,9 @@ def _checkin(db, event_id, at, checked_out_at=None):
     ).lastrowid
 
 
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sample") / "fieldkit.db"
-    with fieldkit.db.connect(path) as database:
-        sample.fill(database, 1, today=SAMPLE_DAY)
-    return path
-
-
 @pytest.fixture
-def sample_db(sample_file, tmp_path):
-    path = tmp_path / "sample.db"
-    shutil.copyfile(sample_file, path)
-    with fieldkit.db.connect(path) as database:
-        yield database
+def sample_db(sample_day_db):
+    return sample_day_db
 
 
 # checkins.current
