@@ -10,8 +10,9 @@ import argparse
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
-from fieldkit import config, db, sample
+from fieldkit import config, db, imports, linkedin, sample, vcard
 from fieldkit.errors import FieldkitError
 
 
@@ -28,27 +29,10 @@ def _scale(text: str) -> int:
     return int(text)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m fieldkit", description="FieldKit's data, from the command line."
-    )
-    default_db = str(config.database_path(os.environ))
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    fill = commands.add_parser("sample", help="fill an empty database with the sample data set")
-    fill.add_argument("--db", default=default_db, help=f"database file (default {default_db})")
-    fill.add_argument("--scale", type=_scale, default=1,
-                      help="multiply people and events (130 makes a heavy user's database)")
-    fill.add_argument("--today", type=_day, default=None,
-                      help="anchor the data on this day (default: today)")
-
-    info = commands.add_parser("info", help="print the schema version and row counts")
-    info.add_argument("--db", default=default_db, help=f"database file (default {default_db})")
-
-    backup = commands.add_parser("backup", help="copy the database consistently, even while the app runs")
-    backup.add_argument("--db", default=default_db, help=f"database file (default {default_db})")
-    backup.add_argument("--out", required=True, help="where to write the copy")
-    return parser
+def _existing(path: str) -> str:
+    if not os.path.exists(path):
+        raise FieldkitError(f"No database at {path}.")
+    return path
 
 
 def _print_counts(counts: dict[str, int]) -> None:
@@ -57,33 +41,120 @@ def _print_counts(counts: dict[str, int]) -> None:
         print(f"  {name:<{width}}  {count:>9,}")
 
 
+def _write(out: str, data: bytes) -> None:
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+def run_sample(args) -> None:
+    with db.connect(args.db) as conn:
+        counts = sample.fill(conn, args.scale, today=args.today)
+    print(f"Sample data (scale {args.scale}) written to {args.db}:")
+    _print_counts(counts)
+
+
+def run_info(args) -> None:
+    with db.connect(_existing(args.db), migrate=False) as conn:
+        version, latest = db.schema_version(conn), db.latest_version()
+        print(f"Database: {args.db}")
+        print(f"Schema version: {version} of {latest}"
+              + ("" if version == latest else " (migrates when the app opens it)"))
+        if version:
+            _print_counts(db.row_counts(conn))
+
+
+def run_backup(args) -> None:
+    from fieldkit import backup
+
+    if os.path.abspath(args.out) == os.path.abspath(_existing(args.db)):
+        raise FieldkitError("The backup must go to another file than the database.")
+    with db.connect(args.db, migrate=False) as conn:
+        target = backup.backup_file(conn, args.out)
+    print(f"Backed up {args.db} to {target}.")
+
+
+def run_restore(args) -> None:
+    from fieldkit import backup
+
+    kept = backup.restore(Path(args.db), Path(args.file).read_bytes())
+    print(f"Restored {args.db} from {args.file}; the previous file is kept as {kept}.")
+
+
+def run_import(args) -> None:
+    reader = {"linkedin": linkedin, "vcard": vcard}[args.format]
+    data = Path(args.file).read_bytes()
+    with db.connect(args.db) as conn:
+        preview = reader.preview(conn, data, Path(args.file).name, config.load(conn))
+        if args.dry_run:
+            counts = preview.counts
+        else:
+            counts = imports.apply(conn, preview)
+    for row in preview.rows:
+        if row.action == "skip" or row.reason:
+            print(f"  row {row.number}: {row.action}: {row.reason}")
+    verb = "Would import" if args.dry_run else "Imported"
+    print(f"{verb} {args.file}: {counts['new']} new, {counts['matched']} matched, "
+          f"{counts['skipped']} skipped.")
+
+
+def run_export(args) -> None:
+    from fieldkit import exports
+
+    with db.connect(_existing(args.db)) as conn:
+        if args.format == "csv":
+            data = exports.csv_zip(conn)
+        elif args.format == "vcard":
+            data = vcard.export(conn).encode("utf-8")
+        else:
+            data = exports.followups_ics(conn, config.load(conn))
+    _write(args.out, data)
+    print(f"Exported {args.format} to {args.out}.")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m fieldkit", description="FieldKit's data, from the command line."
+    )
+    default_db = str(config.database_path(os.environ))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help)
+        sub.add_argument("--db", default=default_db, help=f"database file (default {default_db})")
+        sub.set_defaults(run=run)
+        return sub
+
+    fill = command("sample", run_sample, "fill an empty database with the sample data set")
+    fill.add_argument("--scale", type=_scale, default=1,
+                      help="multiply people and events (130 makes a heavy user's database)")
+    fill.add_argument("--today", type=_day, default=None,
+                      help="anchor the data on this day (default: today)")
+    command("info", run_info, "print the schema version and row counts")
+    copy = command("backup", run_backup, "copy the database consistently, even while the app runs")
+    copy.add_argument("--out", required=True, help="where to write the copy")
+    back = command("restore", run_restore, "replace the database with a checked backup")
+    back.add_argument("file", help="a backup made by FieldKit")
+    bring = command("import", run_import, "import people from LinkedIn or vCard")
+    bring.add_argument("format", choices=("linkedin", "vcard"))
+    bring.add_argument("file", help="Connections.csv or a .vcf file")
+    bring.add_argument("--dry-run", action="store_true", help="only print what would happen")
+    send = command("export", run_export, "export people, events and follow-ups")
+    send.add_argument("format", choices=("csv", "vcard", "ics"))
+    send.add_argument("--out", required=True, help="the file to write (csv: a .zip of tables)")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "sample":
-            with db.connect(args.db) as conn:
-                counts = sample.fill(conn, args.scale, today=args.today)
-            print(f"Sample data (scale {args.scale}) written to {args.db}:")
-            _print_counts(counts)
-        elif args.command == "info":
-            if not os.path.exists(args.db):
-                raise FieldkitError(f"No database at {args.db}.")
-            with db.connect(args.db, migrate=False) as conn:
-                version, latest = db.schema_version(conn), db.latest_version()
-                print(f"Database: {args.db}")
-                print(f"Schema version: {version} of {latest}"
-                      + ("" if version == latest else " (migrates when the app opens it)"))
-                if version:
-                    _print_counts(db.row_counts(conn))
-        elif args.command == "backup":
-            if not os.path.exists(args.db):
-                raise FieldkitError(f"No database at {args.db}.")
-            if os.path.abspath(args.out) == os.path.abspath(args.db):
-                raise FieldkitError("The backup must go to another file than the database.")
-            with db.connect(args.db, migrate=False) as conn:
-                target = db.backup_to(conn, args.out)
-            print(f"Backed up {args.db} to {target}.")
+        args.run(args)
     except FieldkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
     return 0

@@ -318,6 +318,7 @@ def last_action(db: Database, contact_id: int) -> dict | None:
     cursor = db.execute(
         "SELECT id, at, kind, channel, outcome, data FROM touches WHERE contact_id = ? "
         "AND undone_at IS NULL AND kind IN ('attempt', 'dialog', 'state') AND data IS NOT NULL "
+        "AND coalesce(outcome, '') != 'merged' "
         "ORDER BY id DESC LIMIT 1", [contact_id])
     row = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], row)) if row else None

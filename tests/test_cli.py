@@ -1,8 +1,10 @@
-"""fieldkit.cli: ``python -m fieldkit sample``, ``info`` and ``backup``."""
+"""fieldkit.cli: sample, info, backup, restore, import and export."""
 
 import re
+import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 import sys
 from pathlib import Path
 
@@ -215,3 +217,61 @@ def test_bad_command_exits_2(argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_import_linkedin_then_again_adds_nothing(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    csv = FIXTURES / "linkedin" / "Connections.csv"
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file), "--dry-run"]) == 0
+    assert "Would import" in capsys.readouterr().out
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    first = capsys.readouterr().out
+    new = int(first.split("Imported")[1].split(": ")[1].split(" new")[0])
+    assert new > 0
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    assert ": 0 new," in capsys.readouterr().out
+
+
+def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    junk = tmp_path / "junk.vcf"
+    junk.write_bytes(b"\x00\xff" * 100)
+    assert main(["import", "vcard", str(junk), "--db", str(db_file)]) == 1
+    assert "error:" in capsys.readouterr().err
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT count(*) FROM contacts").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("fmt, starts", [("csv", b"PK"), ("vcard", b"BEGIN:VCARD"),
+                                         ("ics", b"BEGIN:VCALENDAR")])
+def test_export_writes_each_format(sample_file, tmp_path, fmt, starts):
+    out = tmp_path / "out" / f"export.{fmt}"
+    assert main(["export", fmt, "--db", str(sample_file), "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(starts)
+
+
+def test_restore_from_a_backup_keeps_the_previous_file(sample_file, tmp_path, capsys):
+    live = tmp_path / "live.db"
+    shutil.copyfile(sample_file, live)
+    copy = tmp_path / "copy.db"
+    assert main(["backup", "--db", str(live), "--out", str(copy)]) == 0
+    with closing(sqlite3.connect(live)) as conn, conn:
+        conn.execute("DELETE FROM contact_tags")
+    assert main(["restore", "--db", str(live), str(copy)]) == 0
+    assert "previous file is kept" in capsys.readouterr().out
+    with closing(sqlite3.connect(live)) as conn:
+        assert conn.execute("SELECT count(*) FROM contact_tags").fetchone()[0] > 0
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(sample_file, tmp_path, capsys):
+    live = tmp_path / "live.db"
+    shutil.copyfile(sample_file, live)
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database")
+    before = live.read_bytes()
+    assert main(["restore", "--db", str(live), str(bad)]) == 1
+    assert "error:" in capsys.readouterr().err
+    assert live.read_bytes() == before

@@ -22,6 +22,7 @@ PAGES = (
     PageSpec("pages/queue.py", "Follow-ups", ":material/checklist:", "queue"),
     PageSpec("pages/calls.py", "Calls", ":material/call:", "calls"),
     PageSpec("pages/metrics.py", "Metrics", ":material/insights:", "metrics"),
+    PageSpec("pages/data.py", "Data", ":material/database:", "data"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 

@@ -42,6 +42,11 @@ def migrate_once() -> None:
 
 @contextlib.contextmanager
 def open_db() -> Iterator[Database]:
-    """The database for this run; closed when the block ends."""
+    """The database for this run, migrated; closed when the block ends.
+
+    Migrating here, not only in app.py, matters: a page opened by its own
+    URL (/data) on a fresh server can run before the frame's code has.
+    """
+    migrate_once()
     with db.connect(db_path(), migrate=False) as conn:
         yield conn

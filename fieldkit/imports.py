@@ -1,0 +1,427 @@
+"""Bringing people in from other address books: preview first, then apply.
+
+A format module (``linkedin``, ``vcard``) turns a file into ``Entry`` values;
+``build_preview`` cleans each one into a Card and decides what would happen
+to it: a new person, a match with someone already known, or a skip. Nothing
+is written until ``apply``, which lands the whole file in one transaction.
+
+Text files are read as UTF-8 (with or without a BOM), or UTF-16 when a BOM
+says so. A format may name one fallback for files that are not UTF-8: the
+LinkedIn import accepts cp1252, which is what Excel on Windows writes when a
+user opens and re-saves the CSV. Any other bytes raise ImportFileError; no
+input makes the import crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from fieldkit import cards, clock, normalise, photos
+from fieldkit.cards import Card
+from fieldkit.db import transaction
+from fieldkit.errors import ValidationError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000  # LinkedIn caps connections at 30,000; a phone's book is smaller
+MAX_TAGS = 20
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+# Field names as the user knows them, for "email ignored: ..." notes.
+_LABELS = {
+    "company": "company", "title": "title", "email": "email", "phone": "phone",
+    "linkedin_url": "LinkedIn", "website": "website", "note": "note", "tags": "tags",
+    "department": "department", "kind": "kind",
+}
+
+
+class ImportFileError(ValidationError):
+    """A file to import cannot be read as that format; nothing was written."""
+
+
+@dataclass
+class Entry:
+    """One person as a format module read them, before cleaning."""
+
+    number: int
+    fields: dict
+    met_at: str | None = None
+    photo: bytes | None = None
+    notes: list[str] = field(default_factory=list)
+    skip: str | None = None  # why the format itself could not use this entry
+    uid: str | None = None  # a FieldKit contact uid, when the file came from FieldKit
+
+
+@dataclass
+class Row:
+    """What importing one person of the file would do.
+
+    ``number`` is the person's place in the file (1 for the first row or
+    card). ``action`` is "new", "match" (``contact_id`` is the person
+    matched) or "skip"; ``reason`` says why, and notes fields left out.
+    """
+
+    number: int
+    action: str
+    name: str | None
+    reason: str | None = None
+    contact_id: int | None = None
+    card: Card | None = None
+    met_at: str | None = None
+    photo: bytes | None = None
+
+
+@dataclass
+class Preview:
+    """A file read and matched against the database, not yet applied."""
+
+    kind: str
+    filename: str | None
+    sha256: str
+    rows: list[Row]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        actions = [row.action for row in self.rows]
+        return {"new": actions.count("new"), "matched": actions.count("match"),
+                "skipped": actions.count("skip")}
+
+
+# ---------------------------------------------------------------- reading bytes
+
+def check_bytes(data: bytes) -> bytes:
+    """The file's content as UTF-8 bytes when a BOM said UTF-16; checked for size.
+
+    A UTF-8 BOM is dropped. Empty, oversized and binary files raise
+    ImportFileError. Bytes without a BOM are returned as they are, for the
+    format to decode (a vCard names a charset per property).
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise ImportFileError("The upload is not a file.")
+    data = bytes(data)
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1048576:.1f} MB; at most {MAX_BYTES // 1048576} MB.")
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    elif data.startswith(_UTF16_BOMS):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            raise ImportFileError(
+                "The file starts like UTF-16 text but is not: save it again as UTF-8.") from None
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if b"\x00" in data:
+        raise ImportFileError(
+            "The file contains NUL bytes: it is binary (or UTF-16 without a BOM), "
+            "not a text export.")
+    sample = data[:65536]
+    controls = sum(sample.count(bytes([b])) for b in (*range(1, 9), 11, 12, *range(14, 32)))
+    if controls > len(sample) // 100:
+        raise ImportFileError("The file looks binary, not like a text export.")
+    return data
+
+
+def decode_text(data: bytes, *, fallback: str | None = None) -> str:
+    """The file as text: UTF-8 or UTF-16 (by BOM), else ``fallback`` if given."""
+    data = check_bytes(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if fallback:
+            try:
+                return data.decode(fallback)
+            except UnicodeDecodeError:
+                pass
+        raise ImportFileError(
+            f"The file is not UTF-8 text (byte {exc.start:,} cannot be read); "
+            "export it again or save it as UTF-8.") from None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- cleaning
+
+def _detail(message: str) -> str:
+    head, sep, rest = message.partition(": ")
+    return rest if sep and len(head) <= 20 else message
+
+
+def clean_entry(entry: Entry, *, phone_region: str | None) -> tuple[Card | None, list[str], str | None]:
+    """A Card from an entry's fields, dropping bad fields with a note.
+
+    Returns (card, notes, skip reason). A missing or bad name skips the
+    person; a bad email, phone or link is left out and noted, since the rest
+    is still worth keeping.
+    """
+    fields = {k: v for k, v in entry.fields.items() if v not in (None, "", [], ())}
+    notes = list(entry.notes)
+    if isinstance(fields.get("tags"), (list, tuple)):
+        tags: list[str] = []
+        for raw in fields["tags"]:
+            try:
+                tags += normalise.tags([raw]) if isinstance(raw, str) else []
+            except ValidationError as exc:
+                notes.append(f"tag ignored: {_detail(str(exc))}")
+        tags = list(dict.fromkeys(tags))
+        if len(tags) > MAX_TAGS:
+            notes.append(f"only the first {MAX_TAGS} of {len(tags)} tags kept")
+            tags = tags[:MAX_TAGS]
+        fields["tags"] = tags
+    name = fields.get("name")
+    if not isinstance(name, str) or normalise.text(name, "name", label="Name",
+                                                   limit=len(name)) is None:
+        return None, notes, "no name"
+    while True:
+        try:
+            return cards.clean(fields, phone_region=phone_region), notes, None
+        except ValidationError as exc:
+            if exc.field == "name" or exc.field not in fields:
+                return None, notes, str(exc)
+            notes.append(f"{_LABELS.get(exc.field, exc.field)} ignored: {_detail(str(exc))}")
+            del fields[exc.field]
+
+
+def photo_problem(data: bytes) -> str | None:
+    """Why a photo from a file cannot be stored, or None when it can."""
+    try:
+        photos.prepare(data)
+    except ValidationError as exc:
+        return _detail(str(exc))
+    return None
+
+
+# ---------------------------------------------------------------- matching
+
+def _linkedin_url_of(db: Database, contact_id: int) -> str | None:
+    row = db.execute("SELECT linkedin_url FROM contacts WHERE id = ?", [contact_id]).fetchone()
+    return row[0] if row else None
+
+
+def find_match(db: Database, card: Card) -> tuple[int, str] | None:
+    """The person already known who is this card, with why; None when new.
+
+    The LinkedIn profile is the strongest key; otherwise the same email,
+    phone, or name and company (cards.find_twins). Two different LinkedIn
+    profiles are two different people, whatever else they share.
+    """
+    if card.linkedin_url:
+        row = db.execute(
+            "SELECT id, name FROM contacts WHERE linkedin_url = ? AND status != 'merged' "
+            "ORDER BY id LIMIT 1", [card.linkedin_url]).fetchone()
+        if row:
+            return row[0], f"same LinkedIn profile as {row[1]} (#{row[0]})"
+    for twin in cards.find_twins(db, card):
+        known = _linkedin_url_of(db, twin["id"])
+        if card.linkedin_url and known and known != card.linkedin_url:
+            continue
+        return twin["id"], f"{' and '.join(twin['why'])} as {twin['name']} (#{twin['id']})"
+    return None
+
+
+def _uid_match(db: Database, uid: str | None) -> tuple[int, str] | None:
+    if not uid:
+        return None
+    row = db.execute("SELECT id, name FROM contacts WHERE uid = ? AND status != 'merged'",
+                     [uid]).fetchone()
+    return (row[0], f"exported from FieldKit as {row[1]} (#{row[0]})") if row else None
+
+
+def _file_keys(card: Card) -> list[tuple]:
+    keys: list[tuple] = []
+    if card.linkedin_url:
+        keys.append(("linkedin", card.linkedin_url))
+    if card.email:
+        keys.append(("email", card.email.casefold()))
+    if card.phone:
+        keys.append(("phone", card.phone))
+    keys.append(("name", normalise.match_key(card.name), normalise.match_key(card.company)))
+    return keys
+
+
+def _earlier_row(seen: dict[tuple, tuple[int, str | None]], card: Card) -> int | None:
+    """The earlier row of the same file that is this card's person, if any."""
+    for key in _file_keys(card):
+        if key in seen:
+            number, url = seen[key]
+            if not (card.linkedin_url and url and url != card.linkedin_url):
+                return number
+    return None
+
+
+def changes(db: Database, contact_id: int, card: Card, photo: bytes | None) -> dict:
+    """What a matched card would add to a known person: never overwrites.
+
+    ``filled``: the person's empty fields the card has; ``tags``: tags the
+    person lacks; ``photo``: True when the card has a photo and the person
+    none.
+    """
+    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    values = cursor.fetchone()
+    person = dict(zip([c[0] for c in cursor.description], values))
+    filled = {
+        name: getattr(card, name) for name in cards.DETAIL_FIELDS
+        if getattr(card, name) and not person[name]
+        and (name != "department" or person["kind"] == "colleague")
+    }
+    known = [t for (t,) in db.execute(
+        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [contact_id])]
+    room = max(0, MAX_TAGS - len(known))
+    new_tags = [t for t in card.tags if t not in known][:room]
+    has_photo = db.execute(
+        "SELECT 1 FROM attachments WHERE contact_id = ? AND kind = 'card_photo' LIMIT 1",
+        [contact_id]).fetchone() is not None
+    return {"filled": filled, "tags": new_tags, "photo": bool(photo) and not has_photo}
+
+
+def _describe(change: dict) -> str:
+    added = [_LABELS.get(name, name) for name in change["filled"]]
+    if change["tags"]:
+        added.append("tags (" + ", ".join(change["tags"]) + ")")
+    if change["photo"]:
+        added.append("photo")
+    return "adds " + ", ".join(added) if added else "nothing new"
+
+
+def build_preview(db: Database, *, kind: str, filename: str | None, data: bytes,
+                  entries: Iterable[Entry], phone_region: str | None) -> Preview:
+    """Clean and match every entry of a file; writes nothing."""
+    rows: list[Row] = []
+    seen: dict[tuple, tuple[int, str | None]] = {}
+    matched: dict[int, int] = {}
+    for entry in entries:
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(
+                f"The file holds more than {MAX_ROWS:,} people; split it into smaller files.")
+        raw_name = entry.fields.get("name")
+        raw_name = raw_name.strip()[:200] if isinstance(raw_name, str) else None
+        if entry.skip:
+            rows.append(Row(entry.number, "skip", raw_name or None, entry.skip))
+            continue
+        card, notes, skip = clean_entry(entry, phone_region=phone_region)
+        if card is None:
+            rows.append(Row(entry.number, "skip", raw_name or None,
+                            "; ".join([skip or "no name", *notes])))
+            continue
+        found = _uid_match(db, entry.uid)
+        earlier = None
+        if found is None:
+            earlier = _earlier_row(seen, card)
+            found = None if earlier else find_match(db, card)
+        if found and found[0] in matched:
+            earlier = matched[found[0]]
+        if earlier:
+            rows.append(Row(entry.number, "skip", card.name, f"same person as row {earlier}",
+                            card=card))
+            continue
+        for key in _file_keys(card):
+            seen.setdefault(key, (entry.number, card.linkedin_url))
+        photo = entry.photo
+        if photo is not None and (problem := photo_problem(photo)):
+            notes.append(f"photo ignored: {problem}")
+            photo = None
+        if found:
+            contact_id, why = found
+            matched[contact_id] = entry.number
+            what = _describe(changes(db, contact_id, card, photo))
+            rows.append(Row(entry.number, "match", card.name, "; ".join([why, what, *notes]),
+                            contact_id, card, entry.met_at, photo))
+        else:
+            rows.append(Row(entry.number, "new", card.name, "; ".join(notes) or None, None,
+                            card, entry.met_at, photo))
+    return Preview(kind, filename, sha256(data), rows)
+
+
+# ---------------------------------------------------------------- writing
+
+def _store_photo(db: Database, contact_id: int, data: bytes, stamp: str) -> None:
+    photo = photos.prepare(data)
+    db.table("attachments").insert({
+        "contact_id": contact_id, "kind": "card_photo", "mime": photo.mime,
+        "bytes": len(photo.data), "data": photo.data, "created_at": stamp,
+    })
+
+
+def _fill(db: Database, contact_id: int, row: Row, stamp: str) -> None:
+    change = changes(db, contact_id, row.card, row.photo)
+    filled = change["filled"]
+    if filled:
+        keys = {"company_key": normalise.match_key(filled["company"])} \
+            if "company" in filled else {}
+        db.table("contacts").update(contact_id, {**filled, **keys, "updated_at": stamp})
+    for tag in change["tags"]:
+        db.execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
+                   [contact_id, tag])
+    if change["photo"]:
+        _store_photo(db, contact_id, row.photo, stamp)
+
+
+def _still_there(db: Database, contact_id: int | None) -> bool:
+    return contact_id is not None and db.execute(
+        "SELECT 1 FROM contacts WHERE id = ? AND status != 'merged'", [contact_id]
+    ).fetchone() is not None
+
+
+def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dict[str, int]:
+    """Write a previewed import in one transaction; returns what it did.
+
+    New people are added without a touch or follow-up (cards.add_imported),
+    met when the file says (else now), with their card photo. Matched people
+    only get their empty fields filled and tags added; nothing known is
+    overwritten. Each row is matched again inside the transaction, so
+    applying the same preview twice, or a file already imported, adds no one
+    twice. An import_runs row records the counts. On any error nothing is
+    written.
+    """
+    now = now or clock.utc_now()
+    stamp = clock.to_iso(now)
+    counts = {"new": 0, "matched": 0, "skipped": 0}
+    with transaction(db):
+        for row in preview.rows:
+            if row.action == "skip" or row.card is None:
+                counts["skipped"] += 1
+                continue
+            contact_id = row.contact_id if _still_there(db, row.contact_id) else None
+            if contact_id is None:
+                found = find_match(db, row.card)
+                contact_id = found[0] if found else None
+            if contact_id is None:
+                contact_id = cards.add_imported(db, row.card, source=preview.kind,
+                                                met_at=row.met_at or stamp, now=now)
+                if row.photo:
+                    _store_photo(db, contact_id, row.photo, stamp)
+                counts["new"] += 1
+            else:
+                _fill(db, contact_id, row, stamp)
+                counts["matched"] += 1
+        db.table("import_runs").insert({
+            "kind": preview.kind, "filename": preview.filename, "sha256": preview.sha256,
+            "at": stamp, "new_count": counts["new"], "matched_count": counts["matched"],
+            "skipped_count": counts["skipped"],
+        })
+    return counts
+
+
+def history(db: Database, limit: int = 20) -> list[dict]:
+    """The latest imports, newest first, for the data page."""
+    cursor = db.execute(
+        "SELECT id, kind, filename, sha256, at, new_count, matched_count, skipped_count "
+        "FROM import_runs WHERE kind IN ('linkedin', 'vcard') ORDER BY at DESC, id DESC "
+        "LIMIT ?", [limit])
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def settings_region(settings: Mapping | None) -> str | None:
+    """The phone_region setting, if the caller passed settings."""
+    return (settings or {}).get("phone_region") or None
+

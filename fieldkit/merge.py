@@ -1,0 +1,378 @@
+"""The same person met twice: finding the pairs and merging them without losing history.
+
+``candidates`` lists pairs of people who are probably one person: the same
+email, phone or LinkedIn profile, the same name at the same company (or both
+without a company), or nearly the same name at the same company ("Jon Smith"
+and "John Smith"). Exact matches are joined in SQL on indexed columns; near
+names are compared only within one company, so a heavy user's database
+stays fast.
+
+``merge`` folds one person into another in a single transaction: every
+touch (with its debrief and evidence), follow-up, photo and tag moves to the
+person kept, the fields are taken from either side as chosen, and the
+person dropped stays in the database with status "merged" for history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+
+from sqlite_utils import Database
+
+from fieldkit import clock, normalise
+from fieldkit.cards import NotFound
+from fieldkit.db import transaction
+from fieldkit.errors import FieldkitError
+
+# Names at least this similar (difflib ratio on the match key) at the same
+# company count as the same person typed twice.
+NEAR_NAME_RATIO = 0.85
+WORD_RATIO = 0.75
+
+# Fields a merge takes from one side or the other, with their labels.
+MERGE_FIELDS: dict[str, str] = {
+    "name": "Name",
+    "kind": "Kind",
+    "department": "Department",
+    "company": "Company",
+    "title": "Title",
+    "email": "Email",
+    "phone": "Phone",
+    "linkedin_url": "LinkedIn",
+    "website": "Website",
+    "note": "Note",
+    "important": "Starred",
+    "tz": "Time zone",
+    "cadence_days": "Keep-in-touch cadence",
+    "event_id": "Met at event",
+    "status": "Status",
+}
+FIELDS: tuple[str, ...] = tuple(MERGE_FIELDS)
+
+# Why two people look alike, strongest first, with the weight used to rank pairs.
+REASONS: dict[str, int] = {
+    "same email": 3,
+    "same phone": 3,
+    "same LinkedIn profile": 3,
+    "same name and company": 2,
+    "same name": 1,
+    "similar name, same company": 1,
+}
+
+_EXACT = (
+    ("same email", "b.email = a.email COLLATE NOCASE",
+     "a.email IS NOT NULL AND b.email IS NOT NULL"),
+    ("same phone", "b.phone = a.phone", "a.phone IS NOT NULL AND b.phone IS NOT NULL"),
+    ("same LinkedIn profile", "b.linkedin_url = a.linkedin_url",
+     "a.linkedin_url IS NOT NULL AND b.linkedin_url IS NOT NULL"),
+    ("same name and company", "b.name_key = a.name_key AND b.company_key = a.company_key",
+     "a.company_key IS NOT NULL AND b.company_key IS NOT NULL"),
+    ("same name", "b.name_key = a.name_key AND b.company_key IS NULL",
+     "a.company_key IS NULL AND a.name_key IS NOT NULL"),
+)
+
+
+
+class MergeError(FieldkitError):
+    """These two people cannot be merged (the same person, or already merged)."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two people who are probably one; ``first`` is the one to keep by default.
+
+    ``first`` has the longer history (more touches), or was added first.
+    Each side is a dict: id, every field of FIELDS, met_at, event (the
+    event's name) and touches (how many).
+    """
+
+    first: dict
+    second: dict
+    reasons: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """A stable name for this pair, for widget keys: "12-345"."""
+        return f"{self.first['id']}-{self.second['id']}"
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a merge did, for the confirmation line."""
+
+    keep_id: int
+    drop_id: int
+    name: str
+    taken: tuple[str, ...]  # fields whose value came from the dropped person
+    cancelled: tuple[int, ...]  # follow-ups closed so that one stays open
+    touch_id: int  # the "state" touch recording the merge
+    message: str
+
+
+def _exact_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
+    found: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for reason, join, where in _EXACT:
+        rows = db.execute(
+            f"SELECT a.id, b.id FROM contacts a JOIN contacts b ON {join} AND b.id > a.id "
+            f"WHERE {where} AND a.status != 'merged' AND b.status != 'merged'").fetchall()
+        for pair in rows:
+            found[pair].add(reason)
+    return found
+
+
+def _blocks(key: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Keys two similar names share: one word in full and the other's initial.
+
+    "jon smith" and "john smith" share ("smith", "j"); a typo rarely hits
+    both words, so comparing only names that share a block loses little.
+    """
+    words = key.split()
+    return (words[0], words[-1][0]), (words[-1], words[0][0])
+
+
+def _ratio_at_least(a: str, b: str, ratio: float) -> bool:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return (matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio
+            and matcher.ratio() >= ratio)
+
+
+def similar_names(a: str, b: str, ratio: float = NEAR_NAME_RATIO) -> bool:
+    """Whether two different match keys are nearly the same name.
+
+    "jon smith" and "john smith" are; so are "ada okafor" and "ada okafro".
+    The whole names must be ``ratio`` alike, and each word that differs
+    must itself be alike (WORD_RATIO): a long shared surname alone does not
+    make "jonas yilmaz" and "jana yilmaz" one person.
+    """
+    if a == b or not _ratio_at_least(a, b, ratio):
+        return False
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b):
+        return True
+    return all(x == y or _ratio_at_least(x, y, WORD_RATIO) for x, y in zip(words_a, words_b))
+
+
+def _near_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
+    """Different but similar names within each company.
+
+    Only names sharing a block (see ``_blocks``) are compared, so even a
+    company with hundreds of people costs little.
+    """
+    found: dict[tuple[int, int], set[str]] = defaultdict(set)
+    groups = db.execute(
+        "SELECT json_group_array(json_array(id, name_key)) FROM contacts "
+        "WHERE status != 'merged' AND company_key IS NOT NULL AND name_key IS NOT NULL "
+        "GROUP BY company_key HAVING count(DISTINCT name_key) > 1").fetchall()
+    verdicts: dict[tuple[str, str], bool] = {}  # the same names recur across companies
+    for (members,) in groups:
+        ids_by_key: dict[str, list[int]] = defaultdict(list)
+        for contact_id, key in json.loads(members):
+            ids_by_key[key].append(contact_id)
+        by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for key in ids_by_key:
+            for block in set(_blocks(key)):
+                by_block[block].append(key)
+        for keys in by_block.values():
+            for i, a in enumerate(keys):
+                for b in keys[i + 1:]:
+                    pair = (a, b) if a < b else (b, a)
+                    if pair not in verdicts:
+                        verdicts[pair] = similar_names(*pair)
+                    if not verdicts[pair]:
+                        continue
+                    for x in ids_by_key[a]:
+                        for y in ids_by_key[b]:
+                            found[(min(x, y), max(x, y))].add("similar name, same company")
+    return found
+
+
+def _people(db: Database, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    cursor = db.execute(
+        f"SELECT c.id, {', '.join(f'c.{name}' for name in MERGE_FIELDS)}, "
+        "c.met_at, e.name AS event, "
+        "(SELECT count(*) FROM touches t WHERE t.contact_id = c.id) AS touches "
+        f"FROM contacts c LEFT JOIN events e ON e.id = c.event_id WHERE c.id IN ({marks})",
+        ids)
+    keys = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(keys, row)) for row in cursor.fetchall()}
+
+
+def candidates(db: Database, limit: int = 50) -> list[Pair]:
+    """Pairs of people who are probably the same, most certain first.
+
+    Pairs sharing an email, phone or profile rank above a shared name;
+    among equals, the most recently added twin comes first. Merged people
+    are left out.
+    """
+    found = _exact_pairs(db)
+    for pair, reasons in _near_pairs(db).items():
+        found[pair] |= reasons
+    ranked = sorted(found.items(), key=lambda item: (
+        -sum(REASONS[r] for r in item[1]), -item[0][1], -item[0][0]))[:limit]
+    people = _people(db, sorted({i for pair, _ in ranked for i in pair}))
+    pairs = []
+    for (a, b), reasons in ranked:
+        first, second = people[a], people[b]
+        if second["touches"] > first["touches"]:
+            first, second = second, first
+        order = [r for r in REASONS if r in reasons]
+        pairs.append(Pair(first=first, second=second, reasons=tuple(order)))
+    return pairs
+
+
+# ---------------------------------------------------------------------------
+# Merging
+# ---------------------------------------------------------------------------
+
+def _contact(db: Database, contact_id: int) -> dict:
+    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise NotFound("This person no longer exists.")
+    return dict(zip([d[0] for d in cursor.description], row))
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == 0
+
+
+def default_choice(keep_value: object, drop_value: object) -> str:
+    """Keep's value unless it is empty and the dropped person has one."""
+    return "drop" if _empty(keep_value) and not _empty(drop_value) else "keep"
+
+
+def _check_pair(keep: Mapping, drop: Mapping) -> None:
+    if keep["id"] == drop["id"]:
+        raise MergeError("A person cannot be merged with themselves.")
+    for person in (keep, drop):
+        if person["status"] == "merged":
+            raise MergeError(f"{person['name']} was already merged into someone else.")
+
+
+def preview(db: Database, keep_id: int, drop_id: int) -> dict:
+    """Both people side by side, for choosing field by field before a merge.
+
+    ``fields``: one dict per field (field, label, keep, drop, default, same);
+    ``moves``: how many touches, follow-ups and photos move, and the tags.
+    """
+    keep, drop = _contact(db, keep_id), _contact(db, drop_id)
+    _check_pair(keep, drop)
+    fields = [
+        {"field": name, "label": label, "keep": keep[name], "drop": drop[name],
+         "default": default_choice(keep[name], drop[name]), "same": keep[name] == drop[name]}
+        for name, label in MERGE_FIELDS.items()
+    ]
+    touches, followups, photos = db.execute(
+        "SELECT (SELECT count(*) FROM touches WHERE contact_id = :id), "
+        "(SELECT count(*) FROM followups WHERE contact_id = :id), "
+        "(SELECT count(*) FROM attachments WHERE contact_id = :id)", {"id": drop_id}).fetchone()
+    tags = [t for (t,) in db.execute(
+        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [drop_id])]
+    return {"keep": keep, "drop": drop, "fields": fields,
+            "moves": {"touches": touches, "followups": followups, "photos": photos,
+                      "tags": tags}}
+
+
+def _chosen(keep: Mapping, drop: Mapping, choices: Mapping[str, str]) -> tuple[dict, list[str]]:
+    for name, side in choices.items():
+        if name not in MERGE_FIELDS:
+            raise MergeError(f"Unknown field to merge: {name!r}.")
+        if side not in ("keep", "drop"):
+            raise MergeError(f"{MERGE_FIELDS[name]}: choose 'keep' or 'drop', not {side!r}.")
+    values, taken = {}, []
+    for name in MERGE_FIELDS:
+        side = choices.get(name) or default_choice(keep[name], drop[name])
+        values[name] = drop[name] if side == "drop" else keep[name]
+        if side == "drop" and drop[name] != keep[name]:
+            taken.append(name)
+    if values["kind"] != "colleague":
+        values["department"] = None
+    values["name_key"] = normalise.match_key(values["name"])
+    values["company_key"] = normalise.match_key(values["company"])
+    # The person was first met at the earlier of the two meetings.
+    values["met_at"] = min(keep["met_at"], drop["met_at"])
+    return values, taken
+
+
+def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] | None = None,
+          *, now: datetime | None = None) -> Merged:
+    """Fold the person ``drop_id`` into ``keep_id``, in one transaction.
+
+    Every touch (and the debriefs and evidence on them), follow-up, photo
+    and tag of the dropped person moves to the kept one. ``choices`` maps a
+    field of MERGE_FIELDS to "keep" or "drop"; a field not chosen keeps the
+    kept person's value unless it is empty. The dropped person stays, with
+    status "merged" and ``merged_into`` set, hidden from lists. Afterwards
+    the kept person has at most one open ladder or keep-in-touch follow-up
+    (the one due first); a "state" touch records the merge.
+    """
+    stamp = clock.to_iso(now or clock.utc_now())
+    with transaction(db):
+        keep, drop = _contact(db, keep_id), _contact(db, drop_id)
+        _check_pair(keep, drop)
+        values, taken = _chosen(keep, drop, choices or {})
+        db.table("contacts").update(keep_id, {**values, "updated_at": stamp})
+        db.execute(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) "
+            "SELECT ?, tag FROM contact_tags WHERE contact_id = ?", [keep_id, drop_id])
+        db.execute("DELETE FROM contact_tags WHERE contact_id = ?", [drop_id])
+        photos = db.execute("UPDATE attachments SET contact_id = ? WHERE contact_id = ?",
+                            [keep_id, drop_id]).rowcount
+        # A moved capture must never be undone as "delete the new person"
+        # (that would now delete the kept one) nor clear fields it filled on
+        # the dropped person: it becomes a plain meeting, its old data kept.
+        db.execute(
+            "UPDATE touches SET data = json_object('created', json('false'), "
+            "'merged_from', ?, 'before_merge', json(data)) "
+            "WHERE contact_id = ? AND kind = 'met' AND data IS NOT NULL AND json_valid(data)",
+            [drop_id, drop_id])
+        touches = db.execute("UPDATE touches SET contact_id = ? WHERE contact_id = ?",
+                             [keep_id, drop_id]).rowcount
+        followups = db.execute("UPDATE followups SET contact_id = ? WHERE contact_id = ?",
+                               [keep_id, drop_id]).rowcount
+        db.execute("UPDATE contacts SET merged_into = ?, updated_at = ? WHERE merged_into = ?",
+                   [keep_id, stamp, drop_id])
+        db.execute("UPDATE contacts SET status = 'merged', merged_into = ?, updated_at = ? "
+                   "WHERE id = ?", [keep_id, stamp, drop_id])
+        cancelled = _one_open_followup(db, keep_id, values["status"], stamp)
+        touch_id = db.execute(
+            "INSERT INTO touches (contact_id, at, kind, outcome, minutes, note, data, "
+            "created_at) VALUES (?, ?, 'state', 'merged', 0, ?, ?, ?)",
+            [keep_id, stamp, f"Merged with {drop['name']} (a duplicate).",
+             json.dumps({"merged_from": drop_id, "name": drop["name"], "fields": taken,
+                         "cancelled": cancelled,
+                         "moved": {"touches": touches, "followups": followups,
+                                   "photos": photos}}),
+             stamp],
+        ).lastrowid
+    return Merged(keep_id, drop_id, values["name"], tuple(taken), tuple(cancelled), touch_id,
+                  f"Merged {drop['name']} into {values['name']}.")
+
+
+def _one_open_followup(db: Database, contact_id: int, status: str, stamp: str) -> list[int]:
+    """Close duplicate open follow-ups: one ladder/keep-in-touch stays, the earliest due.
+
+    A person no longer active keeps none open at all.
+    """
+    if status == "active":
+        rows = db.execute(
+            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' "
+            "AND reason IN ('ladder', 'keep_in_touch') ORDER BY due_on, id",
+            [contact_id]).fetchall()
+        extra = [fid for (fid,) in rows[1:]]
+    else:
+        extra = [fid for (fid,) in db.execute(
+            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' ORDER BY id",
+            [contact_id]).fetchall()]
+    for followup_id in extra:
+        db.execute("UPDATE followups SET status = 'cancelled', closed_at = ? WHERE id = ?",
+                   [stamp, followup_id])
+    return extra

@@ -1,0 +1,85 @@
+"""The Data page under AppTest: import with preview, restore checks, merge."""
+
+from pathlib import Path
+
+from apptest import rows, run_page
+
+from fieldkit import cards, config, db
+
+PAGE = "pages/data.py"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def count(path, table="contacts") -> int:
+    return rows(path, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def test_page_runs_on_empty_and_sample_data(app_db, sample_db):
+    at = run_page(PAGE)
+    assert not at.exception
+    titles = [h.value for h in at.subheader]
+    assert titles[:3] == ["Import", "Export", "Your own card"]
+
+
+def test_linkedin_import_previews_then_applies_once(app_db):
+    at = run_page(PAGE)
+    data = (FIXTURES / "linkedin" / "Connections.csv").read_bytes()
+    at.get("file_uploader")[0].upload("Connections.csv", data, "text/csv")
+    at.run()
+    assert not at.exception
+    figures = {m.label: int(m.value) for m in at.metric}
+    assert figures["New"] > 0
+    assert count(app_db) == 0  # a preview writes nothing
+    next(b for b in at.button if b.label.startswith("Import from this")).click()
+    at.run()
+    assert count(app_db) == figures["New"]
+    assert "Imported" in at.success[0].value
+    # The same file again: everyone is matched, nothing new.
+    at.get("file_uploader")[0].upload("Connections.csv", data, "text/csv")
+    at.run()
+    assert {m.label: int(m.value) for m in at.metric}["New"] == 0
+
+
+def test_a_file_that_is_not_an_export_is_refused(app_db):
+    at = run_page(PAGE)
+    at.get("file_uploader")[0].upload("Connections.csv", b"\x00\x01garbage", "text/csv")
+    at.run()
+    assert at.error
+    assert count(app_db) == 0
+
+
+def test_restore_of_a_bad_file_is_refused_and_changes_nothing(sample_db):
+    before = count(sample_db)
+    at = run_page(PAGE)
+    at.get("file_uploader")[1].upload("backup.db", b"SQLite format 3\x00 but not really",
+                                      "application/octet-stream")
+    at.run()
+    assert at.error
+    assert not [b for b in at.button if b.label.startswith("Replace my data")]
+    assert count(sample_db) == before
+
+
+def test_own_card_needs_a_name_then_shows_a_qr_code(app_db):
+    at = run_page(PAGE)
+    assert any("Set your name in Settings" in c.value for c in at.caption)
+    with db.connect(app_db) as conn:
+        config.save(conn, {"my_name": "Sam Rivera"})
+    at = run_page(PAGE)
+    assert at.get("image")
+    assert not any("Set your name in Settings" in c.value for c in at.caption)
+
+
+def test_twins_are_listed_and_merged(app_db):
+    with db.connect(app_db) as conn:
+        settings = config.load(conn)
+        for _ in range(2):
+            cards.save(conn, cards.clean({"name": "Ada Okafor", "company": "Northwind",
+                                          "email": "ada@northwind.example"}), settings=settings)
+    at = run_page(PAGE)
+    assert any("Ada Okafor" in e.label for e in at.expander)
+    next(b for b in at.button if b.label == "Merge into one").click()
+    at.run()
+    assert not at.exception
+    assert rows(app_db, "SELECT status FROM contacts ORDER BY id") in (
+        [("active",), ("merged",)], [("merged",), ("active",)])
+    assert count(app_db, "touches WHERE kind = 'met'") == 2
