@@ -212,7 +212,7 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     with transaction(db):
-        person = _contact_row(db, contact_id)
+        person = contact_row(db, contact_id)
         filled = {
             name: getattr(card, name) for name in DETAIL_FIELDS
             if name != "note" and getattr(card, name) and not person[name]
@@ -301,7 +301,8 @@ def recent_captures(db: Database, limit: int = 5) -> list[dict]:
     return captures
 
 
-def _contact_row(db: Database, contact_id: int) -> dict:
+def contact_row(db: Database, contact_id: int) -> dict:
+    """Every stored column of one person; NotFound when they are gone."""
     cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
     row = cursor.fetchone()
     if row is None:
@@ -334,7 +335,7 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
                 raise ValidationError(str(exc), field="tz") from None
         values["tz"] = tz or None
     with transaction(db):
-        _contact_row(db, contact_id)
+        contact_row(db, contact_id)
         db.table("contacts").update(contact_id, {**values, "updated_at": clock.now_iso()})
         _set_tags(db, contact_id, card.tags)
 
@@ -345,7 +346,7 @@ def delete(db: Database, contact_id: int) -> str:
     Events and other people are not touched. Returns the name deleted.
     """
     with transaction(db):
-        name = _contact_row(db, contact_id)["name"]
+        name = contact_row(db, contact_id)["name"]
         db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
     return name
 

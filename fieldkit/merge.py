@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 from sqlite_utils import Database
 
 from fieldkit import clock, normalise
-from fieldkit.cards import NotFound
+from fieldkit.cards import contact_row
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError
 
@@ -232,14 +232,6 @@ def candidates(db: Database, limit: int = 50) -> list[Pair]:
 # Merging
 # ---------------------------------------------------------------------------
 
-def _contact(db: Database, contact_id: int) -> dict:
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
-    row = cursor.fetchone()
-    if row is None:
-        raise NotFound("This person no longer exists.")
-    return dict(zip([d[0] for d in cursor.description], row))
-
-
 def _empty(value: object) -> bool:
     return value is None or value == "" or value == 0
 
@@ -263,7 +255,7 @@ def preview(db: Database, keep_id: int, drop_id: int) -> dict:
     ``fields``: one dict per field (field, label, keep, drop, default, same);
     ``moves``: how many touches, follow-ups and photos move, and the tags.
     """
-    keep, drop = _contact(db, keep_id), _contact(db, drop_id)
+    keep, drop = contact_row(db, keep_id), contact_row(db, drop_id)
     _check_pair(keep, drop)
     fields = [
         {"field": name, "label": label, "keep": keep[name], "drop": drop[name],
@@ -316,7 +308,7 @@ def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] |
     """
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        keep, drop = _contact(db, keep_id), _contact(db, drop_id)
+        keep, drop = contact_row(db, keep_id), contact_row(db, drop_id)
         _check_pair(keep, drop)
         values, taken = _chosen(keep, drop, choices or {})
         db.table("contacts").update(keep_id, {**values, "updated_at": stamp})

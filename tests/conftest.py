@@ -20,12 +20,16 @@ def _migrated_file(tmp_path_factory):
     return path
 
 
+def _open_copy(template, path):
+    """Open a private copy of a template database file."""
+    shutil.copyfile(template, path)
+    return fieldkit.db.connect(path)
+
+
 @pytest.fixture
 def db(tmp_path, _migrated_file):
     """A migrated FieldKit database in a temp file, open for the test."""
-    path = tmp_path / "fieldkit.db"
-    shutil.copyfile(_migrated_file, path)
-    with fieldkit.db.connect(path) as database:
+    with _open_copy(_migrated_file, tmp_path / "fieldkit.db") as database:
         yield database
 
 
@@ -77,7 +81,5 @@ def sample_day_file(tmp_path_factory):
 @pytest.fixture
 def sample_day_db(sample_day_file, tmp_path):
     """A private, open copy of the anchored sample, for tests that may write."""
-    path = tmp_path / "sample-day.db"
-    shutil.copyfile(sample_day_file, path)
-    with fieldkit.db.connect(path) as database:
+    with _open_copy(sample_day_file, tmp_path / "sample-day.db") as database:
         yield database
