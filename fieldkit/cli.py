@@ -83,6 +83,31 @@ def run_restore(args) -> None:
     print(f"Restored {args.db} from {args.file}; the previous file is kept as {kept}.")
 
 
+def run_set_password(args) -> None:
+    import getpass
+
+    from fieldkit import access
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Again: ") != password:
+            raise FieldkitError("The two passwords differ; nothing was changed.")
+    access.check_new_password(password)
+    with db.connect(args.db) as conn:
+        access.set_password(conn, password)
+    print(f"Password set for {args.db}. Every open session must sign in again.")
+
+
+def run_clear_password(args) -> None:
+    from fieldkit import access
+
+    with db.connect(_existing(args.db)) as conn:
+        removed = access.clear_password(conn)
+    print(f"Password removed from {args.db}." if removed else f"{args.db} had no password.")
+
+
 def run_import(args) -> None:
     reader = {"linkedin": linkedin, "vcard": vcard}[args.format]
     data = Path(args.file).read_bytes()
@@ -137,6 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     copy.add_argument("--out", required=True, help="where to write the copy")
     back = command("restore", run_restore, "replace the database with a checked backup")
     back.add_argument("file", help="a backup made by FieldKit")
+    secret = command("set-password", run_set_password,
+                     "require a password to open FieldKit (stores a scrypt hash only)")
+    secret.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    command("clear-password", run_clear_password, "open FieldKit without a password again")
     bring = command("import", run_import, "import people from LinkedIn or vCard")
     bring.add_argument("format", choices=("linkedin", "vcard"))
     bring.add_argument("file", help="Connections.csv or a .vcf file")

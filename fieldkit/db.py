@@ -39,6 +39,7 @@ TABLES = (
     "evidence",
     "triage_days",
     "import_runs",
+    "sign_in",
 )
 
 
@@ -251,6 +252,23 @@ def _initial(db: Database) -> None:
         ["name", "company", "title", "note"],
         create_triggers=True,
         tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+@migrations(name="0002_sign_in")
+def _sign_in(db: Database) -> None:
+    # One row at most: the server's password (a scrypt hash, never the
+    # password) and the wrong attempts that set the wait before the next.
+    db.executescript(
+        """
+        CREATE TABLE sign_in (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            password_hash TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            last_failure_at TEXT,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        """
     )
 
 

@@ -103,6 +103,10 @@ SOURCE_TABLES: dict[str, str] = {
 }
 
 
+# Not exported: the password hash and wrong-attempt count stay on the server.
+NOT_EXPORTED = frozenset({"sign_in"})
+
+
 def safe_cell(value: object) -> object:
     """One value, safe for a spreadsheet: None is empty, formulas are defused.
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fieldkit import clock, config
 from fieldkit.errors import SettingError
-from fieldkit.ui import style
+from fieldkit.ui import gate, style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
 
@@ -74,3 +74,5 @@ with st.expander("Restore the defaults"):
             st.session_state.pop(f"setting_{name}", None)
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
+
+gate.sign_out_button()

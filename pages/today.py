@@ -4,7 +4,7 @@ import streamlit as st
 
 from fieldkit import checkins, config, sample, today
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import nav, style
+from fieldkit.ui import gate, nav, style
 from fieldkit.ui.text import md
 from fieldkit.ui.session import open_db
 
@@ -16,6 +16,7 @@ with open_db() as db:
 
 st.title("Today")
 st.caption(summary.today.strftime("%A, %d %B %Y"))
+gate.exposure_warning()
 
 if summary.is_empty:
     st.subheader("Welcome to FieldKit")

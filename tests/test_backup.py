@@ -275,21 +275,24 @@ def test_restore_keeps_rows_that_were_only_in_the_old_wal(tmp_path, good_backup)
 
 
 def test_restore_migrates_an_older_backup(tmp_path, good_backup, monkeypatch):
+    latest = fieldkit.db.latest_version()
     newer = Migrations(fieldkit.db.MIGRATION_SET)
-    newer(name="0001_initial")(fieldkit.db._initial)
+    for migration in fieldkit.db.migrations._migrations:
+        newer(name=migration.name)(migration.fn)
 
-    @newer(name="0002_test_extra")
+    @newer(name="9999_test_extra")
     def _extra(db):
         db.execute("CREATE TABLE test_extra (id INTEGER PRIMARY KEY)")
 
     monkeypatch.setattr(fieldkit.db, "migrations", newer)
     monkeypatch.setattr(backup, "migrations", newer)
     info = backup.check_upload(good_backup)
-    assert (info.schema_version, info.latest_version, info.needs_migration) == (1, 2, True)
+    assert (info.schema_version, info.latest_version, info.needs_migration) == (
+        latest, latest + 1, True)
     path = tmp_path / "fieldkit.db"
     backup.restore(path, good_backup, now=NOW)
     with fieldkit.db.connect(path, migrate=False) as db:
-        assert fieldkit.db.schema_version(db) == 2
+        assert fieldkit.db.schema_version(db) == latest + 1
         assert db.table("test_extra").exists()
     assert names(path) == ["Restored Rita", "Restored Rob"]
 

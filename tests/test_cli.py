@@ -1,5 +1,6 @@
 """fieldkit.cli: sample, info, backup, restore, import and export."""
 
+import io
 import re
 import shutil
 import sqlite3
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 
 import fieldkit.db
+from fieldkit import access
 from fieldkit.cli import main
+
+LATEST = fieldkit.db.latest_version()
 
 REPO = Path(__file__).resolve().parent.parent
 COUNT_LINE = re.compile(r"^  (\w+) +([\d,]+)$")
@@ -48,12 +52,14 @@ def test_subprocess_sample_then_info(tmp_path):
     assert f"Sample data (scale 1) written to {path}" in filled.stdout
     info = subprocess.run([sys.executable, "-m", "fieldkit", "info", "--db", str(path)], **run)
     assert info.returncode == 0, info.stderr
-    assert "Schema version: 1 of 1\n" in info.stdout
+    assert f"Schema version: {LATEST} of {LATEST}\n" in info.stdout
     assert f"Database: {path}" in info.stdout
     counts = _counts(info.stdout)
     assert list(counts) == list(fieldkit.db.TABLES)
-    assert all(count > 0 for count in counts.values()), counts
     assert counts == _counts(filled.stdout)
+    # Every table holds sample rows, except the password: the sample sets none.
+    assert counts.pop("sign_in") == 0
+    assert all(count > 0 for count in counts.values()), counts
     assert counts["contacts"] == 160
 
 
@@ -87,7 +93,7 @@ def test_info_in_process(sample_file, capsys):
     assert main(["info", "--db", str(sample_file)]) == 0
     out = capsys.readouterr().out
     assert f"Database: {sample_file}\n" in out
-    assert "Schema version: 1 of 1\n" in out
+    assert f"Schema version: {LATEST} of {LATEST}\n" in out
     assert _counts(out) == _row_counts(sample_file)
 
 
@@ -96,7 +102,7 @@ def test_info_migrated_empty_db(db_path, capsys):
         pass
     assert main(["info", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
-    assert "Schema version: 1 of 1\n" in out
+    assert f"Schema version: {LATEST} of {LATEST}\n" in out
     assert _counts(out) == {name: 0 for name in fieldkit.db.TABLES}
 
 
@@ -107,7 +113,7 @@ def test_info_unmigrated_db_not_migrated(tmp_path, capsys):
     conn.close()
     assert main(["info", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Schema version: 0 of 1 (migrates when the app opens it)" in out
+    assert f"Schema version: 0 of {LATEST} (migrates when the app opens it)" in out
     assert _counts(out) == {}
     conn = sqlite3.connect(path)
     names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -171,7 +177,7 @@ def test_backup_copies_database(sample_file, tmp_path, capsys):
     assert _row_counts(out) == _row_counts(sample_file)
     with fieldkit.db.connect(out, migrate=False) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert fieldkit.db.schema_version(copy) == 1
+        assert fieldkit.db.schema_version(copy) == LATEST
 
 
 def test_backup_leaves_out_uncommitted_writes(sample_file, tmp_path):
@@ -275,3 +281,50 @@ def test_restore_refuses_a_file_that_is_not_a_backup(sample_file, tmp_path, caps
     assert main(["restore", "--db", str(live), str(bad)]) == 1
     assert "error:" in capsys.readouterr().err
     assert live.read_bytes() == before
+
+
+# --- set-password / clear-password ---------------------------------------------
+
+def _stored_hash(path):
+    with closing(sqlite3.connect(path)) as conn:
+        row = conn.execute("SELECT password_hash FROM sign_in").fetchone()
+    return row[0] if row else None
+
+
+def test_set_password_from_stdin_stores_a_hash_only(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    assert main(["set-password", "--db", str(path), "--password-stdin"]) == 0
+    assert "Password set" in capsys.readouterr().out
+    stored = _stored_hash(path)
+    assert stored.startswith("scrypt$") and "correct horse" not in stored
+    assert access.verify_password(stored, "correct horse battery")
+
+
+def test_set_password_too_short_changes_nothing(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("first good password\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    before = _stored_hash(path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["set-password", "--db", str(path), "--password-stdin"]) == 1
+    assert "at least 8 characters" in capsys.readouterr().err
+    assert _stored_hash(path) == before
+
+
+def test_set_password_prompts_twice_and_refuses_a_mismatch(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    answers = iter(["correct horse battery", "correct horse batteyr"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert main(["set-password", "--db", str(path)]) == 1
+    assert "differ" in capsys.readouterr().err
+    assert not path.exists() or _stored_hash(path) is None
+
+
+def test_clear_password_removes_it(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    assert main(["clear-password", "--db", str(path)]) == 0
+    assert "Password removed" in capsys.readouterr().out
+    assert _stored_hash(path) is None

@@ -79,8 +79,8 @@ def test_fill_returns_row_counts(db):
 # What the sample holds
 
 
-@pytest.mark.parametrize("table", fieldkit.db.TABLES)
-def test_fill_every_table_has_rows(sample_db, table):
+@pytest.mark.parametrize("table", [t for t in fieldkit.db.TABLES if t != "sign_in"])
+def test_fill_every_table_has_rows(sample_db, table):  # the sample sets no password
     assert _count(sample_db, f"SELECT count(*) FROM [{table}]") >= 1
 
 

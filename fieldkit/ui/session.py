@@ -41,12 +41,24 @@ def migrate_once() -> None:
 
 
 @contextlib.contextmanager
+def connection() -> Iterator[Database]:
+    """The database for this run, migrated, with no sign-in check (the gate's own)."""
+    migrate_once()
+    with db.connect(db_path(), migrate=False) as conn:
+        yield conn
+
+
+@contextlib.contextmanager
 def open_db() -> Iterator[Database]:
     """The database for this run, migrated; closed when the block ends.
 
     Migrating here, not only in app.py, matters: a page opened by its own
-    URL (/data) on a fresh server can run before the frame's code has.
+    URL (/data) on a fresh server can run before the frame's code has. For
+    the same reason the sign-in gate is checked here too: no page reads the
+    data for a session that has not signed in, however it came to run.
     """
-    migrate_once()
-    with db.connect(db_path(), migrate=False) as conn:
+    from fieldkit.ui import gate  # the gate reads through connection()
+
+    gate.guard()
+    with connection() as conn:
         yield conn
