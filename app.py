@@ -13,9 +13,14 @@ st.set_page_config(
 session.migrate_once()
 
 if gate.required():
-    # Only the sign-in page exists for this session: no other page can run.
-    sign_in = st.Page(gate.sign_in_page, title="Sign in", url_path="sign-in", default=True)
-    st.navigation([sign_in], position="hidden").run()
+    # Every page's URL leads to the sign-in form and nothing else runs; after
+    # signing in, the page that was asked for opens.
+    locked = [
+        st.Page(gate.sign_in_page, title="Sign in", url_path=p.url_path or "sign-in",
+                default=p.url_path == "")
+        for p in nav.PAGES
+    ]
+    st.navigation(locked, position="hidden").run()
     st.stop()
 
 pages = [
