@@ -154,18 +154,22 @@ def _set_tags(db: Database, contact_id: int, tags: tuple[str, ...]) -> None:
 
 def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = None,
          photo: Photo | None = None, now: datetime | None = None,
-         source: str = "capture") -> int:
+         source: str = "capture", uid: str | None = None) -> int:
     """Store a new person met now (at ``event_id``); returns their id.
 
     Also records the "met" touch and schedules the first follow-up for the
-    next day, all in one transaction.
+    next day, all in one transaction. A ``uid`` (one per capture form) makes
+    the save idempotent: saving again with it, as a double tap on Save does,
+    returns the person the first save stored and writes nothing.
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     values = _columns(card)
     with transaction(db):
+        if uid is not None and (existing := saved_uid(db, uid)) is not None:
+            return existing
         contact_id = db.table("contacts").insert({
-            "uid": str(uuid.uuid4()), **values, "event_id": event_id, "met_at": stamp,
+            "uid": uid or str(uuid.uuid4()), **values, "event_id": event_id, "met_at": stamp,
             "source": source, "created_at": stamp, "updated_at": stamp,
         }).last_pk
         _set_tags(db, contact_id, card.tags)
@@ -178,6 +182,12 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
         )
         _first_followup(db, contact_id, card.kind, now, settings)
     return contact_id
+
+
+def saved_uid(db: Database, uid: str) -> int | None:
+    """The id of the person stored under ``uid``, if any."""
+    row = db.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()
+    return row[0] if row else None
 
 
 def add_imported(db: Database, card: Card, *, source: str, met_at: str,

@@ -1,5 +1,7 @@
 """Capture (/capture): a card in ten seconds — name, one tap for the kind, save."""
 
+import uuid
+
 import streamlit as st
 
 from fieldkit import cards, checkins, config, events, photos
@@ -20,6 +22,11 @@ def key(name: str) -> str:
     return f"capture_{name}_{gen}"
 
 
+# One id per form: a second Save of the same form (a double tap, a tap resent
+# after a dropped connection) finds the card the first one stored.
+uid = state.setdefault(key("uid"), str(uuid.uuid4()))
+
+
 with open_db() as db:
     settings = config.load(db)
     here = checkins.current(db)
@@ -32,7 +39,9 @@ if here:
             icon=":material/location_on:")
 else:
     st.caption("Not checked in: cards are saved without an event unless you pick one.")
-if note := state.pop("capture_message", None):
+# Shown until the form changes again: a run cut short by a second tap must not eat it.
+note_gen, note = state.get("capture_message", (None, None))
+if note and note_gen == gen:
     st.success(note, icon=":material/check:")
 
 default_event = here["event_id"] if here else None
@@ -76,7 +85,7 @@ def entered() -> tuple[cards.Card, photos.Photo | None, int | None]:
 
 
 def saved(message: str) -> None:
-    state["capture_message"] = message
+    state["capture_message"] = (gen + 1, message)
     state.pop("capture_twins", None)
     state["capture_gen"] = gen + 1
     st.rerun()
@@ -85,7 +94,7 @@ def saved(message: str) -> None:
 def save_new() -> None:
     card, photo, event_id = entered()
     with open_db() as db:
-        cards.save(db, card, settings=settings, event_id=event_id, photo=photo)
+        cards.save(db, card, settings=settings, event_id=event_id, photo=photo, uid=uid)
     saved(f"Saved {md(card.name)}. Ready for the next person.")
 
 
@@ -102,8 +111,11 @@ try:
         state.pop("capture_twins", None)
         card, _, _ = entered()
         with open_db() as db:
-            twins = cards.find_twins(db, card)
-        if twins:
+            again = cards.saved_uid(db, uid) is not None
+            twins = [] if again else cards.find_twins(db, card)
+        if again:
+            saved(f"Saved {md(card.name)}. Ready for the next person.")
+        elif twins:
             state["capture_twins"] = twins
         else:
             save_new()
@@ -135,5 +147,5 @@ if recent:
             except FieldkitError as exc:
                 st.error(md(str(exc)))
             else:
-                state["capture_message"] = f"Took back {md(name)}."
+                state["capture_message"] = (gen, f"Took back {md(name)}.")
                 st.rerun()

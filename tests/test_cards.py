@@ -198,6 +198,19 @@ def test_save_without_photo_or_event(db):
     assert tags_of(db, contact_id) == []
 
 
+def test_save_same_uid_twice_stores_one_person(db):
+    # A double tap on Save sends the same form, with the same uid, twice.
+    first = cards.save(db, card(name="Dana Double"), settings=SETTINGS, uid="form-1")
+    again = cards.save(db, card(name="Dana Double"), settings=SETTINGS, uid="form-1")
+    assert again == first
+    assert one(db, "SELECT count(*) FROM contacts")[0] == 1
+    assert one(db, "SELECT count(*) FROM touches")[0] == 1
+    assert one(db, "SELECT count(*) FROM followups")[0] == 1
+    assert cards.saved_uid(db, "form-1") == first
+    assert cards.saved_uid(db, "form-2") is None
+    assert cards.save(db, card(name="Dana Double"), settings=SETTINGS, uid="form-2") != first
+
+
 @pytest.mark.parametrize(
     ("now", "tz", "due"),
     [

@@ -197,5 +197,5 @@ def test_markup_in_a_name_is_shown_literally(app_db):
     widget(at, "Name").set_value("![x](http://tracker.example/p.png) **Ada**")
     save(at)
     message = at.success[0].value
-    assert "\\!\\[x\\]\\(http\\:" in message and "\\*\\*Ada\\*\\*" in message
+    assert "\\!\\[x\\]\\(http\u2060\\:" in message and "\\*\\*Ada\\*\\*" in message
     assert rows(app_db, "SELECT name FROM contacts") == [("![x](http://tracker.example/p.png) **Ada**",)]

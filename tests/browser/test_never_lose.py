@@ -1,0 +1,121 @@
+"""Never lose a write on a phone: flaky Wi-Fi, a double tap, two tabs at once."""
+
+import sqlite3
+from contextlib import closing
+
+from .conftest import PHONE
+from .helpers import (
+    CONNECTED,
+    assert_no_errors,
+    expect,
+    open_page,
+    rerun,
+    settle,
+    watch,
+)
+
+
+def names(db_path, like="%"):
+    with closing(sqlite3.connect(db_path)) as conn:
+        return [n for (n,) in conn.execute(
+            "SELECT name FROM contacts WHERE name LIKE ? ORDER BY id", [like])]
+
+
+def fill_card(page, name, note=None):
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("radio", name="Customer", exact=True).tap()
+    if note is not None:
+        page.get_by_text("Company, contact details, note, photo").tap()
+        page.get_by_label("Note", exact=True).fill(note)
+
+
+def test_offline_while_typing_saves_the_card_once_and_keeps_the_text(
+        server, phone_page, phone_context, screenshot):
+    page = phone_page
+    open_page(page, server.url + "/capture")
+    fill_card(page, "Olga Offline", note="Met at the coffee bar; wants the API deck")
+
+    phone_context.set_offline(True)
+    page.wait_for_timeout(6000)  # the hall's Wi-Fi drops for a while
+    screenshot(page, "capture-offline.png")
+    phone_context.set_offline(False)
+    page.locator(CONNECTED).wait_for(timeout=30_000)
+    settle(page)
+
+    # Nothing typed was lost while the connection was down.
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Olga Offline")
+    expect(page.get_by_label("Note", exact=True)).to_have_value(
+        "Met at the coffee bar; wants the API deck")
+    with rerun(page):
+        page.get_by_role("button", name="Save card").tap()
+    expect(page.get_by_text("Saved Olga Offline")).to_be_visible()
+    assert names(server.db_path) == ["Olga Offline"]
+    with closing(sqlite3.connect(server.db_path)) as conn:
+        assert conn.execute("SELECT note FROM contacts").fetchone()[0] == \
+            "Met at the coffee bar; wants the API deck"
+    assert_no_errors(page)
+
+
+def test_save_tapped_while_offline_is_never_saved_twice(server, phone_page, phone_context):
+    page = phone_page
+    open_page(page, server.url + "/capture")
+    fill_card(page, "Tomas Tunnel")
+    phone_context.set_offline(True)
+    page.get_by_role("button", name="Save card").tap()
+    page.wait_for_timeout(4000)
+    phone_context.set_offline(False)
+    page.locator(CONNECTED).wait_for(timeout=30_000)
+    settle(page)
+    saved = names(server.db_path)
+    if not saved:
+        # The tap did not reach the server: the card is still in the form, one tap away.
+        expect(page.get_by_label("Name", exact=True)).to_have_value("Tomas Tunnel")
+        with rerun(page):
+            page.get_by_role("button", name="Save card").tap()
+    expect(page.get_by_text("Saved Tomas Tunnel")).to_be_visible()
+    assert names(server.db_path) == ["Tomas Tunnel"]
+
+
+def test_double_tap_on_save_creates_one_card(server, phone_page):
+    page = phone_page
+    open_page(page, server.url + "/capture")
+    for name in ("Dana Double", "Tariq Twice"):
+        fill_card(page, name)
+        box = page.get_by_role("button", name="Save card").bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        with rerun(page):
+            # Two taps on the same spot; the second lands while the first run is going.
+            page.touchscreen.tap(x, y)
+            page.wait_for_timeout(30)
+            page.touchscreen.tap(x, y)
+        page.wait_for_timeout(1500)  # let a second run, if any, finish
+        settle(page)
+        expect(page.get_by_text(f"Saved {name}")).to_be_visible()
+    assert names(server.db_path) == ["Dana Double", "Tariq Twice"]
+    assert_no_errors(page)
+
+
+def test_two_phones_saving_at_once_lose_nothing(server, browser, phone_page):
+    other_context = browser.new_context(**PHONE)
+    try:
+        other = other_context.new_page()
+        watch(other)
+        pages = {"A": phone_page, "B": other}
+        for page in pages.values():
+            open_page(page, server.url + "/capture")
+        for round_ in range(4):
+            for who, page in pages.items():
+                fill_card(page, f"Both {who}{round_}")
+            # Both taps go out before either run has finished.
+            with rerun(phone_page), rerun(other):
+                for page in pages.values():
+                    page.get_by_role("button", name="Save card").tap()
+            for who, page in pages.items():
+                expect(page.get_by_text(f"Saved Both {who}{round_}")).to_be_visible()
+        expected = sorted(f"Both {who}{r}" for r in range(4) for who in pages)
+        assert sorted(names(server.db_path, "Both %")) == expected
+        for page in pages.values():
+            assert "locked" not in page.get_by_test_id("stMain").inner_text().lower()
+            assert_no_errors(page)
+    finally:
+        other_context.close()
