@@ -3,6 +3,8 @@
 import sqlite3
 from contextlib import closing
 
+from fieldkit import clock, config, db, queue, sample
+
 from .conftest import PHONE
 from .helpers import (
     CONNECTED,
@@ -95,26 +97,52 @@ def test_double_tap_on_save_creates_one_card(server, phone_page):
     assert_no_errors(page)
 
 
-def test_two_phones_saving_at_once_lose_nothing(server, browser, phone_page):
+def test_two_phones_writing_at_once_lose_nothing(server, browser, phone_page):
+    """Cards on one phone while the other logs attempts, then settings beside a card."""
+    with db.connect(server.db_path) as conn:
+        sample.fill(conn)
+        settings = config.load(conn)
+        due = queue.due(conn, clock.today(settings["timezone"]),
+                        ladder_gaps=settings["ladder_gaps"], limit=3)
+    started = clock.now_iso()
     other_context = browser.new_context(**PHONE)
     try:
-        other = other_context.new_page()
-        watch(other)
-        pages = {"A": phone_page, "B": other}
-        for page in pages.values():
-            open_page(page, server.url + "/capture")
-        for round_ in range(4):
-            for who, page in pages.items():
-                fill_card(page, f"Both {who}{round_}")
+        booth, laptop = phone_page, other_context.new_page()
+        watch(laptop)
+        open_page(booth, server.url + "/capture")
+        open_page(laptop, server.url + "/queue")
+        for round_, item in enumerate(due):
+            fill_card(booth, f"Both {round_}")
+            email = laptop.locator(f".st-key-queue_card_{item['followup_id']}") \
+                .get_by_role("radiogroup", name="Log an attempt") \
+                .get_by_role("radio", name="Email", exact=True)
             # Both taps go out before either run has finished.
-            with rerun(phone_page), rerun(other):
-                for page in pages.values():
-                    page.get_by_role("button", name="Save card").tap()
-            for who, page in pages.items():
-                expect(page.get_by_text(f"Saved Both {who}{round_}")).to_be_visible()
-        expected = sorted(f"Both {who}{r}" for r in range(4) for who in pages)
-        assert sorted(names(server.db_path, "Both %")) == expected
-        for page in pages.values():
+            with rerun(booth), rerun(laptop):
+                booth.get_by_role("button", name="Save card").tap()
+                email.tap()
+            expect(booth.get_by_text(f"Saved Both {round_}")).to_be_visible()
+            expect(laptop.get_by_text(f"Email sent to {item['name']}")).to_be_visible()
+
+        open_page(laptop, server.url + "/settings")
+        target = laptop.get_by_label("Weekly networking target (minutes)", exact=True)
+        target.fill("222")
+        fill_card(booth, "Both settings")
+        with rerun(booth), rerun(laptop):
+            booth.get_by_role("button", name="Save card").tap()
+            laptop.get_by_role("button", name="Save settings").tap()
+        expect(laptop.get_by_text("Settings saved.")).to_be_visible()
+        expect(booth.get_by_text("Saved Both settings")).to_be_visible()
+
+        expected = [f"Both {r}" for r in range(len(due))] + ["Both settings"]
+        assert names(server.db_path, "Both %") == expected
+        with db.connect(server.db_path) as conn:
+            assert config.load(conn)["weekly_target_minutes"] == 222
+            for item in due:
+                assert conn.execute(
+                    "SELECT count(*) FROM touches WHERE contact_id = ? AND kind = 'attempt' "
+                    "AND channel = 'email' AND undone_at IS NULL AND created_at >= ?",
+                    [item["contact_id"], started]).fetchone()[0] == 1
+        for page in (booth, laptop):
             assert "locked" not in page.get_by_test_id("stMain").inner_text().lower()
             assert_no_errors(page)
     finally:
