@@ -185,7 +185,6 @@ def server(tmp_path):
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
     # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the server.
