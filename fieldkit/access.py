@@ -160,6 +160,21 @@ def sign_in(db: Database, password: str, *, now: datetime | None = None) -> str:
     return password_stamp(db)
 
 
+def email_allowed(email: str | None, allowed) -> bool:
+    """Whether an account signed in through an identity provider may open FieldKit.
+
+    ``allowed`` lists addresses (``me@example.com``) and whole domains
+    (``@example.com``), compared without case. An empty list allows no one:
+    a provider such as Google would otherwise let every account in.
+    """
+    if not email or "@" not in email:
+        return False
+    email = email.strip().lower()
+    domain = email[email.rindex("@"):]
+    wanted = {str(entry).strip().lower() for entry in allowed or ()}
+    return email in wanted or domain in wanted
+
+
 def is_local_address(address: str | None) -> bool:
     """Whether a server bound to ``address`` is reachable from this machine only.
 

@@ -146,3 +146,18 @@ def test_new_password_changes_the_stamp_and_clear_removes_it(db):
 ])
 def test_is_local_address(address, local):
     assert access.is_local_address(address) is local
+
+
+@pytest.mark.parametrize(("email", "allowed", "expected"), [
+    ("me@work.example", ["me@work.example"], True),
+    ("ME@work.example ", ["me@WORK.example"], True),
+    ("colleague@work.example", ["@work.example"], True),
+    ("me@work.example.evil", ["@work.example"], False),
+    ("me@evil.example", ["me@work.example"], False),
+    ("me@work.example", [], False),
+    ("me@work.example", None, False),
+    (None, ["me@work.example"], False),
+    ("not-an-address", ["not-an-address"], False),
+])
+def test_email_allowed(email, allowed, expected):
+    assert access.email_allowed(email, allowed) is expected

@@ -116,3 +116,36 @@ def test_today_no_warning_when_password_set(locked_db):
         st.config.set_option("server.address", None)
     assert at.title[0].value == "Today"
     assert not [w for w in at.warning if "no password" in w.value]
+
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "fieldkit", "client_secret": "secret",
+        "server_metadata_url": "https://id.example/.well-known/openid-configuration"}
+
+
+def _provider_app(user: dict, allowed) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.secrets["fieldkit"] = {"allowed_emails": allowed}
+    at.user = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize(("user", "allowed", "opens"), [
+    ({"is_logged_in": False}, ["me@work.example"], False),
+    ({"is_logged_in": True, "email": "me@work.example"}, ["me@work.example"], True),
+    ({"is_logged_in": True, "email": "Me@Work.example"}, ["@work.example"], True),
+    ({"is_logged_in": True, "email": "stranger@gmail.example"}, ["me@work.example"], False),
+    ({"is_logged_in": True, "email": "me@work.example"}, [], False),
+])
+def test_gate_identity_provider_opens_only_for_allowed_accounts(sample_db, user, allowed, opens):
+    at = _provider_app(user, allowed)
+    titles = [t.value for t in at.title]
+    assert (titles == ["Today"]) is opens
+    if not opens:
+        assert titles == ["FieldKit"]
+        assert not at.text_input  # no password box: the provider signs in
+        assert [b.label for b in at.button] == (
+            ["Sign out"] if user["is_logged_in"] else ["Sign in"])

@@ -18,11 +18,26 @@ from fieldkit.ui.text import md
 STAMP = "sign_in_stamp"  # the password stamp this session signed in with
 
 
-def required() -> bool:
-    """Whether this session must sign in first (a password is set, not yet given).
+def _provider() -> dict | None:
+    """FieldKit's [fieldkit] secrets when Streamlit's OIDC sign-in ([auth]) is set up."""
+    try:
+        if not st.secrets.load_if_toml_exists() or "auth" not in st.secrets:
+            return None
+        return dict(st.secrets.get("fieldkit", {}))
+    except Exception:  # unreadable secrets: fall back to FieldKit's own password
+        return None
 
-    A new password changes the stamp and so signs every session out.
+
+def required() -> bool:
+    """Whether this session must sign in first.
+
+    With an identity provider set up in secrets.toml: until an allowed account
+    has signed in. Otherwise, when a password is set: until it is given (a new
+    password changes the stamp and so signs every session out).
     """
+    if (provider := _provider()) is not None:
+        return not (st.user.get("is_logged_in", False)
+                    and access.email_allowed(st.user.get("email"), provider.get("allowed_emails")))
     with connection() as db:
         stamp = access.password_stamp(db)
     return stamp is not None and st.session_state.get(STAMP) != stamp
@@ -36,7 +51,9 @@ def guard() -> None:
 
 
 def protected() -> bool:
-    """Whether a password is set on this server."""
+    """Whether a password or an identity provider guards this server."""
+    if _provider() is not None:
+        return True
     with connection() as db:
         return access.password_stamp(db) is not None
 
@@ -46,6 +63,9 @@ def sign_in_page() -> None:
     style.apply()
     st.title("FieldKit")
     st.caption("This FieldKit is private. Sign in to open it.")
+    if _provider() is not None:
+        _provider_sign_in()
+        return
     with st.form("sign_in", border=False, enter_to_submit=True):
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch",
@@ -61,11 +81,24 @@ def sign_in_page() -> None:
         st.rerun()
 
 
+def _provider_sign_in() -> None:
+    if st.user.get("is_logged_in", False):
+        st.error(md(f"{st.user.get('email') or 'This account'} may not open this FieldKit."),
+                 icon=":material/lock:")
+        st.button("Sign out", on_click=st.logout, width="stretch")
+    else:
+        st.button("Sign in", type="primary", icon=":material/login:", width="stretch",
+                  on_click=st.login)
+
+
 def sign_out_button() -> None:
-    """A Sign out button, shown only when a password is set."""
-    if protected() and st.button("Sign out", icon=":material/logout:", width="stretch"):
-        st.session_state.pop(STAMP, None)
-        st.rerun()
+    """A Sign out button, shown only when a password or a provider guards the server."""
+    if not protected() or not st.button("Sign out", icon=":material/logout:", width="stretch"):
+        return
+    if _provider() is not None:
+        st.logout()
+    st.session_state.pop(STAMP, None)
+    st.rerun()
 
 
 def exposure_warning() -> None:

@@ -14,6 +14,7 @@ from fieldkit import access, db, sample
 from fieldkit.ui import nav
 
 from .helpers import (
+    CONNECTED,
     assert_no_errors,
     assert_no_horizontal_overflow,
     expect,
@@ -147,3 +148,13 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
     expect(page.get_by_role("heading", name=nav.PAGES[-1].title)).to_be_visible()
     assert_no_horizontal_overflow(page)
     screenshot(page, "signed-in.png")
+
+    # A dropped connection does not sign the tab out.
+    page.context.set_offline(True)
+    page.wait_for_timeout(4000)
+    page.context.set_offline(False)
+    page.locator(CONNECTED).wait_for(timeout=30_000)
+    with rerun(page):
+        page.get_by_role("button", name="Save settings").tap()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    expect(main.get_by_label("Password", exact=True)).to_have_count(0)
