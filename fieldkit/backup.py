@@ -413,8 +413,34 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise RestoreError(f"Cannot restore the database at {path}: {exc}") from exc
         raise
+    # The password belongs to this server, not to the data: a backup made
+    # before it was set (or with another one) must not open or change it.
+    password = _password_row(keep) if keep is not None else _UNKNOWN
     with connect(path) as db, transaction(db):
         db.execute(
             "INSERT INTO import_runs (kind, filename, sha256, at) VALUES ('restore', ?, ?, ?)",
             [filename, info.sha256, clock.to_iso(moment)])
+        if password is not _UNKNOWN:
+            db.execute("DELETE FROM sign_in")
+        if password not in (None, _UNKNOWN):
+            db.execute("INSERT INTO sign_in (id, password_hash, failures, last_failure_at, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?)", password)
     return keep
+
+
+_UNKNOWN = object()  # the previous file could not be read: keep the backup's sign-in
+
+
+def _password_row(path: Path):
+    """The sign_in row of the database file at ``path``: None without one."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sign_in'").fetchone():
+                return None
+            return conn.execute("SELECT id, password_hash, failures, last_failure_at, "
+                                "updated_at FROM sign_in").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return _UNKNOWN

@@ -12,7 +12,7 @@ import pytest
 from sqlite_utils import Migrations
 
 import fieldkit.db
-from fieldkit import backup, cards, config
+from fieldkit import access, backup, cards, config
 from fieldkit.backup import BackupError, RestoreError
 
 SETTINGS = config.defaults()
@@ -326,3 +326,36 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(tmp_path, good_backup):
     kept = backup.restore(path, good_backup, now=NOW)
     assert kept.read_bytes() == b"this was a database once" * 100
     assert names(path) == ["Restored Rita", "Restored Rob"]
+
+
+# --- the server's password survives a restore ------------------------------------
+
+def _stamp(path):
+    with fieldkit.db.connect(path, migrate=False) as db:
+        return access.password_stamp(db)
+
+
+@pytest.mark.parametrize("backup_password", [None, "the backup's own password"])
+def test_restore_keeps_the_servers_password(tmp_path, good_backup, backup_password):
+    data = good_backup
+    if backup_password:
+        source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
+        with fieldkit.db.connect(source) as db:
+            access.set_password(db, backup_password)
+            data = backup.backup_bytes(db)
+    path = make_db(tmp_path / "data" / "fieldkit.db", "Old Olga")
+    with fieldkit.db.connect(path) as db:
+        access.set_password(db, "the server's password")
+    before = _stamp(path)
+    backup.restore(path, data, now=NOW)
+    assert _stamp(path) == before
+
+
+def test_restore_onto_an_open_server_stays_open(tmp_path, good_backup):
+    source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
+    with fieldkit.db.connect(source) as db:
+        access.set_password(db, "the backup's own password")
+        data = backup.backup_bytes(db)
+    path = make_db(tmp_path / "data" / "fieldkit.db", "Old Olga")
+    backup.restore(path, data, now=NOW)
+    assert _stamp(path) is None
