@@ -330,7 +330,7 @@ def test_markup_in_a_name_is_shown_literally(sample_db):
                      "WHERE id = ?", [item["contact_id"]])
     at = run_page(PAGE)
     header = next(m.value for m in at.markdown if "tracker" in m.value)
-    assert "\\!\\[x\\]\\(http\\:" in header and "\\*Ada\\*" in header
+    assert "\\!\\[x\\]\\(http\u2060\\:" in header and "\\*Ada\\*" in header
 
 
 def open_board(at):

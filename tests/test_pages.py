@@ -69,7 +69,7 @@ def test_today_escapes_markup_in_the_event_name(sample_db):
                      "WHERE id = (SELECT event_id FROM checkins WHERE checked_out_at IS NULL)")
     at = run_page("pages/today.py")
     body = at.info[0].value
-    assert "\\!\\[x\\]\\(http\\:" in body and "\\*Expo\\*" in body
+    assert "\\!\\[x\\]\\(http\u2060\\:" in body and "\\*Expo\\*" in body
 
 
 def settings_form(at: AppTest):

@@ -12,7 +12,7 @@ _ESCAPE = {ord(c): "\\" + c for c in string.punctuation}
 # into links after escapes are resolved, so escaping cannot stop it; an
 # invisible word joiner inside the pattern does.
 _JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(\\:|\\@|(?<=www)(?=\\\.))", re.IGNORECASE)
+_AUTOLINK = re.compile(r"(\\:(?=\\/\\/)|\\@|(?<=www)(?=\\\.))", re.IGNORECASE)
 
 
 def md(text: object) -> str:
