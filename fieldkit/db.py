@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from fieldkit.errors import DatabaseError
+from fieldkit.errors import DatabaseBusy, DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_SET = "fieldkit"
@@ -361,27 +361,42 @@ def backup_to(db: Database, target: str | Path) -> Path:
     return target
 
 
+BUSY_MESSAGE = ("The database is busy with another write (another tab or program). "
+                "Nothing was saved; try again in a moment.")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One atomic write: all of it lands or none of it does.
 
     The outermost block begins IMMEDIATE, taking the write lock before the
     first read, so a read-then-write never fails on a concurrent writer;
-    nested blocks become savepoints.
+    nested blocks become savepoints. A writer that waits longer than the
+    busy timeout for the lock gets DatabaseBusy (a FieldkitError the pages
+    show), never a raw "database is locked".
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
         raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 def row_counts(db: Database) -> dict[str, int]:
