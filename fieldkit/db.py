@@ -327,17 +327,28 @@ def migrate_db(db: Database, path: Path | None = None) -> Path | None:
     empty file, or nothing pending).
     """
     try:
-        pending = pending_migrations(db)
-        if not pending:
+        if not pending_migrations(db):
             return None
-        backup = None
-        if path is not None and _holds_data(db):
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            backup = path.with_name(
-                f"{path.stem}.before-{pending[0]}-{stamp}{path.suffix or '.db'}"
-            )
-            backup_to(db, backup)
-        migrations.apply(db)
+        # Another connection (a second server, a command) may be migrating the
+        # same file at this moment: look again under the write lock, so that
+        # only one of them backs up and migrates. Every migration must
+        # therefore be transactional.
+        with transaction(db):
+            pending = pending_migrations(db)
+            if not pending:
+                return None
+            backup = None
+            if path is not None and _holds_data(db):
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                backup = path.with_name(
+                    f"{path.stem}.before-{pending[0]}-{stamp}{path.suffix or '.db'}"
+                )
+                # Read through a second connection: SQLite refuses to back up
+                # through one that holds a write transaction.
+                with contextlib.closing(sqlite3.connect(
+                        str(path), timeout=BUSY_TIMEOUT_MS / 1000)) as reader:
+                    backup_to(Database(reader), backup)
+            migrations.apply(db)
         return backup
     except sqlite3.DatabaseError as exc:
         where = f" at {path}" if path is not None else ""
