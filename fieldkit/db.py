@@ -263,6 +263,10 @@ def _open(path: Path) -> Database:
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL is safe when the process is killed: a commit has
+        # reached the operating system before the call returns. It is not
+        # safe against power loss, which may take back the last commits (the
+        # file stays intact); FULL would fsync every commit to prevent that.
         db.execute("PRAGMA synchronous = NORMAL")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
