@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from fieldkit.errors import DatabaseError
+from fieldkit.errors import DatabaseBusy, DatabaseError
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATION_SET = "fieldkit"
@@ -281,6 +281,10 @@ def _open(path: Path) -> Database:
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL is safe when the process is killed: a commit has
+        # reached the operating system before the call returns. It is not
+        # safe against power loss, which may take back the last commits (the
+        # file stays intact); FULL would fsync every commit to prevent that.
         db.execute("PRAGMA synchronous = NORMAL")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
@@ -345,17 +349,28 @@ def migrate_db(db: Database, path: Path | None = None) -> Path | None:
     empty file, or nothing pending).
     """
     try:
-        pending = pending_migrations(db)
-        if not pending:
+        if not pending_migrations(db):
             return None
-        backup = None
-        if path is not None and _holds_data(db):
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            backup = path.with_name(
-                f"{path.stem}.before-{pending[0]}-{stamp}{path.suffix or '.db'}"
-            )
-            backup_to(db, backup)
-        migrations.apply(db)
+        # Another connection (a second server, a command) may be migrating the
+        # same file at this moment: look again under the write lock, so that
+        # only one of them backs up and migrates. Every migration must
+        # therefore be transactional.
+        with transaction(db):
+            pending = pending_migrations(db)
+            if not pending:
+                return None
+            backup = None
+            if path is not None and _holds_data(db):
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+                backup = path.with_name(
+                    f"{path.stem}.before-{pending[0]}-{stamp}{path.suffix or '.db'}"
+                )
+                # Read through a second connection: SQLite refuses to back up
+                # through one that holds a write transaction.
+                with contextlib.closing(sqlite3.connect(
+                        str(path), timeout=BUSY_TIMEOUT_MS / 1000)) as reader:
+                    backup_to(Database(reader), backup)
+            migrations.apply(db)
         return backup
     except sqlite3.DatabaseError as exc:
         where = f" at {path}" if path is not None else ""
@@ -379,27 +394,42 @@ def backup_to(db: Database, target: str | Path) -> Path:
     return target
 
 
+BUSY_MESSAGE = ("The database is busy with another write (another tab or program). "
+                "Nothing was saved; try again in a moment.")
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
     """One atomic write: all of it lands or none of it does.
 
     The outermost block begins IMMEDIATE, taking the write lock before the
     first read, so a read-then-write never fails on a concurrent writer;
-    nested blocks become savepoints.
+    nested blocks become savepoints. A writer that waits longer than the
+    busy timeout for the lock gets DatabaseBusy (a FieldkitError the pages
+    show), never a raw "database is locked".
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
         raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 def row_counts(db: Database) -> dict[str, int]:

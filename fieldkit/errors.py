@@ -19,3 +19,7 @@ class SettingError(ValidationError):
 
 class DatabaseError(FieldkitError):
     """The database file cannot be opened, read or migrated."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another writer held the database longer than the busy timeout; nothing was written."""
