@@ -259,7 +259,8 @@ def _initial(db: Database) -> None:
 def _sign_in(db: Database) -> None:
     # One row at most: the server's password (a scrypt hash, never the
     # password) and the wrong attempts that set the wait before the next.
-    db.executescript(
+    # execute, not executescript: that would commit the migration's transaction.
+    db.execute(
         """
         CREATE TABLE sign_in (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -267,7 +268,7 @@ def _sign_in(db: Database) -> None:
             failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
             last_failure_at TEXT,
             updated_at TEXT NOT NULL
-        ) STRICT;
+        ) STRICT
         """
     )
 
