@@ -242,7 +242,9 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
             followup_id = _first_followup(db, contact_id, person["kind"], now, settings)
         # What this meeting added, so that undo can take exactly that back.
         added = {"created": False, "filled": list(filled), "tags": new_tags,
-                 "photo": photo_id, "memo": memo_id, "followup": followup_id}
+                 "photo": photo_id, "followup": followup_id}
+        if memo_id is not None:
+            added["memo"] = memo_id
         cursor = db.execute(
             "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
             "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",

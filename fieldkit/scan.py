@@ -177,6 +177,8 @@ def _vcard(payload: str, text: str, fmt: str) -> Code:
             value = ", ".join(value or [])
         if isinstance(value, str) and value.strip():
             fields[name] = value.strip()
+    if "linkedin_url" in fields:  # checked by the reader; the stored form here
+        fields["linkedin_url"] = normalise.linkedin(fields["linkedin_url"])
     notes = tuple(entry.notes)
     if (entry.skip or "").startswith("the file ends"):
         notes += ("the code ends inside the card (no END:VCARD)",)
