@@ -66,6 +66,7 @@ with st.form(key("form"), border=False):
         st.file_uploader("Card photo: take one or choose a file", type=PHOTO_TYPES,
                          key=key("photo"))
     scan.scan_uploader(key)
+    scan.code_picker(gen)
     with st.container(horizontal=True):
         submitted = st.form_submit_button("Save card", type="primary", width="stretch",
                                           icon=":material/save:")
@@ -108,8 +109,8 @@ def add_to(contact_id: int, name: str) -> None:
     saved(f"Added this meeting to {md(name)}.")
 
 
-if reading or (submitted and scan.unread(state.get(key("scan")))):
-    submitted = False  # an image not read yet is read first: the card is checked, then saved
+if reading or (submitted and scan.pending(state.get(key("scan")))):
+    submitted = False  # a code not read yet is read first: the card is checked, then saved
     scan.read_upload(state.get(key("scan")), gen)
 scan.scan_result(gen)
 try:

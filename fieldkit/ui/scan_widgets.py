@@ -62,8 +62,34 @@ def details_filled() -> bool:
     return any(name in DETAILS for name in read.get("filled", {}))
 
 
+def _pick_key(read: dict) -> str:
+    return f"capture_pick_{read['gen']}_{read['number']}"
+
+
+def pending(upload) -> bool:
+    """Whether Save should read first: an image not read yet, or a code picked not used."""
+    if upload is not None and state.get("capture_scan_file") != upload.file_id:
+        return True
+    read = state.get(SCAN)
+    return bool(read) and state.get(_pick_key(read)) not in (None, read["picked"])
+
+
 def read_upload(upload, gen: int) -> None:
-    """Decode the uploaded image; one code is applied at once, several offered."""
+    """Read the code: decode a new image, or use the code picked among several.
+
+    One code is applied at once; several are offered to pick from (inside
+    the form, so what is typed travels with the pick).
+    """
+    read = state.get(SCAN)
+    if read and upload is not None and read["file"] == upload.file_id \
+            and len(read["codes"]) > 1:
+        choice = state.get(_pick_key(read))
+        if choice is None:
+            st.warning("Pick the person's code above, then tap **Read code**.",
+                       icon=":material/qr_code:")
+            return
+        state[PICK] = choice
+        st.rerun()
     if upload is None:
         st.warning("Choose or take a photo of the code first.", icon=":material/qr_code:")
         return
@@ -78,38 +104,30 @@ def read_upload(upload, gen: int) -> None:
         st.warning("No readable code in this photo. Everything typed is kept; try again "
                    "closer, steadier, or with more light.", icon=":material/qr_code:")
         return
-    number = (state.get(SCAN) or {}).get("number", 0) + 1
-    state[SCAN] = {"codes": codes, "gen": gen, "number": number, "filled": {},
-                   "kept": {}, "picked": None}
+    number = (read or {}).get("number", 0) + 1
+    state[SCAN] = {"codes": codes, "gen": gen, "number": number, "file": upload.file_id,
+                   "filled": (read or {}).get("filled", {}), "kept": {}, "picked": None}
     if len(codes) == 1:
         state[PICK] = 0
     st.rerun()
 
 
-def unread(upload) -> bool:
-    """An image chosen for scanning that has not been read yet."""
-    return upload is not None and state.get("capture_scan_file") != upload.file_id
-
-
-def _pick(pick_key: str) -> None:
-    if state.get(pick_key) is not None:
-        state[PICK] = state[pick_key]
+def code_picker(gen: int) -> None:
+    """Inside the form: which of several codes in the photo is the person's."""
+    read = state.get(SCAN)
+    if not read or read["gen"] != gen or len(read["codes"]) < 2:
+        return
+    codes = read["codes"]
+    st.pills(f"{len(codes)} codes in this photo: pick the person's, then tap Read code",
+             range(len(codes)), format_func=lambda i: codes[i].label, key=_pick_key(read))
 
 
 def scan_result(gen: int) -> None:
-    """After the form: which code (when several), what was filled, kept and guessed."""
+    """After the form: what the code filled, what was kept as typed, what is a guess."""
     read = state.get(SCAN)
-    if not read or read["gen"] != gen:
+    if not read or read["gen"] != gen or read["picked"] is None:
         return
-    codes = read["codes"]
-    if len(codes) > 1:
-        pick_key = f"capture_pick_{gen}_{read['number']}"
-        st.pills(f"{len(codes)} codes in this photo: which one is the person?",
-                 range(len(codes)), format_func=lambda i: codes[i].label, key=pick_key,
-                 on_change=_pick, args=(pick_key,))
-    if read["picked"] is None:
-        return
-    code = codes[read["picked"]]
+    code = read["codes"][read["picked"]]
     lines = [f"Read **{md(code.label)}**."]
     if read["filled"]:
         lines.append("Filled " + ", ".join(LABELS[n] for n in read["filled"]) +
