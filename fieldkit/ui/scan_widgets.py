@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from fieldkit import scan
+from fieldkit import photos, scan
 from fieldkit.errors import FieldkitError
 from fieldkit.ui.text import md
 
@@ -28,9 +28,10 @@ state = st.session_state
 
 def scan_uploader(key: Callable[[str], str]) -> None:
     """The scan control, inside the capture form: a photo from the camera or a file."""
-    st.file_uploader("Scan a badge or phone QR code: take a photo or choose one",
-                     type=IMAGE_TYPES, key=key("scan"),
-                     help="Only read for its codes; the photo is not kept.")
+    st.file_uploader("Scan a QR code or barcode: badge, phone, card", type=IMAGE_TYPES,
+                     key=key("scan"), max_upload_size=photos.MAX_UPLOAD_BYTES // 1048576,
+                     help="Take a photo or choose one, then tap Read code. Only its codes "
+                          "are read; the photo is not kept.")
 
 
 def _empty(value: object) -> bool:
