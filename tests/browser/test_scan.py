@@ -151,3 +151,44 @@ def test_a_voice_memo_recorded_at_capture_plays_on_the_persons_page_and_can_go(
     expect(page.get_by_test_id("stAudio")).to_have_count(1)
     assert rows(server.db_path, "SELECT count(*) FROM attachments") == [(1,)]
     assert_no_errors(page)
+
+
+def two_codes_photo() -> bytes:
+    """A phone screen's LinkedIn code beside a MECARD on a flyer, in one photo."""
+    canvas = Image.new("RGB", (1200, 700), (245, 242, 235))
+    for x, payload in ((60, "MECARD:N:Rossi,Sofia;ORG:Rossi Logistics;EMAIL:sofia@rossi.example;;"),
+                       (640, "https://www.linkedin.com/in/kenji-watanabe-7a1b2c3d?utm_source=qr")):
+        out = io.BytesIO()
+        segno.make_qr(payload).save(out, kind="png", scale=7, border=4)
+        canvas.paste(Image.open(io.BytesIO(out.getvalue())).convert("RGB"), (x, 80))
+    out = io.BytesIO()
+    canvas.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_several_codes_in_one_photo_the_user_picks_one(server, phone_page, screenshot, tmp_path):
+    page = phone_page
+    photo = tmp_path / "two-codes.jpg"
+    photo.write_bytes(two_codes_photo())
+    open_page(page, server.url + "/capture")
+    page.get_by_label("Name", exact=True).fill("Kenji W.")
+    scanner = page.get_by_test_id("stFileUploader").filter(has_text="Scan a QR code")
+    scanner.locator("input[type=file]").set_input_files(str(photo))
+    expect(scanner.get_by_text("two-codes.jpg")).to_be_visible()
+    with rerun(page):
+        page.get_by_role("button", name="Read code").tap()
+    choice = page.get_by_role("radio", name="LinkedIn: linkedin.com/in/kenji-watanabe-7a1b2c3d")
+    expect(choice).to_be_visible()
+    choice.scroll_into_view_if_needed()
+    screenshot(page, "scan-two-codes.png")
+    assert_no_horizontal_overflow(page)
+    choice.tap()
+    with rerun(page):
+        page.get_by_role("button", name="Read code").tap()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Kenji W.")  # typed: kept
+    expect(page.get_by_label("LinkedIn", exact=True)).to_have_value(
+        "https://www.linkedin.com/in/kenji-watanabe-7a1b2c3d")
+    expect(page.get_by_text("Kept your name; the code says “Kenji Watanabe”.")).to_be_visible()
+    screenshot(page, "scan-two-codes-picked.png")
+    assert rows(server.db_path, "SELECT count(*) FROM contacts") == [(0,)]
+    assert_no_errors(page)
