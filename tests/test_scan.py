@@ -192,7 +192,7 @@ def test_bytes_that_are_no_image_raise_a_scan_error(data, words):
 
 
 def test_a_decompression_bomb_is_refused_before_decoding():
-    from tests.test_photos import png_with_size
+    from test_photos import png_with_size
 
     with pytest.raises(scan.ScanError, match="too large"):
         scan.read(png_with_size(8000, 8000))
