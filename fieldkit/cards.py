@@ -15,11 +15,12 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, normalise
+from fieldkit import clock, config, memos, normalise
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError, ValidationError
 from fieldkit.kinds import CONTACT_KINDS
 from fieldkit.ladder import next_followup
+from fieldkit.memos import Memo
 from fieldkit.photos import Photo
 
 # Fields a card can carry besides name and kind; all optional.
@@ -153,10 +154,11 @@ def _set_tags(db: Database, contact_id: int, tags: tuple[str, ...]) -> None:
 
 
 def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = None,
-         photo: Photo | None = None, now: datetime | None = None,
+         photo: Photo | None = None, memo: Memo | None = None, now: datetime | None = None,
          source: str = "capture", uid: str | None = None) -> int:
     """Store a new person met now (at ``event_id``); returns their id.
 
+    A card photo and a voice memo (both already checked) are kept with them.
     Also records the "met" touch and schedules the first follow-up for the
     next day, all in one transaction. A ``uid`` (one per capture form) makes
     the save idempotent: saving again with it, as a double tap on Save does,
@@ -175,6 +177,8 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
         _set_tags(db, contact_id, card.tags)
         if photo is not None:
             _store_photo(db, contact_id, photo, now)
+        if memo is not None:
+            memos.store(db, contact_id, memo, now)
         db.execute(
             "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, data, "
             "created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?)",
@@ -213,7 +217,7 @@ def add_imported(db: Database, card: Card, *, source: str, met_at: str,
 
 def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
                 event_id: int | None = None, photo: Photo | None = None,
-                now: datetime | None = None) -> int:
+                memo: Memo | None = None, now: datetime | None = None) -> int:
     """Record meeting a known person again instead of creating a twin.
 
     Details the person lacks are filled in from ``card`` (nothing known is
@@ -239,6 +243,7 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
             db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
                        [contact_id, tag])
         photo_id = _store_photo(db, contact_id, photo, now) if photo is not None else None
+        memo_id = memos.store(db, contact_id, memo, now) if memo is not None else None
         has_open = db.execute(
             "SELECT 1 FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id]
         ).fetchone()
@@ -248,6 +253,8 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
         # What this meeting added, so that undo can take exactly that back.
         added = {"created": False, "filled": list(filled), "tags": new_tags,
                  "photo": photo_id, "followup": followup_id}
+        if memo_id is not None:
+            added["memo"] = memo_id
         cursor = db.execute(
             "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
             "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",
@@ -280,9 +287,10 @@ def undo_capture(db: Database, touch_id: int) -> str:
                 db.execute(f"UPDATE contacts SET [{column}] = NULL WHERE id = ?", [contact_id])
             if column == "company":
                 db.execute("UPDATE contacts SET company_key = NULL WHERE id = ?", [contact_id])
-        if data.get("photo"):
-            db.execute("DELETE FROM attachments WHERE id = ? AND contact_id = ?",
-                       [data["photo"], contact_id])
+        for attachment in ("photo", "memo"):
+            if data.get(attachment):
+                db.execute("DELETE FROM attachments WHERE id = ? AND contact_id = ?",
+                           [data[attachment], contact_id])
         if data.get("followup"):
             db.execute("DELETE FROM followups WHERE id = ? AND contact_id = ? "
                        "AND status = 'open'", [data["followup"], contact_id])

@@ -139,6 +139,18 @@ def run_export(args) -> None:
     print(f"Exported {args.format} to {args.out}.")
 
 
+def run_scan(args) -> None:
+    import json
+
+    from fieldkit import scan
+
+    codes = scan.read(Path(args.image).read_bytes())
+    print(json.dumps({"image": args.image, "codes": [c.as_dict() for c in codes]},
+                     ensure_ascii=False, indent=2))
+    if not codes:
+        raise FieldkitError(f"No readable code in {args.image}.")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m fieldkit", description="FieldKit's data, from the command line."
@@ -174,6 +186,9 @@ def _parser() -> argparse.ArgumentParser:
     send = command("export", run_export, "export people, events and follow-ups")
     send.add_argument("format", choices=("csv", "vcard", "ics"))
     send.add_argument("--out", required=True, help="the file to write (csv: a .zip of tables)")
+    read = commands.add_parser("scan", help="print the card fields the codes in an image fill")
+    read.add_argument("image", help="a photo or screenshot of QR codes or barcodes")
+    read.set_defaults(run=run_scan)
     return parser
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from fieldkit import memos
 from fieldkit.cards import NotFound
 
 PAGE_SIZE = 50
@@ -75,7 +76,7 @@ def tags_in_use(db: Database) -> list[str]:
 
 
 def person(db: Database, contact_id: int) -> dict:
-    """One person: the card, tags, photos, every touch in time order, follow-ups."""
+    """One person: the card, tags, photos, voice memos, every touch in time order, follow-ups."""
     cursor = db.execute(
         "SELECT c.*, e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
         "WHERE c.id = ?", [contact_id])
@@ -91,6 +92,7 @@ def person(db: Database, contact_id: int) -> dict:
             "SELECT id, mime, data FROM attachments WHERE contact_id = ? AND kind = 'card_photo' "
             "ORDER BY id", [contact_id])
     ]
+    found["memos"] = memos.of(db, contact_id)
     cursor = db.execute(
         "SELECT t.id, t.at, t.kind, t.channel, t.outcome, t.minutes, t.note, t.undone_at, "
         "e.name AS event FROM touches t LEFT JOIN events e ON e.id = t.event_id "

@@ -20,35 +20,47 @@ class Photo:
     data: bytes
 
 
+def load(data: bytes, *, label: str = "Photo", field: str = "photo",
+         error: type[ValidationError] = ValidationError) -> Image.Image:
+    """The image in ``data``, decoded and turned upright per its EXIF orientation.
+
+    Empty and oversized files, decompression bombs and anything that is not a
+    readable image raise ``error`` (a ValidationError) naming ``label``.
+    """
+    if not data:
+        raise error(f"{label}: the file is empty.", field=field)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise error(
+            f"{label}: the file is {len(data) / 1048576:.1f} MB; at most "
+            f"{MAX_UPLOAD_BYTES // 1048576} MB.",
+            field=field,
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise error(f"{label}: the image is too large to read.", field=field)
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            upright = ImageOps.exif_transpose(image)
+            upright.load()
+            return upright
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        raise error(
+            f"{label}: this file is not an image FieldKit can read (use JPEG, PNG or WebP).",
+            field=field,
+        ) from None
+
+
 def prepare(data: bytes) -> Photo:
     """A JPEG of at most 1600 px a side from an uploaded or camera image.
 
     The result carries no EXIF data, so no location from the phone's camera
     is stored. Anything that is not a readable image raises ValidationError.
     """
-    if not data:
-        raise ValidationError("Photo: the file is empty.", field="photo")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            f"Photo: the file is {len(data) / 1048576:.1f} MB; at most "
-            f"{MAX_UPLOAD_BYTES // 1048576} MB.",
-            field="photo",
-        )
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError("Photo: the image is too large to read.", field="photo")
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise ValidationError(
-            "Photo: this file is not an image FieldKit can read (use JPEG, PNG or WebP).",
-            field="photo",
-        ) from None
+    image = load(data)
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
     return Photo("image/jpeg", out.getvalue())

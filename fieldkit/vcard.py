@@ -308,6 +308,16 @@ def card_entry(number: int, props: list[Property], complete: bool) -> Entry:
                  uid=uid.removeprefix("urn:uuid:") if uid else None)
 
 
+def read_card(data: bytes) -> Entry:
+    """The first card in ``data``, as a QR code holds one; cards after it are ignored.
+
+    Raises ImportFileError when there is no BEGIN:VCARD line.
+    """
+    for number, props, complete in read_cards(data):
+        return card_entry(number, props, complete)
+    raise ImportFileError("Not a vCard: no BEGIN:VCARD line.")  # pragma: no cover
+
+
 def entries(data: bytes) -> Iterator[Entry]:
     """One Entry per card of a .vcf file (bytes as checked by imports.check_bytes)."""
     for number, props, complete in read_cards(data):

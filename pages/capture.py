@@ -4,9 +4,10 @@ import uuid
 
 import streamlit as st
 
-from fieldkit import cards, checkins, config, events, photos
+from fieldkit import cards, checkins, config, events, memos, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui import style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
@@ -49,11 +50,13 @@ if here and default_event not in event_labels:
     event_labels = {default_event: here["name"], **event_labels}
 event_options = [None, *event_labels]
 
+scan.apply_pending(key)  # a code read in the last run fills the empty fields
 with st.form(key("form"), border=False):
     st.text_input("Name", key=key("name"), placeholder="Who did you just meet?")
     st.pills("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get, key=key("kind"))
     st.toggle("Important", key=key("important"))
-    with st.expander("Company, contact details, note, photo"):
+    with st.expander("Company, contact details, note, photo, voice memo",
+                     expanded=scan.details_filled()):
         st.text_input("Company", key=key("company"))
         st.text_input("Title", key=key("title"))
         st.text_input("Department (colleagues)", key=key("department"))
@@ -61,51 +64,64 @@ with st.form(key("form"), border=False):
         st.text_input("Phone", key=key("phone"),
                       help=f"Without +country, read as a {settings['phone_region']} number.")
         st.text_input("LinkedIn", key=key("linkedin_url"), placeholder="linkedin.com/in/…")
+        st.text_input("Website", key=key("website"))
         st.text_area("Note", key=key("note"), height=80)
+        st.audio_input("Voice memo", key=key("memo"),
+                       help=f"Instead of typing; up to about {memos.MAX_MINUTES} minutes.")
         st.text_input("Tags", key=key("tags"), placeholder="comma, separated")
         st.selectbox("Event", event_options, key=key("event"),
                      index=event_options.index(default_event),
                      format_func=lambda e: "No event" if e is None else event_labels[e])
         st.file_uploader("Card photo: take one or choose a file", type=PHOTO_TYPES,
                          key=key("photo"))
-    submitted = st.form_submit_button("Save card", type="primary", width="stretch",
-                                      icon=":material/save:")
+    scan.scan_uploader(key)
+    scan.code_picker(gen)
+    with st.container(horizontal=True):
+        submitted = st.form_submit_button("Save card", type="primary", width="stretch",
+                                          icon=":material/save:")
+        reading = st.form_submit_button("Read code", icon=":material/qr_code_scanner:")
 
 FIELDS = ("name", "kind", "important", "company", "title", "department", "email", "phone",
-          "linkedin_url", "note", "tags")
+          "linkedin_url", "website", "note", "tags")
 
 
-def entered() -> tuple[cards.Card, photos.Photo | None, int | None]:
-    """The form's card, photo and event, validated; raises ValidationError."""
+def entered() -> tuple[cards.Card, dict, int | None]:
+    """The form's card, its photo and memo, and the event, validated; raises ValidationError."""
     card = cards.clean({f: state.get(key(f)) for f in FIELDS},
                        phone_region=settings["phone_region"])
-    upload = state.get(key("photo"))
-    photo = photos.prepare(upload.getvalue()) if upload is not None else None
-    return card, photo, state.get(key("event"))
+    upload, recording = state.get(key("photo")), state.get(key("memo"))
+    extras = {"photo": photos.prepare(upload.getvalue()) if upload is not None else None,
+              "memo": memos.prepare(recording.getvalue()) if recording is not None else None}
+    return card, extras, state.get(key("event"))
 
 
 def saved(message: str) -> None:
     state["capture_message"] = (gen + 1, message)
     state.pop("capture_twins", None)
+    scan.forget()
     state["capture_gen"] = gen + 1
     st.rerun()
 
 
 def save_new() -> None:
-    card, photo, event_id = entered()
+    card, extras, event_id = entered()
     with open_db() as db:
-        cards.save(db, card, settings=settings, event_id=event_id, photo=photo, uid=uid)
+        cards.save(db, card, settings=settings, event_id=event_id, **extras, uid=uid,
+                   source="scan" if scan.scanned() else "capture")
     saved(f"Saved {md(card.name)}. Ready for the next person.")
 
 
 def add_to(contact_id: int, name: str) -> None:
-    card, photo, event_id = entered()
+    card, extras, event_id = entered()
     with open_db() as db:
-        cards.add_meeting(db, contact_id, card, settings=settings, event_id=event_id,
-                          photo=photo)
+        cards.add_meeting(db, contact_id, card, settings=settings, event_id=event_id, **extras)
     saved(f"Added this meeting to {md(name)}.")
 
 
+if reading or (submitted and scan.pending(state.get(key("scan")))):
+    submitted = False  # a code not read yet is read first: the card is checked, then saved
+    scan.read_upload(state.get(key("scan")), gen)
+scan.scan_result(gen)
 try:
     if submitted:
         state.pop("capture_twins", None)

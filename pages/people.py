@@ -103,6 +103,9 @@ def show_person(db, settings, contact_id: int) -> None:
         for photo in person["photos"]:
             st.image(photo["data"], caption="Card photo")
 
+    st.subheader("Voice memos")
+    pw.voice_memos(db, contact_id, person["memos"], tz)
+
     st.subheader("Follow-ups")
     if person["followups"]:
         today = clock.today(tz)

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from fieldkit import clock, normalise
+from fieldkit import clock, memos, normalise
 from fieldkit.cards import Card
+from fieldkit.errors import FieldkitError
 from fieldkit.kinds import (CHANNELS, CONTACT_KINDS, CONTACT_STATUSES, FOLLOWUP_REASONS,
                             TOUCH_KINDS)
 from fieldkit.ui.text import md
@@ -141,3 +142,37 @@ def edit_form(card: Card, form_key: str) -> dict | None:
         if st.form_submit_button("Save changes", type="primary", width="stretch"):
             return fields
     return None
+
+
+def _length(data: bytes) -> str:
+    seconds = memos.seconds(data)
+    return f" · {int(seconds) // 60}:{int(seconds) % 60:02d}" if seconds is not None else ""
+
+
+def voice_memos(db, contact_id: int, memo_list: list[Mapping], tz: str) -> None:
+    """A person's voice memos, playable and deletable, and a recorder for a new one."""
+    state = st.session_state
+    for memo in memo_list:
+        with st.container(horizontal=True, vertical_alignment="center", wrap=False):
+            st.caption(f"Recorded {_local(memo['created_at'], tz, '%d %b %Y, %H:%M')}"
+                       f"{_length(memo['data'])}", width="stretch")
+            with st.popover("Delete", icon=":material/delete:"):
+                if st.button("Delete this memo for good", key=f"memo_del_{memo['id']}",
+                             type="primary"):
+                    memos.delete(db, contact_id, memo["id"])
+                    state["people_flash"] = "Deleted the voice memo."
+                    st.rerun()
+        st.audio(memo["data"], format=memo["mime"])
+    count = state.get(f"memo_gen_{contact_id}", 0)
+    recording = st.audio_input(
+        "Record a voice memo", key=f"memo_{contact_id}_{count}",
+        help=f"Kept with the card; up to about {memos.MAX_MINUTES} minutes.")
+    if recording is not None:
+        try:
+            memos.add(db, contact_id, recording.getvalue())
+        except FieldkitError as exc:
+            st.error(md(str(exc)), icon=":material/error:")
+            return
+        state[f"memo_gen_{contact_id}"] = count + 1  # a fresh, empty recorder
+        state["people_flash"] = "Voice memo kept."
+        st.rerun()

@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A microphone that plays a tone, allowed without asking: voice memos can be recorded.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 PHONE = dict(
     # A phone's own user agent: pages may size for it (the heat map shows 26 weeks).

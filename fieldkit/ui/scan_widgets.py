@@ -1,0 +1,155 @@
+"""Scanning a code into the capture form.
+
+The capture form's widgets are keyed by a generation counter; ``key(name)``
+gives the session-state key of a field. A read code is applied at the top
+of the next run, before the widgets are drawn, by setting the keys of the
+fields that are still empty: what the user typed is never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from fieldkit import photos, scan
+from fieldkit.errors import FieldkitError
+from fieldkit.ui.text import md
+
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
+LABELS = {"name": "name", "company": "company", "title": "title", "email": "email",
+          "phone": "phone", "linkedin_url": "LinkedIn", "website": "website", "note": "note",
+          "tags": "tags"}
+DETAILS = ("company", "title", "email", "phone", "linkedin_url", "website", "note", "tags")
+SCAN, PICK = "capture_scan", "capture_scan_pick"  # the last read, and a code to apply
+
+state = st.session_state
+
+
+def scan_uploader(key: Callable[[str], str]) -> None:
+    """The scan control, inside the capture form: a photo from the camera or a file."""
+    st.file_uploader("Scan a QR code or barcode: badge, phone, card", type=IMAGE_TYPES,
+                     key=key("scan"), max_upload_size=photos.MAX_UPLOAD_BYTES // 1048576,
+                     help="Take a photo or choose one, then tap Read code. Only its codes "
+                          "are read; the photo is not kept.")
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def apply_pending(key: Callable[[str], str]) -> None:
+    """Fill the form from the code picked in the last run; call before the form."""
+    read = state.get(SCAN)
+    index = state.pop(PICK, None)
+    if read is None or index is None or not 0 <= index < len(read["codes"]):
+        return
+    # Switching to another code first empties what the previous one filled,
+    # where the user has not changed it since.
+    for name, value in read.get("filled", {}).items():
+        if state.get(key(name)) == value:
+            state[key(name)] = ""
+    code = read["codes"][index]
+    current = {name: state.get(key(name)) for name in scan.FIELDS}
+    filled, kept = scan.fill(current, code)
+    for name, value in filled.items():
+        state[key(name)] = value
+    read.update(picked=index, filled=filled, kept=kept)
+
+
+def details_filled() -> bool:
+    """Whether the last scan filled anything folded away in the details."""
+    read = state.get(SCAN) or {}
+    return any(name in DETAILS for name in read.get("filled", {}))
+
+
+def _pick_key(read: dict) -> str:
+    return f"capture_pick_{read['gen']}_{read['number']}"
+
+
+def pending(upload) -> bool:
+    """Whether Save should read first: an image not read yet, or a code picked not used."""
+    if upload is not None and state.get("capture_scan_file") != upload.file_id:
+        return True
+    read = state.get(SCAN)
+    return bool(read) and state.get(_pick_key(read)) not in (None, read["picked"])
+
+
+def read_upload(upload, gen: int) -> None:
+    """Read the code: decode a new image, or use the code picked among several.
+
+    One code is applied at once; several are offered to pick from (inside
+    the form, so what is typed travels with the pick).
+    """
+    read = state.get(SCAN)
+    if read and upload is not None and read["file"] == upload.file_id \
+            and len(read["codes"]) > 1:
+        choice = state.get(_pick_key(read))
+        if choice is None:
+            st.warning("Pick the person's code above, then tap **Read code**.",
+                       icon=":material/qr_code:")
+            return
+        state[PICK] = choice
+        st.rerun()
+    if upload is None:
+        st.warning("Choose or take a photo of the code first.", icon=":material/qr_code:")
+        return
+    state["capture_scan_file"] = upload.file_id  # read once: Save then saves
+    try:
+        codes = scan.read(upload.getvalue())
+    except FieldkitError as exc:
+        st.error(md(str(exc)), icon=":material/error:")
+        return
+    if not codes:
+        state.pop(SCAN, None)
+        st.warning("No readable code in this photo. Everything typed is kept; try again "
+                   "closer, steadier, or with more light.", icon=":material/qr_code:")
+        return
+    number = (read or {}).get("number", 0) + 1
+    state[SCAN] = {"codes": codes, "gen": gen, "number": number, "file": upload.file_id,
+                   "filled": (read or {}).get("filled", {}), "kept": {}, "picked": None}
+    if len(codes) == 1:
+        state[PICK] = 0
+    st.rerun()
+
+
+def code_picker(gen: int) -> None:
+    """Inside the form: which of several codes in the photo is the person's."""
+    read = state.get(SCAN)
+    if not read or read["gen"] != gen or len(read["codes"]) < 2:
+        return
+    codes = read["codes"]
+    st.pills(f"{len(codes)} codes in this photo: pick the person's, then tap Read code",
+             range(len(codes)), format_func=lambda i: codes[i].label, key=_pick_key(read))
+
+
+def scan_result(gen: int) -> None:
+    """After the form: what the code filled, what was kept as typed, what is a guess."""
+    read = state.get(SCAN)
+    if not read or read["gen"] != gen or read["picked"] is None:
+        return
+    code = read["codes"][read["picked"]]
+    lines = [f"Read **{md(code.label)}**."]
+    if read["filled"]:
+        lines.append("Filled " + ", ".join(LABELS[n] for n in read["filled"]) +
+                     ". Check it, pick the kind and tap **Save card**.")
+    else:
+        lines.append("Nothing to fill: every field it holds is typed already.")
+    for name, value in read["kept"].items():
+        lines.append(f"Kept your {LABELS[name]}; the code says “{md(value)}”.")
+    if "name" in code.guessed and "name" in read["filled"]:
+        lines.append(":orange[The name is a guess from the LinkedIn link: check it.]")
+    for note in code.notes:
+        lines.append(f"Left out: {md(note)}.")
+    st.info("  \n".join(lines), icon=":material/qr_code_scanner:")
+
+
+def forget() -> None:
+    """After a save: the next card starts without a scan."""
+    for name in (SCAN, PICK, "capture_scan_file"):
+        state.pop(name, None)
+
+
+def scanned() -> bool:
+    """Whether the card in the form was filled from a code."""
+    return bool((state.get(SCAN) or {}).get("filled"))
