@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from fieldkit.cards import NotFound
+from fieldkit.db import is_row_id
 
 PAGE_SIZE = 50
 
@@ -78,7 +79,7 @@ def person(db: Database, contact_id: int) -> dict:
     """One person: the card, tags, photos, every touch in time order, follow-ups."""
     cursor = db.execute(
         "SELECT c.*, e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
-        "WHERE c.id = ?", [contact_id])
+        "WHERE c.id = ?", [contact_id if is_row_id(contact_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")
