@@ -12,6 +12,9 @@ from fieldkit.errors import ValidationError
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_SIDE = 1600
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+# Formats a phone or an address book gives; anything else (EPS would start
+# Ghostscript, TIFF and ICO carry odd codecs) is refused before decoding.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 @dataclass(frozen=True)
@@ -35,18 +38,20 @@ def prepare(data: bytes) -> Photo:
             field="photo",
         )
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError("Photo: the image is too large to read.", field="photo")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except Image.DecompressionBombError:  # Pillow's own check, on opening
+        raise ValidationError("Photo: the image is too large to read.", field="photo") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(
             "Photo: this file is not an image FieldKit can read (use JPEG, PNG or WebP).",
             field="photo",
