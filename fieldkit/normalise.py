@@ -72,6 +72,24 @@ def quoted(value: object, limit: int = 40) -> str:
     return f"“{shown}”"
 
 
+FILENAME_LIMIT = 200
+
+
+def filename(value: object) -> str | None:
+    """An uploaded file's name as stored: one plain line of at most 200 characters.
+
+    A browser sends whatever the name was; control and invisible characters
+    go, and a long name keeps its end (the extension). None when empty.
+    """
+    if not isinstance(value, str):
+        return None
+    cleaned = text(value[-FILENAME_LIMIT * 4:], "filename", label="File name",
+                   limit=FILENAME_LIMIT * 4)
+    if cleaned and len(cleaned) > FILENAME_LIMIT:
+        cleaned = "…" + cleaned[-(FILENAME_LIMIT - 1):]
+    return cleaned
+
+
 def email(value: str | None) -> str | None:
     """A normalised email address (domain lower-cased), or None when empty."""
     value = text(value, "email", label="Email", limit=320)
