@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -125,7 +126,11 @@ def _template(limit: int) -> Callable[[str, Any], str]:
     def parse(label: str, raw: Any) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise SettingError(f"{label}: write the message (it cannot be empty).")
-        text = raw.replace("\r\n", "\n").strip()
+        # Control characters and lone surrogates could not go into a link.
+        text = "".join(ch for ch in raw.replace("\r\n", "\n") if ch in "\n\t" or
+                       unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+        if not text:
+            raise SettingError(f"{label}: write the message (it cannot be empty).")
         if len(text) > limit:
             raise SettingError(f"{label}: at most {limit:,} characters.")
         try:

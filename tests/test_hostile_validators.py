@@ -188,10 +188,14 @@ def test_setting_any_value_saves_or_changes_nothing(db, name, value):
         assert config.load(db)[name] == saved[name]
 
 
+# What a stored person's fields can hold: text the core cleaned on the way in.
+stored_text = maybe_text.map(lambda t: normalise.text(t, "x", label="X", limit=10 ** 6))
+
+
 @HOSTILE
 @given(name=st.sampled_from([n for n in config.SETTINGS if n.startswith("template_")]),
        text=template, person=st.fixed_dictionaries(
-           {"name": maybe_text, "company": maybe_text, "event": maybe_text,
+           {"name": stored_text, "company": stored_text, "event": stored_text,
             "email": st.just("a@example.com"), "phone": st.just("+4930123456"),
             "linkedin_url": maybe_text, "met_at": st.just("2026-11-20T10:00:00Z")}))
 def test_template_any_text_saves_and_fills_or_changes_nothing(db, name, text, person):
@@ -348,6 +352,12 @@ def test_template_with_a_format_spec_is_refused(db, text):
     with pytest.raises(SettingError, match=r"^Text message: write placeholders plainly"):
         attempt(db, config.save, db, {"template_sms": text})
         config.save(db, {"template_sms": text})
+
+
+def test_template_with_a_lone_surrogate_still_makes_links(db):
+    settings = config.save(db, {"template_sms": "Hi {first_name}\ud800\x07!"})
+    assert settings["template_sms"] == "Hi {first_name}!"
+    assert messages.reach({"name": "Ada", "phone": "+4930123456"}, settings).sms.endswith("Hi%20Ada%21")
 
 
 def test_declined_note_too_long_is_refused(sample_day_db):
