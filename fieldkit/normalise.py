@@ -216,7 +216,8 @@ def match_key(value: str | None) -> str | None:
     if not value:
         return None
     decomposed = unicodedata.normalize("NFKD", value)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
+                   and unicodedata.category(ch) not in _DROPPED)
     return " ".join(bare.casefold().split()) or None
 
 

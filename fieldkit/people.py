@@ -56,6 +56,8 @@ def search(db: Database, filters: Filters, *, limit: int = PAGE_SIZE, offset: in
                      "WHERE kind = 'met' AND event_id = ?))")
         args += [filters.event_id, filters.event_id]
     if filters.tag:
+        if not filters.tag.encode("utf-8", "ignore").decode("utf-8") == filters.tag:
+            return [], 0  # a lone surrogate: no stored tag can hold one
         where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
         args.append(filters.tag)
     clause = " AND ".join(where)
