@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fieldkit import clock
+from fieldkit import clock, normalise
 from fieldkit.db import MIGRATION_SET, connect, migrations, transaction
 from fieldkit.errors import FieldkitError
 
@@ -36,6 +36,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 # How long a restore waits for other connections (another tab) to finish.
 RESTORE_WAIT_SECONDS = 5.0
+# Far above a real FieldKit file (photos are shrunk); the upload is held in memory.
+MAX_BYTES = 1024 * 1024 * 1024
 MIGRATIONS_TABLE = migrations.migrations_table
 
 
@@ -240,6 +242,9 @@ def check_upload(data: bytes) -> Upload:
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise RestoreError("Expected the bytes of a backup file.")
+    if len(data) > MAX_BYTES:
+        raise RestoreError(f"The file is {len(data) / 1048576:,.1f} MB; a backup can be at "
+                           f"most {MAX_BYTES // 1048576:,} MB.")
     data = bytes(data)
     _check_header(data)
     with tempfile.TemporaryDirectory(prefix="fieldkit-upload-") as folder:
@@ -419,7 +424,7 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
     with connect(path) as db, transaction(db):
         db.execute(
             "INSERT INTO import_runs (kind, filename, sha256, at) VALUES ('restore', ?, ?, ?)",
-            [filename, info.sha256, clock.to_iso(moment)])
+            [normalise.filename(filename), info.sha256, clock.to_iso(moment)])
         if password is not _UNKNOWN:
             db.execute("DELETE FROM sign_in")
         if password not in (None, _UNKNOWN):

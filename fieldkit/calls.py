@@ -88,7 +88,7 @@ def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
     chosen = [kinds] if isinstance(kinds, str) else list(kinds)
     unknown = [k for k in chosen if k not in CONTACT_KINDS]
     if unknown or not chosen:
-        raise ValidationError(f"Kinds: {unknown[0] if unknown else 'none'!r} is not a kind "
+        raise ValidationError(f"Kinds: {normalise.quoted(unknown[0]) if unknown else 'none'} is not a kind "
                               "of relationship.", field="kinds")
     return chosen
 
@@ -220,7 +220,7 @@ def record(db: Database, session_id: int, contact_id: int, outcome: str, setting
     bad note or minutes, SessionClosed for an ended session.
     """
     if outcome not in OUTCOMES:
-        raise ValidationError(f"Outcome: {outcome!r} is not how a call can end.",
+        raise ValidationError(f"Outcome: {normalise.quoted(outcome)} is not how a call can end.",
                               field="outcome")
     note = normalise.text(note, "note", label="Note", limit=NOTE_LIMIT, multiline=True)
     with transaction(db):

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from fieldkit import clock, config, memos, normalise
-from fieldkit.db import transaction
+from fieldkit.db import is_row_id, transaction
 from fieldkit.errors import FieldkitError, ValidationError
 from fieldkit.kinds import CONTACT_KINDS
 from fieldkit.ladder import next_followup
@@ -60,8 +60,8 @@ def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> C
     if name is None:
         raise ValidationError("Name: a card needs at least a name.", field="name")
     kind = fields.get("kind") or "other"
-    if kind not in CONTACT_KINDS:
-        raise ValidationError(f"Kind: unknown kind of relationship {kind!r}.", field="kind")
+    if not isinstance(kind, str) or kind not in CONTACT_KINDS:
+        raise ValidationError(f"Kind: unknown kind of relationship {normalise.quoted(kind)}.", field="kind")
     department = normalise.text(fields.get("department"), "department", label="Department",
                                  limit=100)
     return Card(
@@ -321,7 +321,8 @@ def recent_captures(db: Database, limit: int = 5) -> list[dict]:
 
 def contact_row(db: Database, contact_id: int) -> dict:
     """Every stored column of one person; NotFound when they are gone."""
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    cursor = db.execute("SELECT * FROM contacts WHERE id = ?",
+                        [contact_id if is_row_id(contact_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")

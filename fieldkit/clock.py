@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fieldkit.errors import ValidationError
+from fieldkit.normalise import quoted
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -41,11 +42,11 @@ def now_iso() -> str:
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone ``name``, or a ValidationError naming it."""
     if not name or name != name.strip() or name.startswith("/") or ".." in name:
-        raise ValidationError(f"Unknown time zone: {name!r}", field="timezone")
+        raise ValidationError(f"Unknown time zone: {quoted(name)}", field="timezone")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValidationError(f"Unknown time zone: {name!r}", field="timezone") from None
+        raise ValidationError(f"Unknown time zone: {quoted(name)}", field="timezone") from None
 
 
 def local_date(moment: datetime | str, tz: str) -> date:

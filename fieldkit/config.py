@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time
@@ -23,6 +24,7 @@ from fieldkit import clock
 from fieldkit.db import transaction
 from fieldkit.errors import SettingError, ValidationError
 from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.normalise import quoted
 
 DB_ENV = "FIELDKIT_DB"
 DEFAULT_DB_PATH = "data/fieldkit.db"
@@ -100,7 +102,7 @@ def _timezone(label: str, raw: Any) -> str:
     try:
         clock.zone(name if isinstance(name, str) else "")
     except ValidationError:
-        raise SettingError(f"{label}: unknown time zone {raw!r}; use a name like Europe/Berlin.") from None
+        raise SettingError(f"{label}: unknown time zone {quoted(raw)}; use a name like Europe/Berlin.") from None
     return name
 
 
@@ -124,14 +126,25 @@ def _template(limit: int) -> Callable[[str, Any], str]:
     def parse(label: str, raw: Any) -> str:
         if not isinstance(raw, str) or not raw.strip():
             raise SettingError(f"{label}: write the message (it cannot be empty).")
-        text = raw.replace("\r\n", "\n").strip()
+        # Control characters and lone surrogates could not go into a link.
+        text = "".join(ch for ch in raw.replace("\r\n", "\n") if ch in "\n\t" or
+                       unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+        if not text:
+            raise SettingError(f"{label}: write the message (it cannot be empty).")
         if len(text) > limit:
             raise SettingError(f"{label}: at most {limit:,} characters.")
         try:
-            names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            parts = [(field, spec, conversion) for _, field, spec, conversion
+                     in string.Formatter().parse(text) if field is not None]
         except ValueError:
             raise SettingError(f"{label}: a {{ or }} is not closed; write {{{{ or }}}} for a "
                                "literal brace.") from None
+        # A format spec or conversion ({name:>999999999}, {name!r}) could fail
+        # or blow up when the message is filled in; placeholders stay plain.
+        if any(spec or conversion for _, spec, conversion in parts):
+            raise SettingError(f"{label}: write placeholders plainly, like {{first_name}}, "
+                               "without : or ! inside the braces.")
+        names = {field for field, _, _ in parts}
         unknown = sorted(n for n in names if n not in TEMPLATE_FIELDS)
         if unknown:
             known = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
@@ -251,7 +264,7 @@ def validate(values: Mapping[str, Any]) -> dict[str, Any]:
     for name, raw in values.items():
         setting = SETTINGS.get(name)
         if setting is None:
-            raise SettingError(f"Unknown setting: {name!r}.")
+            raise SettingError(f"Unknown setting: {quoted(name)}.")
         parsed[name] = setting.parse(setting.label, raw)
     return parsed
 
@@ -324,7 +337,7 @@ def reset(db: Database, names: list[str] | None = None) -> dict[str, Any]:
     with transaction(db):
         for name in names:
             if name not in SETTINGS:
-                raise SettingError(f"Unknown setting: {name!r}.", field=name)
+                raise SettingError(f"Unknown setting: {quoted(name)}.", field=name)
             db.execute("DELETE FROM settings WHERE name = ?", [name])
         stored = {
             name: json.loads(value)

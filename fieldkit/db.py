@@ -433,6 +433,11 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
 
 
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` could be a stored row's id (an id from a link may be anything)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63
+
+
 def row_counts(db: Database) -> dict[str, int]:
     """Rows per product table, for ``info`` and tests."""
     return {

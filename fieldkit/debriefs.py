@@ -117,7 +117,7 @@ def add_assumption(db: Database, text: str, *, now: datetime | None = None) -> i
                 "INSERT INTO assumptions (text, status, created_at) VALUES (?, 'open', ?)",
                 [cleaned, stamp]).lastrowid
     except sqlite3.IntegrityError:
-        raise AssumptionError(f"{cleaned!r} is already on the board.") from None
+        raise AssumptionError(f"{normalise.quoted(cleaned, 80)} is already on the board.") from None
 
 
 def set_status(db: Database, assumption_id: int, status: str) -> None:

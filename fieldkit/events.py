@@ -10,11 +10,13 @@ from datetime import datetime, time, timedelta, timezone
 from sqlite_utils import Database
 
 from fieldkit import clock, normalise
-from fieldkit.db import transaction
+from fieldkit.db import is_row_id, transaction
 from fieldkit.errors import FieldkitError, ValidationError
 from fieldkit.kinds import EVENT_KINDS
 
 FOLLOW_UP_WINDOW = timedelta(hours=48)
+# Years an event may fall in: stored instants stay four-digit, sortable text.
+YEARS = (1900, 2199)
 
 
 class EventNotFound(FieldkitError):
@@ -28,7 +30,7 @@ def _goal(value: object, field: str, label: str) -> int:
         raise ValidationError(f"{label}: expected a whole number.", field=field)
     try:
         number = int(str(value).strip()) if not isinstance(value, float) else int(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", NaN, infinity
         raise ValidationError(f"{label}: expected a whole number.", field=field) from None
     if isinstance(value, float) and not value.is_integer():
         raise ValidationError(f"{label}: expected a whole number.", field=field)
@@ -58,18 +60,21 @@ def clean(fields: Mapping[str, object]) -> dict:
     if name is None:
         raise ValidationError("Name: an event needs a name.", field="name")
     kind = fields.get("kind")
-    if kind not in EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:
         raise ValidationError("Kind: choose what kind of event this is.", field="kind")
     tz_name = fields.get("tz")
     try:
         zone = clock.zone(tz_name if isinstance(tz_name, str) else "")
     except ValidationError:
-        raise ValidationError(f"Time zone: unknown time zone {tz_name!r}; use a name like "
+        raise ValidationError(f"Time zone: unknown time zone {normalise.quoted(tz_name)}; use a name like "
                               "Europe/Berlin.", field="tz") from None
     starts, ends = fields.get("starts"), fields.get("ends")
     for value, field, label in ((starts, "starts", "Start"), (ends, "ends", "End")):
         if not isinstance(value, datetime):
             raise ValidationError(f"{label}: give a date and a time.", field=field)
+        if not YEARS[0] <= value.year <= YEARS[1]:
+            raise ValidationError(f"{label}: choose a year from {YEARS[0]} to {YEARS[1]}.",
+                                  field=field)
     starts_at = _stored(starts, zone, "starts", "Start")
     ends_at = _stored(ends, zone, "ends", "End")
     if ends_at < starts_at:
@@ -111,7 +116,8 @@ def update(db: Database, event_id: int, fields: Mapping[str, object]) -> None:
 
 def get(db: Database, event_id: int) -> dict:
     """One event, with its start and end as naive local datetimes for forms."""
-    cursor = db.execute("SELECT * FROM events WHERE id = ?", [event_id])
+    cursor = db.execute("SELECT * FROM events WHERE id = ?",
+                        [event_id if is_row_id(event_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise EventNotFound("This event no longer exists.")

@@ -174,7 +174,7 @@ def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, 
                 outcome: str | None = None) -> Done:
     """An outbound touch without an answer; the next attempt climbs the ladder."""
     if channel not in ATTEMPT_CHANNELS:
-        raise ValidationError(f"Channel: {channel!r} is not a way to reach out.", field="channel")
+        raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a way to reach out.", field="channel")
     outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
@@ -197,7 +197,7 @@ def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *
     same transaction; its next step becomes a follow-up of its own.
     """
     if channel not in DIALOG_CHANNELS:
-        raise ValidationError(f"Channel: {channel!r} is not a kind of dialog.", field="channel")
+        raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a kind of dialog.", field="channel")
     stamp = clock.to_iso(now or clock.utc_now())
     outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
     with transaction(db):
@@ -286,7 +286,7 @@ def declined(db: Database, contact_id: int, *, now: datetime | None = None,
              note: str | None = None) -> Done:
     """They said no: let them go without nagging (not everyone wants to network)."""
     with transaction(db):
-        person, touch_id = _set_status(db, contact_id, "declined", "declined", now, note)
+        person, touch_id = _set_status(db, contact_id, "declined", "declined", now, _note(note))
     return Done(touch_id, contact_id, person["name"],
                 f"{person['name']} declined; no more reminders.", None)
 

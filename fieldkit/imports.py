@@ -338,7 +338,7 @@ def build_preview(db: Database, *, kind: str, filename: str | None, data: bytes,
         else:
             rows.append(Row(entry.number, "new", card.name, "; ".join(notes) or None, None,
                             card, entry.met_at, photo))
-    return Preview(kind, filename, sha256(data), rows)
+    return Preview(kind, normalise.filename(filename), sha256(data), rows)
 
 
 # ---------------------------------------------------------------- writing
@@ -404,7 +404,8 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                 _fill(db, contact_id, row, stamp)
                 counts["matched"] += 1
         db.table("import_runs").insert({
-            "kind": preview.kind, "filename": preview.filename, "sha256": preview.sha256,
+            "kind": preview.kind, "filename": normalise.filename(preview.filename),
+            "sha256": preview.sha256,
             "at": stamp, "new_count": counts["new"], "matched_count": counts["matched"],
             "skipped_count": counts["skipped"],
         })

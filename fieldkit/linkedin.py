@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from fieldkit import imports
+from fieldkit import imports, normalise
 from fieldkit.imports import Entry, ImportFileError, Preview
 
 HEADER_SEARCH_LINES = 100
@@ -105,7 +105,7 @@ def entries(text: str) -> Iterator[Entry]:
             if when:
                 met_at = connected_on(when)
                 if met_at is None:
-                    notes.append(f"date ignored: {when[:40]!r} is not a date like 05 Oct 2020")
+                    notes.append(f"date ignored: {normalise.quoted(when)} is not a date like 05 Oct 2020")
             yield Entry(number, {
                 "name": name,
                 "company": value.get("company"),

@@ -55,6 +55,41 @@ def text(value: object, field: str, *, label: str, limit: int, multiline: bool =
     return cleaned
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A value the user gave, for an error message: one short line in quotes.
+
+    Control and invisible characters are dropped and a long value is cut
+    with an ellipsis, so a message never grows with its input or shows
+    Python escapes.
+    """
+    value = value if isinstance(value, (str, int, float)) else ""
+    shown = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else "" if unicodedata.category(ch) in _DROPPED else ch
+        for ch in str(value)[:limit * 4])
+    if len(shown) > limit:
+        shown = shown[:limit - 1].rstrip() + "…"
+    return f"“{shown}”"
+
+
+FILENAME_LIMIT = 200
+
+
+def filename(value: object) -> str | None:
+    """An uploaded file's name as stored: one plain line of at most 200 characters.
+
+    A browser sends whatever the name was; control and invisible characters
+    go, and a long name keeps its end (the extension). None when empty.
+    """
+    if not isinstance(value, str):
+        return None
+    cleaned = text(value[-FILENAME_LIMIT * 4:], "filename", label="File name",
+                   limit=FILENAME_LIMIT * 4)
+    if cleaned and len(cleaned) > FILENAME_LIMIT:
+        cleaned = "…" + cleaned[-(FILENAME_LIMIT - 1):]
+    return cleaned
+
+
 def email(value: str | None) -> str | None:
     """A normalised email address (domain lower-cased), or None when empty."""
     value = text(value, "email", label="Email", limit=320)
@@ -78,9 +113,10 @@ def phone(value: str | None, region: str | None) -> str | None:
     value = text(value, "phone", label="Phone", limit=64)
     if value is None:
         return None
-    region = (region or "").upper() or None
+    region = region.upper() if isinstance(region, str) else None
+    region = region if region in phonenumbers.SUPPORTED_REGIONS else None
     problem = (
-        f"Phone: {value!r} is not a valid number"
+        f"Phone: {quoted(value)} is not a valid number"
         + (f" for {region}" if region and not value.startswith("+") else "")
         + "; check the digits or start with + and the country code."
     )
@@ -122,11 +158,15 @@ def linkedin(value: str | None) -> str | None:
         raw = "linkedin.com/" + raw
     if "://" not in raw:
         raw = "https://" + raw
-    parts = urlsplit(raw)
-    host = (parts.hostname or "").lower()
-    segments = [s for s in parts.path.split("/") if s]
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "[" starts an IPv6 host that never closes
+        parts, host = None, ""
+    segments = [s for s in parts.path.split("/") if s] if parts else []
     if (
-        parts.scheme not in ("http", "https")
+        parts is None
+        or parts.scheme not in ("http", "https")
         or not (host == "linkedin.com" or host.endswith(".linkedin.com"))
         or len(segments) < 2
         or segments[0].lower() != "in"
@@ -138,7 +178,7 @@ def linkedin(value: str | None) -> str | None:
     slug = unquote(segments[1])
     if not _LINKEDIN_SLUG.fullmatch(slug):
         raise ValidationError(
-            f"LinkedIn: {slug!r} is not a profile name.", field="linkedin_url"
+            f"LinkedIn: {quoted(slug)} is not a profile name.", field="linkedin_url"
         )
     return f"https://www.linkedin.com/in/{slug.lower()}"
 
@@ -176,7 +216,8 @@ def match_key(value: str | None) -> str | None:
     if not value:
         return None
     decomposed = unicodedata.normalize("NFKD", value)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
+                   and unicodedata.category(ch) not in _DROPPED)
     return " ".join(bare.casefold().split()) or None
 
 

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from fieldkit import memos
 from fieldkit.cards import NotFound
+from fieldkit.db import is_row_id
 
 PAGE_SIZE = 50
 
@@ -56,6 +57,8 @@ def search(db: Database, filters: Filters, *, limit: int = PAGE_SIZE, offset: in
                      "WHERE kind = 'met' AND event_id = ?))")
         args += [filters.event_id, filters.event_id]
     if filters.tag:
+        if not filters.tag.encode("utf-8", "ignore").decode("utf-8") == filters.tag:
+            return [], 0  # a lone surrogate: no stored tag can hold one
         where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
         args.append(filters.tag)
     clause = " AND ".join(where)
@@ -79,7 +82,7 @@ def person(db: Database, contact_id: int) -> dict:
     """One person: the card, tags, photos, voice memos, every touch in time order, follow-ups."""
     cursor = db.execute(
         "SELECT c.*, e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
-        "WHERE c.id = ?", [contact_id])
+        "WHERE c.id = ?", [contact_id if is_row_id(contact_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")

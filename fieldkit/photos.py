@@ -12,6 +12,9 @@ from fieldkit.errors import ValidationError
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_SIDE = 1600
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+# Formats a phone or an address book gives; anything else (EPS would start
+# Ghostscript, TIFF and ICO carry odd codecs) is refused before decoding.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,19 @@ def load(data: bytes, *, label: str = "Photo", field: str = "photo",
             field=field,
         )
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
             if probe.width * probe.height > MAX_PIXELS:
                 raise error(f"{label}: the image is too large to read.", field=field)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             upright = ImageOps.exif_transpose(image)
             upright.load()
             return upright
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except Image.DecompressionBombError:  # Pillow's own check, on opening
+        raise error(f"{label}: the image is too large to read.", field=field) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise error(
             f"{label}: this file is not an image FieldKit can read (use JPEG, PNG or WebP).",
             field=field,

@@ -71,8 +71,8 @@ class Property:
             if name:
                 try:
                     return data.decode(name)
-                except (LookupError, UnicodeDecodeError):
-                    continue
+                except (LookupError, UnicodeError, ValueError, TypeError):
+                    continue  # unknown, or a codec that is no text encoding ("undefined")
         return data.decode("cp1252", errors="replace")
 
 

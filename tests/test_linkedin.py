@@ -156,7 +156,7 @@ def test_unreadable_date_is_noted_and_apply_uses_now(db):
     text = HEADER + "Ada,Lovelace,,,,,someday\n"
     result = preview(db, text.encode())
     assert result.rows[0].met_at is None
-    assert result.rows[0].reason == "date ignored: 'someday' is not a date like 05 Oct 2020"
+    assert result.rows[0].reason == "date ignored: “someday” is not a date like 05 Oct 2020"
     imports.apply(db, result, now=NOW)
     assert people(db)[0]["met_at"] == "2025-03-01T12:00:00Z"
 
