@@ -5,7 +5,7 @@ import streamlit as st
 
 from fieldkit import backup, clock, config, exports, imports, linkedin, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import style
+from fieldkit.ui import cached, style
 from fieldkit.ui.session import db_path, open_db
 from fieldkit.ui.text import md
 
@@ -115,15 +115,12 @@ with st.expander("Restore from a backup", icon=":material/restore:"):
                     st.rerun()
 
 st.subheader("Possible twins")
-with open_db() as db:
-    pairs = merge.candidates(db, limit=20)
+pairs = cached.twins(limit=20)  # the search for twins runs again only after a change
 if not pairs:
     st.caption("No one looks like they were saved twice.")
-for pair in pairs:
+for pair, side_by_side in pairs:
     keep, drop = pair.first, pair.second
     with st.expander(md(f"{keep['name']} · {drop['name']} ({', '.join(pair.reasons)})")):
-        with open_db() as db:
-            side_by_side = merge.preview(db, keep["id"], drop["id"])
         choices = {}
         for field in side_by_side["fields"]:
             if field["same"]:

@@ -1,0 +1,111 @@
+"""Page data that is slow to gather, cached until the database changes.
+
+Each cached function takes the database's path and its change generation
+(``fieldkit.changes``) as its first arguments: any commit, by this app, by
+another tab, by the command line or another process, gives a new generation
+and so a new key, and the next run reads the database afresh. Values that
+also depend on the clock take the day (and, where it matters, a time slot)
+as part of the key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from fieldkit import changes, charts, clock, config, dashboard, db, merge, streaks
+from fieldkit.ui.session import db_path, migrate_once
+
+# How long a dashboard may be reused while nothing is committed: only an
+# open check-in's minutes and the day's boundary move with the clock.
+DASHBOARD_SLOT_SECONDS = 300
+
+
+@st.cache_resource(show_spinner=False)
+def _watcher(path: str) -> changes.Watcher:
+    return changes.Watcher(path)
+
+
+def key() -> tuple[str, int]:
+    """This run's database path and its change generation."""
+    migrate_once()
+    path = str(db_path().resolve())
+    return path, _watcher(path).generation()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _dashboard(path: str, generation: int, period: str, weekdays_only: bool,
+               slot: int) -> dashboard.Dashboard:
+    del generation, slot  # parts of the key only
+    with db.connect(path, migrate=False) as conn:
+        settings = config.load(conn)
+        return dashboard.build(conn, settings, period, weekdays_only=weekdays_only)
+
+
+def dashboard_for(period: str, *, weekdays_only: bool,
+                  now: datetime | None = None) -> dashboard.Dashboard:
+    """dashboard.build for this database, reused until a commit or the next time slot."""
+    now = now or clock.utc_now()
+    slot = int(now.timestamp()) // DASHBOARD_SLOT_SECONDS
+    return _dashboard(*key(), period, weekdays_only, slot)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _chart_specs(path: str, generation: int, period: str, weekdays_only: bool, slot: int,
+                 weeks: int) -> dict[str, dict]:
+    board = _dashboard(path, generation, period, weekdays_only, slot)
+    built = {
+        "heatmap": charts.heatmap(board.daily, weeks=weeks, today=board.today),
+        "strength": charts.strength_line(board.strength,
+                                         half_life_days=streaks.HALF_LIFE_DAYS),
+        "weekly": charts.weekly_time(board.weekly),
+        "persistence": charts.persistence(board.by_attempt),
+    }
+    if len(board.best):
+        built["streaks"] = charts.streak_bars(board.best)
+    if len(board.reach_monthly):
+        built["reach"] = charts.reach_mix(board.reach_monthly)
+    if int(board.funnel["count"].iloc[0]):
+        built["funnel"] = charts.call_funnel(board.funnel)
+    return {name: _with_arrow_data(charts.spec(chart)) for name, chart in built.items()}
+
+
+def _with_arrow_data(spec: dict) -> dict:
+    """The spec with its datasets already in Arrow, as st.altair_chart would send them.
+
+    Done once here, so a rerun only hands the bytes on.
+    """
+    from streamlit import dataframe_util
+
+    spec["datasets"] = {
+        name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
+        for name, rows in spec.get("datasets", {}).items()
+    }
+    return spec
+
+
+def chart_specs(period: str, *, weekdays_only: bool, weeks: int,
+                now: datetime | None = None) -> dict[str, dict]:
+    """The metrics page's charts as Vega-Lite specs, built once per dashboard.
+
+    Keys: heatmap, strength, weekly, persistence, and streaks, reach, funnel
+    when there is something to draw.
+    """
+    now = now or clock.utc_now()
+    slot = int(now.timestamp()) // DASHBOARD_SLOT_SECONDS
+    return _chart_specs(*key(), period, weekdays_only, slot, weeks)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _twins(path: str, generation: int, limit: int) -> list[tuple[merge.Pair, dict]]:
+    del generation
+    with db.connect(path, migrate=False) as conn:
+        return [(pair, merge.preview(conn, pair.first["id"], pair.second["id"]))
+                for pair in merge.candidates(conn, limit=limit)]
+
+
+def twins(limit: int = 20) -> list[tuple[merge.Pair, dict]]:
+    """Possible twins with their side-by-side previews, until the next commit."""
+    return _twins(*key(), limit)
