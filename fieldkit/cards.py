@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -115,14 +115,25 @@ def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> li
     return list(twins.values())
 
 
+_CARD_COLUMNS = ("name", "kind", "department", "company", "title", "email", "phone",
+                 "linkedin_url", "website", "note")
+
+
 def _columns(card: Card) -> dict:
     """The contacts columns a card sets, match keys included."""
-    values = asdict(card)
-    del values["tags"]
-    values["important"] = int(values["important"])
+    values = {name: getattr(card, name) for name in _CARD_COLUMNS}
+    values["important"] = int(card.important)
     values["name_key"] = normalise.match_key(card.name)
     values["company_key"] = normalise.match_key(card.company)
     return values
+
+
+def imported_row(card: Card, *, source: str, met_at: str, stamp: str) -> dict:
+    """The contacts row of a person brought in from another address book."""
+    if source not in ("linkedin", "vcard", "scan"):
+        raise ValueError(f"unknown import source {source!r}")
+    return {"uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at, "source": source,
+            "created_at": stamp, "updated_at": stamp}
 
 
 def _first_followup(db: Database, contact_id: int, card_kind: str, now: datetime,
@@ -189,14 +200,10 @@ def add_imported(db: Database, card: Card, *, source: str, met_at: str,
     connections must not flood tomorrow's queue). Runs inside the caller's
     transaction, so a whole import lands at once.
     """
-    if source not in ("linkedin", "vcard", "scan"):
-        raise ValueError(f"unknown import source {source!r}")
-    stamp = clock.to_iso(now or clock.utc_now())
+    row = imported_row(card, source=source, met_at=met_at,
+                       stamp=clock.to_iso(now or clock.utc_now()))
     with transaction(db):
-        contact_id = db.table("contacts").insert({
-            "uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at,
-            "source": source, "created_at": stamp, "updated_at": stamp,
-        }).last_pk
+        contact_id = db.table("contacts").insert(row).last_pk
         _set_tags(db, contact_id, card.tags)
     return contact_id
 
