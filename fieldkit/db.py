@@ -254,6 +254,24 @@ def _initial(db: Database) -> None:
     )
 
 
+# "0002_sign_in" is taken by the sign-in work; this one comes after it by name.
+@migrations(name="0003_speed")
+def _speed(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead.
+    db.executescript(
+        """
+        -- Networking actions by time: counting a day's actions (metrics,
+        -- streaks) reads only this index, never the table.
+        CREATE INDEX touches_networking_at ON touches (at)
+            WHERE kind IN ('met', 'attempt', 'dialog') AND undone_at IS NULL;
+        -- The few captured cards among every meeting: the Capture page's
+        -- "Just saved" list.
+        CREATE INDEX touches_captures ON touches (id)
+            WHERE kind = 'met' AND data IS NOT NULL;
+        """
+    )
+
+
 def _open(path: Path) -> Database:
     # isolation_level=None: transactions are explicit (transaction(), atomic()).
     conn = sqlite3.connect(

@@ -13,6 +13,8 @@ import pytest
 import fieldkit.db
 from fieldkit.cli import main
 
+LATEST = fieldkit.db.latest_version()
+
 REPO = Path(__file__).resolve().parent.parent
 COUNT_LINE = re.compile(r"^  (\w+) +([\d,]+)$")
 
@@ -48,7 +50,7 @@ def test_subprocess_sample_then_info(tmp_path):
     assert f"Sample data (scale 1) written to {path}" in filled.stdout
     info = subprocess.run([sys.executable, "-m", "fieldkit", "info", "--db", str(path)], **run)
     assert info.returncode == 0, info.stderr
-    assert "Schema version: 1 of 1\n" in info.stdout
+    assert f"Schema version: {LATEST} of {LATEST}\n" in info.stdout
     assert f"Database: {path}" in info.stdout
     counts = _counts(info.stdout)
     assert list(counts) == list(fieldkit.db.TABLES)
@@ -87,7 +89,7 @@ def test_info_in_process(sample_file, capsys):
     assert main(["info", "--db", str(sample_file)]) == 0
     out = capsys.readouterr().out
     assert f"Database: {sample_file}\n" in out
-    assert "Schema version: 1 of 1\n" in out
+    assert f"Schema version: {LATEST} of {LATEST}\n" in out
     assert _counts(out) == _row_counts(sample_file)
 
 
@@ -96,7 +98,7 @@ def test_info_migrated_empty_db(db_path, capsys):
         pass
     assert main(["info", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
-    assert "Schema version: 1 of 1\n" in out
+    assert f"Schema version: {LATEST} of {LATEST}\n" in out
     assert _counts(out) == {name: 0 for name in fieldkit.db.TABLES}
 
 
@@ -107,7 +109,7 @@ def test_info_unmigrated_db_not_migrated(tmp_path, capsys):
     conn.close()
     assert main(["info", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "Schema version: 0 of 1 (migrates when the app opens it)" in out
+    assert f"Schema version: 0 of {LATEST} (migrates when the app opens it)" in out
     assert _counts(out) == {}
     conn = sqlite3.connect(path)
     names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -171,7 +173,7 @@ def test_backup_copies_database(sample_file, tmp_path, capsys):
     assert _row_counts(out) == _row_counts(sample_file)
     with fieldkit.db.connect(out, migrate=False) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert fieldkit.db.schema_version(copy) == 1
+        assert fieldkit.db.schema_version(copy) == LATEST
 
 
 def test_backup_leaves_out_uncommitted_writes(sample_file, tmp_path):
