@@ -294,7 +294,7 @@ def recent_captures(db: Database, limit: int = 5) -> list[dict]:
     """The last cards saved or meetings added, newest first, for the undo list."""
     rows = db.execute(
         "SELECT t.id, t.contact_id, t.at, c.name, c.company, c.kind, e.name, t.data "
-        "FROM touches t JOIN contacts c ON c.id = t.contact_id "
+        "FROM touches t INDEXED BY touches_captures JOIN contacts c ON c.id = t.contact_id "
         "LEFT JOIN events e ON e.id = t.event_id "
         "WHERE t.kind = 'met' AND t.data IS NOT NULL ORDER BY t.id DESC LIMIT ?",
         [limit],

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from fieldkit import cards, checkins, config, events, photos
+from fieldkit import cards, checkins, config, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
-from fieldkit.ui import style
+from fieldkit.ui import cached, style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
 
@@ -23,7 +23,7 @@ def key(name: str) -> str:
 with open_db() as db:
     settings = config.load(db)
     here = checkins.current(db)
-    event_labels = events.choices(db)
+    event_labels = cached.event_choices()
     recent = cards.recent_captures(db)
 
 st.title("Capture")

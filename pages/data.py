@@ -120,7 +120,13 @@ if not pairs:
     st.caption("No one looks like they were saved twice.")
 for pair, side_by_side in pairs:
     keep, drop = pair.first, pair.second
-    with st.expander(md(f"{keep['name']} · {drop['name']} ({', '.join(pair.reasons)})")):
+    # Lazy: a pair's fields are drawn only while it is open (twenty pairs'
+    # radios on every run would cost more than the rest of the page).
+    twin = st.expander(md(f"{keep['name']} · {drop['name']} ({', '.join(pair.reasons)})"),
+                       key=f"twin_open_{pair.key}", on_change="rerun")
+    if not twin.open:
+        continue
+    with twin:
         choices = {}
         for field in side_by_side["fields"]:
             if field["same"]:

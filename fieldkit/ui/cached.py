@@ -15,7 +15,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from fieldkit import changes, charts, clock, config, dashboard, db, merge, streaks
+from fieldkit import changes, charts, clock, config, dashboard, db, events, merge, streaks
 from fieldkit.ui.session import db_path, migrate_once
 
 # How long a dashboard may be reused while nothing is committed: only an
@@ -109,3 +109,15 @@ def _twins(path: str, generation: int, limit: int) -> list[tuple[merge.Pair, dic
 def twins(limit: int = 20) -> list[tuple[merge.Pair, dict]]:
     """Possible twins with their side-by-side previews, until the next commit."""
     return _twins(*key(), limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _event_choices(path: str, generation: int) -> dict[int, str]:
+    del generation
+    with db.connect(path, migrate=False) as conn:
+        return events.choices(conn)
+
+
+def event_choices() -> dict[int, str]:
+    """events.choices for the pickers (200 labels in each event's zone), until a change."""
+    return _event_choices(*key())
