@@ -295,6 +295,7 @@ class Server:
     """bench/serve.py (`streamlit run app.py` with run times logged) on a free port."""
 
     def __init__(self, db_path: Path, workdir: Path):
+        self.db_path = db_path
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.run_log = workdir / f"runs-{self.port}.jsonl"
@@ -402,13 +403,18 @@ def server_figures(path: Path, workdir: Path, starts: int, actions: int) -> list
 
 def _triage(page, server, helpers, count: int) -> list[float]:
     """Tap "Email" under "Log an attempt" on the first due cards; server time of each."""
+    from fieldkit import clock, config, db, queue
+    with db.connect(server.db_path, migrate=False) as conn:
+        settings = config.load(conn)
+        due = queue.due(conn, clock.today(settings["timezone"]),
+                        ladder_gaps=settings["ladder_gaps"], limit=count)
     helpers.open_page(page, f"{server.url}/queue", timeout=60)
     out = []
-    for _ in range(count):
+    for item in due:
         before = len(server.runs())
-        card = page.locator("div[class*='st-key-queue_card_']").filter(
-            has=page.get_by_text("Log an attempt")).first
-        card.get_by_role("button", name="Email", exact=True).first.click()
+        page.locator(f".st-key-queue_card_{item['followup_id']}").get_by_role(
+            "radiogroup", name="Log an attempt").get_by_role(
+            "radio", name="Email", exact=True).tap()
         runs = _wait_runs(server, before + 1)[before:]
         out.append(sum(r["ms"] for r in runs))
         helpers.settle(page)
@@ -422,10 +428,9 @@ def _capture(page, server, helpers, count: int) -> list[float]:
     helpers.open_page(page, f"{server.url}/capture", timeout=60)
     out = []
     for n in range(count):
-        page.get_by_label("Name").fill(f"Bench Person {n} {time.time_ns()}")
-        helpers.settle(page)
+        page.get_by_label("Name", exact=True).fill(f"Bench Person {n}")
         before = len(server.runs())
-        page.get_by_role("button", name="Save card").click()
+        page.get_by_role("button", name="Save card").tap()
         runs = _wait_runs(server, before + 1)[before:]
         out.append(sum(r["ms"] for r in runs))
         helpers.settle(page)

@@ -20,14 +20,27 @@ _LOCK = threading.Lock()
 _original = script_runner.ScriptRunner._run_script
 
 
+_PROFILE = os.environ.get("BENCH_PROFILE")  # a folder: one cProfile file per run
+_runs = iter(range(1_000_000))
+
+
 def _timed(self, rerun_data):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
+    profile = None
+    if _PROFILE:
+        import cProfile
+        profile = cProfile.Profile()
+        profile.enable()
     try:
         return _original(self, rerun_data)
     finally:
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.path.join(_PROFILE, f"run-{next(_runs):04d}.prof"))
         if _LOG:
             line = json.dumps({
                 "ms": (time.perf_counter() - start) * 1000,
+                "cpu_ms": (time.thread_time() - cpu) * 1000,  # this script thread's CPU
                 "fragment": bool(rerun_data.fragment_id_queue),
                 "page": rerun_data.page_name or "",
                 "end": time.time(),

@@ -15,24 +15,17 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from fieldkit import changes, charts, clock, config, dashboard, db, events, merge, streaks
-from fieldkit.ui.session import db_path, migrate_once
+from fieldkit import charts, clock, config, dashboard, db, events, merge, streaks
+from fieldkit.ui import session
 
 # How long a dashboard may be reused while nothing is committed: only an
 # open check-in's minutes and the day's boundary move with the clock.
 DASHBOARD_SLOT_SECONDS = 300
 
 
-@st.cache_resource(show_spinner=False)
-def _watcher(path: str) -> changes.Watcher:
-    return changes.Watcher(path)
-
-
 def key() -> tuple[str, int]:
     """This run's database path and its change generation."""
-    migrate_once()
-    path = str(db_path().resolve())
-    return path, _watcher(path).generation()
+    return session.generation()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
