@@ -26,6 +26,72 @@ with open_db() as db:
     event_labels = cached.event_choices()
     recent = cards.recent_captures(db)
 
+FIELDS = ("name", "kind", "important", "company", "title", "department", "email", "phone",
+          "linkedin_url", "note", "tags")
+
+# The actions are callbacks: they run before the page does, so saving a card
+# takes one run of the page (an empty form, the card under "Just saved"), not
+# a run that saves and a second one to show it.
+
+
+def entered() -> tuple[cards.Card, photos.Photo | None, int | None]:
+    """The form's card, photo and event, validated; raises ValidationError."""
+    card = cards.clean({f: state.get(key(f)) for f in FIELDS},
+                       phone_region=settings["phone_region"])
+    upload = state.get(key("photo"))
+    photo = photos.prepare(upload.getvalue()) if upload is not None else None
+    return card, photo, state.get(key("event"))
+
+
+def saved(message: str) -> None:
+    state["capture_message"] = message
+    state.pop("capture_twins", None)
+    state["capture_gen"] = gen + 1
+
+
+def failed(exc: FieldkitError) -> None:
+    state["capture_error"] = str(exc)  # shown under the form; what was typed stays
+
+
+def save_new() -> None:
+    try:
+        card, photo, event_id = entered()
+        with open_db() as db:
+            cards.save(db, card, settings=settings, event_id=event_id, photo=photo)
+    except FieldkitError as exc:
+        failed(exc)
+    else:
+        saved(f"Saved {md(card.name)}. Ready for the next person.")
+
+
+def add_to(contact_id: int, name: str) -> None:
+    try:
+        card, photo, event_id = entered()
+        with open_db() as db:
+            cards.add_meeting(db, contact_id, card, settings=settings, event_id=event_id,
+                              photo=photo)
+    except FieldkitError as exc:
+        failed(exc)
+    else:
+        saved(f"Added this meeting to {md(name)}.")
+
+
+def submit() -> None:
+    """Save card: save it, or first ask about the people it looks like."""
+    state.pop("capture_twins", None)
+    try:
+        card, _, _ = entered()
+        with open_db() as db:
+            twins = cards.find_twins(db, card)
+    except FieldkitError as exc:
+        failed(exc)
+        return
+    if twins:
+        state["capture_twins"] = twins
+    else:
+        save_new()
+
+
 st.title("Capture")
 if here:
     st.info(f"At **{md(here['name'])}**: new cards are tied to it.",
@@ -59,66 +125,21 @@ with st.form(key("form"), border=False):
                      format_func=lambda e: "No event" if e is None else event_labels[e])
         st.file_uploader("Card photo: take one or choose a file", type=PHOTO_TYPES,
                          key=key("photo"))
-    submitted = st.form_submit_button("Save card", type="primary", width="stretch",
-                                      icon=":material/save:")
+    st.form_submit_button("Save card", type="primary", width="stretch",
+                          icon=":material/save:", on_click=submit)
 
-FIELDS = ("name", "kind", "important", "company", "title", "department", "email", "phone",
-          "linkedin_url", "note", "tags")
-
-
-def entered() -> tuple[cards.Card, photos.Photo | None, int | None]:
-    """The form's card, photo and event, validated; raises ValidationError."""
-    card = cards.clean({f: state.get(key(f)) for f in FIELDS},
-                       phone_region=settings["phone_region"])
-    upload = state.get(key("photo"))
-    photo = photos.prepare(upload.getvalue()) if upload is not None else None
-    return card, photo, state.get(key("event"))
-
-
-def saved(message: str) -> None:
-    state["capture_message"] = message
-    state.pop("capture_twins", None)
-    state["capture_gen"] = gen + 1
-    st.rerun()
-
-
-def save_new() -> None:
-    card, photo, event_id = entered()
-    with open_db() as db:
-        cards.save(db, card, settings=settings, event_id=event_id, photo=photo)
-    saved(f"Saved {md(card.name)}. Ready for the next person.")
-
-
-def add_to(contact_id: int, name: str) -> None:
-    card, photo, event_id = entered()
-    with open_db() as db:
-        cards.add_meeting(db, contact_id, card, settings=settings, event_id=event_id,
-                          photo=photo)
-    saved(f"Added this meeting to {md(name)}.")
-
-
-try:
-    if submitted:
-        state.pop("capture_twins", None)
-        card, _, _ = entered()
-        with open_db() as db:
-            twins = cards.find_twins(db, card)
-        if twins:
-            state["capture_twins"] = twins
-        else:
-            save_new()
-    if twins := state.get("capture_twins"):
-        st.warning("This looks like someone you already know. Add this meeting to them "
-                   "instead of creating a twin?", icon=":material/group:")
-        for twin in twins[:3]:
-            where = f" · {md(twin['company'])}" if twin["company"] else ""
-            if st.button(f"Add to {md(twin['name'])}{where} ({', '.join(twin['why'])})",
-                         key=f"twin_{twin['id']}_{gen}", width="stretch"):
-                add_to(twin["id"], twin["name"])
-        if st.button("No, save as a new person", key=f"twin_new_{gen}", width="stretch"):
-            save_new()
-except FieldkitError as exc:
-    st.error(md(str(exc)), icon=":material/error:")
+if error := state.pop("capture_error", None):
+    st.error(md(error), icon=":material/error:")
+if twins := state.get("capture_twins"):
+    st.warning("This looks like someone you already know. Add this meeting to them "
+               "instead of creating a twin?", icon=":material/group:")
+    for twin in twins[:3]:
+        where = f" · {md(twin['company'])}" if twin["company"] else ""
+        st.button(f"Add to {md(twin['name'])}{where} ({', '.join(twin['why'])})",
+                  key=f"twin_{twin['id']}_{gen}", width="stretch",
+                  on_click=add_to, args=(twin["id"], twin["name"]))
+    st.button("No, save as a new person", key=f"twin_new_{gen}", width="stretch",
+              on_click=save_new)
 
 if recent:
     st.subheader("Just saved")
