@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from fieldkit.cards import NotFound
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # results per step: each is a button drawn on every run
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,7 @@ if not session_id:
     if not visible:
         st.info("No one to call right now. Try another kind, or show people outside "
                 "calling hours.", icon=":material/schedule:")
-    for person in visible[:LIST_LIMIT]:
-        cw.person_row(person)
+    cw.person_rows(visible[:LIST_LIMIT])
     if len(visible) > LIST_LIMIT:
         st.caption(f"… and {len(visible) - LIST_LIMIT} more.")
     st.stop()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from fieldkit import backup, clock, config, exports, imports, linkedin, merge, vcard
+from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import cached, style
 from fieldkit.ui.session import db_path, open_db
@@ -11,7 +11,7 @@ from fieldkit.ui.text import md
 
 style.apply()
 state = st.session_state
-READERS = {"csv": ("LinkedIn connections", linkedin), "vcf": ("vCard", vcard)}
+READERS = {"csv": ("LinkedIn connections", "linkedin"), "vcf": ("vCard", "vcard")}
 
 
 def failed(exc: FieldkitError) -> None:
@@ -34,10 +34,11 @@ st.subheader("Import")
 upload = st.file_uploader("LinkedIn Connections.csv or a vCard (.vcf) file",
                           type=list(READERS), key=f"data_import_{state.get('data_gen', 0)}")
 if upload is not None:
-    label, reader = READERS[upload.name.rsplit(".", 1)[-1].lower()]
+    label, kind = READERS[upload.name.rsplit(".", 1)[-1].lower()]
     try:
-        with open_db() as db:
-            preview = reader.preview(db, upload.getvalue(), upload.name, config.load(db))
+        # Read and matched once per file and database state: tapping Import
+        # then only writes.
+        preview = cached.import_preview(kind, upload.getvalue(), upload.name)
     except FieldkitError as exc:
         failed(exc)
     else:

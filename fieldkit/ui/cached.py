@@ -15,7 +15,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from fieldkit import charts, clock, config, dashboard, db, events, merge, streaks
+from fieldkit import (charts, clock, config, dashboard, db, events, imports, linkedin, merge,
+                      streaks, vcard)
 from fieldkit.ui import session
 
 # How long a dashboard may be reused while nothing is committed: only an
@@ -114,3 +115,23 @@ def _event_choices(path: str, generation: int) -> dict[int, str]:
 def event_choices() -> dict[int, str]:
     """events.choices for the pickers (200 labels in each event's zone), until a change."""
     return _event_choices(*key())
+
+
+_READERS = {"linkedin": linkedin, "vcard": vcard}
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _import_preview(path: str, generation: int, kind: str, data: bytes,
+                    filename: str) -> imports.Preview:
+    del generation
+    with db.connect(path, migrate=False) as conn:
+        return _READERS[kind].preview(conn, data, filename, config.load(conn))
+
+
+def import_preview(kind: str, data: bytes, filename: str) -> imports.Preview:
+    """The preview of an uploaded file ("linkedin" or "vcard"), until the database changes.
+
+    Kept as it is (not copied): callers only read it, and imports.apply
+    matches every row again inside its transaction anyway.
+    """
+    return _import_preview(*key(), kind, data, filename)
