@@ -10,13 +10,13 @@ as part of the key.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pandas as pd
 import streamlit as st
 
-from fieldkit import (charts, clock, config, dashboard, db, events, imports, linkedin, merge,
-                      streaks, vcard)
+from fieldkit import (calls, charts, clock, config, dashboard, db, events, imports, linkedin,
+                      merge, streaks, vcard)
 from fieldkit.ui import session
 
 # How long a dashboard may be reused while nothing is committed: only an
@@ -135,3 +135,23 @@ def import_preview(kind: str, data: bytes, filename: str) -> imports.Preview:
     matches every row again inside its transaction anyway.
     """
     return _import_preview(*key(), kind, data, filename)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _call_candidates(path: str, generation: int, kinds: tuple[str, ...] | None, due_only: bool,
+                     minute: int) -> list[dict]:
+    del generation
+    with db.connect(path, migrate=False) as conn:
+        return calls.candidates(conn, config.load(conn), kinds=kinds, due_only=due_only,
+                                now=datetime.fromtimestamp(minute * 60, timezone.utc))
+
+
+def call_candidates(kinds, *, due_only: bool, now: datetime | None = None) -> list[dict]:
+    """calls.candidates at the start of this minute, until the database changes.
+
+    Local times are shown to the minute, so one minute's list serves every
+    rerun in it. Shared, not copied: callers only read it.
+    """
+    now = now or clock.utc_now()
+    return _call_candidates(*key(), None if kinds is None else tuple(kinds), due_only,
+                            int(now.timestamp()) // 60)
