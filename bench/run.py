@@ -553,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="fieldkit-bench-"))
     figures: list[Figure] = []
+    skipped: list[str] = []
     try:
         path = workdir / "heavy.db"
         if args.db:
@@ -571,7 +572,11 @@ def main(argv: list[str] | None = None) -> int:
         if "pages" in parts:
             say("Page reruns under AppTest...")
             figures += page_figures(path, repeat, first_runs)
-        if "server" in parts:
+        if "server" in parts and not os.access(CHROMIUM, os.X_OK):
+            skipped.append(f"server figures: no Chromium at {CHROMIUM} (apt-get install "
+                           "chromium, or set FIELDKIT_CHROMIUM)")
+            say(f"  skipped {skipped[-1]}")
+        elif "server" in parts:
             say("streamlit run in Chromium: cold start, actions, memory...")
             figures += server_figures(path, workdir, starts, actions)
         if "imports" in parts:
@@ -584,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     short = [f.name for f in figures if f.passed is False]
     print(f"\n{len(figures)} figures; " + (
         f"{len(short)} fall short: {', '.join(short)}" if short else "every target passes"))
+    for line in skipped:
+        print(f"not measured: {line}")
     result = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
@@ -591,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "database": {"scale": SCALE, **shape},
         "figures": [{**asdict(f), "ratio": f.ratio, "passed": f.passed} for f in figures],
+        "not_measured": skipped,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
