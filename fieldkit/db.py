@@ -264,6 +264,10 @@ def _speed(db: Database) -> None:
         -- streaks) reads only this index, never the table.
         CREATE INDEX touches_networking_at ON touches (at)
             WHERE kind IN ('met', 'attempt', 'dialog') AND undone_at IS NULL;
+        -- Minutes logged, by time: the weekly time chart sums a week's
+        -- minutes from this index alone.
+        CREATE INDEX touches_minutes_at ON touches (at, minutes)
+            WHERE undone_at IS NULL AND minutes > 0;
         -- The few captured cards among every meeting: the Capture page's
         -- "Just saved" list.
         CREATE INDEX touches_captures ON touches (id)

@@ -37,10 +37,6 @@ CHECKIN_CAP = timedelta(hours=12)
 FOLLOW_UP_WINDOW_HOURS = events.FOLLOW_UP_WINDOW.total_seconds() / 3600
 MAX_ATTEMPT = 7  # dialogs after the 7th attempt or later are counted as the 7th
 
-# Every UTC offset in use is a whole number of quarter hours (India +05:30,
-# Nepal +05:45), so a 15-minute UTC bucket never straddles a local midnight:
-# counting per bucket in SQL and converting only the buckets is exact.
-_BUCKET_SECONDS = 15 * 60
 _DATETIME = "datetime64[us]"
 _NETWORKING_TOUCHES = "('met', 'attempt', 'dialog')"
 _FUNNEL_STAGES = ("Dialed", "Picked up", "Talked")
@@ -121,16 +117,6 @@ def _since_iso(since: date | datetime | str | None, tz: str) -> str:
     if isinstance(since, datetime):
         return clock.to_iso(since)
     return _midnight_iso(since, clock.zone(tz))
-
-
-def _bucket(column: str) -> str:
-    return f"CAST(strftime('%s', {column}) AS INTEGER) / {_BUCKET_SECONDS}"
-
-
-def _local_days(buckets: pd.Series, zone: ZoneInfo) -> pd.Series:
-    """The local day (naive midnight) each 15-minute UTC bucket falls on."""
-    utc = pd.to_datetime(buckets.astype("int64") * _BUCKET_SECONDS, unit="s", utc=True)
-    return utc.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().astype(_DATETIME)
 
 
 def _instants(texts: pd.Series) -> pd.Series:
@@ -260,13 +246,30 @@ def weekly_time(db: Database, tz: str, since: date | None, until: date, target_m
         "start": _midnight_iso(first_week, zone),
         "end": _midnight_iso(until + timedelta(days=1), zone),
     }
-    hint = "NOT INDEXED" if since is None else ""
+    # Each week's minutes between its Monday's local midnight and the next
+    # (the last week up to the end of ``until``), summed from an index.
+    weeks_count = (last_week - first_week).days // 7 + 1
+    bounds = [_midnight_iso(first_week + timedelta(weeks=n), zone)
+              for n in range(weeks_count)] + [params["end"]]
     rows = db.execute(
-        f"SELECT {_bucket('at')} AS bucket, sum(minutes) FROM touches {hint} "
-        "WHERE undone_at IS NULL AND minutes > 0 AND at >= :start AND at < :end "
-        "GROUP BY bucket", params).fetchall()
-    touched = pd.DataFrame(rows, columns=["bucket", "minutes"])
-    touched["week"] = _mondays(_local_days(touched["bucket"], zone))
+        """
+        WITH bounds(i, start, end) AS (
+            SELECT key, value, lead(value) OVER (ORDER BY key) FROM json_each(:bounds)
+        ),
+        per_week(i, minutes) AS MATERIALIZED (
+            SELECT i, (SELECT coalesce(sum(minutes), 0) FROM touches
+                       INDEXED BY touches_minutes_at
+                       WHERE undone_at IS NULL AND minutes > 0
+                       AND at >= start AND at < end)
+            FROM bounds WHERE end IS NOT NULL
+        )
+        SELECT i, minutes FROM per_week WHERE minutes > 0
+        """, {"bounds": json.dumps(bounds)}).fetchall()
+    touched = pd.DataFrame({
+        "week": pd.Series([pd.Timestamp(first_week + timedelta(weeks=i)) for i, _ in rows],
+                          dtype=_DATETIME),
+        "minutes": pd.Series([m for _, m in rows], dtype="int64"),
+    })
 
     visits = pd.DataFrame(db.execute(
         "SELECT c.checked_in_at, coalesce(c.checked_out_at, e.ends_at), "
