@@ -6,7 +6,7 @@ FIELDKIT_DB ?= data/fieldkit.db
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 
-.PHONY: run test lint venv dev clean
+.PHONY: run test lint venv dev clean bench
 
 # The venv is rebuilt when a requirements file changes; a stamp file records it.
 $(VENV)/.installed: requirements.txt
@@ -33,3 +33,8 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# The benchmark on a heavy user's database (minutes, not part of `make test`).
+# BENCH_ARGS=--quick for a rough look; results also go to bench/results.json.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

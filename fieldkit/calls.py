@@ -288,6 +288,9 @@ def funnel(db: Database, session_id: int | None = None, *, since: datetime | dat
              "((t.kind = 'attempt' AND t.channel IN ('call', 'voicemail')) "
              "OR (t.kind = 'dialog' AND t.channel = 'call'))"]
     params: dict = {}
+    # Over every call ever made, one pass over the table beats the planner's
+    # look-up of each attempt and dialog by kind (25 ms against 600 ms).
+    hint = "NOT INDEXED" if session_id is None and since is None else ""
     if session_id is not None:
         where.append("t.call_session_id = :session")
         params["session"] = session_id
@@ -302,7 +305,7 @@ def funnel(db: Database, session_id: int | None = None, *, since: datetime | dat
         "coalesce(sum(t.kind = 'dialog'), 0), "
         "coalesce(sum(CASE WHEN t.kind = 'dialog' THEN t.minutes ELSE 0 END), 0), "
         "count(DISTINCT t.contact_id) "
-        f"FROM touches t WHERE {' AND '.join(where)}", params).fetchone()
+        f"FROM touches t {hint} WHERE {' AND '.join(where)}", params).fetchone()
     picked_up = busy + talked
     return {
         "dialed": dialed,

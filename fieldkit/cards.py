@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -116,14 +116,25 @@ def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> li
     return list(twins.values())
 
 
+_CARD_COLUMNS = ("name", "kind", "department", "company", "title", "email", "phone",
+                 "linkedin_url", "website", "note")
+
+
 def _columns(card: Card) -> dict:
     """The contacts columns a card sets, match keys included."""
-    values = asdict(card)
-    del values["tags"]
-    values["important"] = int(values["important"])
+    values = {name: getattr(card, name) for name in _CARD_COLUMNS}
+    values["important"] = int(card.important)
     values["name_key"] = normalise.match_key(card.name)
     values["company_key"] = normalise.match_key(card.company)
     return values
+
+
+def imported_row(card: Card, *, source: str, met_at: str, stamp: str) -> dict:
+    """The contacts row of a person brought in from another address book."""
+    if source not in ("linkedin", "vcard", "scan"):
+        raise ValueError(f"unknown import source {source!r}")
+    return {"uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at, "source": source,
+            "created_at": stamp, "updated_at": stamp}
 
 
 def _first_followup(db: Database, contact_id: int, card_kind: str, now: datetime,
@@ -203,14 +214,10 @@ def add_imported(db: Database, card: Card, *, source: str, met_at: str,
     connections must not flood tomorrow's queue). Runs inside the caller's
     transaction, so a whole import lands at once.
     """
-    if source not in ("linkedin", "vcard", "scan"):
-        raise ValueError(f"unknown import source {source!r}")
-    stamp = clock.to_iso(now or clock.utc_now())
+    row = imported_row(card, source=source, met_at=met_at,
+                       stamp=clock.to_iso(now or clock.utc_now()))
     with transaction(db):
-        contact_id = db.table("contacts").insert({
-            "uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at,
-            "source": source, "created_at": stamp, "updated_at": stamp,
-        }).last_pk
+        contact_id = db.table("contacts").insert(row).last_pk
         _set_tags(db, contact_id, card.tags)
     return contact_id
 
@@ -305,7 +312,7 @@ def recent_captures(db: Database, limit: int = 5) -> list[dict]:
     """The last cards saved or meetings added, newest first, for the undo list."""
     rows = db.execute(
         "SELECT t.id, t.contact_id, t.at, c.name, c.company, c.kind, e.name, t.data "
-        "FROM touches t JOIN contacts c ON c.id = t.contact_id "
+        "FROM touches t INDEXED BY touches_captures JOIN contacts c ON c.id = t.contact_id "
         "LEFT JOIN events e ON e.id = t.event_id "
         "WHERE t.kind = 'met' AND t.data IS NOT NULL ORDER BY t.id DESC LIMIT ?",
         [limit],

@@ -12,6 +12,7 @@ axes, where Vega-Lite reads the naive local datetimes as local times.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import altair as alt
@@ -37,6 +38,20 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
 EMPTY_DAY = "#ebedf0"  # a day without actions: light grey, not the scheme's palest green
 KIND_ORDER = list(CONTACT_KINDS.values())
 FUNNEL_STAGES = ["Dialed", "Picked up", "Talked"]
+
+# Altair's theme and data transformer are process-wide settings.
+_SPEC_LOCK = threading.Lock()
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart as a Vega-Lite spec, its data inline: built once, drawn many times.
+
+    For ``st.vega_lite_chart``. The schema check is left out (the tests
+    validate every chart), and so is Altair's default theme, as
+    ``st.altair_chart`` does.
+    """
+    with _SPEC_LOCK, alt.theme.enable("none"), alt.data_transformers.disable_max_rows():
+        return chart.to_dict(validate=False)
 
 DATE_FORMAT = "%a %-d %b %Y"  # d3-time-format: "Tue 10 Mar 2026"
 # Month axis labels short enough for a phone: "Nov", "Dec", "2026", "Feb".

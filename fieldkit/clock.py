@@ -6,6 +6,7 @@ order; they are shown in the user's or the event's time zone.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -73,7 +74,13 @@ def timezone_names() -> list[str]:
     Legacy aliases (US/Eastern, GB, Etc/GMT+1) and the server's own
     "localtime" stay valid when typed but are not offered.
     """
-    return sorted(
+    return list(_timezone_names())
+
+
+@functools.cache
+def _timezone_names() -> tuple[str, ...]:
+    # available_timezones() walks the zone files on disk: once per process.
+    return tuple(sorted(
         name for name in available_timezones()
         if name == "UTC" or ("/" in name and not name.startswith(_LEGACY_PREFIXES))
-    )
+    ))

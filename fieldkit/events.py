@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -258,7 +259,11 @@ def choices(db: Database, *, limit: int = 200) -> dict[int, str]:
     rows = db.execute(
         "SELECT id, name, tz, starts_at, ends_at FROM events ORDER BY starts_at DESC LIMIT ?",
         [limit]).fetchall()
-    return {
-        row[0]: f"{row[1]} · {when(dict(zip(('id', 'name', 'tz', 'starts_at', 'ends_at'), row)))}"
-        for row in rows
-    }
+    return {event_id: f"{name} · {_when(tz, starts_at, ends_at)}"
+            for event_id, name, tz, starts_at, ends_at in rows}
+
+
+@functools.lru_cache(maxsize=4096)
+def _when(tz: str, starts_at: str, ends_at: str) -> str:
+    # Pickers list the same few hundred events on every run.
+    return when({"tz": tz, "starts_at": starts_at, "ends_at": ends_at})

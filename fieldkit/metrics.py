@@ -12,6 +12,7 @@ rule as ``fieldkit.activity``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -36,10 +37,6 @@ CHECKIN_CAP = timedelta(hours=12)
 FOLLOW_UP_WINDOW_HOURS = events.FOLLOW_UP_WINDOW.total_seconds() / 3600
 MAX_ATTEMPT = 7  # dialogs after the 7th attempt or later are counted as the 7th
 
-# Every UTC offset in use is a whole number of quarter hours (India +05:30,
-# Nepal +05:45), so a 15-minute UTC bucket never straddles a local midnight:
-# counting per bucket in SQL and converting only the buckets is exact.
-_BUCKET_SECONDS = 15 * 60
 _DATETIME = "datetime64[us]"
 _NETWORKING_TOUCHES = "('met', 'attempt', 'dialog')"
 _FUNNEL_STAGES = ("Dialed", "Picked up", "Talked")
@@ -122,16 +119,6 @@ def _since_iso(since: date | datetime | str | None, tz: str) -> str:
     return _midnight_iso(since, clock.zone(tz))
 
 
-def _bucket(column: str) -> str:
-    return f"CAST(strftime('%s', {column}) AS INTEGER) / {_BUCKET_SECONDS}"
-
-
-def _local_days(buckets: pd.Series, zone: ZoneInfo) -> pd.Series:
-    """The local day (naive midnight) each 15-minute UTC bucket falls on."""
-    utc = pd.to_datetime(buckets.astype("int64") * _BUCKET_SECONDS, unit="s", utc=True)
-    return utc.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().astype(_DATETIME)
-
-
 def _instants(texts: pd.Series) -> pd.Series:
     return pd.to_datetime(texts, format="%Y-%m-%dT%H:%M:%SZ", utc=True)
 
@@ -154,29 +141,40 @@ def daily_activity(db: Database, tz: str, since: date | None, until: date) -> pd
 
     Columns: day (datetime64, the local day at midnight, naive) and actions
     (int), one row per networking day, oldest first; days without actions
-    have no row. Counted per 15-minute UTC bucket in SQL; only the buckets
-    are converted to days in ``tz``.
+    have no row. Each day's local midnights are worked out here in ``tz``;
+    SQLite counts the actions between them from two indexes
+    (touches_networking_at, checkins_checked_in_at), without reading a row.
     """
     zone = clock.zone(tz)
-    params = {
-        "start": "" if since is None else _midnight_iso(since, zone),
-        "end": _midnight_iso(until + timedelta(days=1), zone),
-    }
-    # Over all history one pass over the table beats an index look-up per row.
-    hint = "NOT INDEXED" if since is None else ""
+    first = since if since is not None else _first_day(db, zone)
+    if first is None or first > until:
+        return pd.DataFrame({"day": pd.Series([], dtype=_DATETIME),
+                             "actions": pd.Series([], dtype="int64")})
+    count = (until - first).days + 1
+    # Midnight of every day and of the day after the last: day i runs from
+    # bounds[i] to bounds[i + 1].
+    bounds = [_midnight_iso(first + timedelta(days=n), zone) for n in range(count + 1)]
     rows = db.execute(
-        f"SELECT {_bucket('at')} AS bucket, count(*) FROM touches {hint} "
-        f"WHERE kind IN {_NETWORKING_TOUCHES} AND undone_at IS NULL "
-        "AND at >= :start AND at < :end GROUP BY bucket "
-        f"UNION ALL SELECT {_bucket('checked_in_at')} AS bucket, count(*) FROM checkins "
-        "WHERE checked_in_at >= :start AND checked_in_at < :end GROUP BY bucket",
-        params,
-    ).fetchall()
-    counts = pd.DataFrame(rows, columns=["bucket", "actions"])
-    counts["day"] = _local_days(counts["bucket"], zone)
-    daily = counts.groupby("day", as_index=False, sort=True)["actions"].sum()
-    return pd.DataFrame({"day": daily["day"].astype(_DATETIME),
-                         "actions": daily["actions"].astype("int64")})
+        f"""
+        WITH bounds(i, start, end) AS (
+            SELECT key, value, lead(value) OVER (ORDER BY key) FROM json_each(:bounds)
+        ),
+        per_day(i, actions) AS MATERIALIZED (
+            SELECT i,
+                   (SELECT count(*) FROM touches INDEXED BY touches_networking_at
+                    WHERE kind IN {_NETWORKING_TOUCHES} AND undone_at IS NULL
+                    AND at >= start AND at < end)
+                   + (SELECT count(*) FROM checkins
+                      WHERE checked_in_at >= start AND checked_in_at < end)
+            FROM bounds WHERE end IS NOT NULL
+        )
+        SELECT i, actions FROM per_day WHERE actions > 0 ORDER BY i
+        """, {"bounds": json.dumps(bounds)}).fetchall()
+    start = pd.Timestamp(first)
+    return pd.DataFrame({
+        "day": pd.Series([start + pd.Timedelta(days=i) for i, _ in rows], dtype=_DATETIME),
+        "actions": pd.Series([n for _, n in rows], dtype="int64"),
+    })
 
 
 def networking_summary(db: Database, tz: str, today: date, *,
@@ -248,13 +246,30 @@ def weekly_time(db: Database, tz: str, since: date | None, until: date, target_m
         "start": _midnight_iso(first_week, zone),
         "end": _midnight_iso(until + timedelta(days=1), zone),
     }
-    hint = "NOT INDEXED" if since is None else ""
+    # Each week's minutes between its Monday's local midnight and the next
+    # (the last week up to the end of ``until``), summed from an index.
+    weeks_count = (last_week - first_week).days // 7 + 1
+    bounds = [_midnight_iso(first_week + timedelta(weeks=n), zone)
+              for n in range(weeks_count)] + [params["end"]]
     rows = db.execute(
-        f"SELECT {_bucket('at')} AS bucket, sum(minutes) FROM touches {hint} "
-        "WHERE undone_at IS NULL AND minutes > 0 AND at >= :start AND at < :end "
-        "GROUP BY bucket", params).fetchall()
-    touched = pd.DataFrame(rows, columns=["bucket", "minutes"])
-    touched["week"] = _mondays(_local_days(touched["bucket"], zone))
+        """
+        WITH bounds(i, start, end) AS (
+            SELECT key, value, lead(value) OVER (ORDER BY key) FROM json_each(:bounds)
+        ),
+        per_week(i, minutes) AS MATERIALIZED (
+            SELECT i, (SELECT coalesce(sum(minutes), 0) FROM touches
+                       INDEXED BY touches_minutes_at
+                       WHERE undone_at IS NULL AND minutes > 0
+                       AND at >= start AND at < end)
+            FROM bounds WHERE end IS NOT NULL
+        )
+        SELECT i, minutes FROM per_week WHERE minutes > 0
+        """, {"bounds": json.dumps(bounds)}).fetchall()
+    touched = pd.DataFrame({
+        "week": pd.Series([pd.Timestamp(first_week + timedelta(weeks=i)) for i, _ in rows],
+                          dtype=_DATETIME),
+        "minutes": pd.Series([m for _, m in rows], dtype="int64"),
+    })
 
     visits = pd.DataFrame(db.execute(
         "SELECT c.checked_in_at, coalesce(c.checked_out_at, e.ends_at), "

@@ -34,12 +34,17 @@ def text(value: object, field: str, *, label: str, limit: int, multiline: bool =
         raise ValidationError(f"{label}: expected text.", field=field)
     value = unicodedata.normalize("NFC", value)
     keep = "\n\t" if multiline else ""
-    cleaned = "".join(
-        "" if unicodedata.category(ch) in _DROPPED
-        else " " if unicodedata.category(ch) == "Cc" and ch not in keep
-        else ch
-        for ch in value
-    )
+    if value.isprintable():
+        # No control, format, surrogate, private or unassigned character (nor
+        # any separator but the space): nothing to drop or replace.
+        cleaned = value
+    else:
+        cleaned = "".join(
+            "" if unicodedata.category(ch) in _DROPPED
+            else " " if unicodedata.category(ch) == "Cc" and ch not in keep
+            else ch
+            for ch in value
+        )
     if multiline:
         cleaned = "\n".join(" ".join(line.split()) for line in cleaned.splitlines())
         cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
@@ -215,6 +220,8 @@ def match_key(value: str | None) -> str | None:
     """
     if not value:
         return None
+    if value.isascii():  # no accents to take off, no compatibility forms
+        return " ".join(value.casefold().split()) or None
     decomposed = unicodedata.normalize("NFKD", value)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
                    and unicodedata.category(ch) not in _DROPPED)

@@ -12,7 +12,7 @@ from fieldkit import memos
 from fieldkit.cards import NotFound
 from fieldkit.db import is_row_id
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # results per step: each is a button drawn on every run
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from fieldkit import calls, config
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
 from fieldkit.ui import call_widgets as cw
-from fieldkit.ui import style
+from fieldkit.ui import cached, style
 from fieldkit.ui.session import open_db
 from fieldkit.ui.text import md
 
@@ -38,7 +38,7 @@ with open_db() as db:
         audience = {"kinds": None if state.get("calls_kind") == ANY
                     else [state.get("calls_kind", "customer")],
                     "due_only": state.get("calls_due", False)}
-    people = calls.candidates(db, settings, **audience)
+    people = cached.call_candidates(**audience)  # this minute's list, until a change
     result = calls.funnel(db, ended_id) if ended_id else None
 
 
@@ -105,8 +105,7 @@ if not session_id:
     if not visible:
         st.info("No one to call right now. Try another kind, or show people outside "
                 "calling hours.", icon=":material/schedule:")
-    for person in visible[:LIST_LIMIT]:
-        cw.person_row(person)
+    cw.person_rows(visible[:LIST_LIMIT])
     if len(visible) > LIST_LIMIT:
         st.caption(f"… and {len(visible) - LIST_LIMIT} more.")
     st.stop()

@@ -4,9 +4,10 @@ import uuid
 
 import streamlit as st
 
-from fieldkit import cards, checkins, config, events, memos, photos
+from fieldkit import cards, checkins, config, memos, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import cached
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui import style
 from fieldkit.ui.session import open_db
@@ -31,7 +32,7 @@ uid = state.setdefault(key("uid"), str(uuid.uuid4()))
 with open_db() as db:
     settings = config.load(db)
     here = checkins.current(db)
-    event_labels = events.choices(db)
+    event_labels = cached.event_choices()
     recent = cards.recent_captures(db)
 
 st.title("Capture")

@@ -3,15 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from fieldkit import backup, clock, config, exports, imports, linkedin, merge, vcard
+from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import style
+from fieldkit.ui import cached, style
 from fieldkit.ui.session import db_path, open_db
 from fieldkit.ui.text import md
 
 style.apply()
 state = st.session_state
-READERS = {"csv": ("LinkedIn connections", linkedin), "vcf": ("vCard", vcard)}
+READERS = {"csv": ("LinkedIn connections", "linkedin"), "vcf": ("vCard", "vcard")}
 
 
 def failed(exc: FieldkitError) -> None:
@@ -34,10 +34,11 @@ st.subheader("Import")
 upload = st.file_uploader("LinkedIn Connections.csv or a vCard (.vcf) file",
                           type=list(READERS), key=f"data_import_{state.get('data_gen', 0)}")
 if upload is not None:
-    label, reader = READERS[upload.name.rsplit(".", 1)[-1].lower()]
+    label, kind = READERS[upload.name.rsplit(".", 1)[-1].lower()]
     try:
-        with open_db() as db:
-            preview = reader.preview(db, upload.getvalue(), upload.name, config.load(db))
+        # Read and matched once per file and database state: tapping Import
+        # then only writes.
+        preview = cached.import_preview(kind, upload.getvalue(), upload.name)
     except FieldkitError as exc:
         failed(exc)
     else:
@@ -115,15 +116,18 @@ with st.expander("Restore from a backup", icon=":material/restore:"):
                     st.rerun()
 
 st.subheader("Possible twins")
-with open_db() as db:
-    pairs = merge.candidates(db, limit=20)
+pairs = cached.twins(limit=20)  # the search for twins runs again only after a change
 if not pairs:
     st.caption("No one looks like they were saved twice.")
-for pair in pairs:
+for pair, side_by_side in pairs:
     keep, drop = pair.first, pair.second
-    with st.expander(md(f"{keep['name']} · {drop['name']} ({', '.join(pair.reasons)})")):
-        with open_db() as db:
-            side_by_side = merge.preview(db, keep["id"], drop["id"])
+    # Lazy: a pair's fields are drawn only while it is open (twenty pairs'
+    # radios on every run would cost more than the rest of the page).
+    twin = st.expander(md(f"{keep['name']} · {drop['name']} ({', '.join(pair.reasons)})"),
+                       key=f"twin_open_{pair.key}", on_change="rerun")
+    if not twin.open:
+        continue
+    with twin:
         choices = {}
         for field in side_by_side["fields"]:
             if field["same"]:

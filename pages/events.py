@@ -138,16 +138,19 @@ say("new")
 if opened and opened["id"] not in {e["id"] for e in line.current + line.upcoming + line.past}:
     # Just created, say, but older than the past events listed: show it here.
     open_detail(upcoming=opened["starts_at"] > clock.now_iso())
-with st.expander("New event", icon=":material/add:", key=f"{NEW}open", on_change="rerun",
-                 expanded=not (line.current or line.upcoming or line.past)):
-    if (fields := event_form(NEW, None, "Create event")) is not None:
-        try:
-            with open_db() as db:
-                new_id = events.create(db, fields)
-        except FieldkitError as exc:
-            failed(exc)
-        else:
-            saved(NEW, f"Created **{md(fields['name'])}**.", "new", new_id)
+new_event = st.expander("New event", icon=":material/add:", key=f"{NEW}open", on_change="rerun",
+                        expanded=not (line.current or line.upcoming or line.past))
+# The form (its time zone picker offers every zone) is drawn only while open.
+if new_event.open:
+    with new_event:
+        if (fields := event_form(NEW, None, "Create event")) is not None:
+            try:
+                with open_db() as db:
+                    new_id = events.create(db, fields)
+            except FieldkitError as exc:
+                failed(exc)
+            else:
+                saved(NEW, f"Created **{md(fields['name'])}**.", "new", new_id)
 
 st.subheader("Coming up")
 if not line.upcoming:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from fieldkit import charts, config, dashboard, metrics, streaks
-from fieldkit.ui import nav, style
+from fieldkit import config, metrics, streaks
+from fieldkit.ui import cached, nav, style
 from fieldkit.ui.session import open_db
 
 style.apply()
@@ -19,8 +19,8 @@ def percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
-def chart(built) -> None:
-    st.altair_chart(built, width="stretch")
+def chart(name: str) -> None:
+    st.vega_lite_chart(specs[name], width="stretch")
 
 
 st.title("Metrics")
@@ -32,7 +32,8 @@ with st.container(horizontal=True, vertical_alignment="center", wrap=True):
 
 with open_db() as db:
     settings = config.load(db)
-    board = dashboard.build(db, settings, period, weekdays_only=weekdays)
+# Gathered once per change to the database (and time slot), not on every rerun.
+board = cached.dashboard_for(period, weekdays_only=weekdays)
 
 if board.is_empty:
     st.info("Nothing to measure yet. Capture the first person you meet, or load the sample "
@@ -41,6 +42,9 @@ if board.is_empty:
                  width="stretch")
     st.stop()
 
+weeks = 26 if is_phone() else 52
+specs = cached.chart_specs(period, weekdays_only=weekdays, weeks=weeks)
+
 st.subheader("Streaks")
 with st.container(horizontal=True):
     st.metric("Current", f"{board.summary.current} d", border=True,
@@ -48,25 +52,24 @@ with st.container(horizontal=True):
     st.metric("Longest", f"{board.summary.longest} d", border=True)
     st.metric("Triage", f"{board.triage_streak} d", border=True,
               help="Consecutive days the follow-up queue was cleared.")
-weeks = 26 if is_phone() else 52
-chart(charts.heatmap(board.daily, weeks=weeks, today=board.today))
+chart("heatmap")
 st.caption(f"Networking days, the last {weeks} weeks. A day counts with a new card, "
            "an attempt, a dialog, a call or a check-in.")
 if len(board.best):
-    chart(charts.streak_bars(board.best))
+    chart("streaks")
 
 st.subheader("Habit strength")
 st.metric("Strength today", f"{board.strength_now:.0%}", border=True)
 st.caption(f"Half-life {streaks.HALF_LIFE_DAYS} days: two weeks without networking halve "
            "the score.")
-chart(charts.strength_line(board.strength, half_life_days=streaks.HALF_LIFE_DAYS))
+chart("strength")
 
 st.subheader("Time each week")
 target = settings["weekly_target_minutes"]
 st.caption(f"Minutes of touches and events per week against your target of "
            f"{target // 60} h {target % 60:02d} min. Weeks in a row on target: "
            f"{board.weeks_met_streak}.")
-chart(charts.weekly_time(board.weekly))
+chart("weekly")
 
 st.subheader("Follow-up health")
 health = board.health
@@ -77,7 +80,7 @@ with st.container(horizontal=True):
     st.metric("Within 48 h", percent(health.followed_up_48h_share), border=True)
     st.metric("Response rate", percent(health.response_rate), border=True,
               help="Of those followed up, the share who reached a dialog.")
-chart(charts.persistence(board.by_attempt))
+chart("persistence")
 st.caption("What persistence bought: dialogs reached on the first, second, third… attempt.")
 
 st.subheader("Reach")
@@ -90,11 +93,11 @@ st.caption(f"Colleagues from {reach.colleague_departments} departments "
            f"({reach.colleagues_other_departments} people); arrived early at "
            f"{reach.events_arrived_early} of {reach.events_checked_in} events.")
 if len(board.reach_monthly):
-    chart(charts.reach_mix(board.reach_monthly))
+    chart("reach")
 
 st.subheader("Calls")
 if int(board.funnel["count"].iloc[0]):
-    chart(charts.call_funnel(board.funnel))
+    chart("funnel")
     st.caption("Ticks mark the essay's benchmark: about half pick up, about 15% of all "
                "dialed end in a real conversation.")
 else:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from fieldkit import cards, clock, config, events, followups, people
+from fieldkit import cards, clock, config, followups, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.ui import cached
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui import style
 from fieldkit.ui.session import open_db
@@ -54,7 +55,7 @@ def show_list(db, settings) -> None:
     query = st.text_input("Search", placeholder="Name, company, title or note",
                           key="people_query", on_change=first_page,
                           label_visibility="collapsed", icon=":material/search:")
-    choices = events.choices(db)
+    choices = cached.event_choices()
     tags = people.tags_in_use(db)
     for key, known in (("people_event", choices), ("people_tag", tags)):
         if st.session_state.get(key) is not None and st.session_state[key] not in known:

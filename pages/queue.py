@@ -10,7 +10,7 @@ from fieldkit.ui.session import open_db
 style.apply()
 qw.apply_style()
 
-PAGE_SIZE = 20  # cards per step: heavy users have hundreds due
+PAGE_SIZE = qw.PAGE_SIZE
 
 
 def more() -> None:

@@ -256,7 +256,7 @@ def test_apply_after_person_deleted_adds_them_again(db):
 def test_apply_failure_writes_nothing(db, monkeypatch):
     result = preview(db, read("Connections.csv"))
     before = fdb.row_counts(db)
-    real = cards.add_imported
+    real = cards.imported_row  # what apply asks for each new person
     calls = []
 
     def fail_on_third(*args, **kwargs):
@@ -265,7 +265,7 @@ def test_apply_failure_writes_nothing(db, monkeypatch):
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cards, "add_imported", fail_on_third)
+    monkeypatch.setattr(cards, "imported_row", fail_on_third)
     with pytest.raises(RuntimeError):
         imports.apply(db, result, now=NOW)
     assert fdb.row_counts(db) == before

@@ -77,6 +77,11 @@ def test_twins_are_listed_and_merged(app_db):
                                           "email": "ada@northwind.example"}), settings=settings)
     at = run_page(PAGE)
     assert any("Ada Okafor" in e.label for e in at.expander)
+    assert not any(b.label == "Merge into one" for b in at.button)  # drawn when opened
+    first, second = (i for (i,) in rows(app_db, "SELECT id FROM contacts ORDER BY id"))
+    key = f"twin_open_{first}-{second}"
+    at.session_state[key] = True  # the lazy expander, opened
+    at.run()
     next(b for b in at.button if b.label == "Merge into one").click()
     at.run()
     assert not at.exception

@@ -65,7 +65,15 @@ def widget(at: AppTest, key: str):
     return next(w for kind in kinds for w in at.get(kind) if w.key == key)
 
 
+def open_new_event(at: AppTest) -> None:
+    """Open the New event expander: its form is drawn only while it is open."""
+    if not any(w.key == "new_name" for w in at.text_input):
+        at.session_state["new_open"] = True
+        at.run()
+
+
 def fill_new_event(at: AppTest, **values) -> None:
+    open_new_event(at)
     for field, value in values.items():
         widget(at, f"new_{field}").set_value(value)
 
@@ -89,7 +97,9 @@ def test_new_event_is_stored_selected_and_the_form_cleared(app_db):
     assert (event["goal_new_people"], event["goal_competitors"]) == (25, 4)
     assert event["notes"] == "Booth B12"
     assert at.session_state["event_id"] == event["id"]
-    assert at.text_input(key="new_name").value == ""
+    assert not any(w.key == "new_name" for w in at.text_input)  # the form closed
+    open_new_event(at)
+    assert at.text_input(key="new_name").value == ""  # and empty when opened again
     assert any("Goal: meet 25 new people and 4 competitors" in m.value for m in at.markdown)
 
 

@@ -34,3 +34,20 @@ def test_weekdays_only_keeps_the_page_working(sample_db):
     assert not at.exception
     current = {m.label: m.value for m in at.metric}["Current"]
     assert int(current.split()[0]) >= 1
+
+
+def test_a_card_saved_shows_on_metrics_at_once(sample_db):
+    """The metrics are cached, but any commit makes the next run read them afresh."""
+    def new_people(at):
+        return int(str({m.label: m.value for m in at.metric}["New people"]).replace(",", ""))
+
+    at = run_page(PAGE)
+    before = new_people(at)
+    at.run()  # a rerun served from the cache shows the same
+    assert new_people(at) == before
+    at.switch_page("pages/capture.py").run()
+    at.text_input(key="capture_name_0").input("Zora Newcomer")
+    next(b for b in at.button if b.label == "Save card").click().run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert new_people(at) == before + 1

@@ -6,6 +6,8 @@ import pytest
 from apptest import rows, run_page
 from streamlit.testing.v1 import AppTest
 
+from fieldkit import people
+
 
 PAGE = "pages/people.py"
 
@@ -38,10 +40,11 @@ def search(at: AppTest, text: str) -> AppTest:
 def a_busy_person(path) -> int:
     """Someone on the first page of results with several touches and an open follow-up."""
     return sql(path, """
-        SELECT c.id FROM (SELECT id, met_at FROM contacts ORDER BY met_at DESC, id DESC LIMIT 50) c
+        SELECT c.id FROM (SELECT id, met_at FROM contacts ORDER BY met_at DESC, id DESC
+                          LIMIT ?) c
         WHERE (SELECT count(*) FROM touches WHERE contact_id = c.id) >= 2
           AND EXISTS (SELECT 1 FROM followups WHERE contact_id = c.id AND status = 'open')
-        ORDER BY c.met_at DESC LIMIT 1""")[0][0]
+        ORDER BY c.met_at DESC LIMIT 1""", people.PAGE_SIZE)[0][0]
 
 
 def open_person(at: AppTest, contact_id: int) -> AppTest:
@@ -74,15 +77,15 @@ def test_people_lists_sample_data_most_recent_first_with_the_count(sample_db):
     total = sql(sample_db, "SELECT count(*) FROM contacts")[0][0]
     assert shown_count(at) == total
     expected = [i for (i,) in sql(sample_db, "SELECT id FROM contacts "
-                                  "ORDER BY met_at DESC, id DESC LIMIT 50")]
+                                  "ORDER BY met_at DESC, id DESC LIMIT ?", people.PAGE_SIZE)]
     assert result_ids(at) == expected
 
 
 def test_people_show_more_pages_through_the_list(sample_db):
     at = people_page()
-    assert len(result_ids(at)) == 50
+    assert len(result_ids(at)) == people.PAGE_SIZE
     next(b for b in at.button if b.label.startswith("Show more")).click().run()
-    assert len(result_ids(at)) == 100
+    assert len(result_ids(at)) == 2 * people.PAGE_SIZE
 
 
 def test_people_search_by_last_name_narrows_the_list(sample_db):

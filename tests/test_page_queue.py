@@ -24,7 +24,7 @@ def settings_and_today(path):
     return settings, clock.today(settings["timezone"])
 
 
-def due(path, limit=20):
+def due(path, limit=queue_widgets.PAGE_SIZE):
     settings, today = settings_and_today(path)
     with db.connect(path) as conn:
         return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=limit)
@@ -54,7 +54,7 @@ def test_page_runs_on_an_empty_database_and_welcomes_a_new_user(app_db):
     assert rows(app_db, "SELECT count(*) FROM triage_days") == [(0,)]
 
 
-def test_list_shows_the_first_twenty_due_in_queue_order(sample_db):
+def test_list_shows_the_first_page_due_in_queue_order(sample_db):
     expected = due(sample_db)
     at = run_page(PAGE)
     assert card_ids(at) == [item["followup_id"] for item in expected]
@@ -69,11 +69,11 @@ def test_list_shows_the_first_twenty_due_in_queue_order(sample_db):
 
 def test_show_more_adds_the_rest(sample_db):
     everyone = due(sample_db, limit=1000)
-    assert len(everyone) > 20  # the sample has more due than one page
+    assert len(everyone) > queue_widgets.PAGE_SIZE  # the sample has more due than one page
     at = run_page(PAGE)
     next(b for b in at.button if b.label.startswith("Show more")).click()
     run(at)
-    assert card_ids(at) == [item["followup_id"] for item in everyone[:40]]
+    assert card_ids(at) == [item["followup_id"] for item in everyone[:2 * queue_widgets.PAGE_SIZE]]
 
 
 def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):

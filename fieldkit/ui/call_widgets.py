@@ -6,7 +6,7 @@ Presentation only: names, companies and titles are user text, escaped with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
@@ -27,14 +27,25 @@ def where_line(person: Mapping) -> str:
             f"({md(person['offset_label'])}){hours}")
 
 
-def person_row(person: Mapping) -> None:
-    """One line of the call list: name and company, then local time and phone."""
+def row_markdown(person: Mapping) -> str:
+    """One entry of the call list: name and company, then local time and phone."""
     company = f" · {md(person['company'])}" if person["company"] else ""
     star = ":orange[★] " if person["important"] else ""
     phone = (md(person["phone_display"]) if person["phone"]
              else ":gray[:material/phone_disabled: no phone]")
-    st.markdown(f"{star}**{md(person['name'])}**{company}  \n"
-                f":gray[{where_line(person)}] · {phone}")
+    return (f"{star}**{md(person['name'])}**{company}  \n"
+            f":gray[{where_line(person)}] · {phone}")
+
+
+def person_row(person: Mapping) -> None:
+    """One line of the call list."""
+    st.markdown(row_markdown(person))
+
+
+def person_rows(people: Iterable[Mapping]) -> None:
+    """Lines of the call list as one element: one paragraph per person."""
+    if text := "\n\n".join(row_markdown(person) for person in people):
+        st.markdown(text)
 
 
 def current_card(person: Mapping) -> None:

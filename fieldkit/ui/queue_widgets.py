@@ -26,6 +26,9 @@ ATTEMPT_PILLS = {"email": "Email", "sms": "Text", "message": "Message", "linkedi
                  "call": "No answer", "voicemail": "Voicemail"}
 DIALOG_PILLS = {"email": "Reply", "call": "Call", "video": "Video", "coffee": "Coffee",
                 "meeting": "Meeting", "in_person": "In person"}
+# Cards per step: heavy users have hundreds due, and every card is a dozen
+# widgets to draw on each run of the page.
+PAGE_SIZE = 10
 DONE = "queue_done"  # followup id -> what was done to it this evening, for Undo
 PICK_DATE = "Pick a date"
 CLEARED = "Queue cleared for today — this day counts toward your triage streak."

@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import config, db
+from fieldkit import changes, config, db
 from fieldkit.errors import FieldkitError
 
 
@@ -40,10 +40,27 @@ def migrate_once() -> None:
         st.stop()
 
 
+@st.cache_resource(show_spinner=False)
+def _watcher(path: str) -> changes.Watcher:
+    return changes.Watcher(path)
+
+
+def generation() -> tuple[str, int]:
+    """This run's database path and its change generation (fieldkit.changes).
+
+    The watcher's connection stays open for the life of the process, which
+    also spares every page's connection the checkpoint SQLite does when the
+    last connection to a file closes.
+    """
+    migrate_once()
+    path = str(db_path().resolve())
+    return path, _watcher(path).generation()
+
+
 @contextlib.contextmanager
 def connection() -> Iterator[Database]:
     """The database for this run, migrated, with no sign-in check (the gate's own)."""
-    migrate_once()
+    generation()  # migrates once; keeps the watcher's connection open (see there)
     with db.connect(db_path(), migrate=False) as conn:
         yield conn
 

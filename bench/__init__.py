@@ -1,0 +1,1 @@
+"""`make bench`: FieldKit measured on a heavy user's database (see run.py)."""
