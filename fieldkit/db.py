@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -317,12 +318,27 @@ def _open(path: Path) -> Database:
         # safe against power loss, which may take back the last commits (the
         # file stays intact); FULL would fsync every commit to prevent that.
         db.execute("PRAGMA synchronous = NORMAL")
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db)
     except BaseException:
         conn.close()
         raise
     return db
+
+
+def _use_wal(db: Database) -> None:
+    # Switching a new file to WAL while another connection is creating it
+    # can report "locked" at once, without waiting on the busy timeout:
+    # wait here instead, as long as the busy timeout would.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextlib.contextmanager

@@ -185,28 +185,8 @@ def _vcard(payload: str, text: str, fmt: str) -> Code:
     return _code(fmt, "vcard", text, fields, notes=notes)
 
 
-
 # MECARD (NTT Docomo) and BIZCARD: KEY:value pairs ended by ';', with
 # backslash escapes for ';', ':', ',' and the backslash itself.
-
-def _split(text: str, separator: str) -> list[str]:
-    """Split on ``separator`` where no backslash escapes it; escapes kept."""
-    parts, current, escaped = [], [], False
-    for ch in text:
-        if escaped:
-            current.append(ch)
-            escaped = False
-        elif ch == "\\":
-            current.append(ch)
-            escaped = True
-        elif ch == separator:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return parts
-
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL).strip()
@@ -214,7 +194,7 @@ def _unescape(text: str) -> str:
 
 def _pairs(body: str) -> list[tuple[str, str]]:
     pairs = []
-    for part in _split(body, ";"):
+    for part in vcard.split_escaped(body, ";"):
         key, sep, value = part.partition(":")
         if sep and key.strip():
             pairs.append((key.strip().upper(), value))
@@ -235,7 +215,7 @@ def _mecard(body: str) -> dict[str, str]:
     raw_name = _first(pairs, "N")
     if raw_name is not None:
         # "Doe,Jane": family name, given name.
-        parts = [_unescape(p) for p in _split(raw_name, ",")]
+        parts = [_unescape(p) for p in vcard.split_escaped(raw_name, ",")]
         name = " ".join(p for p in reversed(parts) if p) if len(parts) == 2 \
             else " ".join(p for p in parts if p)
         if name:

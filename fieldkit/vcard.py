@@ -161,8 +161,8 @@ def read_cards(data: bytes) -> Iterator[tuple[int, list[Property], bool]]:
 
 # ---------------------------------------------------------------- values
 
-def _split(text: str, separator: str) -> list[str]:
-    """Split on separators not escaped by a backslash; escapes kept."""
+def split_escaped(text: str, separator: str) -> list[str]:
+    """Split on separators not escaped by a backslash; escapes kept (vCard, MECARD)."""
     parts, current, escaped = [], [], False
     for ch in text:
         if escaped:
@@ -188,7 +188,7 @@ def _unescape(text: str) -> str:
 
 
 def _values(prop: Property, separator: str) -> list[str]:
-    return [_unescape(part).strip() for part in _split(prop.text(), separator)]
+    return [_unescape(part).strip() for part in split_escaped(prop.text(), separator)]
 
 
 def _photo(prop: Property) -> tuple[bytes | None, str | None]:
@@ -235,9 +235,9 @@ def _name_of(props: list[Property]) -> str | None:
     for prop in props:
         if prop.name == "N":
             # family;given;additional;prefix;suffix, each a list separated by commas
-            parts = (_split(prop.text(), ";") + [""] * 5)[:5]
+            parts = (split_escaped(prop.text(), ";") + [""] * 5)[:5]
             family, given, additional, prefix, suffix = (
-                " ".join(_unescape(v).strip() for v in _split(part, ",")).strip()
+                " ".join(_unescape(v).strip() for v in split_escaped(part, ",")).strip()
                 for part in parts)
             name = " ".join(x for x in (prefix, given, additional, family, suffix) if x)
             if name:
