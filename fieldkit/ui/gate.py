@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fieldkit import access
-from fieldkit.ui import style
+from fieldkit import access, db as fdb
+from fieldkit.ui import session, style
 from fieldkit.ui.session import connection
 from fieldkit.ui.text import md
 
@@ -28,6 +28,18 @@ def _provider() -> dict | None:
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stamp(path: str, generation: int) -> str | None:
+    # Read again only after something was committed (a new password among it).
+    with fdb.connect(path, migrate=False) as conn:
+        return access.password_stamp(conn)
+
+
+def _password_stamp() -> str | None:
+    """The stored password's stamp, read from the file only when it has changed."""
+    return _stamp(*session.generation())
+
+
 def required() -> bool:
     """Whether this session must sign in first.
 
@@ -38,8 +50,7 @@ def required() -> bool:
     if (provider := _provider()) is not None:
         return not (st.user.get("is_logged_in", False)
                     and access.email_allowed(st.user.get("email"), provider.get("allowed_emails")))
-    with connection() as db:
-        stamp = access.password_stamp(db)
+    stamp = _password_stamp()
     return stamp is not None and st.session_state.get(STAMP) != stamp
 
 
@@ -54,8 +65,7 @@ def protected() -> bool:
     """Whether a password or an identity provider guards this server."""
     if _provider() is not None:
         return True
-    with connection() as db:
-        return access.password_stamp(db) is not None
+    return _password_stamp() is not None
 
 
 def sign_in_page() -> None:
