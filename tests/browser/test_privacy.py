@@ -158,3 +158,7 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
         page.get_by_role("button", name="Save settings").tap()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     expect(main.get_by_label("Password", exact=True)).to_have_count(0)
+    sign_out = page.get_by_role("button", name="Sign out")
+    sign_out.scroll_into_view_if_needed()
+    expect(sign_out).to_be_visible()
+    screenshot(page, "settings-sign-out.png")
