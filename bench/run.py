@@ -158,6 +158,7 @@ def data_floors(path: Path) -> dict[str, Callable]:
     """Each page's own core calls, as the page makes them, on a fresh connection."""
     from fieldkit import (calls, cards, checkins, clock, config, dashboard, db, events, merge,
                           people, queue, today)
+    from fieldkit.ui.queue_widgets import UP_NEXT  # the card and the names after it
 
     def run(body):
         def call():
@@ -169,7 +170,7 @@ def data_floors(path: Path) -> dict[str, Callable]:
     def queue_page(conn, settings):
         day = clock.today(settings["timezone"])
         queue.due_counts(conn, day)
-        queue.due(conn, day, ladder_gaps=settings["ladder_gaps"], limit=20)
+        queue.due(conn, day, ladder_gaps=settings["ladder_gaps"], limit=1 + UP_NEXT)
 
     def data_page(conn, settings):
         for pair in merge.candidates(conn, limit=20):
@@ -224,9 +225,12 @@ def _share_script_cache() -> None:
     the served app pays once per process, not per rerun.
     """
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1 import app_test, local_script_runner
     shared = ScriptCache()
+    # Both make their own: the pages manager (app_test) and the script
+    # runner that compiles the page it runs (local_script_runner).
     app_test.ScriptCache = lambda: shared
+    local_script_runner.ScriptCache = lambda: shared
 
 
 def _clear_caches():

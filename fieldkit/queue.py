@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
@@ -24,10 +25,11 @@ def due_counts(db: Database, today: date) -> dict[str, int]:
 
 
 def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 20,
-        offset: int = 0) -> list[dict]:
+        offset: int = 0, exclude: Sequence[int] = ()) -> list[dict]:
     """Open follow-ups due by ``today`` for active people, most overdue first.
 
-    Within a day, important people come first. Each row carries what the
+    Within a day, important people come first. Follow-ups whose ids are in
+    ``exclude`` (skipped for now) are left out. Each row carries what the
     triage card shows and what the message templates need: where and when
     the person was met, their channels, and whether the ladder is climbed
     (``exhausted``: every rung tried without a dialog; suggest letting go).
@@ -42,10 +44,12 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
         JOIN contacts c ON c.id = f.contact_id
         LEFT JOIN events e ON e.id = c.event_id
         WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'
+          AND f.id NOT IN (SELECT value FROM json_each(:exclude))
         ORDER BY f.due_on, c.important DESC, c.name, f.id
         LIMIT :limit OFFSET :offset
         """,
-        {"today": today.isoformat(), "limit": limit, "offset": offset},
+        {"today": today.isoformat(), "limit": limit, "offset": offset,
+         "exclude": json.dumps([int(i) for i in exclude])},
     )
     keys = [d[0] for d in cursor.description]
     rows = []

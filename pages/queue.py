@@ -1,4 +1,4 @@
-"""Follow-ups (/queue): evening triage — who is due, one tap per person, and undo."""
+"""Follow-ups (/queue): evening triage, one person at a time: one tap, the next, undo."""
 
 import streamlit as st
 
@@ -10,20 +10,14 @@ from fieldkit.ui.session import open_db
 style.apply()
 qw.apply_style()
 
-PAGE_SIZE = qw.PAGE_SIZE
-
-
-def more() -> None:
-    st.session_state["queue_limit"] = st.session_state.get("queue_limit", PAGE_SIZE) + PAGE_SIZE
-
-
 with open_db() as db:
     settings = config.load(db)
     tz = settings["timezone"]
     today = clock.today(tz)
     counts = queue.due_counts(db, today)
-    items = queue.due(db, today, ladder_gaps=settings["ladder_gaps"],
-                      limit=st.session_state.get("queue_limit", PAGE_SIZE))
+    skipped = qw.skipped(today)
+    items = queue.due(db, today, ladder_gaps=settings["ladder_gaps"], limit=1 + qw.UP_NEXT,
+                      exclude=skipped)
     newcomer = cleared = False
     if not counts["due"]:
         newcomer = people.search(db, people.Filters(), limit=0)[1] == 0
@@ -32,7 +26,7 @@ with open_db() as db:
 
 st.title("Follow-ups")
 st.caption(f"Evening triage · {today:%A %d %B}")
-qw.just_done(today, {item["followup_id"] for item in items})
+done = qw.recent(today, {item["followup_id"] for item in items})
 
 if newcomer:
     st.info("Nobody to follow up yet. Capture the people you meet: each one's first "
@@ -41,17 +35,24 @@ if newcomer:
                  width="stretch")
 elif cleared:
     st.success(qw.CLEARED, icon=":material/task_alt:")
+    qw.last_done(done)
+    qw.earlier_done(done)
 else:
-    with st.container(horizontal=True):
-        st.metric("Due", counts["due"], border=True,
-                  help="Due today and overdue, for people you have not let go.")
-        st.metric("Overdue", counts["overdue"], border=True,
-                  help="Due before today. Most overdue first; starred people first within a day.")
-    for item in items:
-        qw.card(item, settings)
-    if counts["due"] > len(items):
-        st.button(f"Show more ({counts['due'] - len(items):,} left)", on_click=more,
-                  width="stretch", icon=":material/expand_more:")
+    if counts["due"]:
+        with st.container(horizontal=True):
+            st.metric("Due", counts["due"], border=True,
+                      help="Due today and overdue, for people you have not let go.")
+            st.metric("Overdue", counts["overdue"], border=True,
+                      help="Due before today. Most overdue first; starred people first "
+                           "within a day.")
+    qw.last_done(done)
+    if items:
+        qw.card(items[0], settings)
+    elif counts["due"]:
+        st.info("Everyone still due is skipped for now.", icon=":material/skip_next:")
+    left = counts["due"] - len(skipped) - len(items)
+    qw.up_next(items[1:], max(left, 0), len(skipped))
+    qw.earlier_done(done)
 
 st.divider()
 qw.assumption_board(tz)

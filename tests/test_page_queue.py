@@ -1,8 +1,8 @@
 """The Follow-ups page driven through its real widgets against a temporary database.
 
-AppTest runs fragments as part of the whole script, so after each tap the
-page runs in full: an acted-on person leaves the list and their confirmation
-moves to "Just done", with its Undo.
+Triage is one person at a time: the card shows the first person due, and
+after a tap the next one; the confirmation of what was done shows above the
+card, with its Undo.
 """
 
 from datetime import timedelta
@@ -24,7 +24,7 @@ def settings_and_today(path):
     return settings, clock.today(settings["timezone"])
 
 
-def due(path, limit=queue_widgets.PAGE_SIZE):
+def due(path, limit=1 + queue_widgets.UP_NEXT):
     settings, today = settings_and_today(path)
     with db.connect(path) as conn:
         return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=limit)
@@ -34,6 +34,12 @@ def card_ids(at) -> list[int]:
     """Follow-up ids of the cards shown, top to bottom (from their attempt pills)."""
     return [int(w.key.rsplit("_", 1)[1]) for w in at.button_group
             if w.key and w.key.startswith("queue_attempt_")]
+
+
+def first_in_line(path, followup_id):
+    """Make this follow-up the most overdue, so its card is the one shown."""
+    with db.connect(path) as conn:
+        conn.execute("UPDATE followups SET due_on = '2000-01-01' WHERE id = ?", [followup_id])
 
 
 def followup(path, followup_id):
@@ -54,10 +60,13 @@ def test_page_runs_on_an_empty_database_and_welcomes_a_new_user(app_db):
     assert rows(app_db, "SELECT count(*) FROM triage_days") == [(0,)]
 
 
-def test_list_shows_the_first_page_due_in_queue_order(sample_db):
+def test_card_shows_the_first_due_and_the_names_up_next(sample_db):
     expected = due(sample_db)
     at = run_page(PAGE)
-    assert card_ids(at) == [item["followup_id"] for item in expected]
+    assert card_ids(at) == [expected[0]["followup_id"]]
+    (up_next,) = [c.value for c in at.caption if c.value.startswith("Up next: ")]
+    assert up_next.split(": ", 1)[1].split(" · ")[0].startswith(md(expected[1]["name"]))
+    assert all(md(item["name"]) in up_next for item in expected[1:])
     settings, today = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
         counts = queue.due_counts(conn, today)
@@ -67,13 +76,49 @@ def test_list_shows_the_first_page_due_in_queue_order(sample_db):
     assert any(m.value.startswith(f"**{md(first['name'])}**") for m in at.markdown)
 
 
-def test_show_more_adds_the_rest(sample_db):
-    everyone = due(sample_db, limit=1000)
-    assert len(everyone) > queue_widgets.PAGE_SIZE  # the sample has more due than one page
+def test_up_next_counts_the_rest(sample_db):
+    settings, today = settings_and_today(sample_db)
+    with db.connect(sample_db) as conn:
+        total = queue.due_counts(conn, today)["due"]
+    assert total > 1 + queue_widgets.UP_NEXT  # the sample has more due than is shown
     at = run_page(PAGE)
-    next(b for b in at.button if b.label.startswith("Show more")).click()
+    left = total - 1 - queue_widgets.UP_NEXT
+    assert any(c.value.endswith(f", and {left:,} more") for c in at.caption)
+
+
+def test_skip_shows_the_next_person_and_writes_nothing(sample_db):
+    first, second, third = due(sample_db)[:3]
+    before = rows(sample_db, "SELECT count(*), max(id) FROM touches")
+    at = run_page(PAGE)
+    at.button(key=f"queue_skip_{first['followup_id']}").click()
     run(at)
-    assert card_ids(at) == [item["followup_id"] for item in everyone[:2 * queue_widgets.PAGE_SIZE]]
+    assert card_ids(at) == [second["followup_id"]]
+    at.button(key=f"queue_skip_{second['followup_id']}").click()
+    run(at)
+    assert card_ids(at) == [third["followup_id"]]
+    assert rows(sample_db, "SELECT count(*), max(id) FROM touches") == before
+    assert followup(sample_db, first["followup_id"])[0] == "open"
+    at.button(key="queue_bring_back").click()
+    run(at)
+    assert card_ids(at) == [first["followup_id"]]
+
+
+def test_skipping_everyone_left_says_so_and_brings_them_back(app_db):
+    settings, today = settings_and_today(app_db)
+    with db.connect(app_db) as conn:
+        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)
+        conn.execute("UPDATE followups SET due_on = ?", [today.isoformat()])
+    at = run_page(PAGE)
+    (fid,) = card_ids(at)
+    at.button(key=f"queue_skip_{fid}").click()
+    run(at)
+    assert not card_ids(at)
+    assert "skipped for now" in at.info[0].value
+    assert at.button(key="queue_bring_back").label == "Bring back 1 skipped person"
+    assert rows(app_db, "SELECT count(*) FROM triage_days") == [(0,)]  # not cleared
+    at.button(key="queue_bring_back").click()
+    run(at)
+    assert card_ids(at) == [fid]
 
 
 def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):
@@ -89,13 +134,14 @@ def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):
                        "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
     _, today = settings_and_today(sample_db)
     assert next_due[0] > today.isoformat()
-    assert item["followup_id"] not in card_ids(at)
-    assert any(f"Email sent to {item['name']}" in t.value and "Next due" in t.value
-               for t in at.text)
+    assert card_ids(at) == [due(sample_db)[0]["followup_id"]] != [item["followup_id"]]
+    assert any(f"Email sent to {md(item['name'])}" in t.value and "Next due" in t.value
+               for t in at.success)
 
 
 def test_dialog_pill_starts_keep_in_touch(sample_db):
     item = next(i for i in due(sample_db) if i["reason"] == "ladder")
+    first_in_line(sample_db, item["followup_id"])
     at = run_page(PAGE)
     at.button_group(key=f"queue_dialog_{item['followup_id']}").set_value("coffee")
     run(at)
@@ -122,16 +168,16 @@ def test_snooze_on_a_next_step_moves_that_step_only(sample_db):
     with db.connect(sample_db) as conn:
         step = debriefs.clean(next_step="Send the pilot offer", next_step_on=today, today=today)
         followups.log_dialog(conn, item["contact_id"], "coffee", settings, debrief=step)
-        # Overdue, so its card is at the top of the first page.
+        # The most overdue, so its card is the one shown.
         conn.execute("UPDATE followups SET due_on = ? WHERE contact_id = ? AND "
                      "reason = 'next_step' AND status = 'open'",
-                     [(today - timedelta(days=40)).isoformat(), item["contact_id"]])
+                     [(today - timedelta(days=4000)).isoformat(), item["contact_id"]])
     ((step_id,),) = rows(sample_db, "SELECT id FROM followups WHERE contact_id = ? AND "
                          "reason = 'next_step' AND status = 'open'", [item["contact_id"]])
     (main_before,) = rows(sample_db, "SELECT id, due_on FROM followups WHERE contact_id = ? "
                           "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
     at = run_page(PAGE)
-    assert any("Next step: Send the pilot offer" in c.value for c in at.caption)
+    assert any("Next step: Send the pilot offer" in m.value for m in at.markdown)
     at.button_group(key=f"queue_snooze_{step_id}").set_value("1 day")
     run(at)
     assert followup(sample_db, step_id) == ("open", (today + timedelta(days=1)).isoformat())
@@ -156,9 +202,11 @@ def test_snooze_to_a_picked_date(sample_db):
 def test_let_go_and_declined_set_the_status(sample_db):
     first, second = due(sample_db)[:2]
     at = run_page(PAGE)
-    at.button(key=f"queue_let_go_{first['followup_id']}").click()
+    at.button_group(key=f"queue_snooze_{first['followup_id']}").set_value(queue_widgets.LET_GO)
     run(at)
-    at.button(key=f"queue_declined_{second['followup_id']}").click()
+    assert card_ids(at) == [second["followup_id"]]
+    at.button_group(key=f"queue_snooze_{second['followup_id']}").set_value(
+        queue_widgets.DECLINED)
     run(at)
     status = dict(rows(sample_db, "SELECT id, status FROM contacts WHERE id IN (?, ?)",
                        [first["contact_id"], second["contact_id"]]))
@@ -202,9 +250,12 @@ def test_undo_refuses_when_something_newer_happened(sample_db):
                 "kind = 'attempt' AND undone_at IS NOT NULL", [item["contact_id"]]) == [(0,)]
 
 
-def open_notes(at, fid):
-    at.session_state[f"queue_notes_{fid}"] = True  # the lazy expander, opened
-    return run(at)
+def open_notes(at, path, fid):
+    before = rows(path, "SELECT count(*) FROM touches")
+    at.button_group(key=f"queue_dialog_{fid}").set_value(queue_widgets.WITH_NOTES)
+    run(at)
+    assert rows(path, "SELECT count(*) FROM touches") == before  # the form opens, no log
+    return at
 
 
 def test_dialog_with_notes_records_the_debrief(sample_db):
@@ -213,7 +264,7 @@ def test_dialog_with_notes_records_the_debrief(sample_db):
     with db.connect(sample_db) as conn:
         first, second = list(debriefs.open_assumptions(conn))[:2]
     _, today = settings_and_today(sample_db)
-    at = open_notes(run_page(PAGE), fid)
+    at = open_notes(run_page(PAGE), sample_db, fid)
     at.selectbox(key=f"queue_notes_channel_{fid}").set_value("video")
     at.number_input(key=f"queue_notes_minutes_{fid}").set_value(25)
     at.text_area(key=f"queue_notes_note_{fid}").set_value("Plans routes at 6 am.")
@@ -244,7 +295,7 @@ def test_debrief_next_step_without_a_date_is_refused_and_writes_nothing(sample_d
     item = due(sample_db)[0]
     fid = item["followup_id"]
     before = rows(sample_db, "SELECT count(*) FROM touches")
-    at = open_notes(run_page(PAGE), fid)
+    at = open_notes(run_page(PAGE), sample_db, fid)
     at.text_input(key=f"queue_notes_step_{fid}").set_value("Send the pilot offer")
     at.get("form_submit_button")[0].click()
     run(at)
@@ -280,7 +331,8 @@ def test_acting_on_the_last_due_person_clears_the_queue(app_db):
 
 def test_email_link_opens_the_mail_app_with_the_subject(sample_db):
     settings, _ = settings_and_today(sample_db)
-    item = next(i for i in due(sample_db) if i["email"])
+    item = next(i for i in due(sample_db, limit=100) if i["email"])
+    first_in_line(sample_db, item["followup_id"])
     subject = messages.fill(settings["template_email_subject"], item, settings)
     at = run_page(PAGE)
     urls = [b.proto.url for b in at.get("link_button")]
@@ -296,8 +348,9 @@ def test_last_rung_is_still_an_attempt(sample_db):
     last = queue_widgets.rungs(settings)
     with db.connect(sample_db) as conn:
         conn.execute("UPDATE followups SET rung = ? WHERE id = ?", [last, item["followup_id"]])
+    first_in_line(sample_db, item["followup_id"])
     at = run_page(PAGE)
-    assert any(f"Attempt {last} of {last}" in c.value for c in at.caption)
+    assert any(f"Attempt {last} of {last}" in m.value for m in at.markdown)
     assert not any("Every rung tried" in w.value for w in at.warning)
 
 
@@ -307,10 +360,16 @@ def test_exhausted_ladder_suggests_letting_go(sample_db):
     with db.connect(sample_db) as conn:
         conn.execute("UPDATE followups SET rung = ? WHERE id = ?",
                      [queue_widgets.rungs(settings) + 1, item["followup_id"]])
+    first_in_line(sample_db, item["followup_id"])
     at = run_page(PAGE)
     assert any("Every rung tried" in w.value for w in at.warning)
     let_go = at.button(key=f"queue_let_go_{item['followup_id']}")
     assert let_go.proto.type == "primary"
+    later = at.button_group(key=f"queue_snooze_{item['followup_id']}")
+    assert queue_widgets.LET_GO not in later.options  # once is enough: the primary button
+    let_go.click()
+    run(at)
+    assert followup(sample_db, item["followup_id"])[0] == "let_go"
 
 
 @pytest.mark.parametrize("reason, rung, note, expected", [

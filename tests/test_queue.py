@@ -87,6 +87,25 @@ def test_due_pages_with_limit_and_offset(db, limit, offset, expected):
 
 
 @pytest.mark.parametrize(
+    "skip, limit, expected",
+    [
+        ([], 3, ["Zoe Adams", "Bob Chen", "Carl Eng"]),
+        (["Zoe Adams"], 3, ["Bob Chen", "Carl Eng", "Amy Diaz"]),
+        (["Bob Chen", "Amy Diaz"], 20, ["Zoe Adams", "Carl Eng", "Dan Fox"]),
+        (["Zoe Adams", "Bob Chen", "Carl Eng", "Amy Diaz", "Dan Fox"], 20, []),
+    ],
+)
+def test_due_leaves_out_the_skipped(db, skip, limit, expected):
+    crowd(db)
+    today = d("2026-03-20")
+    ids = {row["name"]: row["followup_id"]
+           for row in queue.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"])}
+    rows = queue.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"], limit=limit,
+                     exclude=[ids[name] for name in skip] + [987654])  # unknown ids: ignored
+    assert names(rows) == expected
+
+
+@pytest.mark.parametrize(
     "today, due, overdue",
     [
         ("2026-03-01", 0, 0),

@@ -1,9 +1,10 @@
-"""The Follow-ups page's pieces: one card per due person, the just-done list, the board.
+"""The Follow-ups page's pieces: the card of the person up now, who is next, what was done.
 
-Each card is a fragment: an action taken on it reruns only that card, so a
-long queue answers at once. Actions run in widget callbacks (before the
-rerun), each with its own connection; the card then shows what was done and
-an Undo. ``st.session_state`` keeps only ids and the confirmation text.
+Triage goes one person at a time: the card of the first person due holds
+every action, and the names after it show who comes next. Actions run in
+widget callbacks (before the rerun), each with its own connection; the page
+then shows the next person, and what was done moves above the card with an
+Undo. ``st.session_state`` keeps only ids and the confirmation text.
 User text is escaped with ``md`` or shown with ``st.text``/``st.code``/``st.dataframe``.
 """
 
@@ -15,7 +16,7 @@ from datetime import date, timedelta
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import clock, debriefs, followups, messages, queue
+from fieldkit import clock, debriefs, followups, messages
 from fieldkit.errors import FieldkitError
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
 from fieldkit.ui.session import open_db
@@ -26,11 +27,13 @@ ATTEMPT_PILLS = {"email": "Email", "sms": "Text", "message": "Message", "linkedi
                  "call": "No answer", "voicemail": "Voicemail"}
 DIALOG_PILLS = {"email": "Reply", "call": "Call", "video": "Video", "coffee": "Coffee",
                 "meeting": "Meeting", "in_person": "In person"}
-# Cards per step: heavy users have hundreds due, and every card is a dozen
-# widgets to draw on each run of the page.
-PAGE_SIZE = 10
+UP_NEXT = 4  # names shown after the card
 DONE = "queue_done"  # followup id -> what was done to it this evening, for Undo
+SKIPPED = "queue_skipped"  # {"day": iso date, "ids": follow-ups skipped for now}
+RECENT = 5  # actions of tonight kept on screen, each with its Undo
 PICK_DATE = "Pick a date"
+WITH_NOTES = "With notes"  # a dialog pill that opens the debrief form instead of logging
+LET_GO, DECLINED = "Let go", "Declined"
 CLEARED = "Queue cleared for today — this day counts toward your triage streak."
 _CSS = """
 <style>
@@ -38,6 +41,9 @@ _CSS = """
 div[class*="st-key-queue_card_"] [data-testid="stButtonGroup"] button { min-height: 2.5rem; }
 div[class*="st-key-queue_card_"] [data-testid="stLinkButton"] a { min-height: 2.75rem; }
 div[class*="st-key-queue_card_"] [data-testid="stCode"] code { font-size: 0.8rem; }
+/* The card's second line (when, what, where met) in caption size. */
+div[class*="st-key-queue_card_"] [data-testid="stMarkdownContainer"] p + p {
+  font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
 </style>
 """
 
@@ -93,27 +99,39 @@ def header_markdown(item: Mapping) -> str:
     return f"**{md(item['name'])}**{star}{company}"
 
 
+def summary_markdown(item: Mapping, settings: Mapping) -> str:
+    """The card's head: who, then when it is due, what it asks and where they met.
+
+    One Markdown element with two paragraphs (the second styled as a caption):
+    every element is drawn on each run of a long queue.
+    """
+    ask = "" if item["exhausted"] else ask_text(item, rungs(settings))
+    met = met_text(item, settings["timezone"])
+    line = " · ".join(p for p in (when_text(item), ask, met) if p)
+    return f"{header_markdown(item)}\n\n{line}"
+
+
 def confirmation(entry: Mapping) -> str:
     """The confirmation line, as plain text (escape it before Markdown)."""
     due = entry["next_due"]
     return entry["message"] + (f" Next due {date.fromisoformat(due):%a %d %b}." if due else "")
 
 
-# Actions: widget callbacks. They run before the card reruns and never raise.
+# Actions: widget callbacks. They run before the page reruns (which then records a
+# cleared queue as a triage day) and never raise.
 
 def _run(item: Mapping, settings: Mapping, action: Callable[[Database], Done]) -> bool:
     fid, tz = item["followup_id"], settings["timezone"]
     try:
         with open_db() as db:
             done = action(db)
-            cleared = queue.mark_cleared(db, tz)
     except FieldkitError as exc:
         st.session_state[_key("error", fid)] = str(exc)
         return False
     _state()[fid] = {
         "contact_id": done.contact_id, "touch_id": done.touch_id, "message": done.message,
         "next_due": done.next_due.isoformat() if done.next_due else None,
-        "cleared": cleared, "day": clock.today(tz).isoformat(),
+        "day": clock.today(tz).isoformat(),
     }
     return True
 
@@ -132,7 +150,10 @@ def _attempt(item, settings) -> None:
 
 
 def _dialog(item, settings) -> None:
-    if channel := _take(_key("dialog", item["followup_id"])):
+    key = _key("dialog", item["followup_id"])
+    if st.session_state.get(key) == WITH_NOTES:  # opens the form instead
+        return
+    if channel := _take(key):
         _run(item, settings, lambda db: followups.log_dialog(
             db, item["contact_id"], channel, settings, followup_id=item["followup_id"]))
 
@@ -143,11 +164,19 @@ def _snooze_until(item, settings, until: date | None) -> bool:
         db, item["contact_id"], until, tz=tz, followup_id=item["followup_id"]))
 
 
-def _snooze(item, settings) -> None:
+def _later(item, settings) -> None:
+    """The "Snooze or stop" pills: snooze by days, let go or declined (a date: the picker)."""
     key = _key("snooze", item["followup_id"])
-    if st.session_state.get(key) in SNOOZES:  # "Pick a date" opens the date picker instead
+    choice = st.session_state.get(key)
+    if choice in SNOOZES:
         days = SNOOZES[_take(key)]
         _snooze_until(item, settings, clock.today(settings["timezone"]) + timedelta(days=days))
+    elif choice == LET_GO:
+        _take(key)
+        _let_go(item, settings)
+    elif choice == DECLINED:
+        _take(key)
+        _declined(item, settings)
 
 
 def _snooze_picked(item, settings) -> None:
@@ -181,7 +210,7 @@ def _dialog_with_notes(item, settings) -> None:
             debrief=debrief)
 
     if _run(item, settings, action):
-        s[_key("notes", fid)] = False  # close the expander
+        s[_key("dialog", fid)] = None  # close the form
 
 
 def undo(followup_id: int) -> None:
@@ -247,45 +276,39 @@ def _notes_form(item: Mapping, settings: Mapping) -> None:
                               args=(item, settings))
 
 
-def _done(item: Mapping, entry: Mapping) -> None:
-    fid = item["followup_id"]
-    st.success(md(confirmation(entry)), icon=":material/check:")
-    if entry["cleared"]:
-        st.success(CLEARED, icon=":material/task_alt:")
-    st.button("Undo", key=_key("undo", fid), icon=":material/undo:", on_click=undo,
-              args=(fid,))
-
-
-@st.fragment
 def card(item: dict, settings: dict) -> None:
-    """One due follow-up with its one-tap actions; an action reruns only this card."""
+    """The person up now, with every one-tap action; an action brings up the next person.
+
+    Kept to a few elements: the head, the reach links and three pill groups.
+    Less frequent actions open from a pill: the debrief form from "With
+    notes", the date picker from "Pick a date".
+    """
     fid = item["followup_id"]
     args = (item, settings)
     with st.container(border=True, key=_key("card", fid), gap="xsmall"):
-        st.markdown(header_markdown(item))
+        st.markdown(summary_markdown(item, settings))
         _show_error(fid)
-        if entry := _state().get(fid):
-            _done(item, entry)
-            return
         if st.session_state.pop(_key("undone", fid), None):
             st.caption("Undone: as it was before.")
         exhausted = item["exhausted"]
-        ask = "" if exhausted else ask_text(item, rungs(settings))
-        met = met_text(item, settings["timezone"])
-        st.caption(" · ".join(p for p in (when_text(item), ask, met) if p))
         if exhausted:
             st.warning("Every rung tried without a dialog. Let go?", icon=":material/flag:")
-            st.button("Let go", key=_key("let_go", fid), type="primary", width="stretch",
+            st.button(LET_GO, key=_key("let_go", fid), type="primary", width="stretch",
                       on_click=_let_go, args=args)
         _reach(item, settings)
         st.pills("Log an attempt", list(ATTEMPT_CHANNELS),
                  format_func=lambda c: ATTEMPT_PILLS.get(c, ATTEMPT_CHANNELS[c]),
                  key=_key("attempt", fid), on_change=_attempt, args=args)
-        st.pills("Log a dialog", list(DIALOG_CHANNELS),
-                 format_func=lambda c: DIALOG_PILLS.get(c, DIALOG_CHANNELS[c]),
-                 key=_key("dialog", fid), on_change=_dialog, args=args)
+        dialog_key = _key("dialog", fid)
+        st.pills("Log a dialog", [*DIALOG_CHANNELS, WITH_NOTES],
+                 format_func=lambda c: DIALOG_PILLS.get(c, c),
+                 key=dialog_key, on_change=_dialog, args=args)
+        if st.session_state.get(dialog_key) == WITH_NOTES:
+            _notes_form(item, settings)
         snooze_key = _key("snooze", fid)
-        st.pills("Snooze", [*SNOOZES, PICK_DATE], key=snooze_key, on_change=_snooze, args=args)
+        later = [*SNOOZES, PICK_DATE, *([] if exhausted else [LET_GO]), DECLINED]
+        st.pills("Snooze or stop", later, key=snooze_key, on_change=_later, args=args,
+                 help="Let go: no more reminders. Declined: they said no.")
         if st.session_state.get(snooze_key) == PICK_DATE:
             today = clock.today(settings["timezone"])
             with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -294,29 +317,73 @@ def card(item: dict, settings: dict) -> None:
                               max_value=today + timedelta(days=365), key=_key("snooze_on", fid))
                 st.button("Snooze", key=_key("snooze_go", fid), on_click=_snooze_picked,
                           args=args)
-        with st.container(horizontal=True, gap="small"):
-            if not exhausted:
-                st.button("Let go", key=_key("let_go", fid), icon=":material/person_remove:",
-                          on_click=_let_go, args=args)
-            st.button("Declined", key=_key("declined", fid), type="tertiary",
-                      icon=":material/block:", on_click=_declined, args=args,
-                      help="They said no: let them go without any more reminders.")
-        notes = st.expander("Dialog with notes", key=_key("notes", fid), on_change="rerun",
-                            icon=":material/edit_note:")
-        if notes.open:
-            with notes:
-                _notes_form(item, settings)
+        st.button("Skip for now", key=_key("skip", fid), type="tertiary",
+                  icon=":material/skip_next:", on_click=skip, args=(fid, settings["timezone"]),
+                  help="Come back to them later tonight; nothing is recorded.")
 
 
-def just_done(today: date, due_ids: set[int]) -> None:
-    """Tonight's actions whose cards left the list, newest first, each with Undo."""
+# Skipping: for this evening, in this tab only; nothing is written.
+
+def skipped(today: date) -> list[int]:
+    """Follow-ups skipped tonight in this session."""
+    entry = st.session_state.get(SKIPPED)
+    return list(entry["ids"]) if entry and entry["day"] == today.isoformat() else []
+
+
+def skip(followup_id: int, tz: str) -> None:
+    today = clock.today(tz)
+    st.session_state[SKIPPED] = {"day": today.isoformat(),
+                                 "ids": [*skipped(today), followup_id]}
+
+
+def bring_back() -> None:
+    st.session_state.pop(SKIPPED, None)
+
+
+def up_next(items: list[Mapping], left: int, skipped_count: int) -> None:
+    """Who comes after the card, in one line; and the skipped, to bring back."""
+    if items:
+        names = " · ".join(md(i["name"]) + (f" ({md(i['company'])})" if i["company"] else "")
+                           for i in items)
+        more = f", and {left:,} more" if left else ""
+        st.caption(f"Up next: {names}{more}")
+    if skipped_count:
+        who = "1 skipped person" if skipped_count == 1 else f"{skipped_count} skipped people"
+        st.button(f"Bring back {who}", key="queue_bring_back", type="tertiary", icon=":material/undo:",
+                  on_click=bring_back)
+
+
+# Tonight's actions, each with its Undo
+
+def recent(today: date, due_ids: set[int]) -> list[tuple[int, dict]]:
+    """Tonight's actions whose people left the queue, newest first (at most RECENT).
+
+    An action whose person is due again (undone elsewhere) or that was taken
+    on another day is forgotten.
+    """
     done = _state()
     for fid in [f for f, e in done.items() if f in due_ids or e["day"] != today.isoformat()]:
-        del done[fid]  # undone elsewhere, or another day's
-    if not done:
+        del done[fid]
+    return list(reversed(done.items()))[:RECENT]
+
+
+def last_done(entries: list[tuple[int, dict]]) -> None:
+    """The latest action, above the next person's card, with its Undo."""
+    if not entries:
         return
-    st.subheader("Just done")
-    for fid, entry in list(reversed(done.items()))[:5]:
+    fid, entry = entries[0]
+    with st.container(horizontal=True, vertical_alignment="center", wrap=False):
+        st.success(md(confirmation(entry)), icon=":material/check:", width="stretch")
+        st.button("Undo", key=_key("undo_recent", fid), on_click=undo, args=(fid,))
+    _show_error(fid)
+
+
+def earlier_done(entries: list[tuple[int, dict]]) -> None:
+    """The actions before the latest, below the queue, each with its Undo."""
+    if len(entries) < 2:
+        return
+    st.caption("Earlier tonight")
+    for fid, entry in entries[1:]:
         with st.container(horizontal=True, vertical_alignment="center", wrap=False):
             st.text(confirmation(entry), width="stretch")
             st.button("Undo", key=_key("undo_recent", fid), on_click=undo, args=(fid,))

@@ -8,6 +8,7 @@ process and database path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,16 @@ def db_path() -> Path:
     return config.database_path(os.environ)
 
 
+def _resolved(path: Path) -> str:
+    # Resolving walks the file system on every call; a page asks several times a run.
+    return _resolve(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _resolve(path: Path, cwd: str) -> str:  # cwd: a relative path depends on it
+    return str(Path(cwd, path).resolve())
+
+
 @st.cache_resource(show_spinner=False)
 def _migrated(path: str) -> str:
     with db.connect(path, migrate=True):
@@ -32,9 +43,8 @@ def _migrated(path: str) -> str:
 
 def migrate_once() -> None:
     """Apply pending migrations the first time this process sees the database."""
-    path = db_path()
     try:
-        _migrated(str(path.resolve()))
+        _migrated(_resolved(db_path()))
     except FieldkitError as exc:
         st.error(str(exc))
         st.stop()
@@ -53,7 +63,7 @@ def generation() -> tuple[str, int]:
     last connection to a file closes.
     """
     migrate_once()
-    path = str(db_path().resolve())
+    path = _resolved(db_path())
     return path, _watcher(path).generation()
 
 
