@@ -158,6 +158,7 @@ def data_floors(path: Path) -> dict[str, Callable]:
     """Each page's own core calls, as the page makes them, on a fresh connection."""
     from fieldkit import (calls, cards, checkins, clock, config, dashboard, db, events, merge,
                           people, queue, today)
+    from fieldkit.ui.event_widgets import PAST_STEP  # past events listed
     from fieldkit.ui.queue_widgets import UP_NEXT  # the card and the names after it
 
     def run(body):
@@ -188,7 +189,7 @@ def data_floors(path: Path) -> dict[str, Callable]:
 
     def events_page(conn, settings):
         checkins.current(conn)
-        events.timeline(conn, past_limit=20)
+        events.timeline(conn, past_limit=PAST_STEP)
 
     return {
         "/": run(lambda conn, s: today.summary(conn, s)),

@@ -22,7 +22,7 @@ for prefix in st.session_state.pop("events_saved_forms", []):
 with open_db() as db:
     user_tz = config.load(db)["timezone"]
     here = checkins.current(db)
-    line = events.timeline(db, past_limit=st.session_state.get(PAST, 20))
+    line = events.timeline(db, past_limit=st.session_state.get(PAST, ew.PAST_STEP))
     opened = card = None
     if open_id := st.session_state.get(ew.OPEN_KEY):
         try:
@@ -166,5 +166,5 @@ for event in line.past:
 if more := line.past_total - len(line.past):
     st.caption(f"{more} older " + ("event is" if more == 1 else "events are") + " not shown.")
     if st.button("Show older events", icon=":material/history:", width="stretch"):
-        st.session_state[PAST] = len(line.past) + 20
+        st.session_state[PAST] = len(line.past) + ew.PAST_STEP
         st.rerun()

@@ -60,14 +60,21 @@ def show_list(db, settings) -> None:
     for key, known in (("people_event", choices), ("people_tag", tags)):
         if st.session_state.get(key) is not None and st.session_state[key] not in known:
             del st.session_state[key]
-    with st.expander("Filters", icon=":material/filter_list:"):
-        kind = st.selectbox("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get,
-                            index=None, placeholder="Any kind", key="people_kind",
-                            on_change=first_page)
-        event_id = st.selectbox("Event", list(choices), format_func=choices.get, index=None,
-                                placeholder="Any event", key="people_event", on_change=first_page)
-        tag = st.selectbox("Tag", tags, index=None, placeholder="Any tag", key="people_tag",
-                           on_change=first_page)
+    # Drawn only while open: the event list can hold thousands of choices. The
+    # choices made stay in session state (kept above) while it is closed.
+    on = sum(st.session_state.get(key) is not None for key in FILTER_KEYS[1:])
+    filters = st.expander(f"Filters · {on} on" if on else "Filters", key="people_filters",
+                          icon=":material/filter_list:", on_change="rerun")
+    if filters.open:
+        with filters:
+            st.selectbox("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get,
+                         index=None, placeholder="Any kind", key="people_kind",
+                         on_change=first_page)
+            st.selectbox("Event", list(choices), format_func=choices.get, index=None,
+                         placeholder="Any event", key="people_event", on_change=first_page)
+            st.selectbox("Tag", tags, index=None, placeholder="Any tag", key="people_tag",
+                         on_change=first_page)
+    kind, event_id, tag = (st.session_state.get(key) for key in FILTER_KEYS[1:])
     limit = st.session_state.get("people_limit", people.PAGE_SIZE)
     found, total = people.search(db, people.Filters(query or "", kind, event_id, tag),
                                  limit=limit)

@@ -104,17 +104,39 @@ def test_people_search_survives_hostile_queries(sample_db, text):
     assert shown_count(at) >= 0
 
 
+def open_filters(at):
+    """The Filters expander, opened (its selectboxes are drawn only then)."""
+    at.session_state["people_filters"] = True
+    at.run()
+    return at
+
+
 def test_people_kind_filter(sample_db):
-    at = people_page()
+    at = open_filters(people_page())
     at.selectbox(key="people_kind").set_value("competitor").run()
     expected = {i for (i,) in sql(sample_db, "SELECT id FROM contacts WHERE kind = 'competitor'")}
     assert shown_count(at) == len(expected)
     assert set(result_ids(at)) == expected
 
 
+def test_people_filter_holds_while_the_filters_are_closed(sample_db):
+    at = people_page()
+    assert not at.selectbox  # closed: none drawn
+    at = open_filters(at)
+    at.selectbox(key="people_kind").set_value("competitor").run()
+    expected = {i for (i,) in sql(sample_db, "SELECT id FROM contacts WHERE kind = 'competitor'")}
+    at.session_state["people_filters"] = False
+    at.run()
+    assert not at.selectbox
+    assert at.expander[0].label == "Filters · 1 on"
+    assert set(result_ids(at)) == expected
+    at = open_filters(at)
+    assert at.selectbox(key="people_kind").value == "competitor"
+
+
 def test_people_tag_filter(sample_db):
     (tag,), = sql(sample_db, "SELECT tag FROM contact_tags GROUP BY tag ORDER BY tag LIMIT 1")
-    at = people_page()
+    at = open_filters(people_page())
     at.selectbox(key="people_tag").set_value(tag).run()
     expected = {i for (i,) in sql(sample_db, "SELECT contact_id FROM contact_tags WHERE tag = ?",
                                   tag)}

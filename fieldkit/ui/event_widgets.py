@@ -46,6 +46,9 @@ def span(event: Mapping) -> str:
     return f"{starts:%a %d %b %Y, %H:%M} – {ends:%a %d %b %Y, %H:%M}"
 
 
+PAST_STEP = 10  # past events listed at first, and added by each "Show older events"
+
+
 def _toggle(event_id: int) -> None:
     opened = st.session_state.get(OPEN_KEY) == event_id
     st.session_state[OPEN_KEY] = None if opened else event_id
