@@ -16,7 +16,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Watcher:
@@ -29,6 +33,7 @@ class Watcher:
         self._identity: tuple[int, int] | None = None
         self._version: int | None = None
         self._generation = 0
+        self._memo: dict[str, tuple[int, object]] = {}
 
     def _file_identity(self) -> tuple[int, int] | None:
         try:
@@ -54,6 +59,24 @@ class Watcher:
                 self._version = version
                 self._generation += 1
             return self._generation
+
+    def remember(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, computed again only once something was committed since.
+
+        For small values read on every run (the password's stamp): cheaper
+        than a cache keyed on the generation, as nothing is hashed or copied.
+        The value is computed after the generation is read, so it is never
+        older than the generation it is kept under.
+        """
+        generation = self.generation()
+        with self._lock:
+            kept = self._memo.get(name)
+        if kept is not None and kept[0] == generation:
+            return kept[1]  # type: ignore[return-value]
+        value = compute()
+        with self._lock:
+            self._memo[name] = (generation, value)
+        return value
 
     def _reopen(self, identity: tuple[int, int] | None) -> None:
         self.close_connection()

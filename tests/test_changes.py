@@ -93,3 +93,22 @@ def test_one_watcher_serves_many_threads(db_path):
     assert not errors
     assert watcher.generation() >= max(seen)
     watcher.close()
+
+
+def test_remember_computes_again_only_after_a_commit(db_path):
+    with db.connect(db_path):
+        pass
+    watcher = changes.Watcher(db_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert watcher.remember("n", compute) == 1
+    assert watcher.remember("n", compute) == 1  # nothing committed: kept
+    _commit(db_path)
+    assert watcher.remember("n", compute) == 2
+    assert watcher.remember("n", compute) == 2
+    assert watcher.remember("other", compute) == 3  # each name on its own
+    assert len(calls) == 3

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fieldkit import access, db as fdb
+from fieldkit import access
 from fieldkit.ui import session, style
 from fieldkit.ui.session import connection
 from fieldkit.ui.text import md
@@ -28,16 +28,9 @@ def _provider() -> dict | None:
         return None
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _stamp(path: str, generation: int) -> str | None:
-    # Read again only after something was committed (a new password among it).
-    with fdb.connect(path, migrate=False) as conn:
-        return access.password_stamp(conn)
-
-
 def _password_stamp() -> str | None:
     """The stored password's stamp, read from the file only when it has changed."""
-    return _stamp(*session.generation())
+    return session.remember("password_stamp", access.password_stamp)
 
 
 def required() -> bool:

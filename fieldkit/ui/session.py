@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 from sqlite_utils import Database
 
 from fieldkit import changes, config, db
 from fieldkit.errors import FieldkitError
+
+T = TypeVar("T")
 
 
 def db_path() -> Path:
@@ -35,24 +38,26 @@ def _resolve(path: Path, cwd: str) -> str:  # cwd: a relative path depends on it
 
 
 @st.cache_resource(show_spinner=False)
-def _migrated(path: str) -> str:
+def _database(path: str) -> changes.Watcher:
+    # Migrated once per process and path; the watcher lives as long.
     with db.connect(path, migrate=True):
         pass
-    return path
+    return changes.Watcher(path)
 
 
-def migrate_once() -> None:
-    """Apply pending migrations the first time this process sees the database."""
+def _watched() -> tuple[str, changes.Watcher]:
+    """This run's database path, migrated, and its change watcher."""
+    path = _resolved(db_path())
     try:
-        _migrated(_resolved(db_path()))
+        return path, _database(path)
     except FieldkitError as exc:
         st.error(str(exc))
         st.stop()
 
 
-@st.cache_resource(show_spinner=False)
-def _watcher(path: str) -> changes.Watcher:
-    return changes.Watcher(path)
+def migrate_once() -> None:
+    """Apply pending migrations the first time this process sees the database."""
+    _watched()
 
 
 def generation() -> tuple[str, int]:
@@ -62,16 +67,25 @@ def generation() -> tuple[str, int]:
     also spares every page's connection the checkpoint SQLite does when the
     last connection to a file closes.
     """
-    migrate_once()
-    path = _resolved(db_path())
-    return path, _watcher(path).generation()
+    path, watcher = _watched()
+    return path, watcher.generation()
+
+
+def remember(name: str, read: Callable[[Database], T]) -> T:
+    """``read(conn)`` on this database, read again only once something was committed."""
+    path, watcher = _watched()
+
+    def compute() -> T:
+        with db.connect(path, migrate=False) as conn:
+            return read(conn)
+    return watcher.remember(name, compute)
 
 
 @contextlib.contextmanager
 def connection() -> Iterator[Database]:
     """The database for this run, migrated, with no sign-in check (the gate's own)."""
-    generation()  # migrates once; keeps the watcher's connection open (see there)
-    with db.connect(db_path(), migrate=False) as conn:
+    path, _ = _watched()  # migrates once; the watcher's connection stays open (see there)
+    with db.connect(path, migrate=False) as conn:
         yield conn
 
 
