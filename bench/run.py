@@ -420,7 +420,7 @@ def server_figures(path: Path, workdir: Path, starts: int, actions: int) -> list
         Figure("cold start to first page", median(cold), "s", COLD_START_S, runs=cold,
                note="spawn to first page rendered in Chromium"),
         Figure("triage action on /queue", median(triage), "ms", ACTION_MS, runs=triage,
-               cpu=median(triage_cpu), note="server-side, callback and fragment rerun"),
+               cpu=median(triage_cpu), note="server-side, callback and the page's rerun"),
         Figure("card saved on /capture", median(capture), "ms", ACTION_MS, runs=capture,
                cpu=median(capture_cpu), note="server-side, save and the page's rerun"),
         Figure("server peak memory (VmHWM)", median(peaks), "MB", PEAK_MB, runs=peaks,
@@ -429,7 +429,10 @@ def server_figures(path: Path, workdir: Path, starts: int, actions: int) -> list
 
 
 def _triage(page, server, helpers, count: int) -> list[float]:
-    """Tap "Email" under "Log an attempt" on the first due cards; server time of each."""
+    """Tap "Email" under "Log an attempt" for the first people due, one after another.
+
+    Each tap's server time: the callback and the run that brings up the next person.
+    """
     from fieldkit import clock, config, db, queue
     with db.connect(server.db_path, migrate=False) as conn:
         settings = config.load(conn)
@@ -446,8 +449,6 @@ def _triage(page, server, helpers, count: int) -> list[float]:
         out.append(sum(r["ms"] for r in runs))
         cpu.append(sum(r["cpu_ms"] for r in runs))
         helpers.settle(page)
-        if not all(r["fragment"] for r in runs):
-            say("  note: the triage action reran the whole page")
     return out, cpu
 
 
