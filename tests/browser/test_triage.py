@@ -68,6 +68,46 @@ def test_triage_three_people_attempt_dialog_snooze(server, phone_page, screensho
     assert not due_now & {first["contact_id"], second["contact_id"], third["contact_id"]}
 
 
+def test_a_dialog_with_notes_and_a_skip_on_a_phone(server, phone_page, screenshot):
+    page = phone_page
+    with db.connect(server.db_path) as conn:
+        sample.fill(conn)
+    first, second, third = due_people(server.db_path)
+    second_before = touches(server.db_path, second["contact_id"])
+
+    open_page(page, server.url + "/queue")
+
+    def card(item):
+        return page.locator(f".st-key-queue_card_{item['followup_id']}")
+
+    with rerun(page):
+        card(first).get_by_role("radiogroup", name="Log a dialog") \
+            .get_by_role("radio", name="With notes", exact=True).tap()
+    form = card(first).get_by_test_id("stForm")
+    expect(form).to_be_visible()
+    form.get_by_label("Note", exact=True).fill("Plans routes the evening before.")
+    screenshot(page, "queue-with-notes.png")
+    assert_no_horizontal_overflow(page)
+    with rerun(page):
+        form.get_by_role("button", name="Save dialog").tap()
+    expect(card(second)).to_be_visible()
+
+    with rerun(page):
+        card(second).get_by_role("button", name="Skip for now").tap()
+    expect(card(third)).to_be_visible()
+    expect(page.get_by_role("button", name="Bring back 1 skipped person")).to_be_visible()
+    screenshot(page, "queue-skipped.png")
+    assert_no_horizontal_overflow(page)
+    assert_no_errors(page)
+
+    with closing(sqlite3.connect(server.db_path)) as conn:
+        assert conn.execute(
+            "SELECT kind, channel, note FROM touches WHERE contact_id = ? AND kind != 'met' "
+            "ORDER BY id DESC LIMIT 1", [first["contact_id"]]).fetchall() == [
+            ("dialog", "coffee", "Plans routes the evening before.")]
+    assert touches(server.db_path, second["contact_id"]) == second_before  # skipped: no write
+
+
 def call_touches(db_path):
     with closing(sqlite3.connect(db_path)) as conn:
         return conn.execute(
