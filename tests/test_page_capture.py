@@ -199,3 +199,76 @@ def test_markup_in_a_name_is_shown_literally(app_db):
     message = at.success[0].value
     assert "\\!\\[x\\]\\(http\u2060\\:" in message and "\\*\\*Ada\\*\\*" in message
     assert rows(app_db, "SELECT name FROM contacts") == [("![x](http://tracker.example/p.png) **Ada**",)]
+
+
+def counting_runs(monkeypatch) -> list:
+    """The page's runs from now on: each run lists the recent captures once."""
+    seen = []
+    listed = cards.recent_captures
+
+    def counted(*args, **kwargs):
+        seen.append(1)
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(cards, "recent_captures", counted)
+    return seen
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    return counting_runs(monkeypatch)
+
+
+def runs_of(runs, at, tap) -> int:
+    before = len(runs)
+    tap()
+    at.run()
+    assert not at.exception
+    return len(runs) - before
+
+
+def test_each_capture_action_is_one_run_of_the_page(app_db, runs):
+    existing(app_db, email="ada@northwind.example")
+    at = capture_page()
+    widget(at, "Name").set_value("Ada O.")
+    widget(at, "Email").set_value("ada@northwind.example")
+    assert runs_of(runs, at, at.get("form_submit_button")[0].click) == 1
+    assert at.warning and "already know" in at.warning[0].value
+    add = next(b for b in at.button if b.label.startswith("Add to Ada Okafor"))
+    assert runs_of(runs, at, add.click) == 1
+    assert "Added this meeting to Ada Okafor" in at.success[0].value
+    undo = next(b for b in at.button if b.label == "Undo")
+    assert runs_of(runs, at, undo.click) == 1
+    assert "Took back Ada Okafor" in at.success[0].value
+    widget(at, "Name").set_value("Ben Sato")
+    assert runs_of(runs, at, at.get("form_submit_button")[0].click) == 1
+    assert "Saved Ben Sato" in at.success[0].value
+    assert widget(at, "Name").value == ""
+
+
+def test_a_tap_on_a_form_already_saved_adds_nothing(app_db):
+    # The second tap of a double tap on "Add to" arrives with the old form
+    # while the first tap's run, which already added the meeting, is going.
+    known = existing(app_db, email="ada@northwind.example")
+    at = capture_page()
+    widget(at, "Name").set_value("Ada O.")
+    widget(at, "Email").set_value("ada@northwind.example")
+    save(at)
+    add = next(b for b in at.button if b.label.startswith("Add to Ada Okafor"))
+    at.session_state["capture_gen"] = 1  # what the first tap left
+    add.click()
+    at.run()
+    assert not at.exception and not at.error
+    assert rows(app_db, "SELECT count(*) FROM touches WHERE contact_id = ?", [known]) == [(1,)]
+
+
+def test_a_second_tap_on_undo_takes_back_nothing_more(app_db):
+    at = capture_page()
+    widget(at, "Name").set_value("Hana Tanaka")
+    save(at)
+    undo = next(b for b in at.button if b.label == "Undo")
+    at.session_state["capture_undos"] = 1  # what the first tap of a double tap left
+    undo.click()
+    at.run()
+    assert not at.exception and not at.error
+    assert rows(app_db, "SELECT name FROM contacts") == [("Hana Tanaka",)]

@@ -149,3 +149,18 @@ def test_gate_identity_provider_opens_only_for_allowed_accounts(sample_db, user,
         assert not at.text_input  # no password box: the provider signs in
         assert [b.label for b in at.button] == (
             ["Sign out"] if user["is_logged_in"] else ["Sign in"])
+
+
+def test_gate_a_save_tapped_after_a_password_was_set_saves_nothing(app_db):
+    # Saving runs in the Save button's callback, before app.py's gate: the
+    # callback's own open_db() shows the sign-in form and stops the run.
+    at = _start()
+    at.switch_page("pages/capture.py").run()
+    next(t for t in at.text_input if t.label == "Name").input("Ada Locked")
+    with db.connect(app_db) as conn:
+        access.set_password(conn, PASSWORD)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.text_input] == ["Password"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]

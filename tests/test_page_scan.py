@@ -6,7 +6,7 @@ import segno
 from apptest import rows, run_page
 from PIL import Image
 from test_memos import wav
-from test_page_capture import existing, save, widget
+from test_page_capture import counting_runs, existing, runs_of, save, widget
 
 MECARD = ("MECARD:N:Rossi,Sofia;ORG:Rossi Logistics;TEL:+39 06 1234567;"
           "EMAIL:sofia@rossi.example;NOTE:Wants a demo;;")
@@ -67,6 +67,15 @@ def test_read_code_fills_empty_fields_keeps_typed_ones_and_saves_only_on_save(ap
         ("Jane Doe", "Typed Robotics", "Head of Fleet", "jane@acme.example", "customer", "scan")]
     assert widget(at, "Name").value == ""  # a fresh form for the next person
     assert not at.info  # and no scan left over
+
+
+def test_reading_a_code_is_one_run_of_the_page(app_db, monkeypatch):
+    at = run_page("pages/capture.py")
+    runs = counting_runs(monkeypatch)
+    scan_uploader(at).upload("code.png", png_of(VCARD), "image/png")
+    read = next(b for b in at.get("form_submit_button") if b.label == "Read code")
+    assert runs_of(runs, at, read.click) == 1
+    assert widget(at, "Name").value == "Jane Doe"
 
 
 def read_again(at):

@@ -1,9 +1,11 @@
 """Scanning a code into the capture form.
 
 The capture form's widgets are keyed by a generation counter; ``key(name)``
-gives the session-state key of a field. A read code is applied at the top
-of the next run, before the widgets are drawn, by setting the keys of the
-fields that are still empty: what the user typed is never overwritten.
+gives the session-state key of a field. Reading a code is a widget callback:
+it runs before the page draws the form, so it fills the fields that are
+still empty by setting their keys (what the user typed is never
+overwritten) and the same run shows them filled. What it has to say is kept
+for the page to show under the form.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ LABELS = {"name": "name", "company": "company", "title": "title", "email": "emai
           "phone": "phone", "linkedin_url": "LinkedIn", "website": "website", "note": "note",
           "tags": "tags"}
 DETAILS = ("company", "title", "email", "phone", "linkedin_url", "website", "note", "tags")
-SCAN, PICK = "capture_scan", "capture_scan_pick"  # the last read, and a code to apply
+SCAN, NOTICE = "capture_scan", "capture_scan_notice"  # the last read, and what it said
 
 state = st.session_state
 
@@ -38,12 +40,9 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def apply_pending(key: Callable[[str], str]) -> None:
-    """Fill the form from the code picked in the last run; call before the form."""
-    read = state.get(SCAN)
-    index = state.pop(PICK, None)
-    if read is None or index is None or not 0 <= index < len(read["codes"]):
-        return
+def _apply(key: Callable[[str], str], index: int) -> None:
+    """Fill the form's empty fields from the read's code ``index``."""
+    read = state[SCAN]
     # Switching to another code first empties what the previous one filled,
     # where the user has not changed it since.
     for name, value in read.get("filled", {}).items():
@@ -75,42 +74,57 @@ def pending(upload) -> bool:
     return bool(read) and state.get(_pick_key(read)) not in (None, read["picked"])
 
 
-def read_upload(upload, gen: int) -> None:
-    """Read the code: decode a new image, or use the code picked among several.
+def _say(kind: str, text: str) -> None:
+    state[NOTICE] = (kind, text)
+
+
+def read_code(key: Callable[[str], str], gen: int) -> None:
+    """Read code, in a callback: decode a new image, or use the code picked among several.
 
     One code is applied at once; several are offered to pick from (inside
     the form, so what is typed travels with the pick).
     """
+    upload = state.get(key("scan"))
     read = state.get(SCAN)
     if read and upload is not None and read["file"] == upload.file_id \
             and len(read["codes"]) > 1:
         choice = state.get(_pick_key(read))
-        if choice is None:
-            st.warning("Pick the person's code above, then tap **Read code**.",
-                       icon=":material/qr_code:")
-            return
-        state[PICK] = choice
-        st.rerun()
+        if choice is None or not 0 <= choice < len(read["codes"]):
+            _say("warning", "Pick the person's code above, then tap **Read code**.")
+        else:
+            _apply(key, choice)
+        return
     if upload is None:
-        st.warning("Choose or take a photo of the code first.", icon=":material/qr_code:")
+        _say("warning", "Choose or take a photo of the code first.")
         return
     state["capture_scan_file"] = upload.file_id  # read once: Save then saves
     try:
         codes = scan.read(upload.getvalue())
     except FieldkitError as exc:
-        st.error(md(str(exc)), icon=":material/error:")
+        _say("error", md(str(exc)))
         return
     if not codes:
         state.pop(SCAN, None)
-        st.warning("No readable code in this photo. Everything typed is kept; try again "
-                   "closer, steadier, or with more light.", icon=":material/qr_code:")
+        _say("warning", "No readable code in this photo. Everything typed is kept; try again "
+                        "closer, steadier, or with more light.")
         return
     number = (read or {}).get("number", 0) + 1
     state[SCAN] = {"codes": codes, "gen": gen, "number": number, "file": upload.file_id,
                    "filled": (read or {}).get("filled", {}), "kept": {}, "picked": None}
     if len(codes) == 1:
-        state[PICK] = 0
-    st.rerun()
+        _apply(key, 0)
+
+
+def notice() -> None:
+    """After the form: what the last Read code had to say, shown once."""
+    said = state.pop(NOTICE, None)
+    if said is None:
+        return
+    kind, text = said
+    if kind == "error":
+        st.error(text, icon=":material/error:")
+    else:
+        st.warning(text, icon=":material/qr_code:")
 
 
 def code_picker(gen: int) -> None:
@@ -146,7 +160,7 @@ def scan_result(gen: int) -> None:
 
 def forget() -> None:
     """After a save: the next card starts without a scan."""
-    for name in (SCAN, PICK, "capture_scan_file"):
+    for name in (SCAN, NOTICE, "capture_scan_file"):
         state.pop(name, None)
 
 

@@ -5,7 +5,7 @@ import sqlite3
 from contextlib import closing
 from datetime import timedelta
 
-from fieldkit import clock, db, events
+from fieldkit import cards, clock, config, db, events
 
 from .helpers import (
     assert_no_errors,
@@ -92,4 +92,51 @@ def test_check_in_capture_three_cards_and_see_the_scorecard(server, phone_page, 
         expect(page.get_by_role("button", name=re.compile(name))).to_be_visible()
     screenshot(page, "people-list.png")
     assert_no_horizontal_overflow(page)
+    assert_no_errors(page)
+
+
+def test_a_refused_card_keeps_what_was_typed_and_a_known_face_gets_the_meeting(
+        server, phone_page, screenshot):
+    page = phone_page
+    with db.connect(server.db_path) as conn:
+        known = cards.save(conn, cards.clean({"name": "Kenji Watanabe",
+                                              "email": "kenji@harbor.example"}),
+                           settings=config.load(conn))
+    open_page(page, server.url + "/capture")
+    page.get_by_label("Name", exact=True).fill("Kenji W.")
+    page.get_by_role("radio", name="Customer", exact=True).tap()
+    page.get_by_text("Company, contact details, note, photo").tap()
+    page.get_by_label("Company", exact=True).fill("Harbor Freight Systems")
+    page.get_by_label("Email", exact=True).fill("kenji@")
+    with rerun(page):
+        page.get_by_role("button", name="Save card").tap()
+    expect(page.get_by_role("alert").filter(has_text="Email: ")).to_be_visible()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Kenji W.")
+    expect(page.get_by_label("Company", exact=True)).to_have_value("Harbor Freight Systems")
+    expect(page.get_by_label("Email", exact=True)).to_have_value("kenji@")
+    expect(page.get_by_role("radio", name="Customer", exact=True)).to_be_checked()
+    screenshot(page, "capture-refused.png")
+    assert_no_horizontal_overflow(page)
+    assert rows(server.db_path, "SELECT count(*) FROM contacts") == [(1,)]
+
+    page.get_by_label("Email", exact=True).fill("kenji@harbor.example")
+    with rerun(page):
+        page.get_by_role("button", name="Save card").tap()
+    expect(page.get_by_text("This looks like someone you already know")).to_be_visible()
+    add = page.get_by_role("button", name=re.compile("^Add to Kenji Watanabe"))
+    add.scroll_into_view_if_needed()
+    screenshot(page, "capture-twin.png")
+    assert_no_horizontal_overflow(page)
+    with rerun(page):
+        add.tap()
+    expect(page.get_by_text("Added this meeting to Kenji Watanabe")).to_be_visible()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("")
+    screenshot(page, "capture-added.png")
+    added = page.get_by_text("Kenji Watanabe · Harbor Freight Systems · meeting added")
+    added.scroll_into_view_if_needed()
+    expect(added).to_be_in_viewport()
+    screenshot(page, "capture-added-list.png")
+    assert_no_horizontal_overflow(page)
+    assert rows(server.db_path, "SELECT id, company FROM contacts") == [
+        (known, "Harbor Freight Systems")]
     assert_no_errors(page)
