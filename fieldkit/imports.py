@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from fieldkit import cards, clock, normalise, photos
 from fieldkit.cards import Card
-from fieldkit.db import transaction
+from fieldkit.db import page_cache, transaction
 from fieldkit.errors import ValidationError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -486,6 +486,7 @@ _CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company",
 
 
 _ROWS_PER_INSERT = 1000  # 19 columns: well under SQLite's 32,766 parameters
+_APPLY_CACHE_MIB = 32  # the contacts table, its nine indexes and the search index of a heavy user
 
 
 class _NewPeople:
@@ -546,7 +547,7 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     counts = {"new": 0, "matched": 0, "skipped": 0}
-    with transaction(db):
+    with page_cache(db, _APPLY_CACHE_MIB), transaction(db):
         known = Known(db)
         new = _NewPeople(db)
         for row in preview.rows:
