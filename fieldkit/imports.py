@@ -15,6 +15,7 @@ input makes the import crash.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -204,24 +205,70 @@ def photo_problem(data: bytes) -> str | None:
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _TWINS_PER_PROBE = 5  # as cards.find_twins: the first five people per kind of match
-class Known:
-    """Everyone not merged, indexed by the keys a match looks for.
 
-    One read of the contacts table instead of several queries per row: a
-    10,000-row file is matched in memory. Answers as ``find_match`` and
-    ``cards.find_twins`` would on the same database; ``add`` and ``filled``
-    keep it true while an import writes.
+# Everyone who shares a key with one of the cards (or has one of the ids):
+# one indexed lookup per distinct key instead of reading every person.
+# IS, not =, for the name and company: a NULL key matches a NULL key, as
+# in memory (Known indexes everyone's keys as they are).
+_CANDIDATES_SQL = """
+SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone
+FROM contacts WHERE status != 'merged' AND id IN (
+    SELECT value FROM json_each(:ids)
+    UNION SELECT c.id FROM json_each(:linkedin) AS k
+        JOIN contacts AS c ON c.linkedin_url = k.value
+    UNION SELECT c.id FROM json_each(:email) AS k
+        JOIN contacts AS c ON c.email = k.value COLLATE NOCASE
+    UNION SELECT c.id FROM json_each(:phone) AS k
+        JOIN contacts AS c ON c.phone = k.value
+    UNION SELECT c.id FROM json_each(:name) AS k
+        JOIN contacts AS c ON c.name_key IS json_extract(k.value, '$[0]')
+        AND c.company_key IS json_extract(k.value, '$[1]'))
+ORDER BY id
+"""
+
+
+def _match_keys(card: Card) -> tuple[str | None, str | None]:
+    return (normalise.match_key(card.name),
+            normalise.match_key(card.company) if card.company else None)
+
+
+class Known:
+    """The people an import may match, indexed by the keys a match looks for.
+
+    Built from one query instead of several per row: a 10,000-row file is
+    matched in memory. Without ``cards``, everyone not merged is read;
+    with them, only the people sharing a key with one of those cards (or
+    whose id is in ``ids``), which is all a match of those cards can find.
+    For those cards it answers as ``find_match`` and ``cards.find_twins``
+    would on the same database; ``add`` and ``filled`` keep it true while
+    an import writes.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, cards: Iterable[Card] | None = None,
+                 ids: Iterable[int] = ()):
         # id -> [name, linkedin_url, name_key, company_key]
         self.people: dict[int, list] = {}
         self._by: dict[tuple, list[int]] = {}
         people, by = self.people, self._by
         # SQLite's lower() folds ASCII only: the same as COLLATE NOCASE.
-        cursor = db.execute(
-            "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
-            "FROM contacts WHERE status != 'merged' ORDER BY id")
+        if cards is None:
+            cursor = db.execute(
+                "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
+                "FROM contacts WHERE status != 'merged' ORDER BY id")
+        else:
+            keys: dict[str, set] = {"linkedin": set(), "email": set(), "phone": set(),
+                                    "name": set()}
+            for card in cards:
+                keys["name"].add(_match_keys(card))
+                if card.linkedin_url:
+                    keys["linkedin"].add(card.linkedin_url)
+                if card.email:
+                    keys["email"].add(card.email)
+                if card.phone:
+                    keys["phone"].add(card.phone)
+            cursor = db.execute(_CANDIDATES_SQL, {
+                "ids": json.dumps(list(set(ids))),
+                **{kind: json.dumps(list(values)) for kind, values in keys.items()}})
         for contact_id, name, url, name_key, company_key, email, phone in cursor:
             people[contact_id] = [name, url, name_key, company_key]
             # Ids come ascending: every list stays sorted.
@@ -229,11 +276,11 @@ class Known:
                         url and ("linkedin", url), email and ("email", email),
                         phone and ("phone", phone)):
                 if key:
-                    ids = by.get(key)
-                    if ids is None:
+                    ids_of_key = by.get(key)
+                    if ids_of_key is None:
                         by[key] = [contact_id]
                     else:
-                        ids.append(contact_id)
+                        ids_of_key.append(contact_id)
 
     def _index(self, key: tuple, contact_id: int) -> None:
         ids = self._by.setdefault(key, [])
@@ -280,8 +327,7 @@ class Known:
             probes.append(("same phone", ("phone", card.phone)))
         if card.linkedin_url:
             probes.append(("same LinkedIn profile", ("linkedin", card.linkedin_url)))
-        name_key = normalise.match_key(card.name)
-        company_key = normalise.match_key(card.company) if card.company else None
+        name_key, company_key = _match_keys(card)
         probes.append(("same name and company" if card.company else "same name",
                        ("name", name_key, company_key)))
         twins: dict[int, dict] = {}
@@ -401,24 +447,33 @@ def _describe(change: dict) -> str:
 def build_preview(db: Database, *, kind: str, filename: str | None, data: bytes,
                   entries: Iterable[Entry], phone_region: str | None) -> Preview:
     """Clean and match every entry of a file; writes nothing."""
-    rows: list[Row] = []
-    seen: dict[tuple, tuple[int, str | None]] = {}
-    matched: dict[int, int] = {}
-    known = Known(db)
+    # First every entry is read and cleaned, then matched: the people to
+    # match against are looked up for the whole file at once.
+    read: list[Row | tuple[Entry, Card, list[str]]] = []
     for entry in entries:
-        if len(rows) >= MAX_ROWS:
+        if len(read) >= MAX_ROWS:
             raise ImportFileError(
                 f"The file holds more than {MAX_ROWS:,} people; split it into smaller files.")
         raw_name = entry.fields.get("name")
         raw_name = raw_name.strip()[:200] if isinstance(raw_name, str) else None
         if entry.skip:
-            rows.append(Row(entry.number, "skip", raw_name or None, entry.skip))
+            read.append(Row(entry.number, "skip", raw_name or None, entry.skip))
             continue
         card, notes, skip = clean_entry(entry, phone_region=phone_region)
         if card is None:
-            rows.append(Row(entry.number, "skip", raw_name or None,
+            read.append(Row(entry.number, "skip", raw_name or None,
                             "; ".join([skip or "no name", *notes])))
             continue
+        read.append((entry, card, notes))
+    known = Known(db, [item[1] for item in read if not isinstance(item, Row)])
+    rows: list[Row] = []
+    seen: dict[tuple, tuple[int, str | None]] = {}
+    matched: dict[int, int] = {}
+    for item in read:
+        if isinstance(item, Row):
+            rows.append(item)
+            continue
+        entry, card, notes = item
         found = _uid_match(db, entry.uid)
         earlier = None
         if found is None:
@@ -548,7 +603,9 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     stamp = clock.to_iso(now)
     counts = {"new": 0, "matched": 0, "skipped": 0}
     with page_cache(db, _APPLY_CACHE_MIB), transaction(db):
-        known = Known(db)
+        known = Known(db, [row.card for row in preview.rows
+                           if row.action != "skip" and row.card is not None],
+                      ids=[row.contact_id for row in preview.rows if row.contact_id])
         new = _NewPeople(db)
         for row in preview.rows:
             if row.action == "skip" or row.card is None:
