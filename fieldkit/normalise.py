@@ -199,6 +199,19 @@ def linkedin(value: str | None) -> str | None:
     value = text(value, "linkedin_url", label="LinkedIn", limit=300)
     if value is None:
         return None
+    # The form LinkedIn itself exports: no need to take it apart.
+    if plain := _PLAIN_LINKEDIN.fullmatch(value):
+        return f"https://www.linkedin.com/in/{plain[1].lower()}"
+    return _linkedin_parsed(value)
+
+
+# A profile link as LinkedIn writes it, with a name _LINKEDIN_SLUG accepts
+# and unquote() leaves alone: linkedin() gives what parsing it would give.
+_PLAIN_LINKEDIN = re.compile(
+    r"(?:https?://)?(?:www\.|[a-z]{2}\.)?linkedin\.com/in/([A-Za-z0-9_][A-Za-z0-9_\-]{1,99})/?")
+
+
+def _linkedin_parsed(value: str) -> str:
     raw = value
     if raw.lower().startswith("in/"):
         raw = "linkedin.com/" + raw

@@ -331,6 +331,29 @@ def test_linkedin_rejects_what_is_not_a_profile(raw):
     assert err.value.field == "linkedin_url"
 
 
+def _linkedin_outcome(fn, raw):
+    try:
+        return fn(raw)
+    except ValidationError as exc:
+        return ("error", str(exc), exc.field)
+
+
+@pytest.mark.parametrize("raw", [
+    "https://www.linkedin.com/in/jane-doe", "https://www.linkedin.com/in/jane-doe/",
+    "http://linkedin.com/in/Jane_Doe", "https://uk.linkedin.com/in/jane-doe-4b2a1c7",
+    "www.linkedin.com/in/JANE", "linkedin.com/in/x", "linkedin.com/in/-jane",
+    "linkedin.com/in/_jane", "linkedin.com/in/" + "j" * 100, "linkedin.com/in/" + "j" * 101,
+    "https://www.linkedin.com/in/jane-doe//", "https://www.linkedin.com/in/jane.doe",
+    "https://www.linkedin.com/in/jan%C3%A9", "https://xx.yy.linkedin.com/in/jane",
+    "https://www.linkedin.com/in/jane?trk=x", "https://www.linkedin.com/IN/jane",
+    "https://evil.com/in/jane", "https://www.linkedin.com.evil.com/in/jane",
+])
+def test_linkedin_plain_link_answers_as_parsing_it(raw):
+    cleaned = normalise.text(raw, "linkedin_url", label="LinkedIn", limit=300)
+    assert _linkedin_outcome(normalise.linkedin, raw) == _linkedin_outcome(
+        normalise._linkedin_parsed, cleaned)
+
+
 @pytest.mark.parametrize("raw", ["linkedin.com/in/..", "linkedin.com/in/..."])
 def test_linkedin_rejects_dot_only_slug(raw):
     # https://www.linkedin.com/in/.. resolves to the LinkedIn home page: not a profile.
