@@ -266,6 +266,7 @@ _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0
                    re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16384)  # an import asks again for each name and company
 def match_key(value: str | None) -> str | None:
     """A form of a name or company for spotting the same person typed twice.
 
