@@ -538,27 +538,60 @@ def _photo_row(contact_id: int, data: bytes, stamp: str) -> dict:
             "bytes": len(photo.data), "data": photo.data, "created_at": stamp}
 
 
-def _store_photo(db: Database, contact_id: int, data: bytes, stamp: str) -> None:
-    db.table("attachments").insert(_photo_row(contact_id, data, stamp))
+_FILL_COLUMNS = (*cards.DETAIL_FIELDS, "company_key", "updated_at")
+
+# Every filled person in one statement: each statement that changes
+# contacts makes the full-text index write a segment of its own, which is
+# most of the cost of a one-row UPDATE. A column a person does not fill
+# stays as it is (coalesce with NULL).
+_FILL_SQL = (
+    "UPDATE contacts SET "
+    + ", ".join(f"[{name}] = coalesce(f.[{name}], contacts.[{name}])" for name in _FILL_COLUMNS)
+    + " FROM (SELECT json_extract(value, '$.id') AS id, "
+    + ", ".join(f"json_extract(value, '$.{name}') AS [{name}]" for name in _FILL_COLUMNS)
+    + " FROM json_each(?)) AS f WHERE contacts.id = f.id"
+)
 
 
-def _fill(db: Database, contact_id: int, row: Row, stamp: str) -> dict:
-    """Fill a known person's empty fields from the row; returns the columns set."""
-    change = changes(db, contact_id, row.card, row.photo)
-    filled = change["filled"]
-    if filled:
-        keys = {"company_key": normalise.match_key(filled["company"])} \
-            if "company" in filled else {}
-        filled = {**filled, **keys}
-        values = {**filled, "updated_at": stamp}
-        db.execute(f"UPDATE contacts SET {', '.join(f'[{name}] = ?' for name in values)} "
-                   "WHERE id = ?", [*values.values(), contact_id])
-    for tag in change["tags"]:
-        db.execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                   [contact_id, tag])
-    if change["photo"]:
-        _store_photo(db, contact_id, row.photo, stamp)
-    return filled
+class _Fills:
+    """Known people's empty fields, tags and photos an import fills, written in batches."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.people: dict[int, dict] = {}
+        self.tags: list[tuple[int, str]] = []
+        self.photos: list[dict] = []
+        self.pending: set[int] = set()
+
+    def add(self, contact_id: int, row: Row, stamp: str) -> dict:
+        """Fill a known person's empty fields from the row; returns the columns set."""
+        if contact_id in self.pending:
+            self.flush()  # changes() reads the person from the database
+        change = changes(self.db, contact_id, row.card, row.photo)
+        filled = change["filled"]
+        if filled:
+            keys = {"company_key": normalise.match_key(filled["company"])} \
+                if "company" in filled else {}
+            filled = {**filled, **keys}
+            self.people[contact_id] = {**filled, "updated_at": stamp}
+        self.tags += [(contact_id, tag) for tag in change["tags"]]
+        if change["photo"]:
+            self.photos.append(_photo_row(contact_id, row.photo, stamp))
+        self.pending.add(contact_id)
+        return filled
+
+    def flush(self) -> None:
+        if self.people:
+            self.db.conn.execute(_FILL_SQL, [json.dumps(
+                [{"id": contact_id, **values} for contact_id, values in self.people.items()])])
+        if self.tags:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)
+        if self.photos:
+            self.db.conn.executemany(
+                "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+                "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", self.photos)
+        self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
 _CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
@@ -623,8 +656,9 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     imported, adds no one twice. An import_runs row records the counts. On
     any error nothing is written.
 
-    New people are written in batches: the rows matched in memory
-    (``Known``), then one INSERT statement per table for all of them.
+    Everything is written in batches: the rows matched in memory
+    (``Known``), then one statement per table for all new people and one
+    for the people filled.
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
@@ -633,7 +667,7 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
         known = Known(db, [row.card for row in preview.rows
                            if row.action != "skip" and row.card is not None],
                       ids=[row.contact_id for row in preview.rows if row.contact_id])
-        new = _NewPeople(db)
+        new, fills = _NewPeople(db), _Fills(db)
         for row in preview.rows:
             if row.action == "skip" or row.card is None:
                 counts["skipped"] += 1
@@ -650,9 +684,13 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                 counts["new"] += 1
             else:
                 if contact_id in new.pending:
-                    new.flush()  # _fill reads the person from the database
-                known.filled(contact_id, _fill(db, contact_id, row, stamp))
+                    # changes() reads the person from the database. Fills
+                    # go first, as they always do: photos keep their order.
+                    fills.flush()
+                    new.flush()
+                known.filled(contact_id, fills.add(contact_id, row, stamp))
                 counts["matched"] += 1
+        fills.flush()
         new.flush()
         db.table("import_runs").insert({
             "kind": preview.kind, "filename": normalise.filename(preview.filename),
