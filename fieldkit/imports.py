@@ -600,7 +600,9 @@ _CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company",
                            "updated_at")
 
 
-_ROWS_PER_INSERT = 1000  # 19 columns: well under SQLite's 32,766 parameters
+_CONTACT_COLUMNS = ", ".join(_CONTACT_INSERT_COLUMNS)
+_CONTACT_MARKS = ", ".join("?" * len(_CONTACT_INSERT_COLUMNS))
+_NEW_PEOPLE = "temp.fieldkit_import_people"  # a scratch table only this connection sees
 _APPLY_CACHE_MIB = 32  # the contacts table, its nine indexes and the search index of a heavy user
 
 
@@ -626,15 +628,19 @@ class _NewPeople:
         return contact_id
 
     def flush(self) -> None:
-        # Many rows per statement: the full-text index's trigger then flushes
-        # once per statement, not once per person (ten times faster).
-        columns = ", ".join(_CONTACT_INSERT_COLUMNS)
-        marks = "(" + ", ".join("?" * len(_CONTACT_INSERT_COLUMNS)) + ")"
-        for start in range(0, len(self.contacts), _ROWS_PER_INSERT):
-            chunk = self.contacts[start:start + _ROWS_PER_INSERT]
-            self.db.conn.execute(
-                f"INSERT INTO contacts ({columns}) VALUES {', '.join([marks] * len(chunk))}",
-                [c[name] for c in chunk for name in _CONTACT_INSERT_COLUMNS])
+        # All of them in one INSERT ... SELECT from a scratch table: the
+        # full-text index's trigger then writes one segment in all, not one
+        # per statement, and SQLite parses no statement of 19,000 values.
+        conn = self.db.conn
+        if self.contacts:
+            # Created inside the transaction: a failure rolls it back too.
+            conn.execute(f"CREATE TEMP TABLE {_NEW_PEOPLE} ({_CONTACT_COLUMNS})")
+            conn.executemany(f"INSERT INTO {_NEW_PEOPLE} VALUES ({_CONTACT_MARKS})",
+                             [[c[name] for name in _CONTACT_INSERT_COLUMNS]
+                              for c in self.contacts])
+            conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) "
+                         f"SELECT {_CONTACT_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
+            conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
         if self.tags:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)

@@ -1,5 +1,6 @@
 """fieldkit.imports: applying a preview to people already known."""
 
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -84,3 +85,31 @@ def test_search_finds_a_person_by_what_an_import_filled(db, column, value, query
     found, total = people.search(db, people.Filters(query=query))
     assert [p["id"] for p in found] == [ada]
     db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')")
+
+
+def _temp_tables(db) -> list[str]:
+    return [name for (name,) in db.execute("SELECT name FROM temp.sqlite_master")]
+
+
+def test_apply_adds_new_people_in_file_order_and_leaves_no_scratch_table(db):
+    names = [f"Person {n}" for n in range(5)]
+    preview = Preview("vcard", None, "0" * 64, [
+        Row(n, "new", name, None, None, Card(name=name, title="Engineer"))
+        for n, name in enumerate(names, start=1)])
+    assert imports.apply(db, preview, now=NOW)["new"] == 5
+    assert [n for (n,) in db.execute("SELECT name FROM contacts ORDER BY id")] == names
+    found, total = people.search(db, people.Filters(query="engineer"))
+    assert total == 5
+    assert _temp_tables(db) == []
+
+
+def test_apply_failing_while_adding_people_leaves_no_scratch_table(db):
+    # A kind the schema refuses: the INSERT from the scratch table fails.
+    preview = Preview("vcard", None, "0" * 64, [
+        Row(1, "new", "Ada", None, None, Card(name="Ada Lovelace")),
+        Row(2, "new", "Bob", None, None, Card(name="Bob Byte", kind="nonsense"))])
+    with pytest.raises(sqlite3.IntegrityError):
+        imports.apply(db, preview, now=NOW)
+    assert _temp_tables(db) == []
+    assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 0
