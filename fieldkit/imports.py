@@ -292,11 +292,16 @@ class Known:
 
     def add(self, contact_id: int, person: dict) -> None:
         """A person just stored: ``person`` has the contacts columns."""
-        self.people[contact_id] = [person["name"], person.get("linkedin_url"),
-                                   person.get("name_key"), person.get("company_key")]
-        self._index(("name", person.get("name_key"), person.get("company_key")), contact_id)
-        self.filled(contact_id, {k: v for k, v in person.items()
-                                 if k in ("linkedin_url", "email", "phone")})
+        name_key, company_key = person.get("name_key"), person.get("company_key")
+        url, email, phone = person.get("linkedin_url"), person.get("email"), person.get("phone")
+        self.people[contact_id] = [person["name"], url, name_key, company_key]
+        self._index(("name", name_key, company_key), contact_id)
+        if url:
+            self._index(("linkedin", url), contact_id)
+        if email:
+            self._index(("email", email.translate(_ASCII_LOWER)), contact_id)
+        if phone:
+            self._index(("phone", phone), contact_id)
 
     def filled(self, contact_id: int, values: dict) -> None:
         """A known person's empty fields just filled with ``values``."""
@@ -612,7 +617,7 @@ class _NewPeople:
     def __init__(self, db: Database):
         self.db = db
         self.next_id = (db.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
-        self.contacts: list[dict] = []
+        self.contacts: list[list] = []  # values in _CONTACT_INSERT_COLUMNS order
         self.tags: list[tuple[int, str]] = []
         self.photos: list[dict] = []
         self.pending: set[int] = set()
@@ -620,7 +625,7 @@ class _NewPeople:
     def add(self, row: dict, tags: tuple[str, ...], photo: dict | None) -> int:
         contact_id = self.next_id
         self.next_id += 1
-        self.contacts.append({**row, "id": contact_id})
+        self.contacts.append([contact_id, *[row[name] for name in _CONTACT_INSERT_COLUMNS[1:]]])
         self.tags += [(contact_id, tag) for tag in tags]
         if photo is not None:
             self.photos.append({**photo, "contact_id": contact_id})
@@ -636,8 +641,7 @@ class _NewPeople:
             # Created inside the transaction: a failure rolls it back too.
             conn.execute(f"CREATE TEMP TABLE {_NEW_PEOPLE} ({_CONTACT_COLUMNS})")
             conn.executemany(f"INSERT INTO {_NEW_PEOPLE} VALUES ({_CONTACT_MARKS})",
-                             [[c[name] for name in _CONTACT_INSERT_COLUMNS]
-                              for c in self.contacts])
+                             self.contacts)
             conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) "
                          f"SELECT {_CONTACT_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
             conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
