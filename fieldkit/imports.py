@@ -14,8 +14,11 @@ input makes the import crash.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +26,7 @@ from sqlite_utils import Database
 
 from fieldkit import cards, clock, normalise, photos
 from fieldkit.cards import Card
-from fieldkit.db import transaction
+from fieldkit.db import page_cache, transaction
 from fieldkit.errors import ValidationError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -204,24 +207,70 @@ def photo_problem(data: bytes) -> str | None:
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _TWINS_PER_PROBE = 5  # as cards.find_twins: the first five people per kind of match
-class Known:
-    """Everyone not merged, indexed by the keys a match looks for.
 
-    One read of the contacts table instead of several queries per row: a
-    10,000-row file is matched in memory. Answers as ``find_match`` and
-    ``cards.find_twins`` would on the same database; ``add`` and ``filled``
-    keep it true while an import writes.
+# Everyone who shares a key with one of the cards (or has one of the ids):
+# one indexed lookup per distinct key instead of reading every person.
+# IS, not =, for the name and company: a NULL key matches a NULL key, as
+# in memory (Known indexes everyone's keys as they are).
+_CANDIDATES_SQL = """
+SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone
+FROM contacts WHERE status != 'merged' AND id IN (
+    SELECT value FROM json_each(:ids)
+    UNION SELECT c.id FROM json_each(:linkedin) AS k
+        JOIN contacts AS c ON c.linkedin_url = k.value
+    UNION SELECT c.id FROM json_each(:email) AS k
+        JOIN contacts AS c ON c.email = k.value COLLATE NOCASE
+    UNION SELECT c.id FROM json_each(:phone) AS k
+        JOIN contacts AS c ON c.phone = k.value
+    UNION SELECT c.id FROM json_each(:name) AS k
+        JOIN contacts AS c ON c.name_key IS json_extract(k.value, '$[0]')
+        AND c.company_key IS json_extract(k.value, '$[1]'))
+ORDER BY id
+"""
+
+
+def _match_keys(card: Card) -> tuple[str | None, str | None]:
+    return (normalise.match_key(card.name),
+            normalise.match_key(card.company) if card.company else None)
+
+
+class Known:
+    """The people an import may match, indexed by the keys a match looks for.
+
+    Built from one query instead of several per row: a 10,000-row file is
+    matched in memory. Without ``cards``, everyone not merged is read;
+    with them, only the people sharing a key with one of those cards (or
+    whose id is in ``ids``), which is all a match of those cards can find.
+    For those cards it answers as ``find_match`` and ``cards.find_twins``
+    would on the same database; ``add`` and ``filled`` keep it true while
+    an import writes.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, cards: Iterable[Card] | None = None,
+                 ids: Iterable[int] = ()):
         # id -> [name, linkedin_url, name_key, company_key]
         self.people: dict[int, list] = {}
         self._by: dict[tuple, list[int]] = {}
         people, by = self.people, self._by
         # SQLite's lower() folds ASCII only: the same as COLLATE NOCASE.
-        cursor = db.execute(
-            "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
-            "FROM contacts WHERE status != 'merged' ORDER BY id")
+        if cards is None:
+            cursor = db.execute(
+                "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
+                "FROM contacts WHERE status != 'merged' ORDER BY id")
+        else:
+            keys: dict[str, set] = {"linkedin": set(), "email": set(), "phone": set(),
+                                    "name": set()}
+            for card in cards:
+                keys["name"].add(_match_keys(card))
+                if card.linkedin_url:
+                    keys["linkedin"].add(card.linkedin_url)
+                if card.email:
+                    keys["email"].add(card.email)
+                if card.phone:
+                    keys["phone"].add(card.phone)
+            cursor = db.execute(_CANDIDATES_SQL, {
+                "ids": json.dumps(list(set(ids))),
+                **{kind: json.dumps(list(values)) for kind, values in keys.items()}})
         for contact_id, name, url, name_key, company_key, email, phone in cursor:
             people[contact_id] = [name, url, name_key, company_key]
             # Ids come ascending: every list stays sorted.
@@ -229,11 +278,11 @@ class Known:
                         url and ("linkedin", url), email and ("email", email),
                         phone and ("phone", phone)):
                 if key:
-                    ids = by.get(key)
-                    if ids is None:
+                    ids_of_key = by.get(key)
+                    if ids_of_key is None:
                         by[key] = [contact_id]
                     else:
-                        ids.append(contact_id)
+                        ids_of_key.append(contact_id)
 
     def _index(self, key: tuple, contact_id: int) -> None:
         ids = self._by.setdefault(key, [])
@@ -243,11 +292,16 @@ class Known:
 
     def add(self, contact_id: int, person: dict) -> None:
         """A person just stored: ``person`` has the contacts columns."""
-        self.people[contact_id] = [person["name"], person.get("linkedin_url"),
-                                   person.get("name_key"), person.get("company_key")]
-        self._index(("name", person.get("name_key"), person.get("company_key")), contact_id)
-        self.filled(contact_id, {k: v for k, v in person.items()
-                                 if k in ("linkedin_url", "email", "phone")})
+        name_key, company_key = person.get("name_key"), person.get("company_key")
+        url, email, phone = person.get("linkedin_url"), person.get("email"), person.get("phone")
+        self.people[contact_id] = [person["name"], url, name_key, company_key]
+        self._index(("name", name_key, company_key), contact_id)
+        if url:
+            self._index(("linkedin", url), contact_id)
+        if email:
+            self._index(("email", email.translate(_ASCII_LOWER)), contact_id)
+        if phone:
+            self._index(("phone", phone), contact_id)
 
     def filled(self, contact_id: int, values: dict) -> None:
         """A known person's empty fields just filled with ``values``."""
@@ -280,8 +334,7 @@ class Known:
             probes.append(("same phone", ("phone", card.phone)))
         if card.linkedin_url:
             probes.append(("same LinkedIn profile", ("linkedin", card.linkedin_url)))
-        name_key = normalise.match_key(card.name)
-        company_key = normalise.match_key(card.company) if card.company else None
+        name_key, company_key = _match_keys(card)
         probes.append(("same name and company" if card.company else "same name",
                        ("name", name_key, company_key)))
         twins: dict[int, dict] = {}
@@ -398,27 +451,61 @@ def _describe(change: dict) -> str:
     return "adds " + ", ".join(added) if added else "nothing new"
 
 
+@contextlib.contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector for the block.
+
+    An import makes tens of thousands of small objects (entries, cards,
+    rows, keys) that form no cycles; while they pile up the collector
+    walks them, and every other object of the process, several times over
+    (a fifth of a large import's time). It runs as usual after the block.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_preview(db: Database, *, kind: str, filename: str | None, data: bytes,
                   entries: Iterable[Entry], phone_region: str | None) -> Preview:
     """Clean and match every entry of a file; writes nothing."""
-    rows: list[Row] = []
-    seen: dict[tuple, tuple[int, str | None]] = {}
-    matched: dict[int, int] = {}
-    known = Known(db)
+    with _no_gc_pauses():
+        return _build_preview(db, kind=kind, filename=filename, data=data, entries=entries,
+                              phone_region=phone_region)
+
+
+def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes,
+                   entries: Iterable[Entry], phone_region: str | None) -> Preview:
+    # First every entry is read and cleaned, then matched: the people to
+    # match against are looked up for the whole file at once.
+    read: list[Row | tuple[Entry, Card, list[str]]] = []
     for entry in entries:
-        if len(rows) >= MAX_ROWS:
+        if len(read) >= MAX_ROWS:
             raise ImportFileError(
                 f"The file holds more than {MAX_ROWS:,} people; split it into smaller files.")
         raw_name = entry.fields.get("name")
         raw_name = raw_name.strip()[:200] if isinstance(raw_name, str) else None
         if entry.skip:
-            rows.append(Row(entry.number, "skip", raw_name or None, entry.skip))
+            read.append(Row(entry.number, "skip", raw_name or None, entry.skip))
             continue
         card, notes, skip = clean_entry(entry, phone_region=phone_region)
         if card is None:
-            rows.append(Row(entry.number, "skip", raw_name or None,
+            read.append(Row(entry.number, "skip", raw_name or None,
                             "; ".join([skip or "no name", *notes])))
             continue
+        read.append((entry, card, notes))
+    known = Known(db, [item[1] for item in read if not isinstance(item, Row)])
+    rows: list[Row] = []
+    seen: dict[tuple, tuple[int, str | None]] = {}
+    matched: dict[int, int] = {}
+    for item in read:
+        if isinstance(item, Row):
+            rows.append(item)
+            continue
+        entry, card, notes = item
         found = _uid_match(db, entry.uid)
         earlier = None
         if found is None:
@@ -456,27 +543,60 @@ def _photo_row(contact_id: int, data: bytes, stamp: str) -> dict:
             "bytes": len(photo.data), "data": photo.data, "created_at": stamp}
 
 
-def _store_photo(db: Database, contact_id: int, data: bytes, stamp: str) -> None:
-    db.table("attachments").insert(_photo_row(contact_id, data, stamp))
+_FILL_COLUMNS = (*cards.DETAIL_FIELDS, "company_key", "updated_at")
+
+# Every filled person in one statement: each statement that changes
+# contacts makes the full-text index write a segment of its own, which is
+# most of the cost of a one-row UPDATE. A column a person does not fill
+# stays as it is (coalesce with NULL).
+_FILL_SQL = (
+    "UPDATE contacts SET "
+    + ", ".join(f"[{name}] = coalesce(f.[{name}], contacts.[{name}])" for name in _FILL_COLUMNS)
+    + " FROM (SELECT json_extract(value, '$.id') AS id, "
+    + ", ".join(f"json_extract(value, '$.{name}') AS [{name}]" for name in _FILL_COLUMNS)
+    + " FROM json_each(?)) AS f WHERE contacts.id = f.id"
+)
 
 
-def _fill(db: Database, contact_id: int, row: Row, stamp: str) -> dict:
-    """Fill a known person's empty fields from the row; returns the columns set."""
-    change = changes(db, contact_id, row.card, row.photo)
-    filled = change["filled"]
-    if filled:
-        keys = {"company_key": normalise.match_key(filled["company"])} \
-            if "company" in filled else {}
-        filled = {**filled, **keys}
-        values = {**filled, "updated_at": stamp}
-        db.execute(f"UPDATE contacts SET {', '.join(f'[{name}] = ?' for name in values)} "
-                   "WHERE id = ?", [*values.values(), contact_id])
-    for tag in change["tags"]:
-        db.execute("INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                   [contact_id, tag])
-    if change["photo"]:
-        _store_photo(db, contact_id, row.photo, stamp)
-    return filled
+class _Fills:
+    """Known people's empty fields, tags and photos an import fills, written in batches."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.people: dict[int, dict] = {}
+        self.tags: list[tuple[int, str]] = []
+        self.photos: list[dict] = []
+        self.pending: set[int] = set()
+
+    def add(self, contact_id: int, row: Row, stamp: str) -> dict:
+        """Fill a known person's empty fields from the row; returns the columns set."""
+        if contact_id in self.pending:
+            self.flush()  # changes() reads the person from the database
+        change = changes(self.db, contact_id, row.card, row.photo)
+        filled = change["filled"]
+        if filled:
+            keys = {"company_key": normalise.match_key(filled["company"])} \
+                if "company" in filled else {}
+            filled = {**filled, **keys}
+            self.people[contact_id] = {**filled, "updated_at": stamp}
+        self.tags += [(contact_id, tag) for tag in change["tags"]]
+        if change["photo"]:
+            self.photos.append(_photo_row(contact_id, row.photo, stamp))
+        self.pending.add(contact_id)
+        return filled
+
+    def flush(self) -> None:
+        if self.people:
+            self.db.conn.execute(_FILL_SQL, [json.dumps(
+                [{"id": contact_id, **values} for contact_id, values in self.people.items()])])
+        if self.tags:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)
+        if self.photos:
+            self.db.conn.executemany(
+                "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+                "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", self.photos)
+        self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
 _CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
@@ -485,7 +605,10 @@ _CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company",
                            "updated_at")
 
 
-_ROWS_PER_INSERT = 1000  # 19 columns: well under SQLite's 32,766 parameters
+_CONTACT_COLUMNS = ", ".join(_CONTACT_INSERT_COLUMNS)
+_CONTACT_MARKS = ", ".join("?" * len(_CONTACT_INSERT_COLUMNS))
+_NEW_PEOPLE = "temp.fieldkit_import_people"  # a scratch table only this connection sees
+_APPLY_CACHE_MIB = 32  # the contacts table, its nine indexes and the search index of a heavy user
 
 
 class _NewPeople:
@@ -494,7 +617,7 @@ class _NewPeople:
     def __init__(self, db: Database):
         self.db = db
         self.next_id = (db.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
-        self.contacts: list[dict] = []
+        self.contacts: list[list] = []  # values in _CONTACT_INSERT_COLUMNS order
         self.tags: list[tuple[int, str]] = []
         self.photos: list[dict] = []
         self.pending: set[int] = set()
@@ -502,7 +625,7 @@ class _NewPeople:
     def add(self, row: dict, tags: tuple[str, ...], photo: dict | None) -> int:
         contact_id = self.next_id
         self.next_id += 1
-        self.contacts.append({**row, "id": contact_id})
+        self.contacts.append([contact_id, *[row[name] for name in _CONTACT_INSERT_COLUMNS[1:]]])
         self.tags += [(contact_id, tag) for tag in tags]
         if photo is not None:
             self.photos.append({**photo, "contact_id": contact_id})
@@ -510,15 +633,18 @@ class _NewPeople:
         return contact_id
 
     def flush(self) -> None:
-        # Many rows per statement: the full-text index's trigger then flushes
-        # once per statement, not once per person (ten times faster).
-        columns = ", ".join(_CONTACT_INSERT_COLUMNS)
-        marks = "(" + ", ".join("?" * len(_CONTACT_INSERT_COLUMNS)) + ")"
-        for start in range(0, len(self.contacts), _ROWS_PER_INSERT):
-            chunk = self.contacts[start:start + _ROWS_PER_INSERT]
-            self.db.conn.execute(
-                f"INSERT INTO contacts ({columns}) VALUES {', '.join([marks] * len(chunk))}",
-                [c[name] for c in chunk for name in _CONTACT_INSERT_COLUMNS])
+        # All of them in one INSERT ... SELECT from a scratch table: the
+        # full-text index's trigger then writes one segment in all, not one
+        # per statement, and SQLite parses no statement of 19,000 values.
+        conn = self.db.conn
+        if self.contacts:
+            # Created inside the transaction: a failure rolls it back too.
+            conn.execute(f"CREATE TEMP TABLE {_NEW_PEOPLE} ({_CONTACT_COLUMNS})")
+            conn.executemany(f"INSERT INTO {_NEW_PEOPLE} VALUES ({_CONTACT_MARKS})",
+                             self.contacts)
+            conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) "
+                         f"SELECT {_CONTACT_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
+            conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
         if self.tags:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)
@@ -540,15 +666,18 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     imported, adds no one twice. An import_runs row records the counts. On
     any error nothing is written.
 
-    New people are written in batches: the rows matched in memory
-    (``Known``), then one INSERT statement per table for all of them.
+    Everything is written in batches: the rows matched in memory
+    (``Known``), then one statement per table for all new people and one
+    for the people filled.
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     counts = {"new": 0, "matched": 0, "skipped": 0}
-    with transaction(db):
-        known = Known(db)
-        new = _NewPeople(db)
+    with _no_gc_pauses(), page_cache(db, _APPLY_CACHE_MIB), transaction(db):
+        known = Known(db, [row.card for row in preview.rows
+                           if row.action != "skip" and row.card is not None],
+                      ids=[row.contact_id for row in preview.rows if row.contact_id])
+        new, fills = _NewPeople(db), _Fills(db)
         for row in preview.rows:
             if row.action == "skip" or row.card is None:
                 counts["skipped"] += 1
@@ -565,9 +694,13 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                 counts["new"] += 1
             else:
                 if contact_id in new.pending:
-                    new.flush()  # _fill reads the person from the database
-                known.filled(contact_id, _fill(db, contact_id, row, stamp))
+                    # changes() reads the person from the database. Fills
+                    # go first, as they always do: photos keep their order.
+                    fills.flush()
+                    new.flush()
+                known.filled(contact_id, fills.add(contact_id, row, stamp))
                 counts["matched"] += 1
+        fills.flush()
         new.flush()
         db.table("import_runs").insert({
             "kind": preview.kind, "filename": normalise.filename(preview.filename),

@@ -9,6 +9,7 @@ them. The profile URL is the key that recognises a person on re-import.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator, Mapping
@@ -44,6 +45,7 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4})")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
+@functools.lru_cache(maxsize=4096)  # connections made on one day share its date
 def connected_on(text: str) -> str | None:
     """"05 Oct 2020" (or 2020-10-05) as UTC midnight of that day; None if unreadable."""
     text = " ".join(text.split())

@@ -7,12 +7,14 @@ email-validator and phonenumbers rather than hand-written patterns.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
 import email_validator
 import phonenumbers
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
 from fieldkit.errors import ValidationError
 
@@ -100,6 +102,19 @@ def email(value: str | None) -> str | None:
     value = text(value, "email", label="Email", limit=320)
     if value is None:
         return None
+    # Most addresses are plain ASCII at a domain seen before: for those,
+    # email-validator's answer is the local part as given and the domain it
+    # normalised once (checking a domain is most of its work).
+    local, at, domain = value.partition("@")
+    if (at and len(value) <= _EMAIL_MAX_LENGTH and _PLAIN_LOCAL.fullmatch(local)
+            and local.lower() not in _CASE_INSENSITIVE_MAILBOXES):
+        normal_domain = _plain_domain(domain)
+        if normal_domain is not None:
+            return f"{local}@{normal_domain}"
+    return _validated_email(value)
+
+
+def _validated_email(value: str) -> str:
     try:
         result = email_validator.validate_email(
             value, check_deliverability=False, allow_display_name=False
@@ -107,6 +122,32 @@ def email(value: str | None) -> str | None:
     except email_validator.EmailNotValidError as exc:
         raise ValidationError(f"Email: {exc}", field="email") from None
     return result.normalized
+
+
+# A local part email-validator returns as it is (a subset of RFC 5322's
+# dot-atom), and an ASCII domain: the fast path of email() takes only these.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*")
+_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.\-]+")
+_EMAIL_MAX_LENGTH = 254  # octets, RFC 5321; an ASCII address has one per character
+# Mailbox names (RFC 2142) email-validator lower-cases: postmaster, info...
+_CASE_INSENSITIVE_MAILBOXES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_domain(domain: str) -> str | None:
+    """An ASCII domain as email-validator normalises it, or None.
+
+    None when the domain is not valid, not plain ASCII, or not left as
+    ASCII (Punycode becomes Unicode): email() then asks email-validator
+    about the whole address, for the same answer and the same message.
+    """
+    if not _PLAIN_DOMAIN.fullmatch(domain):
+        return None
+    try:
+        normal = _validated_email("x@" + domain).partition("@")[2]
+    except ValidationError:
+        return None
+    return normal if normal == domain.lower() else None
 
 
 def phone(value: str | None, region: str | None) -> str | None:
@@ -158,6 +199,19 @@ def linkedin(value: str | None) -> str | None:
     value = text(value, "linkedin_url", label="LinkedIn", limit=300)
     if value is None:
         return None
+    # The form LinkedIn itself exports: no need to take it apart.
+    if plain := _PLAIN_LINKEDIN.fullmatch(value):
+        return f"https://www.linkedin.com/in/{plain[1].lower()}"
+    return _linkedin_parsed(value)
+
+
+# A profile link as LinkedIn writes it, with a name _LINKEDIN_SLUG accepts
+# and unquote() leaves alone: linkedin() gives what parsing it would give.
+_PLAIN_LINKEDIN = re.compile(
+    r"(?:https?://)?(?:www\.|[a-z]{2}\.)?linkedin\.com/in/([A-Za-z0-9_][A-Za-z0-9_\-]{1,99})/?")
+
+
+def _linkedin_parsed(value: str) -> str:
     raw = value
     if raw.lower().startswith("in/"):
         raw = "linkedin.com/" + raw
@@ -212,6 +266,7 @@ _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0
                    re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=16384)  # an import asks again for each name and company
 def match_key(value: str | None) -> str | None:
     """A form of a name or company for spotting the same person typed twice.
 

@@ -521,6 +521,44 @@ def test_transaction_takes_write_lock_before_first_write(db_path):
             other.close()
 
 
+# --- page_cache --------------------------------------------------------------
+
+
+def _cache_size(db):
+    return db.execute("PRAGMA cache_size").fetchone()[0]
+
+
+def test_page_cache_raises_size_for_block_then_restores(db):
+    db.execute("PRAGMA cache_size = -2000")
+    with fieldkit.db.page_cache(db, 32):
+        assert _cache_size(db) == -32 * 1024
+    assert _cache_size(db) == -2000
+
+
+def test_page_cache_restores_size_when_block_raises(db):
+    db.execute("PRAGMA cache_size = -2000")
+    with pytest.raises(RuntimeError):
+        with fieldkit.db.page_cache(db, 32):
+            raise RuntimeError("halfway")
+    assert _cache_size(db) == -2000
+
+
+# 64 MiB as KiB (negative) or as pages of 4 KiB (positive)
+@pytest.mark.parametrize("larger", [-64 * 1024, 16 * 1024])
+def test_page_cache_keeps_larger_size(db, larger):
+    db.execute(f"PRAGMA cache_size = {larger}")
+    with fieldkit.db.page_cache(db, 32):
+        assert _cache_size(db) == larger
+    assert _cache_size(db) == larger
+
+
+def test_page_cache_size_in_pages_restored_as_pages(db):
+    db.execute("PRAGMA cache_size = 100")
+    with fieldkit.db.page_cache(db, 32):
+        assert _cache_size(db) == -32 * 1024
+    assert _cache_size(db) == 100
+
+
 # --- backup_to and row_counts ------------------------------------------------
 
 

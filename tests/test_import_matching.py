@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from fieldkit import cards, imports
 from fieldkit.cards import Card
 
@@ -20,10 +22,12 @@ def _cards_like_known_people(db, count=300):
         yield Card(name=f"Nobody {n}", company=company)
 
 
-def test_known_matches_as_the_queries_do(sample_day_db):
-    known = imports.Known(sample_day_db)
+@pytest.mark.parametrize("given", ["everyone", "the cards"])
+def test_known_matches_as_the_queries_do(sample_day_db, given):
+    cards_to_match = list(_cards_like_known_people(sample_day_db))
+    known = imports.Known(sample_day_db, cards_to_match if given == "the cards" else None)
     checked = 0
-    for card in _cards_like_known_people(sample_day_db):
+    for card in cards_to_match:
         assert known.find_match(card) == imports.find_match(sample_day_db, card), card
         assert [(t["id"], t["why"]) for t in known.twins(card)] == [
             (t["id"], t["why"]) for t in cards.find_twins(sample_day_db, card)]
@@ -42,3 +46,42 @@ def test_known_follows_an_import_as_it_writes(sample_day_db):
     assert known.find_match(replace(card, email=None))[0] == 99_999
     known.filled(99_999, {"phone": "+4930123456"})
     assert known.find_match(Card(name="X", phone="+4930123456"))[0] == 99_999
+
+
+def test_known_of_cards_reads_only_people_sharing_a_key(sample_day_db):
+    first, second = sample_day_db.execute(
+        "SELECT id, name, company FROM contacts ORDER BY id LIMIT 2").fetchall()
+    known = imports.Known(sample_day_db, [Card(name=first[1], company=first[2])], ids=[second[0]])
+    everyone = imports.Known(sample_day_db)
+    assert first[0] in known.people and second[0] in known.people
+    assert len(known.people) < len(everyone.people)
+
+
+def test_known_of_cards_keeps_a_matched_id_whose_keys_changed(sample_day_db):
+    contact_id = sample_day_db.execute("SELECT min(id) FROM contacts").fetchone()[0]
+    known = imports.Known(sample_day_db, [Card(name="Nobody Like Them")], ids=[contact_id])
+    assert contact_id in known.people
+
+
+@pytest.mark.parametrize("column, value, card", [
+    ("email", "Zed@Example.COM", Card(name="X", email="zed@example.com")),
+    ("phone", "+4930999888", Card(name="X", phone="+4930999888")),
+    ("linkedin_url", "https://www.linkedin.com/in/zed",
+     Card(name="X", linkedin_url="https://www.linkedin.com/in/zed")),
+    ("company", "Zed Works", Card(name="Ada Zed", company="ZED  works")),
+])
+def test_known_of_cards_finds_each_kind_of_key(sample_day_db, column, value, card):
+    contact_id = cards.add_imported(sample_day_db, Card(name="Ada Zed", **{column: value}),
+                                    source="vcard", met_at="2026-01-01T00:00:00Z")
+    known = imports.Known(sample_day_db, [card])
+    assert known.find_match(card)[0] == contact_id
+    assert known.find_match(card) == imports.find_match(sample_day_db, card)
+
+
+def test_known_of_cards_leaves_out_merged_people(sample_day_db):
+    contact_id = sample_day_db.execute("SELECT min(id) FROM contacts").fetchone()[0]
+    sample_day_db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [contact_id])
+    name, company = sample_day_db.execute(
+        "SELECT name, company FROM contacts WHERE id = ?", [contact_id]).fetchone()
+    known = imports.Known(sample_day_db, [Card(name=name, company=company)], ids=[contact_id])
+    assert contact_id not in known.people

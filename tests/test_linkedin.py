@@ -1,5 +1,6 @@
 """LinkedIn Connections.csv: finding the header, mapping columns, re-imports."""
 
+import gc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -269,6 +270,35 @@ def test_apply_failure_writes_nothing(db, monkeypatch):
     with pytest.raises(RuntimeError):
         imports.apply(db, result, now=NOW)
     assert fdb.row_counts(db) == before
+
+
+@pytest.fixture
+def gc_state():
+    """Restores the garbage collector's state after the test, whatever it did."""
+    enabled = gc.isenabled()
+    yield
+    gc.enable() if enabled else gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_preview_and_apply_leave_garbage_collector_as_they_found_it(db, gc_state, enabled):
+    gc.enable() if enabled else gc.disable()
+    result = preview(db, read("Connections.csv"))
+    assert gc.isenabled() is enabled
+    imports.apply(db, result, now=NOW)
+    assert gc.isenabled() is enabled
+
+
+def test_failed_preview_and_apply_turn_garbage_collector_back_on(db, gc_state, monkeypatch):
+    gc.enable()
+    with pytest.raises(ImportFileError):
+        preview(db, HEADER.encode() + b'"unclosed,quote\n')
+    assert gc.isenabled()
+    result = preview(db, read("Connections.csv"))
+    monkeypatch.setattr(cards, "imported_row", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        imports.apply(db, result, now=NOW)
+    assert gc.isenabled()
 
 
 def test_hostile_values_are_stored_as_plain_text(db):

@@ -162,6 +162,49 @@ def test_email_over_320_characters_raises():
     assert err.value.field == "email"
 
 
+def _email_outcome(fn, raw):
+    try:
+        return fn(raw)
+    except ValidationError as exc:
+        return ("error", str(exc), exc.field)
+
+
+def _email_by_validator_alone(raw):
+    value = normalise.text(raw, "email", label="Email", limit=320)
+    return normalise._validated_email(value)
+
+
+_LONG_LABEL = "d" * 63
+
+
+@pytest.mark.parametrize("raw", [
+    "ada@example.com", "Ada.Lovelace@Example.COM", "ada+tag@mail.example.org",
+    "a_b-c@ex-ample.co.uk", "Info@Example.com", "POSTMASTER@example.com", "Sales@x.io",
+    "ada@xn--bcher-kva.de", "ada@BÜCHER.de", "ada@a--b.com",
+    "ada@ab--cd.com", "ada@-x.com", "ada@x-.com", "ada@x.com.", "ada@.x.com", "ada@x..com",
+    "ada@x.123", "ada@1.2.3.4", "ada@localhost", "ada@b.test", "ada@b.invalid", "ada@b.local",
+    "ada@b.onion", "ada@b.arpa", "a..b@x.com", ".a@x.com", "a.@x.com", "a@@x.com", "@x.com",
+    "ada@", "a" * 65 + "@x.com", f"a@{_LONG_LABEL}.com", f"a@{_LONG_LABEL}d.com",
+    "a" * 58 + "@" + ".".join([_LONG_LABEL] * 3) + ".com",  # 254 characters
+    "a" * 59 + "@" + ".".join([_LONG_LABEL] * 3) + ".com",  # 255
+    "o'brien@example.com", '"ada"@example.com', "ada@[1.2.3.4]", "josé@example.com",
+])
+def test_email_fast_path_answers_as_email_validator(offline, raw):
+    normalise._plain_domain.cache_clear()
+    expected = _email_outcome(_email_by_validator_alone, raw)
+    # Twice: the domain's first check, then its remembered answer.
+    assert _email_outcome(normalise.email, raw) == expected
+    assert _email_outcome(normalise.email, raw) == expected
+
+
+def test_email_fast_path_remembers_a_bad_domain_without_hiding_its_message(offline):
+    normalise._plain_domain.cache_clear()
+    first = _email_outcome(normalise.email, "ada@-bad.com")
+    second = _email_outcome(normalise.email, "bob@-bad.com")
+    assert first[0] == second[0] == "error"
+    assert second[1] == "Email: An email address cannot have a hyphen immediately after the @-sign."
+
+
 # --- phone ------------------------------------------------------------------
 
 
@@ -286,6 +329,29 @@ def test_linkedin_rejects_what_is_not_a_profile(raw):
     with pytest.raises(ValidationError, match=r"^LinkedIn: ") as err:
         normalise.linkedin(raw)
     assert err.value.field == "linkedin_url"
+
+
+def _linkedin_outcome(fn, raw):
+    try:
+        return fn(raw)
+    except ValidationError as exc:
+        return ("error", str(exc), exc.field)
+
+
+@pytest.mark.parametrize("raw", [
+    "https://www.linkedin.com/in/jane-doe", "https://www.linkedin.com/in/jane-doe/",
+    "http://linkedin.com/in/Jane_Doe", "https://uk.linkedin.com/in/jane-doe-4b2a1c7",
+    "www.linkedin.com/in/JANE", "linkedin.com/in/x", "linkedin.com/in/-jane",
+    "linkedin.com/in/_jane", "linkedin.com/in/" + "j" * 100, "linkedin.com/in/" + "j" * 101,
+    "https://www.linkedin.com/in/jane-doe//", "https://www.linkedin.com/in/jane.doe",
+    "https://www.linkedin.com/in/jan%C3%A9", "https://xx.yy.linkedin.com/in/jane",
+    "https://www.linkedin.com/in/jane?trk=x", "https://www.linkedin.com/IN/jane",
+    "https://evil.com/in/jane", "https://www.linkedin.com.evil.com/in/jane",
+])
+def test_linkedin_plain_link_answers_as_parsing_it(raw):
+    cleaned = normalise.text(raw, "linkedin_url", label="LinkedIn", limit=300)
+    assert _linkedin_outcome(normalise.linkedin, raw) == _linkedin_outcome(
+        normalise._linkedin_parsed, cleaned)
 
 
 @pytest.mark.parametrize("raw", ["linkedin.com/in/..", "linkedin.com/in/..."])

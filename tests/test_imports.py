@@ -1,0 +1,115 @@
+"""fieldkit.imports: applying a preview to people already known."""
+
+import sqlite3
+from datetime import datetime, timezone
+
+import pytest
+
+from fieldkit import cards, imports, people, sample
+from fieldkit.cards import Card
+from fieldkit.imports import Preview, Row
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+STAMP = "2025-03-01T12:00:00Z"
+
+
+def _known(db, **fields) -> int:
+    return cards.add_imported(db, Card(name="Ada Lovelace", **fields), source="scan",
+                              met_at="2024-01-01T00:00:00Z")
+
+
+def _matches(contact_id: int, *found: tuple[Card, bytes | None]) -> Preview:
+    rows = [Row(n, "match", card.name, "same name", contact_id, card, None, photo)
+            for n, (card, photo) in enumerate(found, start=1)]
+    return Preview("vcard", "contacts.vcf", "0" * 64, rows)
+
+
+def _person(db, contact_id: int) -> dict:
+    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    return dict(zip([c[0] for c in cursor.description], cursor.fetchone()))
+
+
+def test_apply_fills_several_people_and_leaves_the_rest_alone(db):
+    ada = _known(db, company="Analytical Engines")
+    bob = cards.add_imported(db, Card(name="Bob Byte", title="CTO"), source="scan",
+                             met_at="2024-01-01T00:00:00Z")
+    untouched = _person(db, bob)
+    preview = Preview("vcard", None, "0" * 64, [
+        Row(1, "match", "Ada", "same name", ada,
+            Card(name="Ada Lovelace", company="Other Co", title="Countess",
+                 email="ada@example.com")),
+        Row(2, "match", "Bob", "same name", bob, Card(name="Bob Byte", title="CEO")),
+    ])
+    assert imports.apply(db, preview, now=NOW) == {"new": 0, "matched": 2, "skipped": 0}
+    filled = _person(db, ada)
+    assert (filled["company"], filled["company_key"], filled["title"], filled["email"],
+            filled["updated_at"]) == (
+        "Analytical Engines", "analytical engines", "Countess", "ada@example.com", STAMP)
+    assert _person(db, bob) == untouched  # nothing empty to fill: not even updated_at
+
+
+def test_apply_fills_company_with_its_match_key(db):
+    ada = _known(db)
+    imports.apply(db, _matches(ada, (Card(name="Ada Lovelace", company="ÉCOLE  Nord"), None)),
+                  now=NOW)
+    assert _person(db, ada)["company_key"] == "ecole nord"
+
+
+def test_apply_two_rows_for_one_person_never_overwrite_each_other(db):
+    ada = _known(db)
+    photo = sample.card_photo_png()
+    imports.apply(db, _matches(
+        ada,
+        (Card(name="Ada Lovelace", company="First Co", tags=("speaker",)), photo),
+        (Card(name="Ada Lovelace", company="Second Co", title="Countess",
+              tags=("speaker", "math")), photo),
+    ), now=NOW)
+    person = _person(db, ada)
+    assert (person["company"], person["title"]) == ("First Co", "Countess")
+    assert [t for (t,) in db.execute(
+        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [ada])] == [
+        "math", "speaker"]
+    assert db.execute("SELECT count(*) FROM attachments WHERE contact_id = ?",
+                      [ada]).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("column, value, query", [
+    ("title", "Countess of Lovelace", "countess"),
+    ("company", "Analytical Engines", "analytical"),
+    ("note", "Met at the Difference Engine demo", "difference"),
+])
+def test_search_finds_a_person_by_what_an_import_filled(db, column, value, query):
+    ada = _known(db)
+    imports.apply(db, _matches(ada, (Card(name="Ada Lovelace", **{column: value}), None)),
+                  now=NOW)
+    found, total = people.search(db, people.Filters(query=query))
+    assert [p["id"] for p in found] == [ada]
+    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')")
+
+
+def _temp_tables(db) -> list[str]:
+    return [name for (name,) in db.execute("SELECT name FROM temp.sqlite_master")]
+
+
+def test_apply_adds_new_people_in_file_order_and_leaves_no_scratch_table(db):
+    names = [f"Person {n}" for n in range(5)]
+    preview = Preview("vcard", None, "0" * 64, [
+        Row(n, "new", name, None, None, Card(name=name, title="Engineer"))
+        for n, name in enumerate(names, start=1)])
+    assert imports.apply(db, preview, now=NOW)["new"] == 5
+    assert [n for (n,) in db.execute("SELECT name FROM contacts ORDER BY id")] == names
+    found, total = people.search(db, people.Filters(query="engineer"))
+    assert total == 5
+    assert _temp_tables(db) == []
+
+
+def test_apply_failing_while_adding_people_leaves_no_scratch_table(db):
+    # A kind the schema refuses: the INSERT from the scratch table fails.
+    preview = Preview("vcard", None, "0" * 64, [
+        Row(1, "new", "Ada", None, None, Card(name="Ada Lovelace")),
+        Row(2, "new", "Bob", None, None, Card(name="Bob Byte", kind="nonsense"))])
+    with pytest.raises(sqlite3.IntegrityError):
+        imports.apply(db, preview, now=NOW)
+    assert _temp_tables(db) == []
+    assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 0
