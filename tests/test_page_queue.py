@@ -103,6 +103,19 @@ def test_skip_shows_the_next_person_and_writes_nothing(sample_db):
     assert card_ids(at) == [first["followup_id"]]
 
 
+def test_skip_closes_a_form_left_open(sample_db):
+    first = due(sample_db)[0]
+    fid = first["followup_id"]
+    at = open_notes(run_page(PAGE), sample_db, fid)
+    assert at.get("form")
+    at.button(key=f"queue_skip_{fid}").click()
+    run(at)
+    at.button(key="queue_bring_back").click()
+    run(at)
+    assert card_ids(at) == [fid]
+    assert not at.get("form")  # the card comes back fresh: its pills' state went with it
+
+
 def test_skipping_everyone_left_says_so_and_brings_them_back(app_db):
     settings, today = settings_and_today(app_db)
     with db.connect(app_db) as conn:

@@ -103,7 +103,7 @@ def summary_markdown(item: Mapping, settings: Mapping) -> str:
     """The card's head: who, then when it is due, what it asks and where they met.
 
     One Markdown element with two paragraphs (the second styled as a caption):
-    every element is drawn on each run of a long queue.
+    the page draws every element on each run, and each costs time.
     """
     ask = "" if item["exhausted"] else ask_text(item, rungs(settings))
     met = met_text(item, settings["timezone"])
