@@ -558,6 +558,17 @@ _FILL_SQL = (
 )
 
 
+def _write_tags_and_photos(conn, tags: list, photos: list) -> None:
+    """The tags and card photos queued for the people of an import, one statement each."""
+    if tags:
+        conn.executemany(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
+    if photos:
+        conn.executemany(
+            "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+            "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", photos)
+
+
 class _Fills:
     """Known people's empty fields, tags and photos an import fills, written in batches."""
 
@@ -589,13 +600,7 @@ class _Fills:
         if self.people:
             self.db.conn.execute(_FILL_SQL, [json.dumps(
                 [{"id": contact_id, **values} for contact_id, values in self.people.items()])])
-        if self.tags:
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)
-        if self.photos:
-            self.db.conn.executemany(
-                "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
-                "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", self.photos)
+        _write_tags_and_photos(self.db.conn, self.tags, self.photos)
         self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
@@ -645,13 +650,7 @@ class _NewPeople:
             conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) "
                          f"SELECT {_CONTACT_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
             conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
-        if self.tags:
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", self.tags)
-        if self.photos:
-            self.db.conn.executemany(
-                "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
-                "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", self.photos)
+        _write_tags_and_photos(self.db.conn, self.tags, self.photos)
         self.contacts, self.tags, self.photos, self.pending = [], [], [], set()
 
 

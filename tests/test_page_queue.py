@@ -36,6 +36,15 @@ def card_ids(at) -> list[int]:
             if w.key and w.key.startswith("queue_attempt_")]
 
 
+def one_due_today(path):
+    """A database whose only person is due today; returns today."""
+    settings, today = settings_and_today(path)
+    with db.connect(path) as conn:
+        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)
+        conn.execute("UPDATE followups SET due_on = ?", [today.isoformat()])
+    return today
+
+
 def first_in_line(path, followup_id):
     """Make this follow-up the most overdue, so its card is the one shown."""
     with db.connect(path) as conn:
@@ -117,10 +126,7 @@ def test_skip_closes_a_form_left_open(sample_db):
 
 
 def test_skipping_everyone_left_says_so_and_brings_them_back(app_db):
-    settings, today = settings_and_today(app_db)
-    with db.connect(app_db) as conn:
-        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)
-        conn.execute("UPDATE followups SET due_on = ?", [today.isoformat()])
+    one_due_today(app_db)
     at = run_page(PAGE)
     (fid,) = card_ids(at)
     at.button(key=f"queue_skip_{fid}").click()
@@ -330,10 +336,7 @@ def test_empty_queue_says_cleared_and_counts_a_triage_day(app_db):
 
 
 def test_acting_on_the_last_due_person_clears_the_queue(app_db):
-    settings, today = settings_and_today(app_db)
-    with db.connect(app_db) as conn:
-        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)
-        conn.execute("UPDATE followups SET due_on = ?", [today.isoformat()])
+    today = one_due_today(app_db)
     at = run_page(PAGE)
     (fid,) = card_ids(at)
     at.button_group(key=f"queue_attempt_{fid}").set_value("linkedin")

@@ -97,29 +97,24 @@ def save(gen: int) -> None:
         scan.read_code(keys(gen), gen)
         return
     state.pop(TWINS, None)
-    try:
-        with open_db() as db:
-            settings = config.load(db)
-            card, extras, event_id = _entered(gen, settings)
-            if cards.saved_uid(db, form_uid(gen)) is None \
-                    and (twins := cards.find_twins(db, card)):
-                state[TWINS] = twins
-                return
-            _store(db, gen, settings, card, extras, event_id)
-    except FieldkitError as exc:
-        state[ERROR] = str(exc)
-        return
-    _saved(gen, f"Saved {md(card.name)}. Ready for the next person.")
+    _save(gen, check_twins=True)
 
 
 def save_new(gen: int) -> None:
     """No, save as a new person: store the card despite the people it looks like."""
-    if not _current(gen):
-        return
+    if _current(gen):
+        _save(gen, check_twins=False)
+
+
+def _save(gen: int, *, check_twins: bool) -> None:
     try:
         with open_db() as db:
             settings = config.load(db)
             card, extras, event_id = _entered(gen, settings)
+            if check_twins and cards.saved_uid(db, form_uid(gen)) is None \
+                    and (twins := cards.find_twins(db, card)):
+                state[TWINS] = twins
+                return
             _store(db, gen, settings, card, extras, event_id)
     except FieldkitError as exc:
         state[ERROR] = str(exc)
