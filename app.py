@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit.ui import gate, nav, session
+from fieldkit.ui import database, gate, nav
 
 st.set_page_config(
     page_title="FieldKit",
@@ -10,7 +10,7 @@ st.set_page_config(
     layout="centered",
     initial_sidebar_state="collapsed",
 )
-session.migrate_once()
+database.migrate_once()
 
 if gate.required():
     # Every page's URL leads to the sign-in form and nothing else runs; after

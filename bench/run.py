@@ -132,14 +132,14 @@ def generate(path: Path, runs: int) -> Figure:
 
 
 def describe(path: Path) -> dict:
-    from fieldkit import clock, config, db, queue
+    from fieldkit import clock, config, db, triage
     with db.connect(path, migrate=False) as conn:
         counts = db.row_counts(conn)
         first, last = conn.execute("SELECT min(at), max(at) FROM touches").fetchone()
         tz = config.load(conn)["timezone"]
-        due = queue.due_counts(conn, clock.today(tz))
+        due = triage.due_counts(conn, clock.today(tz))
     years = (clock.from_iso(last) - clock.from_iso(first)).days / 365.25
-    return {"people": counts["contacts"], "touches": counts["touches"],
+    return {"people": counts["people"], "touches": counts["touches"],
             "events": counts["events"], "history_years": round(years, 2),
             "due_followups": due["due"], "overdue_followups": due["overdue"]}
 
@@ -157,7 +157,7 @@ def _metrics_all(at):
 def data_floors(path: Path) -> dict[str, Callable]:
     """Each page's own core calls, as the page makes them, on a fresh connection."""
     from fieldkit import (calls, cards, checkins, clock, config, dashboard, db, events, merge,
-                          people, queue, today)
+                          people, today, triage)
     from fieldkit.ui.event_widgets import PAST_STEP  # past events listed
     from fieldkit.ui.queue_widgets import UP_NEXT  # the card and the names after it
 
@@ -170,8 +170,8 @@ def data_floors(path: Path) -> dict[str, Callable]:
 
     def queue_page(conn, settings):
         day = clock.today(settings["timezone"])
-        queue.due_counts(conn, day)
-        queue.due(conn, day, ladder_gaps=settings["ladder_gaps"], limit=1 + UP_NEXT)
+        triage.due_counts(conn, day)
+        triage.due(conn, day, ladder_gaps=settings["ladder_gaps"], limit=1 + UP_NEXT)
 
     def data_page(conn, settings):
         for pair in merge.candidates(conn, limit=20):
@@ -433,10 +433,10 @@ def _triage(page, server, helpers, count: int) -> list[float]:
 
     Each tap's server time: the callback and the run that brings up the next person.
     """
-    from fieldkit import clock, config, db, queue
+    from fieldkit import clock, config, db, triage
     with db.connect(server.db_path, migrate=False) as conn:
         settings = config.load(conn)
-        due = queue.due(conn, clock.today(settings["timezone"]),
+        due = triage.due(conn, clock.today(settings["timezone"]),
                         ladder_gaps=settings["ladder_gaps"], limit=count)
     helpers.open_page(page, f"{server.url}/queue", timeout=60)
     out, cpu = [], []

@@ -2,6 +2,56 @@
 
 The core package is plain Python over one SQLite file; only ``fieldkit.ui``
 may import streamlit.
+
+Glossary: one word for one thing, the same in tables, modules, functions and
+what the user reads.
+
+person, people
+    Someone the user knows. Table ``people``, ids ``person_id``, module
+    ``people`` (search, everything about one person, edit, delete), the
+    People page.
+card
+    The details of one person as they come in: typed on Capture, read from a
+    QR code or a photo, a row of an import. ``cards.Card``, whose fields are
+    declared once in ``cards``. Saving a card adds a person, or a meeting
+    with a person already known.
+twin
+    A person already known who may be the same as a card, or two people who
+    may be one (same email, phone or LinkedIn profile, or the same name at
+    the same company). Module ``matching``; merging two twins: ``merge``.
+kind
+    The kind of relationship: customer, prospect, competitor, ... (``kinds``).
+touch
+    Anything that happened with a person, kept as history: met, attempt,
+    dialog, note, state. Table ``touches``.
+attempt, dialog
+    An outbound touch that got no answer yet; a two-way exchange.
+networking day
+    A day with a networking action: a card, an attempt, a dialog or a
+    check-in (``activity``).
+follow-up
+    The next time to reach out to a person (table ``followups``): a rung of
+    the ladder, keep-in-touch after a dialog, or a next step.
+ladder, rung, cadence
+    The growing gaps between attempts until a dialog; the days between
+    dialogs after one (``ladder``, settings).
+queue, triage
+    The queue is the follow-ups due today or overdue (the Follow-ups page at
+    /queue; module ``triage``). Triage is working through it in the evening;
+    a triage day is a day it was cleared.
+event, check-in
+    A trade show, conference, ...; arriving at one (``events``, ``checkins``).
+call session
+    One sitting of calls to customers (table ``call_sessions``, module
+    ``calls``). Never "session" alone.
+tab
+    One browser tab and its state on the server (what Streamlit calls a
+    session, ``st.session_state``).
+connection
+    One open handle on the database file (``db.connect``); a page gets its
+    own from ``ui.gate.open_db``, which checks sign-in first.
+import
+    Bringing people in from a LinkedIn or vCard file (``imports``).
 """
 
 __version__ = "0.1.0"

@@ -218,8 +218,10 @@ def _inspect(path: Path, data: bytes) -> Upload:
                 f"This backup was made by a newer FieldKit (schema version {len(applied)}; "
                 f"this FieldKit knows up to {latest}). Update FieldKit, then restore it.")
         _check_schema(conn, tables, applied, known)
+        # A file older than migration 0004 calls the people table contacts.
+        people = "people" if "people" in tables else "contacts"
         count = conn.execute(
-            "SELECT (SELECT count(*) FROM contacts WHERE status != 'merged'), "
+            f"SELECT (SELECT count(*) FROM {people} WHERE status != 'merged'), "
             "(SELECT count(*) FROM events), (SELECT count(*) FROM touches), "
             "(SELECT count(*) FROM followups WHERE status = 'open')").fetchone()
     except sqlite3.DatabaseError as exc:

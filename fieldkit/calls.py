@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from fieldkit import clock, followups, normalise
-from fieldkit.cards import NotFound
+from fieldkit.errors import NotFound
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError, ValidationError
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 
 # What the essay found: about half pick up; about 15% of all dialed talk.
 BENCHMARK = {"picked_up": 0.5, "talked": 0.15}
@@ -58,7 +58,7 @@ NOTE_LIMIT = 4000
 _phone_display = functools.lru_cache(maxsize=50_000)(normalise.phone_display)
 
 
-class SessionClosed(FieldkitError):
+class CallSessionClosed(FieldkitError):
     """The call session has ended; start a new one to log more calls."""
 
 
@@ -86,7 +86,7 @@ def _kinds(kinds: Iterable[str] | None) -> list[str] | None:
     if kinds is None:
         return None
     chosen = [kinds] if isinstance(kinds, str) else list(kinds)
-    unknown = [k for k in chosen if k not in CONTACT_KINDS]
+    unknown = [k for k in chosen if k not in PERSON_KINDS]
     if unknown or not chosen:
         raise ValidationError(f"Kinds: {normalise.quoted(unknown[0]) if unknown else 'none'} is not a kind "
                               "of relationship.", field="kinds")
@@ -119,13 +119,13 @@ def candidates(db: Database, settings: Mapping, *, kinds: Iterable[str] | None =
         where.append("c.kind IN (SELECT value FROM json_each(:kinds))")
         params["kinds"] = json.dumps(chosen)
     if due_only:
-        where.append("EXISTS (SELECT 1 FROM followups f WHERE f.contact_id = c.id "
+        where.append("EXISTS (SELECT 1 FROM followups f WHERE f.person_id = c.id "
                      "AND f.status = 'open' AND f.due_on <= :today)")
     cursor = db.execute(
         "SELECT c.id, c.name, c.company, c.title, c.kind, c.important, c.phone, c.tz, "
-        "(SELECT min(f.due_on) FROM followups f WHERE f.contact_id = c.id "
+        "(SELECT min(f.due_on) FROM followups f WHERE f.person_id = c.id "
         "AND f.status = 'open') AS due_on "
-        f"FROM contacts c WHERE {' AND '.join(where)}", params)
+        f"FROM people c WHERE {' AND '.join(where)}", params)
     keys = [d[0] for d in cursor.description]
     zones: dict[str | None, dict] = {}  # a few distinct zones among thousands of people
     people = []
@@ -166,7 +166,7 @@ def start(db: Database, audience: Mapping, *, now: datetime | None = None) -> in
             [stamp, json.dumps(chosen)]).lastrowid
 
 
-def session(db: Database, session_id: int) -> dict:
+def call_session(db: Database, session_id: int) -> dict:
     """The session's row, its audience decoded, and whom it called (not undone), in order."""
     cursor = db.execute("SELECT id, started_at, ended_at, audience, note FROM call_sessions "
                         "WHERE id = ?", [session_id])
@@ -176,8 +176,8 @@ def session(db: Database, session_id: int) -> dict:
     found = dict(zip([d[0] for d in cursor.description], row))
     found["audience"] = json.loads(found["audience"] or "{}")
     found["called"] = [cid for (cid,) in db.execute(
-        "SELECT contact_id FROM touches WHERE call_session_id = ? AND undone_at IS NULL "
-        "GROUP BY contact_id ORDER BY min(id)", [session_id])]
+        "SELECT person_id FROM touches WHERE call_session_id = ? AND undone_at IS NULL "
+        "GROUP BY person_id ORDER BY min(id)", [session_id])]
     return found
 
 
@@ -206,10 +206,10 @@ def _open_session(db: Database, session_id: int) -> None:
     if row is None:
         raise NotFound("This call session no longer exists.")
     if row[0] is not None:
-        raise SessionClosed("This call session has ended; start a new one to log more calls.")
+        raise CallSessionClosed("This call session has ended; start a new one to log more calls.")
 
 
-def record(db: Database, session_id: int, contact_id: int, outcome: str, settings: Mapping, *,
+def record(db: Database, session_id: int, person_id: int, outcome: str, settings: Mapping, *,
            minutes: object = None, note: str | None = None,
            now: datetime | None = None) -> followups.Done:
     """Log one call of the session; the follow-up moves per the ladder.
@@ -217,7 +217,7 @@ def record(db: Database, session_id: int, contact_id: int, outcome: str, setting
     ``no_answer``, ``voicemail`` and ``busy`` (picked up, no time or not
     willing) are attempts; ``talked`` is a dialog, which ends the ladder and
     starts keep-in-touch. Raises ValidationError for an unknown outcome or a
-    bad note or minutes, SessionClosed for an ended session.
+    bad note or minutes, CallSessionClosed for an ended session.
     """
     if outcome not in OUTCOMES:
         raise ValidationError(f"Outcome: {normalise.quoted(outcome)} is not how a call can end.",
@@ -227,11 +227,11 @@ def record(db: Database, session_id: int, contact_id: int, outcome: str, setting
         _open_session(db, session_id)
         common = {"now": now, "note": note, "minutes": minutes, "call_session_id": session_id}
         if outcome == "talked":
-            done = followups.log_dialog(db, contact_id, "call", settings, **common)
+            done = followups.log_dialog(db, person_id, "call", settings, **common)
         elif outcome == "voicemail":
-            done = followups.log_attempt(db, contact_id, "voicemail", settings, **common)
+            done = followups.log_attempt(db, person_id, "voicemail", settings, **common)
         else:
-            done = followups.log_attempt(db, contact_id, "call", settings, outcome=outcome,
+            done = followups.log_attempt(db, person_id, "call", settings, outcome=outcome,
                                          **common)
     return dataclasses.replace(done, message=_message(outcome, done.name, minutes))
 
@@ -255,7 +255,7 @@ def undo_last(db: Database, session_id: int, *, now: datetime | None = None) -> 
     """
     with transaction(db):
         _open_session(db, session_id)
-        row = db.execute("SELECT id, contact_id FROM touches WHERE call_session_id = ? "
+        row = db.execute("SELECT id, person_id FROM touches WHERE call_session_id = ? "
                          "AND undone_at IS NULL ORDER BY id DESC LIMIT 1",
                          [session_id]).fetchone()
         if row is None:
@@ -304,7 +304,7 @@ def funnel(db: Database, session_id: int | None = None, *, since: datetime | dat
         "coalesce(sum(t.kind = 'attempt' AND t.channel = 'call' AND t.outcome = 'busy'), 0), "
         "coalesce(sum(t.kind = 'dialog'), 0), "
         "coalesce(sum(CASE WHEN t.kind = 'dialog' THEN t.minutes ELSE 0 END), 0), "
-        "count(DISTINCT t.contact_id) "
+        "count(DISTINCT t.person_id) "
         f"FROM touches t {hint} WHERE {' AND '.join(where)}", params).fetchone()
     picked_up = busy + talked
     return {

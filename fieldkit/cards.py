@@ -1,6 +1,6 @@
 """Contact cards: capturing a person, spotting twins, editing, undoing, deleting.
 
-A saved card is a person (``contacts``), their tags, an optional card photo,
+A saved card is a person (``people``), their tags, an optional card photo,
 a "met" touch carrying the time and the event, and the first follow-up of
 the persistence ladder, all written in one transaction.
 """
@@ -17,8 +17,8 @@ from sqlite_utils import Database
 
 from fieldkit import clock, config, memos, normalise
 from fieldkit.db import is_row_id, transaction
-from fieldkit.errors import FieldkitError, ValidationError
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ladder import next_followup
 from fieldkit.memos import Memo
 from fieldkit.photos import Photo
@@ -26,10 +26,6 @@ from fieldkit.photos import Photo
 # Fields a card can carry besides name and kind; all optional.
 DETAIL_FIELDS = ("department", "company", "title", "email", "phone", "linkedin_url",
                  "website", "note")
-
-
-class NotFound(FieldkitError):
-    """The person (or the capture) no longer exists."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +56,7 @@ def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> C
     if name is None:
         raise ValidationError("Name: a card needs at least a name.", field="name")
     kind = fields.get("kind") or "other"
-    if not isinstance(kind, str) or kind not in CONTACT_KINDS:
+    if not isinstance(kind, str) or kind not in PERSON_KINDS:
         raise ValidationError(f"Kind: unknown kind of relationship {normalise.quoted(kind)}.", field="kind")
     department = normalise.text(fields.get("department"), "department", label="Department",
                                  limit=100)
@@ -103,13 +99,13 @@ def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> li
     twins: dict[int, dict] = {}
     for why, where, args in probes:
         rows = db.execute(
-            f"SELECT id, name, company, title, kind FROM contacts WHERE {where} "
+            f"SELECT id, name, company, title, kind FROM people WHERE {where} "
             "AND status != 'merged' AND id != ? ORDER BY id LIMIT 5",
             [*args, exclude_id or 0],
         ).fetchall()
-        for contact_id, name, company, title, kind in rows:
-            twin = twins.setdefault(contact_id, {
-                "id": contact_id, "name": name, "company": company, "title": title,
+        for person_id, name, company, title, kind in rows:
+            twin = twins.setdefault(person_id, {
+                "id": person_id, "name": name, "company": company, "title": title,
                 "kind": kind, "why": [],
             })
             twin["why"].append(why)
@@ -121,7 +117,7 @@ _CARD_COLUMNS = ("name", "kind", "department", "company", "title", "email", "pho
 
 
 def _columns(card: Card) -> dict:
-    """The contacts columns a card sets, match keys included."""
+    """The people columns a card sets, match keys included."""
     values = {name: getattr(card, name) for name in _CARD_COLUMNS}
     values["important"] = int(card.important)
     values["name_key"] = normalise.match_key(card.name)
@@ -130,38 +126,38 @@ def _columns(card: Card) -> dict:
 
 
 def imported_row(card: Card, *, source: str, met_at: str, stamp: str) -> dict:
-    """The contacts row of a person brought in from another address book."""
+    """The people row of a person brought in from another address book."""
     if source not in ("linkedin", "vcard", "scan"):
         raise ValueError(f"unknown import source {source!r}")
     return {"uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at, "source": source,
             "created_at": stamp, "updated_at": stamp}
 
 
-def _first_followup(db: Database, contact_id: int, card_kind: str, now: datetime,
+def _first_followup(db: Database, person_id: int, card_kind: str, now: datetime,
                     settings: Mapping) -> int:
     met_on = clock.local_date(now, settings["timezone"])
     first = next_followup(met_on, [], [], settings["ladder_gaps"],
                           config.cadence_days(settings, card_kind))
     return db.execute(
-        "INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, created_at) "
+        "INSERT INTO followups (uid, person_id, due_on, reason, rung, status, created_at) "
         "VALUES (?, ?, ?, ?, ?, 'open', ?)",
-        [str(uuid.uuid4()), contact_id, first.due_on.isoformat(), first.reason, first.rung,
+        [str(uuid.uuid4()), person_id, first.due_on.isoformat(), first.reason, first.rung,
          clock.to_iso(now)],
     ).lastrowid
 
 
-def _store_photo(db: Database, contact_id: int, photo: Photo, now: datetime) -> int:
+def _store_photo(db: Database, person_id: int, photo: Photo, now: datetime) -> int:
     return db.execute(
-        "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+        "INSERT INTO attachments (person_id, kind, mime, bytes, data, created_at) "
         "VALUES (?, 'card_photo', ?, ?, ?, ?)",
-        [contact_id, photo.mime, len(photo.data), photo.data, clock.to_iso(now)],
+        [person_id, photo.mime, len(photo.data), photo.data, clock.to_iso(now)],
     ).lastrowid
 
 
-def _set_tags(db: Database, contact_id: int, tags: tuple[str, ...]) -> None:
-    db.execute("DELETE FROM contact_tags WHERE contact_id = ?", [contact_id])
+def _set_tags(db: Database, person_id: int, tags: tuple[str, ...]) -> None:
+    db.execute("DELETE FROM person_tags WHERE person_id = ?", [person_id])
     for tag in tags:
-        db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", [contact_id, tag])
+        db.execute("INSERT INTO person_tags (person_id, tag) VALUES (?, ?)", [person_id, tag])
 
 
 def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = None,
@@ -181,27 +177,27 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
     with transaction(db):
         if uid is not None and (existing := saved_uid(db, uid)) is not None:
             return existing
-        contact_id = db.table("contacts").insert({
+        person_id = db.table("people").insert({
             "uid": uid or str(uuid.uuid4()), **values, "event_id": event_id, "met_at": stamp,
             "source": source, "created_at": stamp, "updated_at": stamp,
         }).last_pk
-        _set_tags(db, contact_id, card.tags)
+        _set_tags(db, person_id, card.tags)
         if photo is not None:
-            _store_photo(db, contact_id, photo, now)
+            _store_photo(db, person_id, photo, now)
         if memo is not None:
-            memos.store(db, contact_id, memo, now)
+            memos.store(db, person_id, memo, now)
         db.execute(
-            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, data, "
+            "INSERT INTO touches (person_id, event_id, at, kind, channel, minutes, data, "
             "created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?)",
-            [contact_id, event_id, stamp, json.dumps({"created": True}), stamp],
+            [person_id, event_id, stamp, json.dumps({"created": True}), stamp],
         )
-        _first_followup(db, contact_id, card.kind, now, settings)
-    return contact_id
+        _first_followup(db, person_id, card.kind, now, settings)
+    return person_id
 
 
 def saved_uid(db: Database, uid: str) -> int | None:
     """The id of the person stored under ``uid``, if any."""
-    row = db.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()
+    row = db.execute("SELECT id FROM people WHERE uid = ?", [uid]).fetchone()
     return row[0] if row else None
 
 
@@ -217,12 +213,12 @@ def add_imported(db: Database, card: Card, *, source: str, met_at: str,
     row = imported_row(card, source=source, met_at=met_at,
                        stamp=clock.to_iso(now or clock.utc_now()))
     with transaction(db):
-        contact_id = db.table("contacts").insert(row).last_pk
-        _set_tags(db, contact_id, card.tags)
-    return contact_id
+        person_id = db.table("people").insert(row).last_pk
+        _set_tags(db, person_id, card.tags)
+    return person_id
 
 
-def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
+def add_meeting(db: Database, person_id: int, card: Card, *, settings: Mapping,
                 event_id: int | None = None, photo: Photo | None = None,
                 memo: Memo | None = None, now: datetime | None = None) -> int:
     """Record meeting a known person again instead of creating a twin.
@@ -233,7 +229,7 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     with transaction(db):
-        person = contact_row(db, contact_id)
+        person = person_row(db, person_id)
         filled = {
             name: getattr(card, name) for name in DETAIL_FIELDS
             if name != "note" and getattr(card, name) and not person[name]
@@ -242,30 +238,30 @@ def add_meeting(db: Database, contact_id: int, card: Card, *, settings: Mapping,
         if filled:
             keys = {"company_key": normalise.match_key(filled["company"])} \
                 if "company" in filled else {}
-            db.table("contacts").update(contact_id, {**filled, **keys, "updated_at": stamp})
+            db.table("people").update(person_id, {**filled, **keys, "updated_at": stamp})
         known_tags = {t for (t,) in db.execute(
-            "SELECT tag FROM contact_tags WHERE contact_id = ?", [contact_id]).fetchall()}
+            "SELECT tag FROM person_tags WHERE person_id = ?", [person_id]).fetchall()}
         new_tags = [t for t in card.tags if t not in known_tags]
         for tag in new_tags:
-            db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                       [contact_id, tag])
-        photo_id = _store_photo(db, contact_id, photo, now) if photo is not None else None
-        memo_id = memos.store(db, contact_id, memo, now) if memo is not None else None
+            db.execute("INSERT INTO person_tags (person_id, tag) VALUES (?, ?)",
+                       [person_id, tag])
+        photo_id = _store_photo(db, person_id, photo, now) if photo is not None else None
+        memo_id = memos.store(db, person_id, memo, now) if memo is not None else None
         has_open = db.execute(
-            "SELECT 1 FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id]
+            "SELECT 1 FROM followups WHERE person_id = ? AND status = 'open'", [person_id]
         ).fetchone()
         followup_id = None
         if not has_open and person["status"] == "active":
-            followup_id = _first_followup(db, contact_id, person["kind"], now, settings)
+            followup_id = _first_followup(db, person_id, person["kind"], now, settings)
         # What this meeting added, so that undo can take exactly that back.
         added = {"created": False, "filled": list(filled), "tags": new_tags,
                  "photo": photo_id, "followup": followup_id}
         if memo_id is not None:
             added["memo"] = memo_id
         cursor = db.execute(
-            "INSERT INTO touches (contact_id, event_id, at, kind, channel, minutes, note, "
+            "INSERT INTO touches (person_id, event_id, at, kind, channel, minutes, note, "
             "data, created_at) VALUES (?, ?, ?, 'met', 'in_person', 0, ?, ?, ?)",
-            [contact_id, event_id, stamp, card.note, json.dumps(added), stamp],
+            [person_id, event_id, stamp, card.note, json.dumps(added), stamp],
         )
     return cursor.lastrowid
 
@@ -278,32 +274,32 @@ def undo_capture(db: Database, touch_id: int) -> str:
     """
     with transaction(db):
         row = db.execute(
-            "SELECT t.contact_id, t.data, c.name FROM touches t "
-            "JOIN contacts c ON c.id = t.contact_id WHERE t.id = ? AND t.kind = 'met'",
+            "SELECT t.person_id, t.data, c.name FROM touches t "
+            "JOIN people c ON c.id = t.person_id WHERE t.id = ? AND t.kind = 'met'",
             [touch_id],
         ).fetchone()
         if row is None:
             raise NotFound("That capture is already gone.")
-        contact_id, data, name = row
+        person_id, data, name = row
         data = json.loads(data or "{}")
         if data.get("created"):
-            db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+            db.execute("DELETE FROM people WHERE id = ?", [person_id])
             return name
         for column in data.get("filled", []):
             if column in DETAIL_FIELDS:
-                db.execute(f"UPDATE contacts SET [{column}] = NULL WHERE id = ?", [contact_id])
+                db.execute(f"UPDATE people SET [{column}] = NULL WHERE id = ?", [person_id])
             if column == "company":
-                db.execute("UPDATE contacts SET company_key = NULL WHERE id = ?", [contact_id])
+                db.execute("UPDATE people SET company_key = NULL WHERE id = ?", [person_id])
         for attachment in ("photo", "memo"):
             if data.get(attachment):
-                db.execute("DELETE FROM attachments WHERE id = ? AND contact_id = ?",
-                           [data[attachment], contact_id])
+                db.execute("DELETE FROM attachments WHERE id = ? AND person_id = ?",
+                           [data[attachment], person_id])
         if data.get("followup"):
-            db.execute("DELETE FROM followups WHERE id = ? AND contact_id = ? "
-                       "AND status = 'open'", [data["followup"], contact_id])
+            db.execute("DELETE FROM followups WHERE id = ? AND person_id = ? "
+                       "AND status = 'open'", [data["followup"], person_id])
         for tag in data.get("tags", []):
-            db.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
-                       [contact_id, tag])
+            db.execute("DELETE FROM person_tags WHERE person_id = ? AND tag = ?",
+                       [person_id, tag])
         db.execute("DELETE FROM touches WHERE id = ?", [touch_id])
     return name
 
@@ -311,13 +307,13 @@ def undo_capture(db: Database, touch_id: int) -> str:
 def recent_captures(db: Database, limit: int = 5) -> list[dict]:
     """The last cards saved or meetings added, newest first, for the undo list."""
     rows = db.execute(
-        "SELECT t.id, t.contact_id, t.at, c.name, c.company, c.kind, e.name, t.data "
-        "FROM touches t INDEXED BY touches_captures JOIN contacts c ON c.id = t.contact_id "
+        "SELECT t.id, t.person_id, t.at, c.name, c.company, c.kind, e.name, t.data "
+        "FROM touches t INDEXED BY touches_captures JOIN people c ON c.id = t.person_id "
         "LEFT JOIN events e ON e.id = t.event_id "
         "WHERE t.kind = 'met' AND t.data IS NOT NULL ORDER BY t.id DESC LIMIT ?",
         [limit],
     ).fetchall()
-    keys = ("touch_id", "contact_id", "at", "name", "company", "kind", "event", "data")
+    keys = ("touch_id", "person_id", "at", "name", "company", "kind", "event", "data")
     captures = []
     for row in rows:
         capture = dict(zip(keys, row))
@@ -326,10 +322,10 @@ def recent_captures(db: Database, limit: int = 5) -> list[dict]:
     return captures
 
 
-def contact_row(db: Database, contact_id: int) -> dict:
+def person_row(db: Database, person_id: int) -> dict:
     """Every stored column of one person; NotFound when they are gone."""
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?",
-                        [contact_id if is_row_id(contact_id) else 0])
+    cursor = db.execute("SELECT * FROM people WHERE id = ?",
+                        [person_id if is_row_id(person_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")
@@ -339,7 +335,7 @@ def contact_row(db: Database, contact_id: int) -> dict:
 KEEP = object()  # update(): leave this value as it is
 
 
-def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = KEEP,
+def update(db: Database, person_id: int, card: Card, *, cadence_days: object = KEEP,
            tz: object = KEEP) -> None:
     """Replace a person's details and tags with ``card``; history is untouched.
 
@@ -361,19 +357,19 @@ def update(db: Database, contact_id: int, card: Card, *, cadence_days: object = 
                 raise ValidationError(str(exc), field="tz") from None
         values["tz"] = tz or None
     with transaction(db):
-        contact_row(db, contact_id)
-        db.table("contacts").update(contact_id, {**values, "updated_at": clock.now_iso()})
-        _set_tags(db, contact_id, card.tags)
+        person_row(db, person_id)
+        db.table("people").update(person_id, {**values, "updated_at": clock.now_iso()})
+        _set_tags(db, person_id, card.tags)
 
 
-def delete(db: Database, contact_id: int) -> str:
+def delete(db: Database, person_id: int) -> str:
     """Delete a person with their touches, follow-ups, tags and photos.
 
     Events and other people are not touched. Returns the name deleted.
     """
     with transaction(db):
-        name = contact_row(db, contact_id)["name"]
-        db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+        name = person_row(db, person_id)["name"]
+        db.execute("DELETE FROM people WHERE id = ?", [person_id])
     return name
 
 

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import altair as alt
 import pandas as pd
 
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 
 OKABE_ITO = [
     "#E69F00",  # orange
@@ -36,7 +36,7 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 EMPTY_DAY = "#ebedf0"  # a day without actions: light grey, not the scheme's palest green
-KIND_ORDER = list(CONTACT_KINDS.values())
+KIND_ORDER = list(PERSON_KINDS.values())
 FUNNEL_STAGES = ["Dialed", "Picked up", "Talked"]
 
 # Altair's theme and data transformer are process-wide settings.
@@ -339,9 +339,9 @@ def persistence(by_attempt: pd.DataFrame) -> alt.Chart:
 
 
 def _kind_label(kind: str) -> str:
-    if kind in CONTACT_KINDS:  # a stored key rather than its label
-        return CONTACT_KINDS[kind]
-    return kind if kind in KIND_ORDER else CONTACT_KINDS["other"]
+    if kind in PERSON_KINDS:  # a stored key rather than its label
+        return PERSON_KINDS[kind]
+    return kind if kind in KIND_ORDER else PERSON_KINDS["other"]
 
 
 def reach_mix(monthly: pd.DataFrame) -> alt.Chart:

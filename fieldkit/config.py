@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from fieldkit import clock
 from fieldkit.db import transaction
 from fieldkit.errors import SettingError, ValidationError
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.normalise import quoted
 
 DB_ENV = "FIELDKIT_DB"
@@ -206,7 +206,7 @@ _SETTINGS = [
             "due this many days later, unless the person has a cadence of their own.",
             _int_between(1, 730, "days"), "Follow-up", "int",
         )
-        for kind, label in CONTACT_KINDS.items()
+        for kind, label in PERSON_KINDS.items()
     ],
     Setting(
         "calling_hours_start", "Calling hours start", "09:00",

@@ -29,8 +29,8 @@ TABLES = (
     "settings",
     "events",
     "checkins",
-    "contacts",
-    "contact_tags",
+    "people",
+    "person_tags",
     "attachments",
     "call_sessions",
     "touches",
@@ -302,6 +302,62 @@ def _speed(db: Database) -> None:
             WHERE kind = 'met' AND data IS NOT NULL
         """
     )
+
+
+# Migration 0004 gave the person one name in every table (the glossary in
+# fieldkit/__init__.py): what a file older than it calls them, for reading
+# an old backup.
+RENAMED_TABLES = {"contacts": "people", "contact_tags": "person_tags"}
+RENAMED_COLUMNS = {"contact_id": "person_id"}
+SEARCH_COLUMNS = ("name", "company", "title", "note")  # people_fts, the search index
+
+
+def _fts_sql(table: str) -> list[str]:
+    """The full-text index of ``table`` and the triggers that keep it current.
+
+    What sqlite-utils' enable_fts writes, run statement by statement: its
+    executescript would commit a migration's transaction half-way.
+    """
+    cols = ", ".join(f'"{c}"' for c in SEARCH_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in SEARCH_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in SEARCH_COLUMNS)
+    fts = f'"{table}_fts"'
+    add = f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new});"
+    drop = f"INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES('delete', old.rowid, {old});"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING FTS5 ({cols}, "
+        f"tokenize='unicode61 remove_diacritics 2', content=\"{table}\")",
+        f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')",
+        f'CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN {add} END',
+        f'CREATE TRIGGER "{table}_ad" AFTER DELETE ON "{table}" BEGIN {drop} END',
+        f'CREATE TRIGGER "{table}_au" AFTER UPDATE ON "{table}" BEGIN {drop} {add} END',
+    ]
+
+
+@migrations(name="0004_people")
+def _people(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead. One word
+    # for a person: table people (was contacts), person_tags (was
+    # contact_tags), column person_id (was contact_id). The search index
+    # names its content table, so it is dropped and built again.
+    for trigger in ("contacts_ai", "contacts_ad", "contacts_au"):
+        db.execute(f"DROP TRIGGER [{trigger}]")
+    db.execute("DROP TABLE contacts_fts")
+    for old, new in RENAMED_TABLES.items():
+        db.execute(f"ALTER TABLE [{old}] RENAME TO [{new}]")
+    for table in ("person_tags", "attachments", "touches", "followups"):
+        db.execute(f"ALTER TABLE [{table}] RENAME COLUMN contact_id TO person_id")
+    # Index names follow (SQLite renames columns inside them, not the names).
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND name LIKE '%contact%'").fetchall()
+    for name, sql in indexes:
+        renamed = (name.replace("contact_tags", "person_tags").replace("contacts", "people")
+                   .replace("contact", "person"))
+        db.execute(f"DROP INDEX [{name}]")
+        db.execute(sql.replace(name, renamed, 1))
+    for statement in _fts_sql("people"):
+        db.execute(statement)
 
 
 def _open(path: Path) -> Database:

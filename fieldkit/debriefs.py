@@ -75,11 +75,11 @@ def record(db: Database, touch_id: int, debrief: Debrief, *,
     """
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        row = db.execute("SELECT contact_id, kind FROM touches WHERE id = ?",
+        row = db.execute("SELECT person_id, kind FROM touches WHERE id = ?",
                          [touch_id]).fetchone()
         if row is None or row[1] != "dialog":
             raise FieldkitError("A debrief belongs to a dialog.")
-        contact_id = row[0]
+        person_id = row[0]
         known = {i for (i,) in db.execute("SELECT id FROM assumptions")}
         for assumption_id in (*debrief.validated, *debrief.invalidated):
             if assumption_id not in known:
@@ -88,9 +88,9 @@ def record(db: Database, touch_id: int, debrief: Debrief, *,
         followup_id = None
         if debrief.next_step:
             followup_id = db.execute(
-                "INSERT INTO followups (uid, contact_id, due_on, reason, note, status, "
+                "INSERT INTO followups (uid, person_id, due_on, reason, note, status, "
                 "created_at) VALUES (?, ?, ?, 'next_step', ?, 'open', ?)",
-                [str(uuid.uuid4()), contact_id, debrief.next_step_on.isoformat(),
+                [str(uuid.uuid4()), person_id, debrief.next_step_on.isoformat(),
                  debrief.next_step, stamp]).lastrowid
         db.execute(
             "INSERT INTO debriefs (touch_id, why_not_us, next_step, followup_id) "

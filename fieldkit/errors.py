@@ -13,6 +13,10 @@ class ValidationError(FieldkitError):
         self.field = field
 
 
+class NotFound(FieldkitError):
+    """What was asked for (a person, an event, a call session, a capture) no longer exists."""
+
+
 class SettingError(ValidationError):
     """A setting was given a value it cannot hold."""
 

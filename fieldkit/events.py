@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from fieldkit import clock, normalise
 from fieldkit.db import is_row_id, transaction
-from fieldkit.errors import FieldkitError, ValidationError
+from fieldkit.errors import NotFound, ValidationError
 from fieldkit.kinds import EVENT_KINDS
 
 FOLLOW_UP_WINDOW = timedelta(hours=48)
@@ -20,7 +20,7 @@ FOLLOW_UP_WINDOW = timedelta(hours=48)
 YEARS = (1900, 2199)
 
 
-class EventNotFound(FieldkitError):
+class EventNotFound(NotFound):
     """The event no longer exists."""
 
 
@@ -198,21 +198,21 @@ def scorecard(db: Database, event_id: int) -> dict:
     met, competitors, fast, dialogs = db.execute(
         """
         WITH met AS (
-            SELECT t.contact_id, min(t.at) AS at, c.kind
-            FROM touches t JOIN contacts c ON c.id = t.contact_id
+            SELECT t.person_id, min(t.at) AS at, c.kind
+            FROM touches t JOIN people c ON c.id = t.person_id
             WHERE t.event_id = :event AND t.kind = 'met' AND t.undone_at IS NULL
               AND c.status != 'merged'
-            GROUP BY t.contact_id
+            GROUP BY t.person_id
         )
         SELECT count(*),
                coalesce(sum(kind = 'competitor'), 0),
                coalesce(sum(EXISTS (
-                   SELECT 1 FROM touches f WHERE f.contact_id = met.contact_id
+                   SELECT 1 FROM touches f WHERE f.person_id = met.person_id
                    AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
                    AND f.at > met.at
                    AND f.at <= strftime('%Y-%m-%dT%H:%M:%SZ', met.at, :window))), 0),
                coalesce(sum(EXISTS (
-                   SELECT 1 FROM touches d WHERE d.contact_id = met.contact_id
+                   SELECT 1 FROM touches d WHERE d.person_id = met.person_id
                    AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > met.at)), 0)
         FROM met
         """,

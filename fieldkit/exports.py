@@ -25,7 +25,7 @@ from icalendar import Calendar, Event
 from sqlite_utils import Database
 
 from fieldkit import clock, config, normalise
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ladder import is_exhausted
 
 # Characters a spreadsheet may read as the start of a formula.
@@ -39,15 +39,15 @@ _QUERIES: dict[str, str] = {
                c.phone, c.linkedin_url, c.website, c.note, c.important, c.tz, c.cadence_days,
                c.status, c.merged_into, c.event_id, e.name AS event, c.met_at, c.source,
                (SELECT group_concat(tag, ', ') FROM
-                   (SELECT tag FROM contact_tags t WHERE t.contact_id = c.id ORDER BY tag)
+                   (SELECT tag FROM person_tags t WHERE t.person_id = c.id ORDER BY tag)
                ) AS tags,
                c.created_at, c.updated_at
-        FROM contacts c LEFT JOIN events e ON e.id = c.event_id
+        FROM people c LEFT JOIN events e ON e.id = c.event_id
         ORDER BY c.id""",
     "tags": """
-        SELECT t.contact_id, c.name AS person, t.tag
-        FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
-        ORDER BY t.contact_id, t.tag""",
+        SELECT t.person_id, c.name AS person, t.tag
+        FROM person_tags t JOIN people c ON c.id = t.person_id
+        ORDER BY t.person_id, t.tag""",
     "events": """
         SELECT id, uid, name, kind, venue, city, tz, starts_at, ends_at, goal_new_people,
                goal_competitors, notes, created_at, updated_at
@@ -56,34 +56,34 @@ _QUERIES: dict[str, str] = {
         SELECT k.id, k.event_id, e.name AS event, k.checked_in_at, k.checked_out_at
         FROM checkins k JOIN events e ON e.id = k.event_id ORDER BY k.id""",
     "touches": """
-        SELECT t.id, t.contact_id, c.name AS person, t.at, t.kind, t.channel, t.outcome,
+        SELECT t.id, t.person_id, c.name AS person, t.at, t.kind, t.channel, t.outcome,
                t.minutes, t.note, t.event_id, e.name AS event, t.call_session_id, t.data,
                t.undone_at, t.created_at
-        FROM touches t JOIN contacts c ON c.id = t.contact_id
+        FROM touches t JOIN people c ON c.id = t.person_id
         LEFT JOIN events e ON e.id = t.event_id
         ORDER BY t.id""",
     "followups": """
-        SELECT f.id, f.uid, f.contact_id, c.name AS person, f.due_on, f.reason, f.rung,
+        SELECT f.id, f.uid, f.person_id, c.name AS person, f.due_on, f.reason, f.rung,
                f.note, f.status, f.created_at, f.closed_at, f.closed_by_touch_id
-        FROM followups f JOIN contacts c ON c.id = f.contact_id ORDER BY f.id""",
+        FROM followups f JOIN people c ON c.id = f.person_id ORDER BY f.id""",
     "call_sessions": """
         SELECT id, started_at, ended_at, audience, note FROM call_sessions ORDER BY id""",
     "debriefs": """
-        SELECT d.touch_id, t.contact_id, c.name AS person, t.at, d.why_not_us, d.next_step,
+        SELECT d.touch_id, t.person_id, c.name AS person, t.at, d.why_not_us, d.next_step,
                d.followup_id
         FROM debriefs d JOIN touches t ON t.id = d.touch_id
-        JOIN contacts c ON c.id = t.contact_id ORDER BY d.touch_id""",
+        JOIN people c ON c.id = t.person_id ORDER BY d.touch_id""",
     "assumptions": """
         SELECT id, text, status, created_at FROM assumptions ORDER BY id""",
     "evidence": """
-        SELECT v.id, v.assumption_id, a.text AS assumption, v.touch_id, t.contact_id,
+        SELECT v.id, v.assumption_id, a.text AS assumption, v.touch_id, t.person_id,
                c.name AS person, v.verdict, v.note, v.created_at
         FROM evidence v JOIN assumptions a ON a.id = v.assumption_id
-        JOIN touches t ON t.id = v.touch_id JOIN contacts c ON c.id = t.contact_id
+        JOIN touches t ON t.id = v.touch_id JOIN people c ON c.id = t.person_id
         ORDER BY v.id""",
     "photos": """
-        SELECT a.id, a.contact_id, c.name AS person, a.kind, a.mime, a.bytes, a.created_at
-        FROM attachments a JOIN contacts c ON c.id = a.contact_id ORDER BY a.id""",
+        SELECT a.id, a.person_id, c.name AS person, a.kind, a.mime, a.bytes, a.created_at
+        FROM attachments a JOIN people c ON c.id = a.person_id ORDER BY a.id""",
     "triage_days": """
         SELECT day, cleared_at, due_count FROM triage_days ORDER BY day""",
     "import_runs": """
@@ -95,7 +95,7 @@ _QUERIES: dict[str, str] = {
 
 # Which product table each file comes from (row counts match one for one).
 SOURCE_TABLES: dict[str, str] = {
-    "people": "contacts", "tags": "contact_tags", "events": "events",
+    "people": "people", "tags": "person_tags", "events": "events",
     "checkins": "checkins", "touches": "touches", "followups": "followups",
     "call_sessions": "call_sessions", "debriefs": "debriefs",
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
@@ -183,10 +183,10 @@ def _open_followups(db: Database) -> list[dict]:
     cursor = db.execute(
         """
         SELECT f.uid, f.due_on, f.reason, f.rung, f.note, f.created_at,
-               c.id AS contact_id, c.name, c.company, c.title, c.kind, c.email, c.phone,
+               c.id AS person_id, c.name, c.company, c.title, c.kind, c.email, c.phone,
                c.linkedin_url, c.met_at, e.name AS event
         FROM followups f
-        JOIN contacts c ON c.id = f.contact_id
+        JOIN people c ON c.id = f.person_id
         LEFT JOIN events e ON e.id = c.event_id
         WHERE f.status = 'open' AND c.status = 'active'
         ORDER BY f.due_on, f.id
@@ -223,7 +223,7 @@ def _description(item: Mapping, settings: Mapping) -> str:
         else:
             lines.append(f"Follow up until a dialog: attempt {rung} of {len(gaps) + 1}.")
     about = ", ".join(part for part in (
-        item["title"], item["company"], CONTACT_KINDS.get(item["kind"], item["kind"]))
+        item["title"], item["company"], PERSON_KINDS.get(item["kind"], item["kind"]))
         if part)
     lines.append(f"{item['name']}: {about}")
     if item["met_at"]:

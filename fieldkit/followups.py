@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from fieldkit import clock, config, debriefs, normalise
-from fieldkit.cards import NotFound
+from fieldkit.errors import NotFound
 from fieldkit.db import transaction
 from fieldkit.debriefs import Debrief
 from fieldkit.errors import FieldkitError, ValidationError
@@ -54,34 +54,34 @@ class Done:
     """What an action did, for the confirmation line and its Undo."""
 
     touch_id: int
-    contact_id: int
+    person_id: int
     name: str
     message: str
     next_due: date | None
 
 
-def _person(db: Database, contact_id: int) -> dict:
+def _person(db: Database, person_id: int) -> dict:
     cursor = db.execute(
-        "SELECT id, name, kind, status, cadence_days FROM contacts WHERE id = ?", [contact_id])
+        "SELECT id, name, kind, status, cadence_days FROM people WHERE id = ?", [person_id])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")
     return dict(zip([d[0] for d in cursor.description], row))
 
 
-def history(db: Database, contact_id: int, tz: str) -> tuple[date, list[date], list[date]]:
+def history(db: Database, person_id: int, tz: str) -> tuple[date, list[date], list[date]]:
     """The day first met and the days of every attempt and dialog, in ``tz``.
 
     Undone touches do not count.
     """
     rows = db.execute(
-        "SELECT kind, at FROM touches WHERE contact_id = ? AND undone_at IS NULL "
-        "AND kind IN ('met', 'attempt', 'dialog') ORDER BY at, id", [contact_id]).fetchall()
+        "SELECT kind, at FROM touches WHERE person_id = ? AND undone_at IS NULL "
+        "AND kind IN ('met', 'attempt', 'dialog') ORDER BY at, id", [person_id]).fetchall()
     met = [clock.local_date(at, tz) for kind, at in rows if kind == "met"]
     attempts = [clock.local_date(at, tz) for kind, at in rows if kind == "attempt"]
     dialogs = [clock.local_date(at, tz) for kind, at in rows if kind == "dialog"]
     if not met:
-        created = db.execute("SELECT met_at FROM contacts WHERE id = ?", [contact_id]).fetchone()
+        created = db.execute("SELECT met_at FROM people WHERE id = ?", [person_id]).fetchone()
         met = [clock.local_date(created[0], tz)]
     return min(met), attempts, dialogs
 
@@ -93,11 +93,11 @@ def plan(db: Database, person: Mapping, settings: Mapping) -> NextFollowup:
     return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"], cadence)
 
 
-def _open_main(db: Database, contact_id: int) -> tuple[int, str] | None:
+def _open_main(db: Database, person_id: int) -> tuple[int, str] | None:
     row = db.execute(
-        "SELECT id, due_on FROM followups WHERE contact_id = ? AND status = 'open' "
+        "SELECT id, due_on FROM followups WHERE person_id = ? AND status = 'open' "
         "AND reason IN ('ladder', 'keep_in_touch') ORDER BY id DESC LIMIT 1",
-        [contact_id]).fetchone()
+        [person_id]).fetchone()
     return (row[0], row[1]) if row else None
 
 
@@ -106,22 +106,22 @@ def _close(db: Database, followup_id: int, status: str, stamp: str) -> None:
                [status, stamp, followup_id])
 
 
-def _open(db: Database, contact_id: int, nxt: NextFollowup, stamp: str,
+def _open(db: Database, person_id: int, nxt: NextFollowup, stamp: str,
           not_before: date | None = None) -> int:
     due = max(nxt.due_on, not_before) if not_before else nxt.due_on
     return db.execute(
-        "INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, created_at) "
+        "INSERT INTO followups (uid, person_id, due_on, reason, rung, status, created_at) "
         "VALUES (?, ?, ?, ?, ?, 'open', ?)",
-        [str(uuid.uuid4()), contact_id, due.isoformat(), nxt.reason, nxt.rung, stamp],
+        [str(uuid.uuid4()), person_id, due.isoformat(), nxt.reason, nxt.rung, stamp],
     ).lastrowid
 
 
-def _touch(db: Database, contact_id: int, stamp: str, kind: str, *, channel=None, outcome=None,
+def _touch(db: Database, person_id: int, stamp: str, kind: str, *, channel=None, outcome=None,
            minutes: int = 0, note: str | None = None, call_session_id: int | None = None) -> int:
     return db.execute(
-        "INSERT INTO touches (contact_id, call_session_id, at, kind, channel, outcome, "
+        "INSERT INTO touches (person_id, call_session_id, at, kind, channel, outcome, "
         "minutes, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [contact_id, call_session_id, stamp, kind, channel, outcome, minutes, note, stamp],
+        [person_id, call_session_id, stamp, kind, channel, outcome, minutes, note, stamp],
     ).lastrowid
 
 
@@ -150,7 +150,7 @@ def _reschedule(db: Database, person: dict, settings: Mapping, stamp: str, touch
         _close(db, current[0], "done", stamp)
         closed.append(current[0])
     if acted_on and acted_on not in closed:
-        row = db.execute("SELECT status FROM followups WHERE id = ? AND contact_id = ?",
+        row = db.execute("SELECT status FROM followups WHERE id = ? AND person_id = ?",
                          [acted_on, person["id"]]).fetchone()
         if row and row[0] == "open":
             _close(db, acted_on, "done", stamp)
@@ -168,7 +168,7 @@ def _reschedule(db: Database, person: dict, settings: Mapping, stamp: str, touch
     return due
 
 
-def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, *,
+def log_attempt(db: Database, person_id: int, channel: str, settings: Mapping, *,
                 now: datetime | None = None, note: str | None = None, minutes: object = None,
                 followup_id: int | None = None, call_session_id: int | None = None,
                 outcome: str | None = None) -> Done:
@@ -178,16 +178,16 @@ def log_attempt(db: Database, contact_id: int, channel: str, settings: Mapping, 
     outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        person = _person(db, contact_id)
-        touch_id = _touch(db, contact_id, stamp, "attempt", channel=channel, outcome=outcome,
+        person = _person(db, person_id)
+        touch_id = _touch(db, person_id, stamp, "attempt", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id)
     said = (f"Called {person['name']}: no time to talk." if outcome == "busy"
             else f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.")
-    return Done(touch_id, contact_id, person["name"], said, due)
+    return Done(touch_id, person_id, person["name"], said, due)
 
 
-def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *,
+def log_dialog(db: Database, person_id: int, channel: str, settings: Mapping, *,
                now: datetime | None = None, note: str | None = None, minutes: object = None,
                followup_id: int | None = None, call_session_id: int | None = None,
                debrief: Debrief | None = None) -> Done:
@@ -201,8 +201,8 @@ def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *
     stamp = clock.to_iso(now or clock.utc_now())
     outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
     with transaction(db):
-        person = _person(db, contact_id)
-        touch_id = _touch(db, contact_id, stamp, "dialog", channel=channel, outcome=outcome,
+        person = _person(db, person_id)
+        touch_id = _touch(db, person_id, stamp, "dialog", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         steps = []
         if debrief is not None and not debrief.is_empty:
@@ -210,7 +210,7 @@ def log_dialog(db: Database, contact_id: int, channel: str, settings: Mapping, *
             steps = [step] if step else []
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id,
                           extra={"next_steps": steps})
-    return Done(touch_id, contact_id, person["name"],
+    return Done(touch_id, person_id, person["name"],
                 f"{DIALOG_CHANNELS[channel]} with {person['name']}.", due)
 
 
@@ -221,7 +221,7 @@ def _a_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def snooze(db: Database, contact_id: int, until: date, *, now: datetime | None = None,
+def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = None,
            tz: str = "UTC", followup_id: int | None = None) -> Done:
     """Move a follow-up that is due to ``until``; nothing else changes.
 
@@ -239,92 +239,92 @@ def snooze(db: Database, contact_id: int, until: date, *, now: datetime | None =
         raise ValidationError("Snooze: at most a year ahead.", field="until")
     stamp = clock.to_iso(moment)
     with transaction(db):
-        person = _person(db, contact_id)
+        person = _person(db, person_id)
         if followup_id is None:
-            current = _open_main(db, contact_id)
+            current = _open_main(db, person_id)
         else:
             current = db.execute(
-                "SELECT id, due_on FROM followups WHERE id = ? AND contact_id = ? "
-                "AND status = 'open'", [followup_id, contact_id]).fetchone()
+                "SELECT id, due_on FROM followups WHERE id = ? AND person_id = ? "
+                "AND status = 'open'", [followup_id, person_id]).fetchone()
         if current is None:
             raise ActionError(f"{person['name']} has no open follow-up to snooze.")
         if current[1] >= until.isoformat():
             raise ActionError(f"{person['name']} is not due before {until:%a %d %b}; "
                               "a snooze never brings a follow-up forward.")
-        touch_id = _touch(db, contact_id, stamp, "state", outcome="snoozed")
+        touch_id = _touch(db, person_id, stamp, "state", outcome="snoozed")
         db.execute("UPDATE followups SET due_on = ? WHERE id = ?",
                    [until.isoformat(), current[0]])
         _record(db, touch_id, {"followup": current[0], "from": current[1],
                                "to": until.isoformat()})
-    return Done(touch_id, contact_id, person["name"],
+    return Done(touch_id, person_id, person["name"],
                 f"Snoozed {person['name']} until {until:%a %d %b}.", until)
 
 
-def _set_status(db: Database, contact_id: int, status: str, outcome: str, now: datetime | None,
+def _set_status(db: Database, person_id: int, status: str, outcome: str, now: datetime | None,
                 note: str | None = None) -> tuple[dict, int]:
     stamp = clock.to_iso(now or clock.utc_now())
-    person = _person(db, contact_id)
-    touch_id = _touch(db, contact_id, stamp, "state", outcome=outcome, note=note)
+    person = _person(db, person_id)
+    touch_id = _touch(db, person_id, stamp, "state", outcome=outcome, note=note)
     closed = [fid for (fid,) in db.execute(
-        "SELECT id FROM followups WHERE contact_id = ? AND status = 'open'", [contact_id])]
+        "SELECT id FROM followups WHERE person_id = ? AND status = 'open'", [person_id])]
     for followup_id in closed:
         _close(db, followup_id, "let_go", stamp)
-    db.execute("UPDATE contacts SET status = ?, updated_at = ? WHERE id = ?",
-               [status, stamp, contact_id])
+    db.execute("UPDATE people SET status = ?, updated_at = ? WHERE id = ?",
+               [status, stamp, person_id])
     _record(db, touch_id, {"status_from": person["status"], "closed": closed, "opened": None})
     return person, touch_id
 
 
-def let_go(db: Database, contact_id: int, *, now: datetime | None = None) -> Done:
+def let_go(db: Database, person_id: int, *, now: datetime | None = None) -> Done:
     """Stop following up; the person and their history stay, and reopen undoes it."""
     with transaction(db):
-        person, touch_id = _set_status(db, contact_id, "let_go", "let_go", now)
-    return Done(touch_id, contact_id, person["name"], f"Let go of {person['name']}.", None)
+        person, touch_id = _set_status(db, person_id, "let_go", "let_go", now)
+    return Done(touch_id, person_id, person["name"], f"Let go of {person['name']}.", None)
 
 
-def declined(db: Database, contact_id: int, *, now: datetime | None = None,
+def declined(db: Database, person_id: int, *, now: datetime | None = None,
              note: str | None = None) -> Done:
     """They said no: let them go without nagging (not everyone wants to network)."""
     with transaction(db):
-        person, touch_id = _set_status(db, contact_id, "declined", "declined", now, _note(note))
-    return Done(touch_id, contact_id, person["name"],
+        person, touch_id = _set_status(db, person_id, "declined", "declined", now, _note(note))
+    return Done(touch_id, person_id, person["name"],
                 f"{person['name']} declined; no more reminders.", None)
 
 
-def reopen(db: Database, contact_id: int, settings: Mapping, *,
+def reopen(db: Database, person_id: int, settings: Mapping, *,
            now: datetime | None = None) -> Done:
     """Follow up again with someone let go or declined: due per the ladder, today at the earliest."""
     moment = now or clock.utc_now()
     stamp = clock.to_iso(moment)
     with transaction(db):
-        person = _person(db, contact_id)
+        person = _person(db, person_id)
         if person["status"] not in ("let_go", "declined"):
             raise ActionError(f"{person['name']} is already followed up.")
-        touch_id = _touch(db, contact_id, stamp, "state", outcome="reopened")
-        db.execute("UPDATE contacts SET status = 'active', updated_at = ? WHERE id = ?",
-                   [stamp, contact_id])
+        touch_id = _touch(db, person_id, stamp, "state", outcome="reopened")
+        db.execute("UPDATE people SET status = 'active', updated_at = ? WHERE id = ?",
+                   [stamp, person_id])
         nxt = plan(db, person, settings)
         today = clock.local_date(moment, settings["timezone"])
-        opened = _open(db, contact_id, nxt, stamp, not_before=today)
+        opened = _open(db, person_id, nxt, stamp, not_before=today)
         _record(db, touch_id, {"status_from": person["status"], "closed": [],
                                "opened": opened})
         due = max(nxt.due_on, today)
-    return Done(touch_id, contact_id, person["name"],
+    return Done(touch_id, person_id, person["name"],
                 f"Following up with {person['name']} again.", due)
 
 
-def last_action(db: Database, contact_id: int) -> dict | None:
+def last_action(db: Database, person_id: int) -> dict | None:
     """The person's latest action that can be undone, or None."""
     cursor = db.execute(
-        "SELECT id, at, kind, channel, outcome, data FROM touches WHERE contact_id = ? "
+        "SELECT id, at, kind, channel, outcome, data FROM touches WHERE person_id = ? "
         "AND undone_at IS NULL AND kind IN ('attempt', 'dialog', 'state') AND data IS NOT NULL "
         "AND coalesce(outcome, '') != 'merged' "
-        "ORDER BY id DESC LIMIT 1", [contact_id])
+        "ORDER BY id DESC LIMIT 1", [person_id])
     row = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
 
-def undo(db: Database, contact_id: int, *, touch_id: int | None = None,
+def undo(db: Database, person_id: int, *, touch_id: int | None = None,
          now: datetime | None = None) -> str:
     """Take back the person's last action; the touch stays in history, marked undone.
 
@@ -333,8 +333,8 @@ def undo(db: Database, contact_id: int, *, touch_id: int | None = None,
     """
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        person = _person(db, contact_id)
-        action = last_action(db, contact_id)
+        person = _person(db, person_id)
+        action = last_action(db, person_id)
         if action is None:
             raise ActionError(f"Nothing to undo for {person['name']}.")
         if touch_id is not None and action["id"] != touch_id:
@@ -351,8 +351,8 @@ def undo(db: Database, contact_id: int, *, touch_id: int | None = None,
                 db.execute("UPDATE followups SET status = 'open', closed_at = NULL, "
                            "closed_by_touch_id = NULL WHERE id = ?", [followup_id])
             if "status_from" in changes:
-                db.execute("UPDATE contacts SET status = ? WHERE id = ?",
-                           [changes["status_from"], contact_id])
+                db.execute("UPDATE people SET status = ? WHERE id = ?",
+                           [changes["status_from"], person_id])
             for followup_id in changes.get("next_steps", []):
                 db.execute("DELETE FROM followups WHERE id = ?", [followup_id])
         db.execute("UPDATE touches SET undone_at = ? WHERE id = ?", [stamp, action["id"]])

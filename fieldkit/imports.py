@@ -58,7 +58,7 @@ class Entry:
     photo: bytes | None = None
     notes: list[str] = field(default_factory=list)
     skip: str | None = None  # why the format itself could not use this entry
-    uid: str | None = None  # a FieldKit contact uid, when the file came from FieldKit
+    uid: str | None = None  # a FieldKit person uid, when the file came from FieldKit
 
 
 @dataclass
@@ -66,7 +66,7 @@ class Row:
     """What importing one person of the file would do.
 
     ``number`` is the person's place in the file (1 for the first row or
-    card). ``action`` is "new", "match" (``contact_id`` is the person
+    card). ``action`` is "new", "match" (``person_id`` is the person
     matched) or "skip"; ``reason`` says why, and notes fields left out.
     """
 
@@ -74,7 +74,7 @@ class Row:
     action: str
     name: str | None
     reason: str | None = None
-    contact_id: int | None = None
+    person_id: int | None = None
     card: Card | None = None
     met_at: str | None = None
     photo: bytes | None = None
@@ -214,16 +214,16 @@ _TWINS_PER_PROBE = 5  # as cards.find_twins: the first five people per kind of m
 # in memory (Known indexes everyone's keys as they are).
 _CANDIDATES_SQL = """
 SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone
-FROM contacts WHERE status != 'merged' AND id IN (
+FROM people WHERE status != 'merged' AND id IN (
     SELECT value FROM json_each(:ids)
     UNION SELECT c.id FROM json_each(:linkedin) AS k
-        JOIN contacts AS c ON c.linkedin_url = k.value
+        JOIN people AS c ON c.linkedin_url = k.value
     UNION SELECT c.id FROM json_each(:email) AS k
-        JOIN contacts AS c ON c.email = k.value COLLATE NOCASE
+        JOIN people AS c ON c.email = k.value COLLATE NOCASE
     UNION SELECT c.id FROM json_each(:phone) AS k
-        JOIN contacts AS c ON c.phone = k.value
+        JOIN people AS c ON c.phone = k.value
     UNION SELECT c.id FROM json_each(:name) AS k
-        JOIN contacts AS c ON c.name_key IS json_extract(k.value, '$[0]')
+        JOIN people AS c ON c.name_key IS json_extract(k.value, '$[0]')
         AND c.company_key IS json_extract(k.value, '$[1]'))
 ORDER BY id
 """
@@ -256,7 +256,7 @@ class Known:
         if cards is None:
             cursor = db.execute(
                 "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
-                "FROM contacts WHERE status != 'merged' ORDER BY id")
+                "FROM people WHERE status != 'merged' ORDER BY id")
         else:
             keys: dict[str, set] = {"linkedin": set(), "email": set(), "phone": set(),
                                     "name": set()}
@@ -271,8 +271,8 @@ class Known:
             cursor = db.execute(_CANDIDATES_SQL, {
                 "ids": json.dumps(list(set(ids))),
                 **{kind: json.dumps(list(values)) for kind, values in keys.items()}})
-        for contact_id, name, url, name_key, company_key, email, phone in cursor:
-            people[contact_id] = [name, url, name_key, company_key]
+        for person_id, name, url, name_key, company_key, email, phone in cursor:
+            people[person_id] = [name, url, name_key, company_key]
             # Ids come ascending: every list stays sorted.
             for key in (("name", name_key, company_key),
                         url and ("linkedin", url), email and ("email", email),
@@ -280,47 +280,47 @@ class Known:
                 if key:
                     ids_of_key = by.get(key)
                     if ids_of_key is None:
-                        by[key] = [contact_id]
+                        by[key] = [person_id]
                     else:
-                        ids_of_key.append(contact_id)
+                        ids_of_key.append(person_id)
 
-    def _index(self, key: tuple, contact_id: int) -> None:
+    def _index(self, key: tuple, person_id: int) -> None:
         ids = self._by.setdefault(key, [])
-        ids.append(contact_id)
-        if len(ids) > 1 and ids[-2] > contact_id:
+        ids.append(person_id)
+        if len(ids) > 1 and ids[-2] > person_id:
             ids.sort()
 
-    def add(self, contact_id: int, person: dict) -> None:
-        """A person just stored: ``person`` has the contacts columns."""
+    def add(self, person_id: int, person: dict) -> None:
+        """A person just stored: ``person`` has the people columns."""
         name_key, company_key = person.get("name_key"), person.get("company_key")
         url, email, phone = person.get("linkedin_url"), person.get("email"), person.get("phone")
-        self.people[contact_id] = [person["name"], url, name_key, company_key]
-        self._index(("name", name_key, company_key), contact_id)
+        self.people[person_id] = [person["name"], url, name_key, company_key]
+        self._index(("name", name_key, company_key), person_id)
         if url:
-            self._index(("linkedin", url), contact_id)
+            self._index(("linkedin", url), person_id)
         if email:
-            self._index(("email", email.translate(_ASCII_LOWER)), contact_id)
+            self._index(("email", email.translate(_ASCII_LOWER)), person_id)
         if phone:
-            self._index(("phone", phone), contact_id)
+            self._index(("phone", phone), person_id)
 
-    def filled(self, contact_id: int, values: dict) -> None:
+    def filled(self, person_id: int, values: dict) -> None:
         """A known person's empty fields just filled with ``values``."""
-        person = self.people.get(contact_id)
+        person = self.people.get(person_id)
         if person is None:
             return
         if values.get("linkedin_url"):
             person[1] = values["linkedin_url"]
-            self._index(("linkedin", values["linkedin_url"]), contact_id)
+            self._index(("linkedin", values["linkedin_url"]), person_id)
         if values.get("email"):
-            self._index(("email", values["email"].translate(_ASCII_LOWER)), contact_id)
+            self._index(("email", values["email"].translate(_ASCII_LOWER)), person_id)
         if values.get("phone"):
-            self._index(("phone", values["phone"]), contact_id)
+            self._index(("phone", values["phone"]), person_id)
         if "company_key" in values and values["company_key"] != person[3]:
             old = self._by.get(("name", person[2], person[3]), [])
-            if contact_id in old:
-                old.remove(contact_id)
+            if person_id in old:
+                old.remove(person_id)
             person[3] = values["company_key"]
-            self._index(("name", person[2], person[3]), contact_id)
+            self._index(("name", person[2], person[3]), person_id)
 
     def _ids(self, key: tuple) -> list[int]:
         return self._by.get(key, [])
@@ -339,9 +339,9 @@ class Known:
                        ("name", name_key, company_key)))
         twins: dict[int, dict] = {}
         for why, key in probes:
-            for contact_id in self._ids(key)[:_TWINS_PER_PROBE]:
-                twin = twins.setdefault(contact_id, {
-                    "id": contact_id, "name": self.people[contact_id][0], "why": []})
+            for person_id in self._ids(key)[:_TWINS_PER_PROBE]:
+                twin = twins.setdefault(person_id, {
+                    "id": person_id, "name": self.people[person_id][0], "why": []})
                 twin["why"].append(why)
         return list(twins.values())
 
@@ -361,8 +361,8 @@ class Known:
         return None
 
 
-def _linkedin_url_of(db: Database, contact_id: int) -> str | None:
-    row = db.execute("SELECT linkedin_url FROM contacts WHERE id = ?", [contact_id]).fetchone()
+def _linkedin_url_of(db: Database, person_id: int) -> str | None:
+    row = db.execute("SELECT linkedin_url FROM people WHERE id = ?", [person_id]).fetchone()
     return row[0] if row else None
 
 
@@ -375,7 +375,7 @@ def find_match(db: Database, card: Card) -> tuple[int, str] | None:
     """
     if card.linkedin_url:
         row = db.execute(
-            "SELECT id, name FROM contacts WHERE linkedin_url = ? AND status != 'merged' "
+            "SELECT id, name FROM people WHERE linkedin_url = ? AND status != 'merged' "
             "ORDER BY id LIMIT 1", [card.linkedin_url]).fetchone()
         if row:
             return row[0], f"same LinkedIn profile as {row[1]} (#{row[0]})"
@@ -390,7 +390,7 @@ def find_match(db: Database, card: Card) -> tuple[int, str] | None:
 def _uid_match(db: Database, uid: str | None) -> tuple[int, str] | None:
     if not uid:
         return None
-    row = db.execute("SELECT id, name FROM contacts WHERE uid = ? AND status != 'merged'",
+    row = db.execute("SELECT id, name FROM people WHERE uid = ? AND status != 'merged'",
                      [uid]).fetchone()
     return (row[0], f"exported from FieldKit as {row[1]} (#{row[0]})") if row else None
 
@@ -417,14 +417,14 @@ def _earlier_row(seen: dict[tuple, tuple[int, str | None]], card: Card) -> int |
     return None
 
 
-def changes(db: Database, contact_id: int, card: Card, photo: bytes | None) -> dict:
+def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> dict:
     """What a matched card would add to a known person: never overwrites.
 
     ``filled``: the person's empty fields the card has; ``tags``: tags the
     person lacks; ``photo``: True when the card has a photo and the person
     none.
     """
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+    cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     values = cursor.fetchone()
     person = dict(zip([c[0] for c in cursor.description], values))
     filled = {
@@ -433,12 +433,12 @@ def changes(db: Database, contact_id: int, card: Card, photo: bytes | None) -> d
         and (name != "department" or person["kind"] == "colleague")
     }
     known = [t for (t,) in db.execute(
-        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [contact_id])]
+        "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     room = max(0, MAX_TAGS - len(known))
     new_tags = [t for t in card.tags if t not in known][:room]
     has_photo = db.execute(
-        "SELECT 1 FROM attachments WHERE contact_id = ? AND kind = 'card_photo' LIMIT 1",
-        [contact_id]).fetchone() is not None
+        "SELECT 1 FROM attachments WHERE person_id = ? AND kind = 'card_photo' LIMIT 1",
+        [person_id]).fetchone() is not None
     return {"filled": filled, "tags": new_tags, "photo": bool(photo) and not has_photo}
 
 
@@ -524,11 +524,11 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
             notes.append(f"photo ignored: {problem}")
             photo = None
         if found:
-            contact_id, why = found
-            matched[contact_id] = entry.number
-            what = _describe(changes(db, contact_id, card, photo))
+            person_id, why = found
+            matched[person_id] = entry.number
+            what = _describe(changes(db, person_id, card, photo))
             rows.append(Row(entry.number, "match", card.name, "; ".join([why, what, *notes]),
-                            contact_id, card, entry.met_at, photo))
+                            person_id, card, entry.met_at, photo))
         else:
             rows.append(Row(entry.number, "new", card.name, "; ".join(notes) or None, None,
                             card, entry.met_at, photo))
@@ -537,24 +537,24 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
 
 # ---------------------------------------------------------------- writing
 
-def _photo_row(contact_id: int, data: bytes, stamp: str) -> dict:
+def _photo_row(person_id: int, data: bytes, stamp: str) -> dict:
     photo = photos.prepare(data)
-    return {"contact_id": contact_id, "kind": "card_photo", "mime": photo.mime,
+    return {"person_id": person_id, "kind": "card_photo", "mime": photo.mime,
             "bytes": len(photo.data), "data": photo.data, "created_at": stamp}
 
 
 _FILL_COLUMNS = (*cards.DETAIL_FIELDS, "company_key", "updated_at")
 
 # Every filled person in one statement: each statement that changes
-# contacts makes the full-text index write a segment of its own, which is
+# people makes the full-text index write a segment of its own, which is
 # most of the cost of a one-row UPDATE. A column a person does not fill
 # stays as it is (coalesce with NULL).
 _FILL_SQL = (
-    "UPDATE contacts SET "
-    + ", ".join(f"[{name}] = coalesce(f.[{name}], contacts.[{name}])" for name in _FILL_COLUMNS)
+    "UPDATE people SET "
+    + ", ".join(f"[{name}] = coalesce(f.[{name}], people.[{name}])" for name in _FILL_COLUMNS)
     + " FROM (SELECT json_extract(value, '$.id') AS id, "
     + ", ".join(f"json_extract(value, '$.{name}') AS [{name}]" for name in _FILL_COLUMNS)
-    + " FROM json_each(?)) AS f WHERE contacts.id = f.id"
+    + " FROM json_each(?)) AS f WHERE people.id = f.id"
 )
 
 
@@ -562,11 +562,11 @@ def _write_tags_and_photos(conn, tags: list, photos: list) -> None:
     """The tags and card photos queued for the people of an import, one statement each."""
     if tags:
         conn.executemany(
-            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", tags)
+            "INSERT OR IGNORE INTO person_tags (person_id, tag) VALUES (?, ?)", tags)
     if photos:
         conn.executemany(
-            "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
-            "VALUES (:contact_id, :kind, :mime, :bytes, :data, :created_at)", photos)
+            "INSERT INTO attachments (person_id, kind, mime, bytes, data, created_at) "
+            "VALUES (:person_id, :kind, :mime, :bytes, :data, :created_at)", photos)
 
 
 class _Fills:
@@ -579,41 +579,41 @@ class _Fills:
         self.photos: list[dict] = []
         self.pending: set[int] = set()
 
-    def add(self, contact_id: int, row: Row, stamp: str) -> dict:
+    def add(self, person_id: int, row: Row, stamp: str) -> dict:
         """Fill a known person's empty fields from the row; returns the columns set."""
-        if contact_id in self.pending:
+        if person_id in self.pending:
             self.flush()  # changes() reads the person from the database
-        change = changes(self.db, contact_id, row.card, row.photo)
+        change = changes(self.db, person_id, row.card, row.photo)
         filled = change["filled"]
         if filled:
             keys = {"company_key": normalise.match_key(filled["company"])} \
                 if "company" in filled else {}
             filled = {**filled, **keys}
-            self.people[contact_id] = {**filled, "updated_at": stamp}
-        self.tags += [(contact_id, tag) for tag in change["tags"]]
+            self.people[person_id] = {**filled, "updated_at": stamp}
+        self.tags += [(person_id, tag) for tag in change["tags"]]
         if change["photo"]:
-            self.photos.append(_photo_row(contact_id, row.photo, stamp))
-        self.pending.add(contact_id)
+            self.photos.append(_photo_row(person_id, row.photo, stamp))
+        self.pending.add(person_id)
         return filled
 
     def flush(self) -> None:
         if self.people:
             self.db.conn.execute(_FILL_SQL, [json.dumps(
-                [{"id": contact_id, **values} for contact_id, values in self.people.items()])])
+                [{"id": person_id, **values} for person_id, values in self.people.items()])])
         _write_tags_and_photos(self.db.conn, self.tags, self.photos)
         self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
-_CONTACT_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
+_PERSON_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
                            "email", "phone", "linkedin_url", "website", "note", "important",
                            "name_key", "company_key", "met_at", "source", "created_at",
                            "updated_at")
 
 
-_CONTACT_COLUMNS = ", ".join(_CONTACT_INSERT_COLUMNS)
-_CONTACT_MARKS = ", ".join("?" * len(_CONTACT_INSERT_COLUMNS))
+_PERSON_COLUMNS = ", ".join(_PERSON_INSERT_COLUMNS)
+_PERSON_MARKS = ", ".join("?" * len(_PERSON_INSERT_COLUMNS))
 _NEW_PEOPLE = "temp.fieldkit_import_people"  # a scratch table only this connection sees
-_APPLY_CACHE_MIB = 32  # the contacts table, its nine indexes and the search index of a heavy user
+_APPLY_CACHE_MIB = 32  # the people table, its nine indexes and the search index of a heavy user
 
 
 class _NewPeople:
@@ -621,37 +621,37 @@ class _NewPeople:
 
     def __init__(self, db: Database):
         self.db = db
-        self.next_id = (db.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0) + 1
-        self.contacts: list[list] = []  # values in _CONTACT_INSERT_COLUMNS order
+        self.next_id = (db.execute("SELECT max(id) FROM people").fetchone()[0] or 0) + 1
+        self.people: list[list] = []  # values in _PERSON_INSERT_COLUMNS order
         self.tags: list[tuple[int, str]] = []
         self.photos: list[dict] = []
         self.pending: set[int] = set()
 
     def add(self, row: dict, tags: tuple[str, ...], photo: dict | None) -> int:
-        contact_id = self.next_id
+        person_id = self.next_id
         self.next_id += 1
-        self.contacts.append([contact_id, *[row[name] for name in _CONTACT_INSERT_COLUMNS[1:]]])
-        self.tags += [(contact_id, tag) for tag in tags]
+        self.people.append([person_id, *[row[name] for name in _PERSON_INSERT_COLUMNS[1:]]])
+        self.tags += [(person_id, tag) for tag in tags]
         if photo is not None:
-            self.photos.append({**photo, "contact_id": contact_id})
-        self.pending.add(contact_id)
-        return contact_id
+            self.photos.append({**photo, "person_id": person_id})
+        self.pending.add(person_id)
+        return person_id
 
     def flush(self) -> None:
         # All of them in one INSERT ... SELECT from a scratch table: the
         # full-text index's trigger then writes one segment in all, not one
         # per statement, and SQLite parses no statement of 19,000 values.
         conn = self.db.conn
-        if self.contacts:
+        if self.people:
             # Created inside the transaction: a failure rolls it back too.
-            conn.execute(f"CREATE TEMP TABLE {_NEW_PEOPLE} ({_CONTACT_COLUMNS})")
-            conn.executemany(f"INSERT INTO {_NEW_PEOPLE} VALUES ({_CONTACT_MARKS})",
-                             self.contacts)
-            conn.execute(f"INSERT INTO contacts ({_CONTACT_COLUMNS}) "
-                         f"SELECT {_CONTACT_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
+            conn.execute(f"CREATE TEMP TABLE {_NEW_PEOPLE} ({_PERSON_COLUMNS})")
+            conn.executemany(f"INSERT INTO {_NEW_PEOPLE} VALUES ({_PERSON_MARKS})",
+                             self.people)
+            conn.execute(f"INSERT INTO people ({_PERSON_COLUMNS}) "
+                         f"SELECT {_PERSON_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
             conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
         _write_tags_and_photos(self.db.conn, self.tags, self.photos)
-        self.contacts, self.tags, self.photos, self.pending = [], [], [], set()
+        self.people, self.tags, self.photos, self.pending = [], [], [], set()
 
 
 def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dict[str, int]:
@@ -675,29 +675,29 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     with _no_gc_pauses(), page_cache(db, _APPLY_CACHE_MIB), transaction(db):
         known = Known(db, [row.card for row in preview.rows
                            if row.action != "skip" and row.card is not None],
-                      ids=[row.contact_id for row in preview.rows if row.contact_id])
+                      ids=[row.person_id for row in preview.rows if row.person_id])
         new, fills = _NewPeople(db), _Fills(db)
         for row in preview.rows:
             if row.action == "skip" or row.card is None:
                 counts["skipped"] += 1
                 continue
-            contact_id = row.contact_id if row.contact_id in known.people else None
-            if contact_id is None:
+            person_id = row.person_id if row.person_id in known.people else None
+            if person_id is None:
                 found = known.find_match(row.card)
-                contact_id = found[0] if found else None
-            if contact_id is None:
+                person_id = found[0] if found else None
+            if person_id is None:
                 person = cards.imported_row(row.card, source=preview.kind,
                                             met_at=row.met_at or stamp, stamp=stamp)
                 photo = _photo_row(0, row.photo, stamp) if row.photo else None
                 known.add(new.add(person, row.card.tags, photo), person)
                 counts["new"] += 1
             else:
-                if contact_id in new.pending:
+                if person_id in new.pending:
                     # changes() reads the person from the database. Fills
                     # go first, as they always do: photos keep their order.
                     fills.flush()
                     new.flush()
-                known.filled(contact_id, fills.add(contact_id, row, stamp))
+                known.filled(person_id, fills.add(person_id, row, stamp))
                 counts["matched"] += 1
         fills.flush()
         new.flush()

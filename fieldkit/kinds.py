@@ -3,7 +3,7 @@
 Keys are what the database stores; values are what the user reads.
 """
 
-CONTACT_KINDS: dict[str, str] = {
+PERSON_KINDS: dict[str, str] = {
     "customer": "Customer",
     "prospect": "Prospect",
     "competitor": "Competitor",
@@ -54,7 +54,7 @@ FOLLOWUP_REASONS: dict[str, str] = {
     "next_step": "Next step",
 }
 
-CONTACT_STATUSES: dict[str, str] = {
+PERSON_STATUSES: dict[str, str] = {
     "active": "Active",
     "let_go": "Let go",
     "declined": "Declined",

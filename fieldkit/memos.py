@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from fieldkit import clock
 from fieldkit.db import transaction
-from fieldkit.errors import ValidationError
+from fieldkit.errors import NotFound, ValidationError
 
 MAX_BYTES = 4 * 1024 * 1024  # about two minutes of the audio input's 16 kHz WAV
 MAX_MINUTES = 2
@@ -73,38 +73,36 @@ def seconds(data: bytes) -> float | None:
     return None
 
 
-def store(db: Database, contact_id: int, memo: Memo, now: datetime | None = None) -> int:
+def store(db: Database, person_id: int, memo: Memo, now: datetime | None = None) -> int:
     """Keep a memo with a person (inside the caller's transaction, if any); its id."""
     return db.execute(
-        "INSERT INTO attachments (contact_id, kind, mime, bytes, data, created_at) "
+        "INSERT INTO attachments (person_id, kind, mime, bytes, data, created_at) "
         "VALUES (?, 'voice_memo', ?, ?, ?, ?)",
-        [contact_id, memo.mime, len(memo.data), memo.data, clock.to_iso(now or clock.utc_now())],
+        [person_id, memo.mime, len(memo.data), memo.data, clock.to_iso(now or clock.utc_now())],
     ).lastrowid
 
 
-def add(db: Database, contact_id: int, data: bytes, now: datetime | None = None) -> int:
+def add(db: Database, person_id: int, data: bytes, now: datetime | None = None) -> int:
     """Check a recording and keep it with a person; returns the memo's id."""
     memo = prepare(data)
     with transaction(db):
-        if db.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone() is None:
-            from fieldkit.cards import NotFound
-
+        if db.execute("SELECT 1 FROM people WHERE id = ?", [person_id]).fetchone() is None:
             raise NotFound("This person no longer exists.")
-        return store(db, contact_id, memo, now)
+        return store(db, person_id, memo, now)
 
 
-def of(db: Database, contact_id: int) -> list[dict]:
+def of(db: Database, person_id: int) -> list[dict]:
     """A person's memos, oldest first: id, mime, data, created_at."""
     cursor = db.execute(
         "SELECT id, mime, data, created_at FROM attachments "
-        "WHERE contact_id = ? AND kind = 'voice_memo' ORDER BY id", [contact_id])
+        "WHERE person_id = ? AND kind = 'voice_memo' ORDER BY id", [person_id])
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, row)) for row in cursor.fetchall()]
 
 
-def delete(db: Database, contact_id: int, memo_id: int) -> bool:
+def delete(db: Database, person_id: int, memo_id: int) -> bool:
     """Delete one of a person's memos; False when it was already gone."""
     with transaction(db):
         return db.execute(
-            "DELETE FROM attachments WHERE id = ? AND contact_id = ? AND kind = 'voice_memo'",
-            [memo_id, contact_id]).rowcount > 0
+            "DELETE FROM attachments WHERE id = ? AND person_id = ? AND kind = 'voice_memo'",
+            [memo_id, person_id]).rowcount > 0

@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 from sqlite_utils import Database
 
 from fieldkit import clock, normalise
-from fieldkit.cards import contact_row
+from fieldkit.cards import person_row
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError
 
@@ -118,7 +118,7 @@ def _exact_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
     for reason, join, where in _EXACT:
         rows = db.execute(
-            f"SELECT a.id, b.id FROM contacts a JOIN contacts b ON {join} AND b.id > a.id "
+            f"SELECT a.id, b.id FROM people a JOIN people b ON {join} AND b.id > a.id "
             f"WHERE {where} AND a.status != 'merged' AND b.status != 'merged'").fetchall()
         for pair in rows:
             found[pair].add(reason)
@@ -165,14 +165,14 @@ def _near_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
     """
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
     groups = db.execute(
-        "SELECT json_group_array(json_array(id, name_key)) FROM contacts "
+        "SELECT json_group_array(json_array(id, name_key)) FROM people "
         "WHERE status != 'merged' AND company_key IS NOT NULL AND name_key IS NOT NULL "
         "GROUP BY company_key HAVING count(DISTINCT name_key) > 1").fetchall()
     verdicts: dict[tuple[str, str], bool] = {}  # the same names recur across companies
     for (members,) in groups:
         ids_by_key: dict[str, list[int]] = defaultdict(list)
-        for contact_id, key in json.loads(members):
-            ids_by_key[key].append(contact_id)
+        for person_id, key in json.loads(members):
+            ids_by_key[key].append(person_id)
         by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
         for key in ids_by_key:
             for block in set(_blocks(key)):
@@ -198,8 +198,8 @@ def _people(db: Database, ids: list[int]) -> dict[int, dict]:
     cursor = db.execute(
         f"SELECT c.id, {', '.join(f'c.{name}' for name in MERGE_FIELDS)}, "
         "c.met_at, e.name AS event, "
-        "(SELECT count(*) FROM touches t WHERE t.contact_id = c.id) AS touches "
-        f"FROM contacts c LEFT JOIN events e ON e.id = c.event_id WHERE c.id IN ({marks})",
+        "(SELECT count(*) FROM touches t WHERE t.person_id = c.id) AS touches "
+        f"FROM people c LEFT JOIN events e ON e.id = c.event_id WHERE c.id IN ({marks})",
         ids)
     keys = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(keys, row)) for row in cursor.fetchall()}
@@ -255,7 +255,7 @@ def preview(db: Database, keep_id: int, drop_id: int) -> dict:
     ``fields``: one dict per field (field, label, keep, drop, default, same);
     ``moves``: how many touches, follow-ups and photos move, and the tags.
     """
-    keep, drop = contact_row(db, keep_id), contact_row(db, drop_id)
+    keep, drop = person_row(db, keep_id), person_row(db, drop_id)
     _check_pair(keep, drop)
     fields = [
         {"field": name, "label": label, "keep": keep[name], "drop": drop[name],
@@ -263,11 +263,11 @@ def preview(db: Database, keep_id: int, drop_id: int) -> dict:
         for name, label in MERGE_FIELDS.items()
     ]
     touches, followups, photos = db.execute(
-        "SELECT (SELECT count(*) FROM touches WHERE contact_id = :id), "
-        "(SELECT count(*) FROM followups WHERE contact_id = :id), "
-        "(SELECT count(*) FROM attachments WHERE contact_id = :id)", {"id": drop_id}).fetchone()
+        "SELECT (SELECT count(*) FROM touches WHERE person_id = :id), "
+        "(SELECT count(*) FROM followups WHERE person_id = :id), "
+        "(SELECT count(*) FROM attachments WHERE person_id = :id)", {"id": drop_id}).fetchone()
     tags = [t for (t,) in db.execute(
-        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [drop_id])]
+        "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [drop_id])]
     return {"keep": keep, "drop": drop, "fields": fields,
             "moves": {"touches": touches, "followups": followups, "photos": photos,
                       "tags": tags}}
@@ -308,15 +308,15 @@ def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] |
     """
     stamp = clock.to_iso(now or clock.utc_now())
     with transaction(db):
-        keep, drop = contact_row(db, keep_id), contact_row(db, drop_id)
+        keep, drop = person_row(db, keep_id), person_row(db, drop_id)
         _check_pair(keep, drop)
         values, taken = _chosen(keep, drop, choices or {})
-        db.table("contacts").update(keep_id, {**values, "updated_at": stamp})
+        db.table("people").update(keep_id, {**values, "updated_at": stamp})
         db.execute(
-            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) "
-            "SELECT ?, tag FROM contact_tags WHERE contact_id = ?", [keep_id, drop_id])
-        db.execute("DELETE FROM contact_tags WHERE contact_id = ?", [drop_id])
-        photos = db.execute("UPDATE attachments SET contact_id = ? WHERE contact_id = ?",
+            "INSERT OR IGNORE INTO person_tags (person_id, tag) "
+            "SELECT ?, tag FROM person_tags WHERE person_id = ?", [keep_id, drop_id])
+        db.execute("DELETE FROM person_tags WHERE person_id = ?", [drop_id])
+        photos = db.execute("UPDATE attachments SET person_id = ? WHERE person_id = ?",
                             [keep_id, drop_id]).rowcount
         # A moved capture must never be undone as "delete the new person"
         # (that would now delete the kept one) nor clear fields it filled on
@@ -324,19 +324,19 @@ def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] |
         db.execute(
             "UPDATE touches SET data = json_object('created', json('false'), "
             "'merged_from', ?, 'before_merge', json(data)) "
-            "WHERE contact_id = ? AND kind = 'met' AND data IS NOT NULL AND json_valid(data)",
+            "WHERE person_id = ? AND kind = 'met' AND data IS NOT NULL AND json_valid(data)",
             [drop_id, drop_id])
-        touches = db.execute("UPDATE touches SET contact_id = ? WHERE contact_id = ?",
+        touches = db.execute("UPDATE touches SET person_id = ? WHERE person_id = ?",
                              [keep_id, drop_id]).rowcount
-        followups = db.execute("UPDATE followups SET contact_id = ? WHERE contact_id = ?",
+        followups = db.execute("UPDATE followups SET person_id = ? WHERE person_id = ?",
                                [keep_id, drop_id]).rowcount
-        db.execute("UPDATE contacts SET merged_into = ?, updated_at = ? WHERE merged_into = ?",
+        db.execute("UPDATE people SET merged_into = ?, updated_at = ? WHERE merged_into = ?",
                    [keep_id, stamp, drop_id])
-        db.execute("UPDATE contacts SET status = 'merged', merged_into = ?, updated_at = ? "
+        db.execute("UPDATE people SET status = 'merged', merged_into = ?, updated_at = ? "
                    "WHERE id = ?", [keep_id, stamp, drop_id])
         cancelled = _one_open_followup(db, keep_id, values["status"], stamp)
         touch_id = db.execute(
-            "INSERT INTO touches (contact_id, at, kind, outcome, minutes, note, data, "
+            "INSERT INTO touches (person_id, at, kind, outcome, minutes, note, data, "
             "created_at) VALUES (?, ?, 'state', 'merged', 0, ?, ?, ?)",
             [keep_id, stamp, f"Merged with {drop['name']} (a duplicate).",
              json.dumps({"merged_from": drop_id, "name": drop["name"], "fields": taken,
@@ -349,21 +349,21 @@ def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] |
                   f"Merged {drop['name']} into {values['name']}.")
 
 
-def _one_open_followup(db: Database, contact_id: int, status: str, stamp: str) -> list[int]:
+def _one_open_followup(db: Database, person_id: int, status: str, stamp: str) -> list[int]:
     """Close duplicate open follow-ups: one ladder/keep-in-touch stays, the earliest due.
 
     A person no longer active keeps none open at all.
     """
     if status == "active":
         rows = db.execute(
-            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' "
+            "SELECT id FROM followups WHERE person_id = ? AND status = 'open' "
             "AND reason IN ('ladder', 'keep_in_touch') ORDER BY due_on, id",
-            [contact_id]).fetchall()
+            [person_id]).fetchall()
         extra = [fid for (fid,) in rows[1:]]
     else:
         extra = [fid for (fid,) in db.execute(
-            "SELECT id FROM followups WHERE contact_id = ? AND status = 'open' ORDER BY id",
-            [contact_id]).fetchall()]
+            "SELECT id FROM followups WHERE person_id = ? AND status = 'open' ORDER BY id",
+            [person_id]).fetchall()]
     for followup_id in extra:
         db.execute("UPDATE followups SET status = 'cancelled', closed_at = ? WHERE id = ?",
                    [stamp, followup_id])

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from fieldkit import calls, clock, events, streaks
 from fieldkit.errors import ValidationError
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.streaks import Run
 
 Period = Literal["4 weeks", "quarter", "year", "all"]
@@ -327,16 +327,16 @@ def followup_health(db: Database, tz: str, since: date | None) -> Health:
     rows = db.execute(
         """
         WITH first_met AS (
-            SELECT t.contact_id, min(t.at) AS at
-            FROM touches t JOIN contacts c ON c.id = t.contact_id
+            SELECT t.person_id, min(t.at) AS at
+            FROM touches t JOIN people c ON c.id = t.person_id
             WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged'
-            GROUP BY t.contact_id
+            GROUP BY t.person_id
         )
         SELECT m.at,
-               (SELECT min(f.at) FROM touches f WHERE f.contact_id = m.contact_id
+               (SELECT min(f.at) FROM touches f WHERE f.person_id = m.person_id
                 AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
                 AND f.at > m.at),
-               EXISTS (SELECT 1 FROM touches d WHERE d.contact_id = m.contact_id
+               EXISTS (SELECT 1 FROM touches d WHERE d.person_id = m.person_id
                 AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > m.at)
         FROM first_met m WHERE m.at >= :since
         """, {"since": _since_iso(since, tz)}).fetchall()
@@ -365,17 +365,17 @@ def dialogs_by_attempt(db: Database, since: date | datetime | str | None, *,
     """
     bound = _since_iso(since, tz)
     if bound:
-        people = ("(SELECT DISTINCT contact_id FROM touches WHERE kind = 'dialog' "
+        people = ("(SELECT DISTINCT person_id FROM touches WHERE kind = 'dialog' "
                   "AND undone_at IS NULL AND at >= :since) AS talked "
-                  "JOIN touches t ON t.contact_id = talked.contact_id")
+                  "JOIN touches t ON t.person_id = talked.person_id")
     else:
         # Everyone with a dialog: one pass over the table beats an index look-up per row.
         people = "touches t NOT INDEXED"
     rows = db.execute(
         f"""
         WITH steps AS (
-            SELECT t.contact_id, t.kind, t.at, t.id,
-                   sum(t.kind = 'attempt') OVER (PARTITION BY t.contact_id
+            SELECT t.person_id, t.kind, t.at, t.id,
+                   sum(t.kind = 'attempt') OVER (PARTITION BY t.person_id
                        ORDER BY t.at, t.id ROWS UNBOUNDED PRECEDING) AS attempts_so_far
             FROM {people}
             WHERE t.undone_at IS NULL AND t.kind IN {_NETWORKING_TOUCHES}
@@ -383,7 +383,7 @@ def dialogs_by_attempt(db: Database, since: date | datetime | str | None, *,
         -- attempts since the same person's previous meeting or dialog
         stretches AS (
             SELECT kind, at, attempts_so_far - coalesce(lag(attempts_so_far) OVER (
-                       PARTITION BY contact_id ORDER BY at, id), 0) AS attempts
+                       PARTITION BY person_id ORDER BY at, id), 0) AS attempts
             FROM steps WHERE kind != 'attempt'
         )
         SELECT min(attempts + 1, {MAX_ATTEMPT}) AS attempt, count(*)
@@ -415,22 +415,22 @@ def reach_by_month(db: Database, tz: str, since: date | None) -> pd.DataFrame:
     """
     zone = clock.zone(tz)
     met = pd.DataFrame(db.execute(
-        "SELECT t.contact_id, c.kind, t.at FROM touches t "
-        "JOIN contacts c ON c.id = t.contact_id "
+        "SELECT t.person_id, c.kind, t.at FROM touches t "
+        "JOIN people c ON c.id = t.person_id "
         "WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged' "
         "AND t.at >= :since", {"since": _since_iso(since, tz)}).fetchall(),
-        columns=["contact_id", "kind", "at"])
+        columns=["person_id", "kind", "at"])
     local = _instants(met["at"]).dt.tz_convert(zone).dt.tz_localize(None)
     met["month"] = (local.dt.normalize() - pd.to_timedelta(local.dt.day - 1, unit="D")
                     ).astype(_DATETIME)
-    people = (met.drop_duplicates(["month", "contact_id"])
+    people = (met.drop_duplicates(["month", "person_id"])
               .groupby(["month", "kind"], as_index=False).size())
-    order = {kind: n for n, kind in enumerate(CONTACT_KINDS)}
+    order = {kind: n for n, kind in enumerate(PERSON_KINDS)}
     people["order"] = people["kind"].map(order)
     people = people.sort_values(["month", "order"], kind="stable")
     return pd.DataFrame({
         "month": pd.Series(people["month"].to_numpy(), dtype=_DATETIME),
-        "kind": [CONTACT_KINDS.get(k, k) for k in people["kind"]],
+        "kind": [PERSON_KINDS.get(k, k) for k in people["kind"]],
         "people": pd.Series(people["size"].to_numpy(), dtype="int64"),
     })
 
@@ -445,13 +445,13 @@ def reach_summary(db: Database, since: date | datetime | str | None, *,
     competitors, departments, colleagues, new, known = db.execute(
         """
         WITH met AS (
-            SELECT t.contact_id, c.kind, c.department,
+            SELECT t.person_id, c.kind, c.department,
                    max(coalesce(CASE WHEN json_valid(t.data)
                                 THEN json_extract(t.data, '$.created') END, 1)) AS new
-            FROM touches t JOIN contacts c ON c.id = t.contact_id
+            FROM touches t JOIN people c ON c.id = t.person_id
             WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged'
               AND t.at >= :since
-            GROUP BY t.contact_id
+            GROUP BY t.person_id
         )
         SELECT coalesce(sum(kind = 'competitor'), 0),
                count(DISTINCT CASE WHEN kind = 'colleague'

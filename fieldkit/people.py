@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from fieldkit import memos
-from fieldkit.cards import NotFound
+from fieldkit.errors import NotFound
 from fieldkit.db import is_row_id
 
 PAGE_SIZE = 25  # results per step: each is a button drawn on every run
@@ -47,25 +47,25 @@ def search(db: Database, filters: Filters, *, limit: int = PAGE_SIZE, offset: in
     if filters.query.strip() and match is None:
         return [], 0
     if match:
-        where.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+        where.append("c.id IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ?)")
         args.append(match)
     if filters.kind:
         where.append("c.kind = ?")
         args.append(filters.kind)
     if filters.event_id:
-        where.append("(c.event_id = ? OR c.id IN (SELECT contact_id FROM touches "
+        where.append("(c.event_id = ? OR c.id IN (SELECT person_id FROM touches "
                      "WHERE kind = 'met' AND event_id = ?))")
         args += [filters.event_id, filters.event_id]
     if filters.tag:
         if not filters.tag.encode("utf-8", "ignore").decode("utf-8") == filters.tag:
             return [], 0  # a lone surrogate: no stored tag can hold one
-        where.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
+        where.append("c.id IN (SELECT person_id FROM person_tags WHERE tag = ?)")
         args.append(filters.tag)
     clause = " AND ".join(where)
-    total = db.execute(f"SELECT count(*) FROM contacts c WHERE {clause}", args).fetchone()[0]
+    total = db.execute(f"SELECT count(*) FROM people c WHERE {clause}", args).fetchone()[0]
     cursor = db.execute(
         "SELECT c.id, c.name, c.kind, c.company, c.title, c.important, c.status, c.met_at, "
-        "e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
+        "e.name AS event FROM people c LEFT JOIN events e ON e.id = c.event_id "
         f"WHERE {clause} ORDER BY c.met_at DESC, c.id DESC LIMIT ? OFFSET ?",
         [*args, limit, offset],
     )
@@ -75,36 +75,36 @@ def search(db: Database, filters: Filters, *, limit: int = PAGE_SIZE, offset: in
 
 def tags_in_use(db: Database) -> list[str]:
     return [t for (t,) in db.execute(
-        "SELECT DISTINCT tag FROM contact_tags ORDER BY tag").fetchall()]
+        "SELECT DISTINCT tag FROM person_tags ORDER BY tag").fetchall()]
 
 
-def person(db: Database, contact_id: int) -> dict:
+def person(db: Database, person_id: int) -> dict:
     """One person: the card, tags, photos, voice memos, every touch in time order, follow-ups."""
     cursor = db.execute(
-        "SELECT c.*, e.name AS event FROM contacts c LEFT JOIN events e ON e.id = c.event_id "
-        "WHERE c.id = ?", [contact_id if is_row_id(contact_id) else 0])
+        "SELECT c.*, e.name AS event FROM people c LEFT JOIN events e ON e.id = c.event_id "
+        "WHERE c.id = ?", [person_id if is_row_id(person_id) else 0])
     row = cursor.fetchone()
     if row is None:
         raise NotFound("This person no longer exists.")
     found = dict(zip([d[0] for d in cursor.description], row))
     found["tags"] = [t for (t,) in db.execute(
-        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [contact_id])]
+        "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     found["photos"] = [
         {"id": i, "mime": mime, "data": data}
         for i, mime, data in db.execute(
-            "SELECT id, mime, data FROM attachments WHERE contact_id = ? AND kind = 'card_photo' "
-            "ORDER BY id", [contact_id])
+            "SELECT id, mime, data FROM attachments WHERE person_id = ? AND kind = 'card_photo' "
+            "ORDER BY id", [person_id])
     ]
-    found["memos"] = memos.of(db, contact_id)
+    found["memos"] = memos.of(db, person_id)
     cursor = db.execute(
         "SELECT t.id, t.at, t.kind, t.channel, t.outcome, t.minutes, t.note, t.undone_at, "
         "e.name AS event FROM touches t LEFT JOIN events e ON e.id = t.event_id "
-        "WHERE t.contact_id = ? ORDER BY t.at, t.id", [contact_id])
+        "WHERE t.person_id = ? ORDER BY t.at, t.id", [person_id])
     keys = [d[0] for d in cursor.description]
     found["touches"] = [dict(zip(keys, r)) for r in cursor.fetchall()]
     cursor = db.execute(
         "SELECT id, due_on, reason, rung, note, status FROM followups "
-        "WHERE contact_id = ? AND status = 'open' ORDER BY due_on", [contact_id])
+        "WHERE person_id = ? AND status = 'open' ORDER BY due_on", [person_id])
     keys = [d[0] for d in cursor.description]
     found["followups"] = [dict(zip(keys, r)) for r in cursor.fetchall()]
     return found

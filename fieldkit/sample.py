@@ -181,7 +181,7 @@ NEXT_STEPS = (
 class _Rows:
     events: list = field(default_factory=list)
     checkins: list = field(default_factory=list)
-    contacts: list = field(default_factory=list)
+    people: list = field(default_factory=list)
     tags: list = field(default_factory=list)
     attachments: list = field(default_factory=list)
     sessions: dict = field(default_factory=dict)
@@ -304,14 +304,14 @@ def _events(rng: random.Random, rows: _Rows, scale: int, today: date, tz: str) -
     return made
 
 
-def _touch(rows, contact_id, at, kind, channel=None, outcome=None, minutes=0,
+def _touch(rows, person_id, at, kind, channel=None, outcome=None, minutes=0,
            note=None, event_id=None, session_day=None, data=None):
     touch_id = len(rows.touches) + 1
     session_id = None
     if session_day is not None:
         session_id = rows.sessions.setdefault(session_day, len(rows.sessions) + 1)
     rows.touches.append({
-        "id": touch_id, "contact_id": contact_id, "event_id": event_id,
+        "id": touch_id, "person_id": person_id, "event_id": event_id,
         "call_session_id": session_id, "at": at, "kind": kind, "channel": channel,
         "outcome": outcome, "minutes": minutes, "note": note,
         "data": json.dumps(data) if data else None, "undone_at": None,
@@ -336,7 +336,7 @@ def _phone(rng: random.Random, region: str) -> str:
     return example
 
 
-def _person(rng, rows, contact_id, kind, met_at, event, tz):
+def _person(rng, rows, person_id, kind, met_at, event, tz):
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     city = rng.choice(CITIES)
     company = {
@@ -347,8 +347,8 @@ def _person(rng, rows, contact_id, kind, met_at, event, tz):
     slug = f"{first}-{last}".lower().replace("'", "").replace(" ", "-")
     domain = (company or "mail").lower().split()[0].replace(".", "").replace("&", "")
     sparse = rng.random() < 0.12  # a card with little more than the name
-    contact = {
-        "id": contact_id,
+    person = {
+        "id": person_id,
         "uid": _uid(rng),
         "name": f"{first} {last}",
         "name_key": normalise.match_key(f"{first} {last}"),
@@ -375,17 +375,17 @@ def _person(rng, rows, contact_id, kind, met_at, event, tz):
         "created_at": met_at,
         "updated_at": met_at,
     }
-    contact["company_key"] = normalise.match_key(contact["company"])
-    rows.contacts.append(contact)
+    person["company_key"] = normalise.match_key(person["company"])
+    rows.people.append(person)
     for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
-        rows.tags.append({"contact_id": contact_id, "tag": tag})
+        rows.tags.append({"person_id": person_id, "tag": tag})
     if rng.random() < 0.04:
         photo = card_photo_png(shade=rng.randint(150, 250))
         rows.attachments.append({
-            "contact_id": contact_id, "kind": "card_photo", "mime": "image/png",
+            "person_id": person_id, "kind": "card_photo", "mime": "image/png",
             "bytes": len(photo), "data": photo, "created_at": met_at,
         })
-    return contact
+    return person
 
 
 def _quiet_days(rng, made, span, today) -> set[date]:
@@ -408,14 +408,14 @@ def _quiet_days(rng, made, span, today) -> set[date]:
     return {d for d in quiet if d <= today - timedelta(days=QUIET_DAY_AGO)}
 
 
-def _simulate(rng, rows, contact, met_on, today, tz, settings, assumption_ids, quiet):
+def _simulate(rng, rows, person, met_on, today, tz, settings, assumption_ids, quiet):
     """Follow one person's ladder from the day met until today."""
     gaps = settings["ladder_gaps"]
-    cadence = contact["cadence_days"] or config.cadence_days(settings, contact["kind"])
+    cadence = person["cadence_days"] or config.cadence_days(settings, person["kind"])
     attempts: list[date] = []
     dialogs: list[date] = []
     follow = next_followup(met_on, attempts, dialogs, gaps, cadence)
-    reply_chance = 0.22 + (0.1 if contact["important"] else 0)
+    reply_chance = 0.22 + (0.1 if person["important"] else 0)
     while True:
         lag = 0 if rng.random() < 0.55 else rng.choice((1, 1, 2, 3, 6))
         day = follow.due_on + timedelta(days=lag)
@@ -425,56 +425,56 @@ def _simulate(rng, rows, contact, met_on, today, tz, settings, assumption_ids, q
             break  # not done yet: this follow-up stays open (due or overdue)
         if follow.exhausted:
             if rng.random() < 0.7:
-                contact["status"] = "let_go"
-                _touch(rows, contact["id"], _iso(day, 20.5, tz), "state",
+                person["status"] = "let_go"
+                _touch(rows, person["id"], _iso(day, 20.5, tz), "state",
                        outcome="let_go", data={"after_attempts": len(attempts)})
                 return None
-        call = contact["kind"] == "customer" and rng.random() < 0.5
+        call = person["kind"] == "customer" and rng.random() < 0.5
         hour = 9 + rng.random() * 9
         at = _iso(day, hour, tz)
         rows.work_days.add(day)
         if call:
             roll = rng.random()
             if roll < 0.15:
-                tid = _touch(rows, contact["id"], at, "dialog", "call", "talked",
+                tid = _touch(rows, person["id"], at, "dialog", "call", "talked",
                              minutes=rng.randint(10, 35), session_day=day,
                              note="Walked through how they plan routes.")
                 dialogs.append(day)
             elif roll < 0.5:
-                _touch(rows, contact["id"], at, "attempt", "call", "no_answer", 1,
+                _touch(rows, person["id"], at, "attempt", "call", "no_answer", 1,
                        session_day=day)
                 attempts.append(day)
             elif roll < 0.6:
-                _touch(rows, contact["id"], at, "attempt", "call", "busy", 1,
+                _touch(rows, person["id"], at, "attempt", "call", "busy", 1,
                        session_day=day, note="Picked up, no time today.")
                 attempts.append(day)
             else:
-                _touch(rows, contact["id"], at, "attempt", "voicemail", "voicemail", 2,
+                _touch(rows, person["id"], at, "attempt", "voicemail", "voicemail", 2,
                        session_day=day)
                 attempts.append(day)
         elif rng.random() < reply_chance:
             channel = rng.choice(("email", "coffee", "meeting", "video", "linkedin"))
             minutes = {"coffee": 45, "meeting": 60, "video": 30}.get(channel, 5)
-            tid = _touch(rows, contact["id"], at, "dialog", channel, "replied"
+            tid = _touch(rows, person["id"], at, "dialog", channel, "replied"
                          if channel in ("email", "linkedin") else "met", minutes)
             dialogs.append(day)
             if channel in ("coffee", "meeting") and rng.random() < 0.6:
-                _debrief(rng, rows, contact, tid, day, at, assumption_ids)
+                _debrief(rng, rows, person, tid, day, at, assumption_ids)
         else:
-            if contact["kind"] in ("vendor", "other") and len(attempts) >= 2 and rng.random() < 0.08:
-                contact["status"] = "declined"
-                _touch(rows, contact["id"], at, "state", "email", "declined",
+            if person["kind"] in ("vendor", "other") and len(attempts) >= 2 and rng.random() < 0.08:
+                person["status"] = "declined"
+                _touch(rows, person["id"], at, "state", "email", "declined",
                        note="Not the right time for them; no hard feelings.")
                 return None
             channel = rng.choice(("email", "email", "linkedin", "sms", "message"))
-            _touch(rows, contact["id"], at, "attempt", channel, "sent", 3)
+            _touch(rows, person["id"], at, "attempt", channel, "sent", 3)
             attempts.append(day)
         follow = next_followup(met_on, attempts, dialogs, gaps, cadence)
     return follow
 
 
-def _debrief(rng, rows, contact, touch_id, day, at, assumption_ids):
-    why = rng.choice(WHY_NOT_US) if contact["kind"] in ("prospect", "competitor") else None
+def _debrief(rng, rows, person, touch_id, day, at, assumption_ids):
+    why = rng.choice(WHY_NOT_US) if person["kind"] in ("prospect", "competitor") else None
     step = rng.choice(NEXT_STEPS) if rng.random() < 0.5 else None
     rows.debriefs.append({"touch_id": touch_id, "why_not_us": why, "next_step": step,
                           "followup_id": None})
@@ -515,12 +515,12 @@ def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SE
     past_events = [(e, s, d) for e, s, d in made if s <= today]
     kinds, weights = zip(*KIND_WEIGHTS.items())
     open_followups = []
-    for contact_id in range(1, people + 1):
+    for person_id in range(1, people + 1):
         kind = rng.choices(kinds, weights)[0]
         # A quarter of the people were met at the trade show running now or
         # recently; the rest spread over the whole history.
-        if contact_id <= people // 8 or rng.random() < 0.6:
-            event, start_day, days = (past_events[0] if contact_id <= people // 8
+        if person_id <= people // 8 or rng.random() < 0.6:
+            event, start_day, days = (past_events[0] if person_id <= people // 8
                                       else rng.choice(past_events))
             met_on = min(today, start_day + timedelta(days=rng.randrange(days)))
             met_at = _iso(met_on, 9.5 + rng.random() * 8, event["tz"])
@@ -530,20 +530,20 @@ def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SE
             while met_on in quiet:
                 met_on += timedelta(days=1)
             met_at = _iso(met_on, 8 + rng.random() * 11, tz)
-        contact = _person(rng, rows, contact_id, kind, met_at, event, tz)
+        person = _person(rng, rows, person_id, kind, met_at, event, tz)
         met_on = clock.local_date(met_at, tz)
-        _touch(rows, contact_id, met_at, "met", "in_person" if event else "other",
+        _touch(rows, person_id, met_at, "met", "in_person" if event else "other",
                minutes=5, event_id=event["id"] if event else None)
-        follow = _simulate(rng, rows, contact, met_on, today, tz, settings, assumption_ids,
+        follow = _simulate(rng, rows, person, met_on, today, tz, settings, assumption_ids,
                            quiet)
         if follow is not None:
-            open_followups.append((contact, follow))
-    for contact, follow in open_followups:
+            open_followups.append((person, follow))
+    for person, follow in open_followups:
         rows.followups.append({
-            "uid": _uid(rng), "contact_id": contact["id"],
+            "uid": _uid(rng), "person_id": person["id"],
             "due_on": follow.due_on.isoformat(), "reason": follow.reason,
             "rung": follow.rung, "note": None, "status": "open",
-            "created_at": contact["updated_at"], "closed_at": None,
+            "created_at": person["updated_at"], "closed_at": None,
             "closed_by_touch_id": None,
         })
     if now is not None:
@@ -568,7 +568,7 @@ _HAPPENED = ("at", "created_at", "updated_at", "met_at", "checked_in_at")
 
 def _not_after(rows: _Rows, cap: str) -> None:
     """Move anything stamped later than ``cap`` (later today) back to ``cap``."""
-    for items in (rows.events, rows.checkins, rows.contacts, rows.attachments,
+    for items in (rows.events, rows.checkins, rows.people, rows.attachments,
                   rows.touches, rows.followups, rows.evidence):
         for item in items:
             for name in _HAPPENED:
@@ -585,7 +585,7 @@ def _write(db, rows, rng, settings, today, tz):
     ]
     linkedin = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
     with transaction(db):
-        if db.execute("SELECT count(*) FROM contacts").fetchone()[0]:
+        if db.execute("SELECT count(*) FROM people").fetchone()[0]:
             raise FieldkitError(
                 "This database already holds people; sample data only goes into an empty one."
             )
@@ -593,10 +593,10 @@ def _write(db, rows, rng, settings, today, tz):
             "INSERT OR REPLACE INTO settings (name, value, updated_at) VALUES (?, ?, ?)",
             ["timezone", json.dumps(tz), now],
         )
-        with _indexes_deferred(db, ("contacts", "touches")):
+        with _indexes_deferred(db, ("people", "touches")):
             for name, items in (
                 ("events", rows.events), ("checkins", rows.checkins),
-                ("contacts", rows.contacts), ("contact_tags", rows.tags),
+                ("people", rows.people), ("person_tags", rows.tags),
                 ("attachments", rows.attachments), ("call_sessions", sessions),
                 ("touches", rows.touches), ("followups", rows.followups),
             ):
@@ -636,8 +636,8 @@ def _indexes_deferred(db: Database, tables: tuple[str, ...]):
     yield
     for _, _, sql in saved:
         db.execute(sql)
-    if "contacts" in tables:
-        db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+    if "people" in tables:
+        db.execute("INSERT INTO people_fts (people_fts) VALUES ('rebuild')")
 
 
 def _insert(db: Database, table: str, items: list[dict]) -> None:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from fieldkit import activity, checkins, clock, events, queue
+from fieldkit import activity, checkins, clock, events, triage
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,10 @@ def summary(db: Database, settings: dict, now: datetime | None = None) -> Summar
     if checkin:
         local = clock.from_iso(checkin["checked_in_at"]).astimezone(
             clock.zone(checkin["tz"])).strftime("%H:%M")
-    counts = queue.due_counts(db, today)
+    counts = triage.due_counts(db, today)
     return Summary(
         today=today,
-        people=db.execute("SELECT count(*) FROM contacts WHERE status != 'merged'").fetchone()[0],
+        people=db.execute("SELECT count(*) FROM people WHERE status != 'merged'").fetchone()[0],
         checkin=checkin,
         checked_in_local=local,
         due=counts["due"],

@@ -389,27 +389,27 @@ def _card_text(person: Mapping, tags: Iterable[str] = (), *, extra: Iterable[str
     return "".join(fold(line) for line in lines)
 
 
-def export(db: Database, contact_ids: Iterable[int] | None = None) -> str:
+def export(db: Database, person_ids: Iterable[int] | None = None) -> str:
     """People as one vCard 3.0 file (UTF-8 text, CRLF lines), ordered by name.
 
-    Everyone except merged people, or only ``contact_ids``. Card photos are
+    Everyone except merged people, or only ``person_ids``. Card photos are
     left out: they are pictures of business cards, not portraits.
     """
     where, args = "status != 'merged'", []
-    if contact_ids is not None:
+    if person_ids is not None:
         where += " AND id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps([int(i) for i in contact_ids]))
+        args.append(json.dumps([int(i) for i in person_ids]))
     cursor = db.execute(
         "SELECT id, uid, name, company, department, title, email, phone, linkedin_url, "
-        f"website, note, updated_at FROM contacts WHERE {where} "
+        f"website, note, updated_at FROM people WHERE {where} "
         "ORDER BY name COLLATE NOCASE, id", args)
     names = [c[0] for c in cursor.description]
     people = [dict(zip(names, row)) for row in cursor.fetchall()]
     tags: dict[int, list[str]] = {}
-    for contact_id, tag in db.execute(
-            f"SELECT contact_id, tag FROM contact_tags WHERE contact_id IN "
-            f"(SELECT id FROM contacts WHERE {where}) ORDER BY contact_id, tag", args):
-        tags.setdefault(contact_id, []).append(tag)
+    for person_id, tag in db.execute(
+            f"SELECT person_id, tag FROM person_tags WHERE person_id IN "
+            f"(SELECT id FROM people WHERE {where}) ORDER BY person_id, tag", args):
+        tags.setdefault(person_id, []).append(tag)
     out = io.StringIO()
     for person in people:
         out.write(_card_text(person, tags.get(person["id"], ()), extra=[

@@ -4,10 +4,10 @@ import streamlit as st
 
 from fieldkit import calls, config
 from fieldkit.errors import FieldkitError
-from fieldkit.kinds import CONTACT_KINDS
-from fieldkit.ui import call_widgets as cw
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ui import cached, style
-from fieldkit.ui.session import open_db
+from fieldkit.ui import call_widgets as cw
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()
@@ -28,7 +28,7 @@ with open_db() as db:
     session_id, ended_id = state["calls_session"], state.get("calls_ended")
     if session_id:
         try:
-            session = calls.session(db, session_id)
+            session = calls.call_session(db, session_id)
         except FieldkitError:
             session, state["calls_session"], session_id = None, None, None
     if session_id:
@@ -54,8 +54,8 @@ def act(action, *args, undoable=False):
         st.rerun()
 
 
-def log_call(db, contact_id, outcome):
-    done = calls.record(db, session_id, contact_id, outcome, settings,
+def log_call(db, person_id, outcome):
+    done = calls.record(db, session_id, person_id, outcome, settings,
                         minutes=state.get(f"calls_minutes_{gen}") if outcome == "talked" else None,
                         note=state.get(f"calls_note_{gen}"))
     state["calls_gen"] = gen + 1  # only once saved: a refused call keeps its notes
@@ -67,7 +67,7 @@ def outside_toggle():
 
 
 def kinds_label(kinds):
-    return "Any kind" if kinds is None else ", ".join(CONTACT_KINDS[k] for k in kinds)
+    return "Any kind" if kinds is None else ", ".join(PERSON_KINDS[k] for k in kinds)
 
 
 st.title("Calls")
@@ -89,7 +89,7 @@ hidden = len(people) - len(visible)
 hidden_line = f" · {hidden} outside calling hours hidden" if hidden else ""
 
 if not session_id:
-    kinds = [*CONTACT_KINDS, ANY]
+    kinds = [*PERSON_KINDS, ANY]
     st.selectbox("Whom to call", kinds, key="calls_kind",
                  format_func=lambda k: kinds_label(None if k == ANY else [k]))
     st.toggle("Only those due", key="calls_due")

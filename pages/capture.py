@@ -3,12 +3,11 @@
 import streamlit as st
 
 from fieldkit import cards, checkins, config, memos
-from fieldkit.kinds import CONTACT_KINDS
-from fieldkit.ui import cached
-from fieldkit.ui import capture_widgets as act
+from fieldkit.kinds import PERSON_KINDS
+from fieldkit.ui import cached, style
+from fieldkit.ui import capture_actions as act
 from fieldkit.ui import scan_widgets as scan
-from fieldkit.ui import style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()
@@ -16,7 +15,7 @@ style.apply()
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 state = st.session_state
 # Saving, adding to a known person, reading a code and Undo are callbacks
-# (fieldkit/ui/capture_widgets.py): they have run before this line, so this
+# (fieldkit/ui/capture_actions.py): they have run before this line, so this
 # run already shows their outcome.
 gen = act.generation()
 key = act.keys(gen)
@@ -45,7 +44,7 @@ event_options = [None, *event_labels]
 
 with st.form(key("form"), border=False):
     st.text_input("Name", key=key("name"), placeholder="Who did you just meet?")
-    st.pills("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get, key=key("kind"))
+    st.pills("Kind", list(PERSON_KINDS), format_func=PERSON_KINDS.get, key=key("kind"))
     st.toggle("Important", key=key("important"))
     with st.expander("Company, contact details, note, photo, voice memo",
                      expanded=scan.details_filled()):
@@ -93,7 +92,7 @@ if recent:
     st.subheader("Just saved")
     undo_round = act.undo_round()
     for capture in recent:
-        what = "meeting added" if capture["added_meeting"] else CONTACT_KINDS[capture["kind"]]
+        what = "meeting added" if capture["added_meeting"] else PERSON_KINDS[capture["kind"]]
         line = " · ".join(filter(None, [capture["name"], capture["company"], what]))
         with st.container(horizontal=True, vertical_alignment="center", wrap=False):
             st.text(line, width="stretch")

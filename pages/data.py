@@ -6,7 +6,8 @@ import streamlit as st
 from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import cached, style
-from fieldkit.ui.session import db_path, open_db
+from fieldkit.ui.database import db_path
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()

@@ -6,7 +6,7 @@ from fieldkit import checkins, clock, config, events
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import event_widgets as ew
 from fieldkit.ui import style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from fieldkit import config, metrics, streaks
 from fieldkit.ui import cached, nav, style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 
 style.apply()
 

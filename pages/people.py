@@ -4,11 +4,10 @@ import streamlit as st
 
 from fieldkit import cards, clock, config, followups, people
 from fieldkit.errors import FieldkitError
-from fieldkit.kinds import CONTACT_KINDS
-from fieldkit.ui import cached
+from fieldkit.kinds import PERSON_KINDS
+from fieldkit.ui import cached, style
 from fieldkit.ui import person_widgets as pw
-from fieldkit.ui import style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()
@@ -28,9 +27,9 @@ elif st.session_state.get("person_id") is not None:
     st.query_params["id"] = str(st.session_state["person_id"])
 
 
-def open_person(contact_id: int) -> None:
-    st.session_state["person_id"] = contact_id
-    st.query_params["id"] = str(contact_id)
+def open_person(person_id: int) -> None:
+    st.session_state["person_id"] = person_id
+    st.query_params["id"] = str(person_id)
 
 
 def close_person() -> None:
@@ -67,7 +66,7 @@ def show_list(db, settings) -> None:
                           icon=":material/filter_list:", on_change="rerun")
     if filters.open:
         with filters:
-            st.selectbox("Kind", list(CONTACT_KINDS), format_func=CONTACT_KINDS.get,
+            st.selectbox("Kind", list(PERSON_KINDS), format_func=PERSON_KINDS.get,
                          index=None, placeholder="Any kind", key="people_kind",
                          on_change=first_page)
             st.selectbox("Event", list(choices), format_func=choices.get, index=None,
@@ -92,10 +91,10 @@ def show_list(db, settings) -> None:
                   icon=":material/expand_more:")
 
 
-def show_person(db, settings, contact_id: int) -> None:
+def show_person(db, settings, person_id: int) -> None:
     st.button("Back to the list", icon=":material/arrow_back:", on_click=close_person)
     try:
-        person = people.person(db, contact_id)
+        person = people.person(db, person_id)
     except FieldkitError as exc:
         st.error(md(str(exc)))
         return
@@ -112,7 +111,7 @@ def show_person(db, settings, contact_id: int) -> None:
             st.image(photo["data"], caption="Card photo")
 
     st.subheader("Voice memos")
-    pw.voice_memos(db, contact_id, person["memos"], tz)
+    pw.voice_memos(db, person_id, person["memos"], tz)
 
     st.subheader("Follow-ups")
     if person["followups"]:
@@ -125,7 +124,7 @@ def show_person(db, settings, contact_id: int) -> None:
         if st.button("Follow up again", icon=":material/replay:", width="stretch",
                      help="Back in the queue, due per the ladder, today at the earliest."):
             try:
-                done = followups.reopen(db, contact_id, settings)
+                done = followups.reopen(db, person_id, settings)
             except FieldkitError as exc:
                 st.error(md(str(exc)))
             else:
@@ -136,11 +135,11 @@ def show_person(db, settings, contact_id: int) -> None:
     st.dataframe(pw.touch_rows(person["touches"], tz), hide_index=True, width="stretch")
 
     with st.expander("Edit", icon=":material/edit:"):
-        fields = pw.edit_form(cards.card_of(person), f"edit_{contact_id}")
+        fields = pw.edit_form(cards.card_of(person), f"edit_{person_id}")
     if fields is not None:
         try:
             card = cards.clean(fields, phone_region=settings.get("phone_region"))
-            cards.update(db, contact_id, card, cadence_days=person["cadence_days"],
+            cards.update(db, person_id, card, cadence_days=person["cadence_days"],
                          tz=person["tz"])
         except FieldkitError as exc:
             st.error(md(str(exc)), icon=":material/error:")
@@ -148,9 +147,9 @@ def show_person(db, settings, contact_id: int) -> None:
             st.session_state["people_flash"] = "Saved."
             st.rerun()
 
-    if st.session_state.get("people_deleting") != contact_id:
+    if st.session_state.get("people_deleting") != person_id:
         st.button("Delete", icon=":material/delete:", width="stretch",
-                  on_click=lambda: st.session_state.update(people_deleting=contact_id))
+                  on_click=lambda: st.session_state.update(people_deleting=person_id))
         return
     with st.container(border=True):
         sure = st.checkbox(f"Yes, delete {md(person['name'])} and their history",
@@ -158,7 +157,7 @@ def show_person(db, settings, contact_id: int) -> None:
         st.caption("Their touches and follow-ups go too. Events and other people stay.")
         if st.button("Delete for good", type="primary", width="stretch", disabled=not sure):
             try:
-                name = cards.delete(db, contact_id)
+                name = cards.delete(db, person_id)
             except FieldkitError as exc:
                 st.error(md(str(exc)))
             else:

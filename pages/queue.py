@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from fieldkit import clock, config, people, queue
+from fieldkit import clock, config, people, triage
 from fieldkit.ui import queue_widgets as qw
 from fieldkit.ui import style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 
 style.apply()
 qw.apply_style()
@@ -14,15 +14,15 @@ with open_db() as db:
     settings = config.load(db)
     tz = settings["timezone"]
     today = clock.today(tz)
-    counts = queue.due_counts(db, today)
+    counts = triage.due_counts(db, today)
     skipped = qw.skipped(today)
-    items = queue.due(db, today, ladder_gaps=settings["ladder_gaps"], limit=1 + qw.UP_NEXT,
+    items = triage.due(db, today, ladder_gaps=settings["ladder_gaps"], limit=1 + qw.UP_NEXT,
                       exclude=skipped)
     newcomer = cleared = False
     if not counts["due"]:
         newcomer = people.search(db, people.Filters(), limit=0)[1] == 0
         # Nobody met yet is not a cleared queue: no triage day for it.
-        cleared = not newcomer and queue.mark_cleared(db, tz)
+        cleared = not newcomer and triage.mark_cleared(db, tz)
 
 st.title("Follow-ups")
 st.caption(f"Evening triage · {today:%A %d %B}")

@@ -7,7 +7,7 @@ import streamlit as st
 from fieldkit import clock, config
 from fieldkit.errors import SettingError
 from fieldkit.ui import gate, style
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 style.apply()

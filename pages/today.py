@@ -5,8 +5,8 @@ import streamlit as st
 from fieldkit import checkins, config, sample, today
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import gate, nav, style
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
-from fieldkit.ui.session import open_db
 
 style.apply()
 

@@ -13,17 +13,17 @@ _uids = itertools.count(1)
 
 def _contact(db):
     return db.execute(
-        "INSERT INTO contacts (uid, name, met_at, created_at, updated_at) "
+        "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
         "VALUES (?, 'Ada Lovelace', ?, ?, ?)",
         [f"c{next(_uids)}", NOW, NOW, NOW],
     ).lastrowid
 
 
-def _touch(db, contact_id, at, kind="attempt", undone_at=None):
+def _touch(db, person_id, at, kind="attempt", undone_at=None):
     db.execute(
-        "INSERT INTO touches (contact_id, at, kind, undone_at, created_at) "
+        "INSERT INTO touches (person_id, at, kind, undone_at, created_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        [contact_id, at, kind, undone_at, at],
+        [person_id, at, kind, undone_at, at],
     )
 
 
@@ -42,12 +42,12 @@ def _checkin(db, event_id, at, open_now=False):
     )
 
 
-def _daily_touches(db, contact_id, last_day, count, kind="attempt"):
+def _daily_touches(db, person_id, last_day, count, kind="attempt"):
     """One touch at noon UTC on each of ``count`` days ending ``last_day``."""
     db.conn.executemany(
-        "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO touches (person_id, at, kind, created_at) VALUES (?, ?, ?, ?)",
         [
-            (contact_id, f"{last_day - timedelta(days=n)}T12:00:00Z", kind, NOW)
+            (person_id, f"{last_day - timedelta(days=n)}T12:00:00Z", kind, NOW)
             for n in range(count)
         ],
     )

@@ -26,7 +26,7 @@ def add_person(db, name: str) -> int:
 def names(path: Path) -> list[str]:
     conn = sqlite3.connect(path)  # read-write, so closing removes any WAL it opened
     try:
-        return [n for (n,) in conn.execute("SELECT name FROM contacts ORDER BY id")]
+        return [n for (n,) in conn.execute("SELECT name FROM people ORDER BY id")]
     finally:
         conn.close()
 
@@ -99,7 +99,7 @@ def test_backup_while_another_connection_writes(tmp_path):
     try:
         assert started.wait(10)
         with fieldkit.db.connect(path) as db:
-            committed = {n for (n,) in db.execute("SELECT name FROM contacts")}
+            committed = {n for (n,) in db.execute("SELECT name FROM people")}
             data = backup.backup_bytes(db)
     finally:
         stop.set()
@@ -110,9 +110,9 @@ def test_backup_while_another_connection_writes(tmp_path):
     conn = sqlite3.connect(copy)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        held = {n for (n,) in conn.execute("SELECT name FROM contacts")}
+        held = {n for (n,) in conn.execute("SELECT name FROM people")}
         # Every person saved comes with exactly one touch and one follow-up.
-        counts = conn.execute("SELECT (SELECT count(*) FROM contacts), "
+        counts = conn.execute("SELECT (SELECT count(*) FROM people), "
                               "(SELECT count(*) FROM touches), "
                               "(SELECT count(*) FROM followups)").fetchone()
     finally:
@@ -159,13 +159,13 @@ def edited_backup(tmp_path, data: bytes, *sql: str) -> bytes:
 
 
 def corrupted(tmp_path, data: bytes) -> bytes:
-    """The backup with the contacts table's first page overwritten."""
+    """The backup with the people table's first page overwritten."""
     path = tmp_path / "corrupt.db"
     path.write_bytes(data)
     conn = sqlite3.connect(path)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     root = conn.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'contacts'").fetchone()[0]
+        "SELECT rootpage FROM sqlite_master WHERE name = 'people'").fetchone()[0]
     conn.close()
     broken = bytearray(data)
     start = (root - 1) * page_size
@@ -193,8 +193,8 @@ def bad_file(case: str, tmp_path: Path, good: bytes) -> tuple[bytes, str]:
         "missing tables": lambda: (edited_backup(tmp_path, good, "DROP TABLE followups"),
                                    "followups table\\(s\\) are missing"),
         "missing columns": lambda: (edited_backup(tmp_path, good,
-                                                  "ALTER TABLE contacts DROP COLUMN website"),
-                                    "contacts table lacks website"),
+                                                  "ALTER TABLE people DROP COLUMN website"),
+                                    "people table lacks website"),
     }
     return makers[case]()
 
@@ -258,7 +258,7 @@ def test_restore_keeps_rows_that_were_only_in_the_old_wal(tmp_path, good_backup)
     path = make_db(tmp_path / "fieldkit.db", "Checkpointed Carl")
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA wal_autocheckpoint = 0")
-    conn.execute("UPDATE contacts SET name = 'Only In Wal' WHERE id = 1")
+    conn.execute("UPDATE people SET name = 'Only In Wal' WHERE id = 1")
     # Snapshot the files as a crash would leave them: the change only in the WAL.
     crashed = tmp_path / "crashed"
     crashed.mkdir()
@@ -307,7 +307,7 @@ def test_restore_of_a_bad_file_changes_nothing(tmp_path, good_backup, case):
     assert sha(path) == before
     assert sorted(path.parent.iterdir()) == files
     with fieldkit.db.connect(path) as db:
-        assert fieldkit.db.row_counts(db)["contacts"] == 2
+        assert fieldkit.db.row_counts(db)["people"] == 2
 
 
 def test_restore_waits_for_and_refuses_a_database_in_use(tmp_path, good_backup):
@@ -315,7 +315,7 @@ def test_restore_waits_for_and_refuses_a_database_in_use(tmp_path, good_backup):
     with fieldkit.db.connect(path) as db:
         with pytest.raises(RestoreError, match="in use"):
             backup.restore(path, good_backup, now=NOW, wait=0.2)
-        assert [n for (n,) in db.execute("SELECT name FROM contacts")] == ["Old Olga"]
+        assert [n for (n,) in db.execute("SELECT name FROM people")] == ["Old Olga"]
     assert names(path) == ["Old Olga"]
     assert sorted(p.name for p in path.parent.iterdir()) == ["fieldkit.db"]
 

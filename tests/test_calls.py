@@ -19,9 +19,9 @@ PHONES = {"DE": "+4915123456789", "JP": "+819012345678", "US": "+12015550123",
 
 def person(db, name, tz=None, phone=None, kind="customer", now=MET, **fields) -> int:
     card = cards.clean({"name": name, "kind": kind, "phone": phone, **fields})
-    contact_id = cards.save(db, card, settings=SETTINGS, now=now)
-    db.execute("UPDATE contacts SET tz = ? WHERE id = ?", [tz, contact_id])
-    return contact_id
+    person_id = cards.save(db, card, settings=SETTINGS, now=now)
+    db.execute("UPDATE people SET tz = ? WHERE id = ?", [tz, person_id])
+    return person_id
 
 
 def names(people) -> list[str]:
@@ -29,13 +29,13 @@ def names(people) -> list[str]:
 
 
 def touches(db) -> list[tuple]:
-    return db.execute("SELECT contact_id, kind, channel, outcome, minutes, note, "
+    return db.execute("SELECT person_id, kind, channel, outcome, minutes, note, "
                       "call_session_id FROM touches WHERE kind != 'met' ORDER BY id").fetchall()
 
 
-def open_followup(db, contact_id) -> tuple:
-    return db.execute("SELECT due_on, reason, rung FROM followups WHERE contact_id = ? "
-                      "AND status = 'open'", [contact_id]).fetchone()
+def open_followup(db, person_id) -> tuple:
+    return db.execute("SELECT due_on, reason, rung FROM followups WHERE person_id = ? "
+                      "AND status = 'open'", [person_id]).fetchone()
 
 
 @pytest.fixture
@@ -108,8 +108,8 @@ def test_candidates_use_the_calling_hours_setting(db):
 
 
 def test_candidates_unknown_zone_falls_back_to_the_users(db):
-    contact_id = person(db, "Ben Sato", None, PHONES["DE"])
-    db.execute("UPDATE contacts SET tz = 'Mars/Olympus' WHERE id = ?", [contact_id])
+    person_id = person(db, "Ben Sato", None, PHONES["DE"])
+    db.execute("UPDATE people SET tz = 'Mars/Olympus' WHERE id = ?", [person_id])
     (ben,) = calls.candidates(db, SETTINGS, now=NOW)
     assert ben["tz"] == "Europe/London"
 
@@ -146,8 +146,8 @@ def test_candidates_due_only_counts_today_in_the_users_zone(db):
     due_today = person(db, "Dana Due", "Asia/Tokyo", PHONES["JP"])
     due_tomorrow = person(db, "Tim Tomorrow", "Asia/Tokyo", PHONES["JP"])
     talked = person(db, "Kim Kept", "Asia/Tokyo", PHONES["JP"])
-    db.execute("UPDATE followups SET due_on = '2026-01-15' WHERE contact_id = ?", [due_today])
-    db.execute("UPDATE followups SET due_on = '2026-01-16' WHERE contact_id = ?", [due_tomorrow])
+    db.execute("UPDATE followups SET due_on = '2026-01-15' WHERE person_id = ?", [due_today])
+    db.execute("UPDATE followups SET due_on = '2026-01-16' WHERE person_id = ?", [due_tomorrow])
     followups.log_dialog(db, talked, "coffee", SETTINGS, now=MET)  # next touch a month away
     assert names(calls.candidates(db, tokyo, due_only=True, now=late)) == ["Dana Due"]
     assert names(calls.candidates(db, SETTINGS, due_only=True, now=late)) == []  # 14 Jan in London
@@ -160,13 +160,13 @@ def test_candidates_due_only_counts_today_in_the_users_zone(db):
 
 def test_start_stores_the_audience_and_end_closes_once(db):
     session_id = calls.start(db, {"kinds": ["customer"], "due_only": True}, now=NOW)
-    found = calls.session(db, session_id)
+    found = calls.call_session(db, session_id)
     assert found["audience"] == {"kinds": ["customer"], "due_only": True}
     assert found["started_at"] == "2026-01-14T13:30:00Z" and found["ended_at"] is None
     assert calls.current(db) == session_id
     calls.end(db, session_id, now=NOW + timedelta(hours=1))
     calls.end(db, session_id, now=NOW + timedelta(hours=2))
-    assert calls.session(db, session_id)["ended_at"] == "2026-01-14T14:30:00Z"
+    assert calls.call_session(db, session_id)["ended_at"] == "2026-01-14T14:30:00Z"
     assert calls.current(db) is None
 
 
@@ -187,73 +187,73 @@ def test_start_any_kind_and_bad_audience(db):
     ("talked", ("dialog", "call", "talked"), ("2026-02-13", "keep_in_touch", 1)),
 ])
 def test_record_logs_the_touch_and_moves_the_followup(db, outcome, touch, followup):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
-    assert open_followup(db, contact_id) == ("2026-01-14", "ladder", 1)
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    done = calls.record(db, session_id, contact_id, outcome, SETTINGS, note="Call Thu",
+    done = calls.record(db, session_id, person_id, outcome, SETTINGS, note="Call Thu",
                         now=NOW)
-    assert touches(db) == [(contact_id, *touch, 0, "Call Thu", session_id)]
-    assert open_followup(db, contact_id) == followup
+    assert touches(db) == [(person_id, *touch, 0, "Call Thu", session_id)]
+    assert open_followup(db, person_id) == followup
     assert done.next_due == date.fromisoformat(followup[0])
     assert done.touch_id and "Ben Sato" in done.message
-    assert calls.session(db, session_id)["called"] == [contact_id]
+    assert calls.call_session(db, session_id)["called"] == [person_id]
 
 
 def test_record_talked_keeps_minutes_and_note(db):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    done = calls.record(db, session_id, contact_id, "talked", SETTINGS, minutes=25,
+    done = calls.record(db, session_id, person_id, "talked", SETTINGS, minutes=25,
                         note="  Fleet manager, 3 years;\n\n\n\nwas at Orbital  ", now=NOW)
-    assert touches(db) == [(contact_id, "dialog", "call", "talked", 25,
+    assert touches(db) == [(person_id, "dialog", "call", "talked", 25,
                             "Fleet manager, 3 years;\n\nwas at Orbital", session_id)]
     assert done.message == "Talked with Ben Sato for 25 min."
 
 
 def test_record_second_attempt_climbs_the_ladder(db):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     first = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    calls.record(db, first, contact_id, "no_answer", SETTINGS, now=NOW)
+    calls.record(db, first, person_id, "no_answer", SETTINGS, now=NOW)
     later = NOW + timedelta(days=2)
     second = calls.start(db, {"kinds": ["customer"]}, now=later)
-    calls.record(db, second, contact_id, "voicemail", SETTINGS, now=later)
-    assert open_followup(db, contact_id) == ("2026-01-20", "ladder", 3)  # gap 4 after rung 2
+    calls.record(db, second, person_id, "voicemail", SETTINGS, now=later)
+    assert open_followup(db, person_id) == ("2026-01-20", "ladder", 3)  # gap 4 after rung 2
 
 
 @pytest.mark.parametrize("outcome", ["declined", "", None, "Talked"])
 def test_record_unknown_outcome_raises_and_writes_nothing(db, outcome):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(ValidationError) as caught:
-        calls.record(db, session_id, contact_id, outcome, SETTINGS, now=NOW)
+        calls.record(db, session_id, person_id, outcome, SETTINGS, now=NOW)
     assert caught.value.field == "outcome"
     assert touches(db) == []
 
 
 def test_record_in_an_ended_session_raises_and_writes_nothing(db):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     calls.end(db, session_id, now=NOW)
     with pytest.raises(FieldkitError, match="ended"):
-        calls.record(db, session_id, contact_id, "talked", SETTINGS, now=NOW)
+        calls.record(db, session_id, person_id, "talked", SETTINGS, now=NOW)
     assert touches(db) == []
-    assert open_followup(db, contact_id) == ("2026-01-14", "ladder", 1)
+    assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
 
 
 @pytest.mark.parametrize("minutes", [-1, 1441, 2.5, "ten"])
 def test_record_bad_minutes_raises_and_writes_nothing(db, minutes):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(ValidationError):
-        calls.record(db, session_id, contact_id, "talked", SETTINGS, minutes=minutes, now=NOW)
+        calls.record(db, session_id, person_id, "talked", SETTINGS, minutes=minutes, now=NOW)
     assert touches(db) == []
-    assert open_followup(db, contact_id) == ("2026-01-14", "ladder", 1)
+    assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
 
 
 def test_record_unknown_session_or_person_raises(db):
-    contact_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
+    person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(FieldkitError):
-        calls.record(db, 999, contact_id, "no_answer", SETTINGS, now=NOW)
+        calls.record(db, 999, person_id, "no_answer", SETTINGS, now=NOW)
     with pytest.raises(FieldkitError):
         calls.record(db, session_id, 999, "no_answer", SETTINGS, now=NOW)
     assert touches(db) == []
@@ -265,7 +265,7 @@ def test_undo_last_takes_back_the_latest_call(db):
     calls.record(db, session_id, ben, "talked", SETTINGS, minutes=5, now=NOW)
     assert calls.undo_last(db, session_id, now=NOW) == "Ben Sato"
     assert open_followup(db, ben) == ("2026-01-14", "ladder", 1)
-    assert calls.session(db, session_id)["called"] == []
+    assert calls.call_session(db, session_id)["called"] == []
     with pytest.raises(followups.ActionError):
         calls.undo_last(db, session_id, now=NOW)
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 import fieldkit.db
 from fieldkit import cards, config, events, people, photos
-from fieldkit.errors import ValidationError
+from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
@@ -48,24 +48,24 @@ def all_rows(db, sql, args=()):
     return db.execute(sql, list(args)).fetchall()
 
 
-def contact(db, contact_id) -> dict:
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+def contact(db, person_id) -> dict:
+    cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
 
 
-def tags_of(db, contact_id) -> list[str]:
+def tags_of(db, person_id) -> list[str]:
     return [t for (t,) in all_rows(
-        db, "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [contact_id])]
+        db, "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
 
 
-def open_followups(db, contact_id) -> list[tuple]:
+def open_followups(db, person_id) -> list[tuple]:
     return all_rows(db, "SELECT due_on, reason, rung FROM followups "
-                        "WHERE contact_id = ? AND status = 'open'", [contact_id])
+                        "WHERE person_id = ? AND status = 'open'", [person_id])
 
 
 def counts(db) -> dict:
     found = fieldkit.db.row_counts(db)
-    found["contacts_fts"] = one(db, "SELECT count(*) FROM contacts_fts")[0]
+    found["people_fts"] = one(db, "SELECT count(*) FROM people_fts")[0]
     return found
 
 
@@ -169,33 +169,33 @@ def test_clean_phone_is_read_in_the_given_region():
 
 def test_save_creates_person_with_everything(db):
     event_id = make_event(db)
-    contact_id = save(db, event_id=event_id, photo=a_photo(), company="Analytical Engines",
+    person_id = save(db, event_id=event_id, photo=a_photo(), company="Analytical Engines",
                       kind="customer", email="ada@example.com", tags="math, poetry",
                       important=True)
-    person = contact(db, contact_id)
+    person = contact(db, person_id)
     assert (person["name"], person["company"], person["kind"], person["email"]) == (
         "Ada Lovelace", "Analytical Engines", "customer", "ada@example.com")
     assert person["event_id"] == event_id
     assert person["met_at"] == "2026-03-10T14:00:00Z"
     assert (person["status"], person["source"], person["important"]) == ("active", "capture", 1)
-    assert tags_of(db, contact_id) == ["math", "poetry"]
+    assert tags_of(db, person_id) == ["math", "poetry"]
     assert all_rows(db, "SELECT kind, mime, bytes = length(data) FROM attachments "
-                        "WHERE contact_id = ?", [contact_id]) == [("card_photo", "image/jpeg", 1)]
+                        "WHERE person_id = ?", [person_id]) == [("card_photo", "image/jpeg", 1)]
     touches = all_rows(db, "SELECT kind, channel, at, event_id, data FROM touches "
-                           "WHERE contact_id = ?", [contact_id])
+                           "WHERE person_id = ?", [person_id])
     assert len(touches) == 1
     kind, channel, at, touch_event, data = touches[0]
     assert (kind, channel, at, touch_event) == ("met", "in_person", "2026-03-10T14:00:00Z", event_id)
     assert json.loads(data) == {"created": True}
-    assert open_followups(db, contact_id) == [("2026-03-11", "ladder", 1)]
+    assert open_followups(db, person_id) == [("2026-03-11", "ladder", 1)]
 
 
 def test_save_without_photo_or_event(db):
-    contact_id = save(db)
+    person_id = save(db)
     assert one(db, "SELECT count(*) FROM attachments")[0] == 0
-    assert contact(db, contact_id)["event_id"] is None
+    assert contact(db, person_id)["event_id"] is None
     assert all_rows(db, "SELECT event_id FROM touches") == [(None,)]
-    assert tags_of(db, contact_id) == []
+    assert tags_of(db, person_id) == []
 
 
 def test_save_same_uid_twice_stores_one_person(db):
@@ -203,7 +203,7 @@ def test_save_same_uid_twice_stores_one_person(db):
     first = cards.save(db, card(name="Dana Double"), settings=SETTINGS, uid="form-1")
     again = cards.save(db, card(name="Dana Double"), settings=SETTINGS, uid="form-1")
     assert again == first
-    assert one(db, "SELECT count(*) FROM contacts")[0] == 1
+    assert one(db, "SELECT count(*) FROM people")[0] == 1
     assert one(db, "SELECT count(*) FROM touches")[0] == 1
     assert one(db, "SELECT count(*) FROM followups")[0] == 1
     assert cards.saved_uid(db, "form-1") == first
@@ -224,9 +224,9 @@ def test_save_same_uid_twice_stores_one_person(db):
     ],
 )
 def test_save_first_followup_due_next_day_in_settings_zone(db, now, tz, due):
-    contact_id = save(db, now=now, settings={**SETTINGS, "timezone": tz})
-    assert open_followups(db, contact_id) == [(due, "ladder", 1)]
-    assert contact(db, contact_id)["met_at"] == now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    person_id = save(db, now=now, settings={**SETTINGS, "timezone": tz})
+    assert open_followups(db, person_id) == [(due, "ladder", 1)]
+    assert contact(db, person_id)["met_at"] == now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_save_unknown_event_leaves_nothing_behind(db):
@@ -247,7 +247,7 @@ def test_save_failing_at_the_last_step_leaves_nothing_behind(db):
              settings={"timezone": "UTC"})
     assert counts(db) == before
     save(db, event_id=event_id)  # the connection is usable afterwards
-    assert counts(db)["contacts"] == before["contacts"] + 1
+    assert counts(db)["people"] == before["people"] + 1
 
 
 def test_save_bad_tag_mid_way_leaves_nothing_behind(db):
@@ -314,13 +314,13 @@ def test_find_twins_name_and_company_ignore_case_beyond_ascii(db, known):
 
 
 def test_find_twins_leaves_out_merged_people(db, known):
-    db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [known["ada"]])
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [known["ada"]])
     assert cards.find_twins(db, card(company="Analytical Engines", email="ada@example.com")) == []
 
 
 @pytest.mark.parametrize("status", ["let_go", "declined"])
 def test_find_twins_keeps_people_let_go(db, known, status):
-    db.execute("UPDATE contacts SET status = ? WHERE id = ?", [status, known["ada"]])
+    db.execute("UPDATE people SET status = ? WHERE id = ?", [status, known["ada"]])
     assert [t["id"] for t in cards.find_twins(db, card(email="ada@example.com"))] == [known["ada"]]
 
 
@@ -338,9 +338,9 @@ def ada(db):
     """Ada, met at the first event with a company and one tag; no email or phone."""
     first = make_event(db, "Hannover Messe")
     second = make_event(db, "CeBIT")
-    contact_id = save(db, event_id=first, company="Analytical Engines", tags="math",
+    person_id = save(db, event_id=first, company="Analytical Engines", tags="math",
                       kind="customer")
-    return {"id": contact_id, "first": first, "second": second}
+    return {"id": person_id, "first": first, "second": second}
 
 
 AGAIN = {"name": "Ada L.", "kind": "competitor", "company": "Other Co", "title": "Countess",
@@ -365,7 +365,7 @@ def test_add_meeting_fills_only_empty_details(db, ada):
     assert (at, event_id, note) == ("2026-04-02T09:30:00Z", ada["second"], "talked about engines")
     assert json.loads(data) == {"created": False, "filled": ["title", "email", "phone"],
                                 "tags": ["poetry"], "photo": None, "followup": None}
-    assert one(db, "SELECT count(*) FROM contacts")[0] == 1
+    assert one(db, "SELECT count(*) FROM people")[0] == 1
 
 
 def test_add_meeting_department_only_for_colleagues(db, ada):
@@ -385,7 +385,7 @@ def test_add_meeting_keeps_the_open_followup(db, ada):
 
 
 def test_add_meeting_recreates_followup_when_none_is_open(db, ada):
-    db.execute("UPDATE followups SET status = 'done' WHERE contact_id = ?", [ada["id"]])
+    db.execute("UPDATE followups SET status = 'done' WHERE person_id = ?", [ada["id"]])
     tokyo = {**SETTINGS, "timezone": "Asia/Tokyo"}
     late = datetime(2026, 4, 2, 22, 0, tzinfo=timezone.utc)  # 3 April, 07:00 in Tokyo
     cards.add_meeting(db, ada["id"], card(), settings=tokyo, event_id=ada["second"], now=late)
@@ -394,21 +394,21 @@ def test_add_meeting_recreates_followup_when_none_is_open(db, ada):
 
 @pytest.mark.parametrize("status", ["let_go", "declined"])
 def test_add_meeting_no_followup_for_people_not_active(db, ada, status):
-    db.execute("UPDATE followups SET status = 'let_go' WHERE contact_id = ?", [ada["id"]])
-    db.execute("UPDATE contacts SET status = ? WHERE id = ?", [status, ada["id"]])
+    db.execute("UPDATE followups SET status = 'let_go' WHERE person_id = ?", [ada["id"]])
+    db.execute("UPDATE people SET status = ? WHERE id = ?", [status, ada["id"]])
     cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, now=LATER)
     assert open_followups(db, ada["id"]) == []
-    assert one(db, "SELECT count(*) FROM touches WHERE contact_id = ?", [ada["id"]])[0] == 2
+    assert one(db, "SELECT count(*) FROM touches WHERE person_id = ?", [ada["id"]])[0] == 2
 
 
 def test_add_meeting_with_photo_stores_it(db, ada):
     cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, photo=a_photo(), now=LATER)
-    assert all_rows(db, "SELECT contact_id, kind FROM attachments") == [(ada["id"], "card_photo")]
+    assert all_rows(db, "SELECT person_id, kind FROM attachments") == [(ada["id"], "card_photo")]
 
 
 def test_add_meeting_to_missing_person_raises(db, ada):
     before = counts(db)
-    with pytest.raises(cards.NotFound, match="no longer exists"):
+    with pytest.raises(NotFound, match="no longer exists"):
         cards.add_meeting(db, 999, card(**AGAIN), settings=SETTINGS, now=LATER)
     assert counts(db) == before
 
@@ -421,7 +421,7 @@ def test_undo_added_meeting_takes_back_what_it_filled(db, ada):
     assert (after["title"], after["email"], after["phone"]) == (None, None, None)
     assert after["company"] == "Analytical Engines"
     assert tags_of(db, ada["id"]) == ["math"]
-    assert all_rows(db, "SELECT kind, event_id FROM touches WHERE contact_id = ?",
+    assert all_rows(db, "SELECT kind, event_id FROM touches WHERE person_id = ?",
                     [ada["id"]]) == [("met", ada["first"])]
     assert open_followups(db, ada["id"]) == [("2026-03-11", "ladder", 1)]
 
@@ -430,11 +430,11 @@ def test_undo_added_meeting_removes_its_photo(db, ada):
     touch_id = cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, photo=a_photo(),
                                  now=LATER)
     cards.undo_capture(db, touch_id)
-    assert one(db, "SELECT count(*) FROM attachments WHERE contact_id = ?", [ada["id"]])[0] == 0
+    assert one(db, "SELECT count(*) FROM attachments WHERE person_id = ?", [ada["id"]])[0] == 0
 
 
 def test_undo_added_meeting_removes_the_followup_it_created(db, ada):
-    db.execute("UPDATE followups SET status = 'done' WHERE contact_id = ?", [ada["id"]])
+    db.execute("UPDATE followups SET status = 'done' WHERE person_id = ?", [ada["id"]])
     touch_id = cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, now=LATER)
     assert len(open_followups(db, ada["id"])) == 1
     cards.undo_capture(db, touch_id)
@@ -443,15 +443,15 @@ def test_undo_added_meeting_removes_the_followup_it_created(db, ada):
 
 def test_undo_new_card_deletes_the_person_with_everything(db, ada):
     other = save(db, name="Grace Hopper", tags="navy")
-    touch_id = one(db, "SELECT id FROM touches WHERE contact_id = ? AND kind = 'met'",
+    touch_id = one(db, "SELECT id FROM touches WHERE person_id = ? AND kind = 'met'",
                    [ada["id"]])[0]
     cards.add_meeting(db, ada["id"], card(**AGAIN), settings=SETTINGS, photo=a_photo(),
                       now=LATER)
     assert cards.undo_capture(db, touch_id) == "Ada Lovelace"
-    for table in ("contacts", "touches", "followups", "contact_tags", "attachments"):
-        column = "id" if table == "contacts" else "contact_id"
+    for table in ("people", "touches", "followups", "person_tags", "attachments"):
+        column = "id" if table == "people" else "person_id"
         assert one(db, f"SELECT count(*) FROM {table} WHERE {column} = ?", [ada["id"]])[0] == 0
-    assert one(db, "SELECT count(*) FROM contacts_fts WHERE rowid = ?", [ada["id"]])[0] == 0
+    assert one(db, "SELECT count(*) FROM people_fts WHERE rowid = ?", [ada["id"]])[0] == 0
     assert contact(db, other)["name"] == "Grace Hopper"
     assert tags_of(db, other) == ["navy"]
     assert one(db, "SELECT count(*) FROM events")[0] == 2
@@ -460,24 +460,24 @@ def test_undo_new_card_deletes_the_person_with_everything(db, ada):
 @pytest.mark.parametrize("new_card", [True, False], ids=["new-card", "added-meeting"])
 def test_undo_twice_raises_not_found(db, ada, new_card):
     if new_card:
-        touch_id = one(db, "SELECT id FROM touches WHERE contact_id = ?", [ada["id"]])[0]
+        touch_id = one(db, "SELECT id FROM touches WHERE person_id = ?", [ada["id"]])[0]
     else:
         touch_id = cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, now=LATER)
     cards.undo_capture(db, touch_id)
     before = counts(db)
-    with pytest.raises(cards.NotFound, match=r"^That capture is already gone\.$"):
+    with pytest.raises(NotFound, match=r"^That capture is already gone\.$"):
         cards.undo_capture(db, touch_id)
     assert counts(db) == before
 
 
 def test_undo_refuses_a_touch_that_is_not_a_capture(db, ada):
     attempt = db.execute(
-        "INSERT INTO touches (contact_id, at, kind, channel, created_at) "
+        "INSERT INTO touches (person_id, at, kind, channel, created_at) "
         "VALUES (?, '2026-03-12T10:00:00Z', 'attempt', 'email', '2026-03-12T10:00:00Z')",
         [ada["id"]]).lastrowid
-    with pytest.raises(cards.NotFound):
+    with pytest.raises(NotFound):
         cards.undo_capture(db, attempt)
-    assert one(db, "SELECT count(*) FROM contacts")[0] == 1
+    assert one(db, "SELECT count(*) FROM people")[0] == 1
 
 
 # --- recent_captures --------------------------------------------------------
@@ -494,7 +494,7 @@ def test_recent_captures_newest_first_with_added_meeting_flag(db, ada):
         ("Ada Lovelace", False, "Hannover Messe"),
     ]
     assert captures[0]["touch_id"] == meeting
-    assert captures[1] == {"touch_id": captures[1]["touch_id"], "contact_id": grace,
+    assert captures[1] == {"touch_id": captures[1]["touch_id"], "person_id": grace,
                            "at": "2026-04-02T09:30:00Z", "name": "Grace Hopper",
                            "company": "Navy", "kind": "partner", "event": None,
                            "added_meeting": False}
@@ -504,7 +504,7 @@ def test_recent_captures_newest_first_with_added_meeting_flag(db, ada):
 
 def test_recent_captures_leaves_out_other_touches_and_undone_captures(db, ada):
     meeting = cards.add_meeting(db, ada["id"], card(), settings=SETTINGS, now=LATER)
-    db.execute("INSERT INTO touches (contact_id, at, kind, channel, created_at) "
+    db.execute("INSERT INTO touches (person_id, at, kind, channel, created_at) "
                "VALUES (?, '2026-04-03T10:00:00Z', 'attempt', 'email', '2026-04-03T10:00:00Z')",
                [ada["id"]])
     cards.undo_capture(db, meeting)
@@ -520,9 +520,9 @@ def test_recent_captures_empty_database(db):
 
 def test_update_replaces_details_and_tags_keeps_history(db, ada):
     cards.add_meeting(db, ada["id"], card(**AGAIN), settings=SETTINGS, now=LATER)
-    touches_before = all_rows(db, "SELECT * FROM touches WHERE contact_id = ? ORDER BY id",
+    touches_before = all_rows(db, "SELECT * FROM touches WHERE person_id = ? ORDER BY id",
                               [ada["id"]])
-    followups_before = all_rows(db, "SELECT * FROM followups WHERE contact_id = ?", [ada["id"]])
+    followups_before = all_rows(db, "SELECT * FROM followups WHERE person_id = ?", [ada["id"]])
     new = cards.clean({"name": "Augusta Ada King", "kind": "partner", "company": "Babbage & Co",
                        "tags": "engines, history", "important": True})
     cards.update(db, ada["id"], new, cadence_days=21, tz="Europe/London")
@@ -533,9 +533,9 @@ def test_update_replaces_details_and_tags_keeps_history(db, ada):
     assert (after["email"], after["phone"], after["title"]) == (None, None, None)
     assert (after["cadence_days"], after["tz"]) == (21, "Europe/London")
     assert tags_of(db, ada["id"]) == ["engines", "history"]
-    assert all_rows(db, "SELECT * FROM touches WHERE contact_id = ? ORDER BY id",
+    assert all_rows(db, "SELECT * FROM touches WHERE person_id = ? ORDER BY id",
                     [ada["id"]]) == touches_before
-    assert all_rows(db, "SELECT * FROM followups WHERE contact_id = ?",
+    assert all_rows(db, "SELECT * FROM followups WHERE person_id = ?",
                     [ada["id"]]) == followups_before
     assert people.search(db, people.Filters(query="babbage"))[1] == 1  # search index follows
 
@@ -579,17 +579,17 @@ def test_update_bad_tz_raises_and_changes_nothing(db, ada, tz):
 
 
 def test_update_missing_person_raises(db):
-    with pytest.raises(cards.NotFound, match="no longer exists"):
+    with pytest.raises(NotFound, match="no longer exists"):
         cards.update(db, 999, card())
-    assert one(db, "SELECT count(*) FROM contacts")[0] == 0
+    assert one(db, "SELECT count(*) FROM people")[0] == 0
 
 
 def test_card_of_round_trips_a_saved_card(db):
     original = card(kind="colleague", department="R&D", company="Analytical Engines",
                     email="ada@example.com", phone="030 1234567", tags="math, poetry",
                     note="line one\nline two", important=True)
-    contact_id = cards.save(db, original, settings=SETTINGS, now=NOW)
-    assert cards.card_of(people.person(db, contact_id)) == original
+    person_id = cards.save(db, original, settings=SETTINGS, now=NOW)
+    assert cards.card_of(people.person(db, person_id)) == original
 
 
 # --- delete -----------------------------------------------------------------
@@ -603,14 +603,14 @@ def test_delete_removes_the_person_with_everything(db, ada):
                [ada["first"], "2026-03-10T08:00:00Z"])
     grace_before = {
         table: all_rows(db, f"SELECT * FROM {table} WHERE {col} = ?", [grace])
-        for table, col in (("contacts", "id"), ("touches", "contact_id"),
-                           ("followups", "contact_id"), ("contact_tags", "contact_id"),
-                           ("attachments", "contact_id"))
+        for table, col in (("people", "id"), ("touches", "person_id"),
+                           ("followups", "person_id"), ("person_tags", "person_id"),
+                           ("attachments", "person_id"))
     }
     events_before = all_rows(db, "SELECT * FROM events ORDER BY id")
     assert cards.delete(db, ada["id"]) == "Ada Lovelace"
-    for table, col in (("contacts", "id"), ("touches", "contact_id"), ("followups", "contact_id"),
-                       ("contact_tags", "contact_id"), ("attachments", "contact_id")):
+    for table, col in (("people", "id"), ("touches", "person_id"), ("followups", "person_id"),
+                       ("person_tags", "person_id"), ("attachments", "person_id")):
         assert one(db, f"SELECT count(*) FROM {table} WHERE {col} = ?", [ada["id"]])[0] == 0
         assert all_rows(db, f"SELECT * FROM {table} WHERE {col} = ?", [grace]) == grace_before[table]
     assert all_rows(db, "SELECT * FROM events ORDER BY id") == events_before
@@ -620,15 +620,15 @@ def test_delete_removes_the_person_with_everything(db, ada):
 
 def test_delete_missing_person_raises(db, ada):
     cards.delete(db, ada["id"])
-    with pytest.raises(cards.NotFound, match="no longer exists"):
+    with pytest.raises(NotFound, match="no longer exists"):
         cards.delete(db, ada["id"])
-    with pytest.raises(cards.NotFound):
+    with pytest.raises(NotFound):
         cards.delete(db, 12345)
 
 
 def test_save_first_followup_matches_ladder(db):
     # The card's first follow-up is the ladder's rule, not a separate one.
-    contact_id = save(db)
+    person_id = save(db)
     expected = next_followup(date(2026, 3, 10), [], [], SETTINGS["ladder_gaps"], 90)
-    assert open_followups(db, contact_id) == [
+    assert open_followups(db, person_id) == [
         (expected.due_on.isoformat(), expected.reason, expected.rung)]

@@ -23,7 +23,7 @@ def test_nothing_committed_keeps_the_generation(db_path):
     first = watcher.generation()
     assert watcher.generation() == first
     with closing(sqlite3.connect(db_path)) as reader:
-        reader.execute("SELECT count(*) FROM contacts").fetchall()
+        reader.execute("SELECT count(*) FROM people").fetchall()
     assert watcher.generation() == first
 
 

@@ -60,7 +60,7 @@ def test_subprocess_sample_then_info(tmp_path):
     # Every table holds sample rows, except the password: the sample sets none.
     assert counts.pop("sign_in") == 0
     assert all(count > 0 for count in counts.values()), counts
-    assert counts["contacts"] == 160
+    assert counts["people"] == 160
 
 
 def test_sample_in_process_prints_counts(tmp_path, capsys):
@@ -83,7 +83,7 @@ def test_sample_scale_two(tmp_path, sample_file, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Sample data (scale 2) written to {path}:\n")
     counts = _row_counts(path)
-    assert counts["contacts"] == 2 * _row_counts(sample_file)["contacts"]
+    assert counts["people"] == 2 * _row_counts(sample_file)["people"]
     # Counts of a thousand and more are printed with a thousands separator.
     assert counts["touches"] >= 1000
     assert re.search(rf"^  touches +{counts['touches']:,}$", out, re.MULTILINE)
@@ -248,7 +248,7 @@ def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
     assert main(["import", "vcard", str(junk), "--db", str(db_file)]) == 1
     assert "error:" in capsys.readouterr().err
     with sqlite3.connect(db_file) as conn:
-        assert conn.execute("SELECT count(*) FROM contacts").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM people").fetchone() == (0,)
 
 
 @pytest.mark.parametrize("fmt, starts", [("csv", b"PK"), ("vcard", b"BEGIN:VCARD"),
@@ -265,11 +265,11 @@ def test_restore_from_a_backup_keeps_the_previous_file(sample_file, tmp_path, ca
     copy = tmp_path / "copy.db"
     assert main(["backup", "--db", str(live), "--out", str(copy)]) == 0
     with closing(sqlite3.connect(live)) as conn, conn:
-        conn.execute("DELETE FROM contact_tags")
+        conn.execute("DELETE FROM person_tags")
     assert main(["restore", "--db", str(live), str(copy)]) == 0
     assert "previous file is kept" in capsys.readouterr().out
     with closing(sqlite3.connect(live)) as conn:
-        assert conn.execute("SELECT count(*) FROM contact_tags").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM person_tags").fetchone()[0] > 0
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(sample_file, tmp_path, capsys):

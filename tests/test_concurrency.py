@@ -53,20 +53,20 @@ def _check_acknowledged(path, acks):
     """Every acknowledged write is in the file; nothing more was written."""
     kinds = [line.split(" ", 1) for line in acks]
     with fieldkit.db.connect(path) as db:
-        people = dict(db.execute("SELECT id, name FROM contacts").fetchall())
+        people = dict(db.execute("SELECT id, name FROM people").fetchall())
         attempts = dict(db.execute(
-            "SELECT id, contact_id FROM touches WHERE kind = 'attempt'").fetchall())
+            "SELECT id, person_id FROM touches WHERE kind = 'attempt'").fetchall())
         stored = config.load(db)
     last_setting = {}
     card_acks = attempt_acks = 0
     for kind, rest in kinds:
         if kind == "card":
-            contact_id, name = rest.split(" ", 1)
-            assert people.get(int(contact_id)) == name
+            person_id, name = rest.split(" ", 1)
+            assert people.get(int(person_id)) == name
             card_acks += 1
         elif kind == "attempt":
-            touch_id, contact_id = map(int, rest.split())
-            assert attempts.get(touch_id) == contact_id
+            touch_id, person_id = map(int, rest.split())
+            assert attempts.get(touch_id) == person_id
             attempt_acks += 1
         else:
             name, value = rest.split()
@@ -157,7 +157,7 @@ def _card(db):
 # Each write reads before it writes (the next rung, the settings that must
 # hold together), the pattern that fails at once without BEGIN IMMEDIATE.
 WRITES = {
-    "card": (_card, "SELECT count(*) FROM contacts", 2),
+    "card": (_card, "SELECT count(*) FROM people", 2),
     "attempt": (lambda db: followups.log_attempt(db, 1, "email", config.load(db)),
                 "SELECT count(*) FROM touches WHERE kind = 'attempt'", 1),
     "setting": (lambda db: config.save(db, {"my_name": "Grace Hopper"}),
@@ -228,12 +228,12 @@ def test_capture_page_locked_past_timeout_says_busy_and_keeps_the_card(app_db, m
     assert not at.exception
     assert [e.value for e in at.error] == [md(fieldkit.db.BUSY_MESSAGE)]
     assert next(w for w in at.text_input if w.label == "Name").value == "Ada Okafor"
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
     at.get("form_submit_button")[0].click()  # the same tap again, lock gone
     at.run()
     assert not at.error
-    assert rows(app_db, "SELECT name FROM contacts") == [("Ada Okafor",)]
+    assert rows(app_db, "SELECT name FROM people") == [("Ada Okafor",)]
 
 
 def test_write_other_operational_error_is_not_translated(db):

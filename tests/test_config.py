@@ -9,7 +9,7 @@ import pytest
 import fieldkit.db
 from fieldkit import config
 from fieldkit.errors import SettingError
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 
 NOW = "2026-03-01T09:00:00Z"
 
@@ -61,7 +61,7 @@ def test_setting_is_described_and_default_parses(setting):
     assert setting.parse(setting.label, setting.default) == setting.default
 
 
-@pytest.mark.parametrize("kind", list(CONTACT_KINDS))
+@pytest.mark.parametrize("kind", list(PERSON_KINDS))
 def test_setting_cadence_exists_for_every_contact_kind(kind):
     assert config.SETTINGS[f"cadence_{kind}"].default == config.DEFAULT_CADENCES[kind]
 

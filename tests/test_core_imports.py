@@ -1,5 +1,6 @@
 """The core never imports streamlit; only fieldkit.ui may."""
 
+import ast
 import json
 import pkgutil
 import subprocess
@@ -38,8 +39,86 @@ def test_core_modules_do_not_import_streamlit():
 
 def test_ui_package_does_import_streamlit():
     # Guards the test above against passing because nothing was imported.
-    script = "import sys, fieldkit.ui.session; print('streamlit' in sys.modules)"
+    script = "import sys, fieldkit.ui.database; print('streamlit' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "True"
+
+
+# --- no import cycle inside fieldkit ----------------------------------------------
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Which modules of ``package`` each of its modules imports, read from the source.
+
+    Every import counts, also one inside a function: a cycle hidden in a
+    function is still a cycle, only one that breaks later.
+    """
+    name = package.name
+    modules = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {module: set() for module in modules}
+    for module, path in modules.items():
+        here = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = here.split(".")[: len(here.split(".")) - node.level + 1]
+                    base = ".".join([*up, base] if base else up)
+                # "from fieldkit import cards" imports the module fieldkit.cards.
+                targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            graph[module] |= {t for t in targets if t in modules and t != module
+                              and t.split(".")[0] == name and t != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path that returns to where it began, or None."""
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> list[str] | None:
+        if module in path:
+            return path[path.index(module):] + [module]
+        if module in done:
+            return None
+        for target in sorted(graph[module]):
+            if cycle := visit(target, [*path, module]):
+                return cycle
+        done.add(module)
+        return None
+
+    for module in sorted(graph):
+        if cycle := visit(module, []):
+            return cycle
+    return None
+
+
+def test_fieldkit_has_no_import_cycle():
+    graph = import_graph(ROOT / "fieldkit")
+    assert {"fieldkit.cards", "fieldkit.ui.gate"} <= set(graph)
+    assert "fieldkit.db" in graph["fieldkit.cards"]
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+def test_import_cycle_is_found_also_through_an_import_inside_a_function(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg.sub import b\n")
+    (package / "sub" / "b.py").write_text("from .. import c\n")
+    (package / "c.py").write_text("import os\n\ndef later():\n    from pkg import a\n")
+    graph = import_graph(package)
+    assert graph == {"pkg": set(), "pkg.sub": set(), "pkg.a": {"pkg.sub", "pkg.sub.b"},
+                     "pkg.sub.b": {"pkg.c"}, "pkg.c": {"pkg.a"}}
+    assert find_cycle(graph) == ["pkg.a", "pkg.sub.b", "pkg.c", "pkg.a"]
+    (package / "c.py").write_text("import os\n")
+    assert find_cycle(import_graph(package)) is None

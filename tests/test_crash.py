@@ -71,9 +71,9 @@ def test_killed_writer_leaves_intact_file_with_every_acknowledged_card(db_path,
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     with fieldkit.db.connect(db_path) as db:
-        people = dict(db.execute("SELECT id, name FROM contacts").fetchall())
-        for contact_id, name in acked:
-            assert people.get(int(contact_id)) == name.rstrip("\n")
+        people = dict(db.execute("SELECT id, name FROM people").fetchall())
+        for person_id, name in acked:
+            assert people.get(int(person_id)) == name.rstrip("\n")
         # The card being written at the kill is there whole or not at all;
         # one killed half-way through its transaction is not there.
         if stall:
@@ -81,9 +81,9 @@ def test_killed_writer_leaves_intact_file_with_every_acknowledged_card(db_path,
         else:
             assert len(people) - len(acked) in (0, 1)
         whole = db.execute(
-            "SELECT count(*) FROM contacts c WHERE EXISTS (SELECT 1 FROM touches t "
-            "WHERE t.contact_id = c.id AND t.kind = 'met') AND EXISTS (SELECT 1 FROM "
-            "followups f WHERE f.contact_id = c.id AND f.status = 'open')"
+            "SELECT count(*) FROM people c WHERE EXISTS (SELECT 1 FROM touches t "
+            "WHERE t.person_id = c.id AND t.kind = 'met') AND EXISTS (SELECT 1 FROM "
+            "followups f WHERE f.person_id = c.id AND f.status = 'open')"
         ).fetchone()[0]
         assert whole == len(people)
         assert db.execute("SELECT count(*) FROM touches").fetchone()[0] == len(people)

@@ -24,7 +24,7 @@ def _contact(db, **fields):
         "updated_at": NOW,
         **fields,
     }
-    return db.table("contacts").insert(row).last_pk
+    return db.table("people").insert(row).last_pk
 
 
 def _event(db, **fields):
@@ -42,9 +42,9 @@ def _event(db, **fields):
     return db.table("events").insert(row).last_pk
 
 
-def _touch(db, contact_id, **fields):
+def _touch(db, person_id, **fields):
     row = {
-        "contact_id": contact_id,
+        "person_id": person_id,
         "at": NOW,
         "kind": "attempt",
         "created_at": NOW,
@@ -53,10 +53,10 @@ def _touch(db, contact_id, **fields):
     return db.table("touches").insert(row).last_pk
 
 
-def _followup(db, contact_id, **fields):
+def _followup(db, person_id, **fields):
     row = {
         "uid": f"f{next(_uids)}",
-        "contact_id": contact_id,
+        "person_id": person_id,
         "due_on": "2026-03-05",
         "reason": "ladder",
         "created_at": NOW,
@@ -214,7 +214,7 @@ def test_migrate_existing_file_backs_up_before_migrating(db_path):
         copy.close()
     assert rows == ["alpha", "beta", "gamma"]
     # Taken before the migration ran: none of FieldKit's tables are in it.
-    assert "contacts" not in names
+    assert "people" not in names
     assert "_sqlite_migrations" not in names
 
 
@@ -241,17 +241,17 @@ def test_migrate_failure_raises_database_error_and_adds_no_tables(db_path):
     # Someone else's file that happens to own a table FieldKit wants to create.
     db_path.parent.mkdir(parents=True)
     conn = sqlite3.connect(db_path)
-    conn.execute("CREATE TABLE contact_tags (x)")
+    conn.execute("CREATE TABLE person_tags (x)")
     conn.commit()
     conn.close()
 
-    with pytest.raises(DatabaseError, match="contact_tags"):
+    with pytest.raises(DatabaseError, match="person_tags"):
         with fieldkit.db.connect(db_path):
             pass
 
     with fieldkit.db.connect(db_path, migrate=False) as db:
         assert fieldkit.db.schema_version(db) == 0
-        created = (set(fieldkit.db.TABLES) - {"contact_tags"}) & set(db.table_names())
+        created = (set(fieldkit.db.TABLES) - {"person_tags"}) & set(db.table_names())
         assert created == set()
     assert len(_backups(db_path.parent)) == 1
 
@@ -266,20 +266,20 @@ def test_schema_has_every_product_table(db):
 def test_schema_tables_lists_every_table_it_creates(db):
     # row_counts and `info` walk TABLES; a table missing from it goes unseen.
     bookkeeping = {"_sqlite_migrations"}
-    fts = {n for n in db.table_names() if n.startswith("contacts_fts")}
+    fts = {n for n in db.table_names() if n.startswith("people_fts")}
     assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.db.TABLES)
 
 
 def test_schema_foreign_key_missing_contact_rejected(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        _touch(db, contact_id=999)
+        _touch(db, person_id=999)
     assert _count(db, "touches") == 0
 
 
 def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
     contact = _contact(db)
     _touch(db, contact)
-    db.execute("DELETE FROM contacts WHERE id = ?", [contact])
+    db.execute("DELETE FROM people WHERE id = ?", [contact])
     assert _count(db, "touches") == 0
 
 
@@ -295,8 +295,8 @@ def test_schema_contact_blank_name_rejected(db, name):
 @pytest.mark.parametrize(
     "table, column",
     [
-        ("contacts", "kind"),
-        ("contacts", "status"),
+        ("people", "kind"),
+        ("people", "status"),
         ("events", "kind"),
         ("touches", "kind"),
         ("touches", "channel"),
@@ -334,7 +334,7 @@ def test_schema_event_ending_when_it_starts_accepted(db):
 
 
 def _insert_with(db, table, column, value):
-    if table == "contacts":
+    if table == "people":
         return _contact(db, **{column: value})
     if table == "events":
         return _event(db, **{column: value})
@@ -348,8 +348,8 @@ def _insert_with(db, table, column, value):
 VOCABULARY_CASES = [
     (table, column, key)
     for vocabulary, table, column in [
-        (kinds.CONTACT_KINDS, "contacts", "kind"),
-        (kinds.CONTACT_STATUSES, "contacts", "status"),
+        (kinds.PERSON_KINDS, "people", "kind"),
+        (kinds.PERSON_STATUSES, "people", "status"),
         (kinds.EVENT_KINDS, "events", "kind"),
         (kinds.TOUCH_KINDS, "touches", "kind"),
         (kinds.CHANNELS, "touches", "channel"),
@@ -394,18 +394,18 @@ def test_schema_second_open_checkin_rejected(db):
 def test_search_finds_contact_by_column(db, column, text, query):
     _contact(db, name="Someone Else")
     target = _contact(db, **{column: text})
-    found = [r["id"] for r in db.table("contacts").search(query, quote=True)]
+    found = [r["id"] for r in db.table("people").search(query, quote=True)]
     assert found == [target]
 
 
 def test_search_follows_update_and_delete(db):
     contact = _contact(db, note="asked about stainless pumps")
-    contacts = db.table("contacts")
-    contacts.update(contact, {"note": "wants a quote for valves"})
-    assert [r["id"] for r in contacts.search("valves", quote=True)] == [contact]
-    assert list(contacts.search("pumps", quote=True)) == []
-    contacts.delete(contact)
-    assert list(contacts.search("valves", quote=True)) == []
+    people = db.table("people")
+    people.update(contact, {"note": "wants a quote for valves"})
+    assert [r["id"] for r in people.search("valves", quote=True)] == [contact]
+    assert list(people.search("pumps", quote=True)) == []
+    people.delete(contact)
+    assert list(people.search("valves", quote=True)) == []
 
 
 @pytest.mark.parametrize(
@@ -414,21 +414,21 @@ def test_search_follows_update_and_delete(db):
 )
 def test_search_punctuation_query_does_not_raise(db, query):
     _contact(db, name="Siobhán O'Brien", company="AT&T")
-    assert isinstance(list(db.table("contacts").search(query, quote=True)), list)
+    assert isinstance(list(db.table("people").search(query, quote=True)), list)
 
 
 def test_search_apostrophe_and_ampersand_find_contact(db):
     contact = _contact(db, name="Siobhán O'Brien", company="AT&T")
-    contacts = db.table("contacts")
-    assert [r["id"] for r in contacts.search("O'Brien", quote=True)] == [contact]
-    assert [r["id"] for r in contacts.search("AT&T", quote=True)] == [contact]
+    people = db.table("people")
+    assert [r["id"] for r in people.search("O'Brien", quote=True)] == [contact]
+    assert [r["id"] for r in people.search("AT&T", quote=True)] == [contact]
 
 
 @pytest.mark.parametrize(
     "table, name, columns, partial",
     [
-        ("followups", "followups_open_due", ["due_on", "contact_id"], 1),
-        ("touches", "touches_contact_at", ["contact_id", "at"], 0),
+        ("followups", "followups_open_due", ["due_on", "person_id"], 1),
+        ("touches", "touches_person_at", ["person_id", "at"], 0),
     ],
 )
 def test_schema_index_exists(db, table, name, columns, partial):
@@ -444,9 +444,9 @@ def test_schema_index_exists(db, table, name, columns, partial):
             "SELECT id FROM followups WHERE status = 'open' AND due_on <= ? ORDER BY due_on",
             "followups_open_due",
         ),
-        ("SELECT id FROM touches WHERE contact_id = ? ORDER BY at DESC", "touches_contact_at"),
+        ("SELECT id FROM touches WHERE person_id = ? ORDER BY at DESC", "touches_person_at"),
     ],
-    ids=["open_due", "touches_contact_at"],
+    ids=["open_due", "touches_person_at"],
 )
 def test_schema_index_used_by_query(db, sql, index):
     plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", [1]).fetchall())
@@ -463,7 +463,7 @@ def test_transaction_commits_on_success(db_path):
             _contact(db)
         assert not db.conn.in_transaction
     with fieldkit.db.connect(db_path) as other:
-        assert _count(other, "contacts") == 2
+        assert _count(other, "people") == 2
 
 
 def test_transaction_rolls_back_on_exception(db):
@@ -473,7 +473,7 @@ def test_transaction_rolls_back_on_exception(db):
             _touch(db, contact)
             raise RuntimeError("halfway")
     assert not db.conn.in_transaction
-    assert _count(db, "contacts") == 0
+    assert _count(db, "people") == 0
     assert _count(db, "touches") == 0
 
 
@@ -481,8 +481,8 @@ def test_transaction_rolls_back_on_integrity_error(db):
     with pytest.raises(sqlite3.IntegrityError):
         with fieldkit.db.transaction(db):
             _contact(db)
-            _touch(db, contact_id=999)
-    assert _count(db, "contacts") == 0
+            _touch(db, person_id=999)
+    assert _count(db, "people") == 0
 
 
 def test_transaction_nested_inner_failure_rolls_back_only_inner(db):
@@ -495,7 +495,7 @@ def test_transaction_nested_inner_failure_rolls_back_only_inner(db):
         except RuntimeError:
             pass
         _contact(db, name="outer after")
-    names = [r["name"] for r in db.table("contacts").rows_where(order_by="id")]
+    names = [r["name"] for r in db.table("people").rows_where(order_by="id")]
     assert names == ["outer before", "outer after"]
 
 
@@ -506,7 +506,7 @@ def test_transaction_nested_outer_failure_rolls_back_inner_too(db):
             with fieldkit.db.transaction(db):
                 _contact(db, name="inner")
             raise RuntimeError("outer fails")
-    assert _count(db, "contacts") == 0
+    assert _count(db, "people") == 0
 
 
 def test_transaction_takes_write_lock_before_first_write(db_path):
@@ -514,7 +514,7 @@ def test_transaction_takes_write_lock_before_first_write(db_path):
         other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
         try:
             with fieldkit.db.transaction(db):
-                db.execute("SELECT count(*) FROM contacts").fetchone()
+                db.execute("SELECT count(*) FROM people").fetchone()
                 with pytest.raises(sqlite3.OperationalError, match="locked"):
                     other.execute("BEGIN IMMEDIATE")
         finally:
@@ -575,7 +575,7 @@ def test_backup_to_copies_rows_and_opens(db, tmp_path):
     with fieldkit.db.connect(target) as copy:
         assert _pragma(copy, "integrity_check") == "ok"
         assert fieldkit.db.row_counts(copy) == fieldkit.db.row_counts(db)
-        assert [r["id"] for r in copy.table("contacts").search("lovelace", quote=True)] == [
+        assert [r["id"] for r in copy.table("people").search("lovelace", quote=True)] == [
             contact
         ]
     assert _backups(target.parent) == []
@@ -589,7 +589,7 @@ def test_backup_to_leaves_out_uncommitted_writes(db_path, tmp_path):
         try:
             writer.execute("BEGIN IMMEDIATE")
             writer.execute(
-                "INSERT INTO contacts (uid, name, met_at, created_at, updated_at) "
+                "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
                 "VALUES ('pending', 'Not Yet', ?, ?, ?)",
                 [NOW, NOW, NOW],
             )
@@ -598,7 +598,7 @@ def test_backup_to_leaves_out_uncommitted_writes(db_path, tmp_path):
         finally:
             writer.close()
     with fieldkit.db.connect(target) as copy:
-        assert _count(copy, "contacts") == 2
+        assert _count(copy, "people") == 2
 
 
 def test_row_counts_lists_every_table(db):
@@ -606,7 +606,7 @@ def test_row_counts_lists_every_table(db):
     _contact(db)
     counts = fieldkit.db.row_counts(db)
     assert list(counts) == list(fieldkit.db.TABLES)
-    assert counts["contacts"] == 2
+    assert counts["people"] == 2
     assert sum(counts.values()) == 2
 
 

@@ -32,7 +32,7 @@ def counts(db) -> dict[str, int]:
 
 def followup_rows(db) -> list[tuple]:
     return db.execute(
-        "SELECT id, contact_id, due_on, reason, rung, note, status FROM followups ORDER BY id"
+        "SELECT id, person_id, due_on, reason, rung, note, status FROM followups ORDER BY id"
     ).fetchall()
 
 
@@ -129,7 +129,7 @@ def test_record_on_dialog_stores_debrief_evidence_and_next_step(db):
                                 debrief=debrief)
     step = db.execute(
         "SELECT id, due_on, reason, rung, note, status FROM followups "
-        "WHERE contact_id = ? AND reason = 'next_step'", [ada]).fetchall()
+        "WHERE person_id = ? AND reason = 'next_step'", [ada]).fetchall()
     assert [s[1:] for s in step] == [("2026-03-14", "next_step", None, "Send the API docs",
                                       "open")]
     assert db.execute("SELECT touch_id, why_not_us, next_step, followup_id FROM debriefs"
@@ -142,7 +142,7 @@ def test_record_on_dialog_stores_debrief_evidence_and_next_step(db):
     ]
     # The keep-in-touch follow-up is there as well: 03-10 + 30.
     open_main = db.execute(
-        "SELECT due_on, reason FROM followups WHERE contact_id = ? AND status = 'open' "
+        "SELECT due_on, reason FROM followups WHERE person_id = ? AND status = 'open' "
         "AND reason != 'next_step'", [ada]).fetchall()
     assert open_main == [("2026-04-09", "keep_in_touch")]
 

@@ -218,7 +218,7 @@ def test_update_replaces_details_and_keeps_checkins_and_people(db):
                                                       "2026-11-22T07:00:00Z")
     assert (event["starts"], event["goal_new_people"]) == (datetime(2026, 11, 21, 10, 0), 0)
     assert db.execute("SELECT * FROM checkins").fetchall() == checkins_before
-    assert db.execute("SELECT event_id FROM contacts WHERE id = ?",
+    assert db.execute("SELECT event_id FROM people WHERE id = ?",
                       [person]).fetchone()[0] == event_id
     assert count(db, "events") == 1
 
@@ -374,11 +374,11 @@ def test_arrived_early_per_local_day(checked_in_at, starts_at, tz, expected):
 MESSE = {"tz": "Europe/Berlin", "starts": datetime(2026, 4, 20, 9), "ends": datetime(2026, 4, 24, 18)}
 
 
-def _touch(db, contact_id, at, kind, channel="email", undone_at=None):
+def _touch(db, person_id, at, kind, channel="email", undone_at=None):
     db.execute(
-        "INSERT INTO touches (contact_id, at, kind, channel, undone_at, created_at) "
+        "INSERT INTO touches (person_id, at, kind, channel, undone_at, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [contact_id, clock_text(at), kind, channel, undone_at, clock_text(at)],
+        [person_id, clock_text(at), kind, channel, undone_at, clock_text(at)],
     )
 
 
@@ -420,7 +420,7 @@ def messe(db):
     _touch(db, g, met_g + timedelta(hours=2), "attempt", undone_at="2026-04-22T12:05:00Z")
     # Met at the Messe but merged into someone else: not counted twice.
     merged = _card(db, "A again", utc("2026-04-20T11:00:00Z"), event_id, "competitor")
-    db.execute("UPDATE contacts SET status = 'merged', merged_into = ? WHERE id = ?", [a, merged])
+    db.execute("UPDATE people SET status = 'merged', merged_into = ? WHERE id = ?", [a, merged])
     _card(db, "Someone elsewhere", utc("2026-01-10T11:00:00Z"), elsewhere, "competitor")
     for checked_in, checked_out in [
         ("2026-04-20T06:30:00Z", "2026-04-20T07:10:00Z"),  # 08:30 local, before 09:00: early
@@ -457,7 +457,7 @@ def test_scorecard_goal_progress_is_a_share(db, messe):
 
 
 def test_scorecard_undone_meeting_is_not_counted(db, messe):
-    touch_id = db.execute("SELECT t.id FROM touches t JOIN contacts c ON c.id = t.contact_id "
+    touch_id = db.execute("SELECT t.id FROM touches t JOIN people c ON c.id = t.person_id "
                           "WHERE c.name = 'D' AND t.event_id = ?", [messe]).fetchone()[0]
     cards.undo_capture(db, touch_id)
     card = events.scorecard(db, messe)

@@ -110,7 +110,7 @@ def test_csv_photos_list_attachments_without_their_bytes(db):
     photo = photos.prepare(sample.card_photo_png())
     ada = save(db, "Ada Okafor", photo=photo)
     rows = rows_of(exports.csv_tables(db)["photos"])
-    assert rows[0] == ["id", "contact_id", "person", "kind", "mime", "bytes", "created_at"]
+    assert rows[0] == ["id", "person_id", "person", "kind", "mime", "bytes", "created_at"]
     assert rows[1][1:6] == [str(ada), "Ada Okafor", "card_photo", photo.mime,
                             str(len(photo.data))]
 
@@ -178,7 +178,7 @@ def test_ics_calendar_properties(db, three_people):
 
 def test_ics_uid_is_the_followup_uid_and_stable(db, three_people):
     uids = {f"{uid}@fieldkit" for (uid,) in db.execute(
-        "SELECT f.uid FROM followups f JOIN contacts c ON c.id = f.contact_id "
+        "SELECT f.uid FROM followups f JOIN people c ON c.id = f.person_id "
         "WHERE f.status = 'open' AND c.status = 'active'")}
     first = {str(e["UID"]) for e in events_of(exports.followups_ics(db, SETTINGS, now=NOW))}
     later = datetime(2026, 3, 12, 8, 0, tzinfo=timezone.utc)
@@ -204,7 +204,7 @@ def test_ics_escapes_and_folds_for_phone_calendars(db, three_people):
 
 def test_ics_sample_has_one_event_per_open_followup_of_active_people(sample_day_db):
     expected = sample_day_db.execute(
-        "SELECT count(*) FROM followups f JOIN contacts c ON c.id = f.contact_id "
+        "SELECT count(*) FROM followups f JOIN people c ON c.id = f.person_id "
         "WHERE f.status = 'open' AND c.status = 'active'").fetchone()[0]
     settings = config.load(sample_day_db)
     ics = exports.followups_ics(sample_day_db, settings, now=NOW)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
 from fieldkit import cards, config, debriefs, followups
-from fieldkit.cards import NotFound
+from fieldkit.errors import NotFound
 from fieldkit.errors import ValidationError
 from fieldkit.followups import ActionError
 from fieldkit.ladder import next_followup
@@ -39,33 +39,33 @@ def save(db, on: str = "2026-05-10", *, settings=SETTINGS, now: datetime | None 
     return cards.save(db, card, settings=settings, now=now or at(on))
 
 
-def rows(db, contact_id: int) -> list[tuple]:
+def rows(db, person_id: int) -> list[tuple]:
     """Every follow-up of a person as (id, due_on, reason, rung, status)."""
     return db.execute(
-        "SELECT id, due_on, reason, rung, status FROM followups WHERE contact_id = ? "
-        "ORDER BY id", [contact_id]).fetchall()
+        "SELECT id, due_on, reason, rung, status FROM followups WHERE person_id = ? "
+        "ORDER BY id", [person_id]).fetchall()
 
 
-def open_main(db, contact_id: int) -> list[tuple]:
+def open_main(db, person_id: int) -> list[tuple]:
     """Open ladder/keep-in-touch follow-ups as (due_on, reason, rung)."""
     return db.execute(
-        "SELECT due_on, reason, rung FROM followups WHERE contact_id = ? AND status = 'open' "
-        "AND reason IN ('ladder', 'keep_in_touch') ORDER BY id", [contact_id]).fetchall()
+        "SELECT due_on, reason, rung FROM followups WHERE person_id = ? AND status = 'open' "
+        "AND reason IN ('ladder', 'keep_in_touch') ORDER BY id", [person_id]).fetchall()
 
 
-def status_of(db, contact_id: int) -> str:
-    return db.execute("SELECT status FROM contacts WHERE id = ?", [contact_id]).fetchone()[0]
+def status_of(db, person_id: int) -> str:
+    return db.execute("SELECT status FROM people WHERE id = ?", [person_id]).fetchone()[0]
 
 
-def touches(db, contact_id: int) -> list[tuple]:
+def touches(db, person_id: int) -> list[tuple]:
     """Every touch as (id, kind, channel, outcome, minutes, note, undone)."""
     return db.execute(
         "SELECT id, kind, channel, outcome, minutes, note, undone_at IS NOT NULL FROM touches "
-        "WHERE contact_id = ? ORDER BY id", [contact_id]).fetchall()
+        "WHERE person_id = ? ORDER BY id", [person_id]).fetchall()
 
 
-def snapshot(db, contact_id: int) -> tuple:
-    return rows(db, contact_id), status_of(db, contact_id)
+def snapshot(db, person_id: int) -> tuple:
+    return rows(db, person_id), status_of(db, person_id)
 
 
 # The ladder, action by action
@@ -212,7 +212,7 @@ def test_every_action_leaves_one_open_followup(db):
         assert len(open_main(db, person)) == 1
     assert open_main(db, person) == [("2026-06-18", "keep_in_touch", 1)]  # 06-04 + 14
     closed = db.execute(
-        "SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'done' "
+        "SELECT count(*) FROM followups WHERE person_id = ? AND status = 'done' "
         "AND closed_by_touch_id IS NULL", [person]).fetchone()[0]
     assert closed == 0
 
@@ -667,7 +667,7 @@ def test_undo_restores_followups_and_status(db, kind):
     undone = db.execute("SELECT undone_at FROM touches WHERE id = ?", [done.touch_id]).fetchone()
     assert undone == ("2026-05-14T11:00:00Z",)
     reopened = db.execute(
-        "SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'open' "
+        "SELECT count(*) FROM followups WHERE person_id = ? AND status = 'open' "
         "AND (closed_at IS NOT NULL OR closed_by_touch_id IS NOT NULL)", [person]).fetchone()
     assert reopened == (0,)
 

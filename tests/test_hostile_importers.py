@@ -71,7 +71,7 @@ def preview_and_apply(db, reader, data: bytes, filename) -> None:
         attempt(db, imports.apply, db, preview, now=NOW)
 
 
-filename = st.one_of(st.none(), st.sampled_from(["Connections.csv", "contacts.vcf"]), hostile_text)
+filename = st.one_of(st.none(), st.sampled_from(["Connections.csv", "people.vcf"]), hostile_text)
 
 
 # ---------------------------------------------------------------- LinkedIn
@@ -116,7 +116,7 @@ def test_vcard_any_file_imports_or_changes_nothing(db, data, name):
 @given(lines=st.lists(vcard_line, max_size=12), end=st.booleans())
 def test_vcard_any_properties_import_or_change_nothing(db, lines, end):
     text = "\r\n".join(["BEGIN:VCARD", "VERSION:3.0", *lines, *(["END:VCARD"] if end else [])])
-    preview_and_apply(db, vcard, text.encode("utf-8", errors="surrogatepass"), "contacts.vcf")
+    preview_and_apply(db, vcard, text.encode("utf-8", errors="surrogatepass"), "people.vcf")
 
 
 @pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "utf-7", "hex", "zlib"])
@@ -200,7 +200,7 @@ def test_apply_that_fails_half_way_writes_nothing(db):
         imports.apply(db, preview, now=NOW)
     assert_clear(info.value)
     assert fingerprint(db) == before
-    assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM people").fetchone()[0] == 0
 
 
 # ---------------------------------------------------------------- backups

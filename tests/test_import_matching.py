@@ -10,7 +10,7 @@ from fieldkit.cards import Card
 
 def _cards_like_known_people(db, count=300):
     rows = db.execute(
-        "SELECT name, company, email, phone, linkedin_url FROM contacts ORDER BY id LIMIT ?",
+        "SELECT name, company, email, phone, linkedin_url FROM people ORDER BY id LIMIT ?",
         [count]).fetchall()
     for n, (name, company, email, phone, url) in enumerate(rows):
         card = Card(name=name, company=company, email=email, phone=phone, linkedin_url=url)
@@ -50,7 +50,7 @@ def test_known_follows_an_import_as_it_writes(sample_day_db):
 
 def test_known_of_cards_reads_only_people_sharing_a_key(sample_day_db):
     first, second = sample_day_db.execute(
-        "SELECT id, name, company FROM contacts ORDER BY id LIMIT 2").fetchall()
+        "SELECT id, name, company FROM people ORDER BY id LIMIT 2").fetchall()
     known = imports.Known(sample_day_db, [Card(name=first[1], company=first[2])], ids=[second[0]])
     everyone = imports.Known(sample_day_db)
     assert first[0] in known.people and second[0] in known.people
@@ -58,9 +58,9 @@ def test_known_of_cards_reads_only_people_sharing_a_key(sample_day_db):
 
 
 def test_known_of_cards_keeps_a_matched_id_whose_keys_changed(sample_day_db):
-    contact_id = sample_day_db.execute("SELECT min(id) FROM contacts").fetchone()[0]
-    known = imports.Known(sample_day_db, [Card(name="Nobody Like Them")], ids=[contact_id])
-    assert contact_id in known.people
+    person_id = sample_day_db.execute("SELECT min(id) FROM people").fetchone()[0]
+    known = imports.Known(sample_day_db, [Card(name="Nobody Like Them")], ids=[person_id])
+    assert person_id in known.people
 
 
 @pytest.mark.parametrize("column, value, card", [
@@ -71,17 +71,17 @@ def test_known_of_cards_keeps_a_matched_id_whose_keys_changed(sample_day_db):
     ("company", "Zed Works", Card(name="Ada Zed", company="ZED  works")),
 ])
 def test_known_of_cards_finds_each_kind_of_key(sample_day_db, column, value, card):
-    contact_id = cards.add_imported(sample_day_db, Card(name="Ada Zed", **{column: value}),
+    person_id = cards.add_imported(sample_day_db, Card(name="Ada Zed", **{column: value}),
                                     source="vcard", met_at="2026-01-01T00:00:00Z")
     known = imports.Known(sample_day_db, [card])
-    assert known.find_match(card)[0] == contact_id
+    assert known.find_match(card)[0] == person_id
     assert known.find_match(card) == imports.find_match(sample_day_db, card)
 
 
 def test_known_of_cards_leaves_out_merged_people(sample_day_db):
-    contact_id = sample_day_db.execute("SELECT min(id) FROM contacts").fetchone()[0]
-    sample_day_db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [contact_id])
+    person_id = sample_day_db.execute("SELECT min(id) FROM people").fetchone()[0]
+    sample_day_db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [person_id])
     name, company = sample_day_db.execute(
-        "SELECT name, company FROM contacts WHERE id = ?", [contact_id]).fetchone()
-    known = imports.Known(sample_day_db, [Card(name=name, company=company)], ids=[contact_id])
-    assert contact_id not in known.people
+        "SELECT name, company FROM people WHERE id = ?", [person_id]).fetchone()
+    known = imports.Known(sample_day_db, [Card(name=name, company=company)], ids=[person_id])
+    assert person_id not in known.people

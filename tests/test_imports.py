@@ -18,14 +18,14 @@ def _known(db, **fields) -> int:
                               met_at="2024-01-01T00:00:00Z")
 
 
-def _matches(contact_id: int, *found: tuple[Card, bytes | None]) -> Preview:
-    rows = [Row(n, "match", card.name, "same name", contact_id, card, None, photo)
+def _matches(person_id: int, *found: tuple[Card, bytes | None]) -> Preview:
+    rows = [Row(n, "match", card.name, "same name", person_id, card, None, photo)
             for n, (card, photo) in enumerate(found, start=1)]
-    return Preview("vcard", "contacts.vcf", "0" * 64, rows)
+    return Preview("vcard", "people.vcf", "0" * 64, rows)
 
 
-def _person(db, contact_id: int) -> dict:
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+def _person(db, person_id: int) -> dict:
+    cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     return dict(zip([c[0] for c in cursor.description], cursor.fetchone()))
 
 
@@ -67,9 +67,9 @@ def test_apply_two_rows_for_one_person_never_overwrite_each_other(db):
     person = _person(db, ada)
     assert (person["company"], person["title"]) == ("First Co", "Countess")
     assert [t for (t,) in db.execute(
-        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [ada])] == [
+        "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [ada])] == [
         "math", "speaker"]
-    assert db.execute("SELECT count(*) FROM attachments WHERE contact_id = ?",
+    assert db.execute("SELECT count(*) FROM attachments WHERE person_id = ?",
                       [ada]).fetchone()[0] == 1
 
 
@@ -84,7 +84,7 @@ def test_search_finds_a_person_by_what_an_import_filled(db, column, value, query
                   now=NOW)
     found, total = people.search(db, people.Filters(query=query))
     assert [p["id"] for p in found] == [ada]
-    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO people_fts (people_fts) VALUES ('integrity-check')")
 
 
 def _temp_tables(db) -> list[str]:
@@ -97,7 +97,7 @@ def test_apply_adds_new_people_in_file_order_and_leaves_no_scratch_table(db):
         Row(n, "new", name, None, None, Card(name=name, title="Engineer"))
         for n, name in enumerate(names, start=1)])
     assert imports.apply(db, preview, now=NOW)["new"] == 5
-    assert [n for (n,) in db.execute("SELECT name FROM contacts ORDER BY id")] == names
+    assert [n for (n,) in db.execute("SELECT name FROM people ORDER BY id")] == names
     found, total = people.search(db, people.Filters(query="engineer"))
     assert total == 5
     assert _temp_tables(db) == []
@@ -111,5 +111,5 @@ def test_apply_failing_while_adding_people_leaves_no_scratch_table(db):
     with pytest.raises(sqlite3.IntegrityError):
         imports.apply(db, preview, now=NOW)
     assert _temp_tables(db) == []
-    assert db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM people").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 0

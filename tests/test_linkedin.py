@@ -24,7 +24,7 @@ def preview(db, data: bytes, filename: str = "Connections.csv"):
 
 
 def people(db) -> list[dict]:
-    cursor = db.execute("SELECT * FROM contacts ORDER BY id")
+    cursor = db.execute("SELECT * FROM people ORDER BY id")
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -32,8 +32,8 @@ def people(db) -> list[dict]:
 def snapshot(db) -> tuple:
     return (
         people(db),
-        db.execute("SELECT * FROM contact_tags ORDER BY contact_id, tag").fetchall(),
-        db.execute("SELECT id, contact_id, kind FROM attachments ORDER BY id").fetchall(),
+        db.execute("SELECT * FROM person_tags ORDER BY person_id, tag").fetchall(),
+        db.execute("SELECT id, person_id, kind FROM attachments ORDER BY id").fetchall(),
     )
 
 
@@ -167,7 +167,7 @@ def test_apply_adds_people_without_touches_or_followups(db):
     counts = imports.apply(db, preview(db, read("Connections.csv")), now=NOW)
     assert counts == {"new": 4, "matched": 0, "skipped": 2}
     after = fdb.row_counts(db)
-    assert after["contacts"] == before["contacts"] + 4
+    assert after["people"] == before["people"] + 4
     assert after["touches"] == before["touches"]
     assert after["followups"] == before["followups"]
     ada = people(db)[0]
@@ -219,12 +219,12 @@ def test_newer_export_adds_only_new_rows_and_overwrites_nothing(db):
 def test_match_with_booth_card_fills_only_empty_fields(db):
     booth = cards.clean({"name": "ada  LOVELACE", "company": "Analytical Engines Ltd",
                          "title": "Countess", "tags": "speaker"})
-    contact_id = cards.add_imported(db, booth, source="scan", met_at="2024-01-01T00:00:00Z")
+    person_id = cards.add_imported(db, booth, source="scan", met_at="2024-01-01T00:00:00Z")
     result = preview(db, read("Connections.csv"))
     assert result.rows[0].action == "match"
-    assert result.rows[0].contact_id == contact_id
+    assert result.rows[0].person_id == person_id
     assert result.rows[0].reason == (
-        f"same name and company as ada LOVELACE (#{contact_id}); adds LinkedIn")
+        f"same name and company as ada LOVELACE (#{person_id}); adds LinkedIn")
     assert result.rows[5].reason == "same person as row 1"
     imports.apply(db, result, now=NOW)
     ada = people(db)[0]
@@ -243,14 +243,14 @@ def test_twin_with_another_linkedin_profile_is_someone_else(db):
 
 def test_merged_people_are_not_matched(db):
     imports.apply(db, preview(db, read("Connections-old.csv")), now=NOW)
-    db.execute("UPDATE contacts SET status = 'merged'")
+    db.execute("UPDATE people SET status = 'merged'")
     assert preview(db, read("Connections-old.csv")).counts["new"] == 2
 
 
 def test_apply_after_person_deleted_adds_them_again(db):
     imports.apply(db, preview(db, read("Connections-old.csv")), now=NOW)
     result = preview(db, read("Connections-old.csv"))
-    cards.delete(db, result.rows[0].contact_id)
+    cards.delete(db, result.rows[0].person_id)
     assert imports.apply(db, result, now=NOW) == {"new": 1, "matched": 1, "skipped": 0}
 
 

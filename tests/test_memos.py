@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from fieldkit import cards, config, memos, people
-from fieldkit.errors import ValidationError
+from fieldkit.errors import NotFound, ValidationError
 
 SETTINGS = config.defaults()
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
@@ -83,7 +83,7 @@ def test_add_list_and_delete(db):
 
 
 def test_add_to_nobody_or_too_long_stores_nothing(db):
-    with pytest.raises(cards.NotFound):
+    with pytest.raises(NotFound):
         memos.add(db, 999, wav(1))
     ada = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW)
     with pytest.raises(ValidationError):
@@ -92,10 +92,10 @@ def test_add_to_nobody_or_too_long_stores_nothing(db):
 
 
 def test_a_memo_saved_with_a_card_goes_with_its_undo(db):
-    contact_id = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW,
+    person_id = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW,
                             memo=memos.prepare(wav(1)))
-    assert [m["mime"] for m in memos.of(db, contact_id)] == ["audio/wav"]
-    (touch_id,) = db.execute("SELECT id FROM touches WHERE contact_id = ?", [contact_id]).fetchone()
+    assert [m["mime"] for m in memos.of(db, person_id)] == ["audio/wav"]
+    (touch_id,) = db.execute("SELECT id FROM touches WHERE person_id = ?", [person_id]).fetchone()
     cards.undo_capture(db, touch_id)
     assert count(db) == 0
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from fieldkit import cards, config, debriefs, followups, people, photos, sample
-from fieldkit.cards import NotFound
+from fieldkit.errors import NotFound
 from fieldkit.merge import FIELDS, MergeError, candidates, merge, preview, similar_names
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
@@ -23,14 +23,14 @@ def pairs_by_ids(db) -> dict[frozenset, tuple[str, ...]]:
     return {frozenset((p.first["id"], p.second["id"])): p.reasons for p in candidates(db)}
 
 
-def open_main(db, contact_id) -> list[tuple]:
+def open_main(db, person_id) -> list[tuple]:
     return db.execute(
-        "SELECT id, due_on FROM followups WHERE contact_id = ? AND status = 'open' "
-        "AND reason IN ('ladder', 'keep_in_touch')", [contact_id]).fetchall()
+        "SELECT id, due_on FROM followups WHERE person_id = ? AND status = 'open' "
+        "AND reason IN ('ladder', 'keep_in_touch')", [person_id]).fetchall()
 
 
-def contact(db, contact_id) -> dict:
-    cursor = db.execute("SELECT * FROM contacts WHERE id = ?", [contact_id])
+def contact(db, person_id) -> dict:
+    cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
 
 
@@ -138,17 +138,17 @@ def test_merge_moves_history_and_takes_fields(db, twins):
     assert kept["note"] is None  # chosen "keep", although empty
     assert kept["met_at"] == "2026-03-09T10:00:00Z"  # the earlier meeting
     assert done.taken == ("title", "phone")
-    assert db.execute("SELECT count(*) FROM touches WHERE contact_id = ?",
+    assert db.execute("SELECT count(*) FROM touches WHERE person_id = ?",
                       [drop]).fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM touches").fetchone()[0] == touches_before + 1
-    assert {i for (i,) in db.execute("SELECT id FROM followups WHERE contact_id = ?",
+    assert {i for (i,) in db.execute("SELECT id FROM followups WHERE person_id = ?",
                                      [keep])} == followup_ids
     assert [t for (t,) in db.execute(
-        "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag", [keep])] == \
+        "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [keep])] == \
         ["ai", "speaker"]
-    assert db.execute("SELECT count(*) FROM contact_tags WHERE contact_id = ?",
+    assert db.execute("SELECT count(*) FROM person_tags WHERE person_id = ?",
                       [drop]).fetchone()[0] == 0
-    assert db.execute("SELECT contact_id FROM attachments").fetchall() == [(keep,)]
+    assert db.execute("SELECT person_id FROM attachments").fetchall() == [(keep,)]
     dropped = contact(db, drop)
     assert (dropped["status"], dropped["merged_into"]) == ("merged", keep)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -197,20 +197,20 @@ def test_merge_moves_debriefs_and_evidence_with_their_touch(db):
                              next_step_on=date(2026, 3, 25))
     dialog = followups.log_dialog(db, drop, "coffee", SETTINGS, now=NOW, debrief=debrief)
     merge(db, keep, drop, now=LATER)
-    assert db.execute("SELECT contact_id FROM touches WHERE id = ?",
+    assert db.execute("SELECT person_id FROM touches WHERE id = ?",
                       [dialog.touch_id]).fetchone() == (keep,)
-    assert db.execute("SELECT t.contact_id FROM evidence v JOIN touches t ON t.id = v.touch_id"
+    assert db.execute("SELECT t.person_id FROM evidence v JOIN touches t ON t.id = v.touch_id"
                       ).fetchall() == [(keep,)]
     # The next step stays open beside the one ladder/keep-in-touch follow-up, which
     # is the one due first (keep's ladder, 11 March) rather than the keep-in-touch.
-    assert db.execute("SELECT reason, due_on FROM followups WHERE contact_id = ? "
+    assert db.execute("SELECT reason, due_on FROM followups WHERE person_id = ? "
                       "AND status = 'open' ORDER BY reason", [keep]).fetchall() == [
         ("ladder", "2026-03-11"), ("next_step", "2026-03-25")]
 
 
 def test_undoing_a_moved_capture_never_deletes_the_kept_person(db, twins):
     keep, drop = twins
-    met = db.execute("SELECT id FROM touches WHERE contact_id = ? AND kind = 'met'",
+    met = db.execute("SELECT id FROM touches WHERE person_id = ? AND kind = 'met'",
                      [drop]).fetchone()[0]
     merge(db, keep, drop, now=LATER)
     cards.undo_capture(db, met)
@@ -223,7 +223,7 @@ def test_merge_into_someone_let_go_leaves_nothing_open(db, twins):
     keep, drop = twins
     followups.let_go(db, keep, now=NOW)
     merge(db, keep, drop, now=LATER)
-    assert db.execute("SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'open'",
+    assert db.execute("SELECT count(*) FROM followups WHERE person_id = ? AND status = 'open'",
                       [keep]).fetchone()[0] == 0
 
 
@@ -287,14 +287,14 @@ def test_preview_shows_both_sides_and_the_defaults(db, twins):
 def test_merging_a_sample_pair_keeps_the_invariant(sample_day_db):
     db = sample_day_db
     assert candidates(db) == []  # the sample has no twins of its own
-    known = db.execute("SELECT id, name, email FROM contacts WHERE email IS NOT NULL "
+    known = db.execute("SELECT id, name, email FROM people WHERE email IS NOT NULL "
                        "AND status = 'active' ORDER BY id LIMIT 1").fetchone()
     twin = save(db, known[1], email=known[2].upper())
     (pair,) = candidates(db)
     assert {pair.first["id"], pair.second["id"]} == {known[0], twin}
     merge(db, pair.first["id"], pair.second["id"], now=LATER)
     assert db.execute(
-        "SELECT contact_id FROM followups WHERE status = 'open' "
-        "AND reason IN ('ladder', 'keep_in_touch') GROUP BY contact_id HAVING count(*) > 1"
+        "SELECT person_id FROM followups WHERE status = 'open' "
+        "AND reason IN ('ladder', 'keep_in_touch') GROUP BY person_id HAVING count(*) > 1"
     ).fetchall() == []
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, events, messages, queue
+from fieldkit import cards, config, events, messages, triage
 
 SETTINGS = {**config.defaults(), "my_name": "Grace Hopper"}
 ADA = {
@@ -226,7 +226,7 @@ def test_reach_from_a_queue_row(db):
                         "email": "Ada@Example.com"})
     cards.save(db, card, settings=SETTINGS, event_id=event,
                now=datetime(2026, 11, 11, 23, 30, tzinfo=timezone.utc))
-    (row,) = queue.due(db, date(2026, 11, 12), ladder_gaps=SETTINGS["ladder_gaps"])
+    (row,) = triage.due(db, date(2026, 11, 12), ladder_gaps=SETTINGS["ladder_gaps"])
     tokyo = {**SETTINGS, "timezone": "Asia/Tokyo", "template_sms": "{event}, {met_on}"}
     links = messages.reach(row, tokyo)
     assert links.sms == "sms:+4915112345678?&body=Web%20Summit%2C%2012%20November"

@@ -23,18 +23,18 @@ def at(text):
 
 def _contact(db, kind="other", *, department=None, status="active", name="Ada Lovelace"):
     return db.execute(
-        "INSERT INTO contacts (uid, name, kind, department, status, met_at, created_at, "
+        "INSERT INTO people (uid, name, kind, department, status, met_at, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [f"c{next(_uids)}", name, kind, department, status, NOW, NOW, NOW],
     ).lastrowid
 
 
-def _touch(db, contact_id, stamp, kind="attempt", *, minutes=0, data=None, undone_at=None,
+def _touch(db, person_id, stamp, kind="attempt", *, minutes=0, data=None, undone_at=None,
            channel=None, outcome=None, session=None):
     return db.execute(
-        "INSERT INTO touches (contact_id, call_session_id, at, kind, channel, outcome, minutes, "
+        "INSERT INTO touches (person_id, call_session_id, at, kind, channel, outcome, minutes, "
         "data, undone_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [contact_id, session, stamp, kind, channel, outcome, minutes,
+        [person_id, session, stamp, kind, channel, outcome, minutes,
          None if data is None else json.dumps(data), undone_at, stamp],
     ).lastrowid
 

@@ -19,9 +19,9 @@ def add(path, name, tz, phone="+4915123456789", kind="customer") -> int:
     with db.connect(path) as conn:
         settings = config.load(conn)
         card = cards.clean({"name": name, "kind": kind, "phone": phone})
-        contact_id = cards.save(conn, card, settings=settings)
-        conn.execute("UPDATE contacts SET tz = ? WHERE id = ?", [tz, contact_id])
-    return contact_id
+        person_id = cards.save(conn, card, settings=settings)
+        conn.execute("UPDATE people SET tz = ? WHERE id = ?", [tz, person_id])
+    return person_id
 
 
 def button(at, label):
@@ -93,7 +93,7 @@ def test_session_logs_one_tap_outcomes_and_ends_with_the_funnel(sample_db):
     assert "for 20 min" in at.success[0].value
     assert next(t for t in at.text_area if t.label == "Notes").value == ""  # fresh for the next
 
-    logged = rows(sample_db, "SELECT contact_id, kind, channel, outcome, minutes, note "
+    logged = rows(sample_db, "SELECT person_id, kind, channel, outcome, minutes, note "
                   "FROM touches WHERE call_session_id = ? ORDER BY id", [session_id])
     assert [t[1:] for t in logged] == [
         ("attempt", "call", "no_answer", 0, None),
@@ -101,7 +101,7 @@ def test_session_logs_one_tap_outcomes_and_ends_with_the_funnel(sample_db):
         ("dialog", "call", "talked", 20, "Fleet manager, 3 years"),
     ]
     assert len({t[0] for t in logged}) == 3  # the next person each time
-    kinds = rows(sample_db, "SELECT DISTINCT kind FROM contacts WHERE id IN (?, ?, ?)",
+    kinds = rows(sample_db, "SELECT DISTINCT kind FROM people WHERE id IN (?, ?, ?)",
                  [t[0] for t in logged])
     assert kinds == [("customer",)]
 
@@ -128,7 +128,7 @@ def test_undo_takes_back_a_mistaken_tap(app_db):
     assert rows(app_db, "SELECT count(*) FROM touches WHERE call_session_id IS NOT NULL "
                 "AND undone_at IS NULL") == [(0,)]
     assert "Ben Sato" in markdown(at)  # up again
-    assert rows(app_db, "SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'open'",
+    assert rows(app_db, "SELECT count(*) FROM followups WHERE person_id = ? AND status = 'open'",
                 [ben]) == [(1,)]
 
 

@@ -47,7 +47,7 @@ def test_name_and_kind_make_a_card_at_the_checked_in_event(app_db, checked_in):
     widget(at, "Name").set_value("Ada Okafor")
     at.button_group[0].set_value("competitor")
     save(at)
-    people = rows(app_db, "SELECT id, name, kind, event_id, source FROM contacts")
+    people = rows(app_db, "SELECT id, name, kind, event_id, source FROM people")
     assert [p[1:] for p in people] == [("Ada Okafor", "competitor", checked_in, "capture")]
     (due_on,) = rows(app_db, "SELECT due_on FROM followups WHERE status = 'open'")[0]
     with db.connect(app_db) as conn:
@@ -64,7 +64,7 @@ def test_name_only_card_is_other_without_event_when_not_checked_in(app_db):
     at = capture_page()
     widget(at, "Name").set_value("  Ben   Sato ")
     save(at)
-    assert rows(app_db, "SELECT name, kind, event_id FROM contacts") == [("Ben Sato", "other", None)]
+    assert rows(app_db, "SELECT name, kind, event_id FROM people") == [("Ben Sato", "other", None)]
 
 
 def test_card_without_name_is_refused(app_db):
@@ -72,7 +72,7 @@ def test_card_without_name_is_refused(app_db):
     widget(at, "Company").set_value("Northwind")
     save(at)
     assert at.error and "Name" in at.error[0].value
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Company").value == "Northwind"
 
 
@@ -87,7 +87,7 @@ def test_bad_detail_names_the_field_and_saves_nothing(app_db, label, bad, field_
     widget(at, label).set_value(bad)
     save(at)
     assert at.error and at.error[0].value.startswith(field_word)
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Ada Okafor"
     assert widget(at, label).value == bad
 
@@ -101,10 +101,10 @@ def test_details_are_normalised(app_db):
     widget(at, "Tags").set_value("#AI, beta tester, ai")
     widget(at, "Important").set_value(True)
     save(at)
-    assert rows(app_db, "SELECT email, phone, linkedin_url, important FROM contacts") == [
+    assert rows(app_db, "SELECT email, phone, linkedin_url, important FROM people") == [
         ("Chiara.Rossi@example.com", "+49301234567", "https://www.linkedin.com/in/chiara-rossi", 1)
     ]
-    assert rows(app_db, "SELECT tag FROM contact_tags ORDER BY tag") == [("ai",), ("beta tester",)]
+    assert rows(app_db, "SELECT tag FROM person_tags ORDER BY tag") == [("ai",), ("beta tester",)]
 
 
 def test_department_is_kept_for_colleagues(app_db):
@@ -113,7 +113,7 @@ def test_department_is_kept_for_colleagues(app_db):
     at.button_group[0].set_value("colleague")
     widget(at, "Department (colleagues)").set_value("Finance")
     save(at)
-    assert rows(app_db, "SELECT kind, department FROM contacts") == [("colleague", "Finance")]
+    assert rows(app_db, "SELECT kind, department FROM people") == [("colleague", "Finance")]
 
 
 def existing(app_db, **fields) -> int:
@@ -131,13 +131,13 @@ def test_twin_warning_then_add_meeting_to_known_person(app_db, checked_in):
     widget(at, "Title").set_value("Head of Ops")
     save(at)
     assert at.warning and "already know" in at.warning[0].value
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(1,)]
     add = next(b for b in at.button if b.label.startswith("Add to Ada Okafor"))
     assert "same email" in add.label
     add.click()
     at.run()
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
-    assert rows(app_db, "SELECT title FROM contacts WHERE id = ?", [known]) == [("Head of Ops",)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(1,)]
+    assert rows(app_db, "SELECT title FROM people WHERE id = ?", [known]) == [("Head of Ops",)]
     assert rows(app_db, "SELECT count(*) FROM touches WHERE kind = 'met' AND event_id = ?",
                 [checked_in]) == [(1,)]
     assert "Added this meeting to Ada Okafor" in at.success[0].value
@@ -152,17 +152,17 @@ def test_twin_warning_save_as_new_person(app_db):
     assert at.warning
     next(b for b in at.button if b.label == "No, save as a new person").click()
     at.run()
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(2,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(2,)]
 
 
 def test_undo_takes_back_the_last_card(app_db):
     at = capture_page()
     widget(at, "Name").set_value("Hana Tanaka")
     save(at)
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(1,)]
     next(b for b in at.button if b.label == "Undo").click()
     at.run()
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert rows(app_db, "SELECT count(*) FROM followups") == [(0,)]
     assert "Took back Hana Tanaka" in at.success[0].value
 
@@ -189,7 +189,7 @@ def test_unreadable_photo_is_refused_and_nothing_saved(app_db):
     at.get("file_uploader")[0].upload("card.png", b"not an image at all", "image/png")
     save(at)
     assert at.error and at.error[0].value.startswith("Photo")
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
 
 def test_markup_in_a_name_is_shown_literally(app_db):
@@ -198,7 +198,7 @@ def test_markup_in_a_name_is_shown_literally(app_db):
     save(at)
     message = at.success[0].value
     assert "\\!\\[x\\]\\(http\u2060\\:" in message and "\\*\\*Ada\\*\\*" in message
-    assert rows(app_db, "SELECT name FROM contacts") == [("![x](http://tracker.example/p.png) **Ada**",)]
+    assert rows(app_db, "SELECT name FROM people") == [("![x](http://tracker.example/p.png) **Ada**",)]
 
 
 def counting_runs(monkeypatch) -> list:
@@ -259,7 +259,7 @@ def test_a_tap_on_a_form_already_saved_adds_nothing(app_db):
     add.click()
     at.run()
     assert not at.exception and not at.error
-    assert rows(app_db, "SELECT count(*) FROM touches WHERE contact_id = ?", [known]) == [(1,)]
+    assert rows(app_db, "SELECT count(*) FROM touches WHERE person_id = ?", [known]) == [(1,)]
 
 
 def test_a_second_tap_on_undo_takes_back_nothing_more(app_db):
@@ -271,4 +271,4 @@ def test_a_second_tap_on_undo_takes_back_nothing_more(app_db):
     undo.click()
     at.run()
     assert not at.exception and not at.error
-    assert rows(app_db, "SELECT name FROM contacts") == [("Hana Tanaka",)]
+    assert rows(app_db, "SELECT name FROM people") == [("Hana Tanaka",)]

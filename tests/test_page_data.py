@@ -10,7 +10,7 @@ PAGE = "pages/data.py"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def count(path, table="contacts") -> int:
+def count(path, table="people") -> int:
     return rows(path, f"SELECT count(*) FROM {table}")[0][0]
 
 
@@ -78,13 +78,13 @@ def test_twins_are_listed_and_merged(app_db):
     at = run_page(PAGE)
     assert any("Ada Okafor" in e.label for e in at.expander)
     assert not any(b.label == "Merge into one" for b in at.button)  # drawn when opened
-    first, second = (i for (i,) in rows(app_db, "SELECT id FROM contacts ORDER BY id"))
+    first, second = (i for (i,) in rows(app_db, "SELECT id FROM people ORDER BY id"))
     key = f"twin_open_{first}-{second}"
     at.session_state[key] = True  # the lazy expander, opened
     at.run()
     next(b for b in at.button if b.label == "Merge into one").click()
     at.run()
     assert not at.exception
-    assert rows(app_db, "SELECT status FROM contacts ORDER BY id") in (
+    assert rows(app_db, "SELECT status FROM people ORDER BY id") in (
         [("active",), ("merged",)], [("merged",), ("active",)])
     assert count(app_db, "touches WHERE kind = 'met'") == 2

@@ -40,7 +40,7 @@ def _sign_in(at: AppTest, password: str) -> AppTest:
 
 
 def _names(path) -> list[str]:
-    return [name for (name,) in rows(path, "SELECT name FROM contacts LIMIT 50")]
+    return [name for (name,) in rows(path, "SELECT name FROM people LIMIT 50")]
 
 
 @pytest.mark.parametrize("spec", nav.PAGES, ids=lambda s: s.url_path or "today")
@@ -163,4 +163,4 @@ def test_gate_a_save_tapped_after_a_password_was_set_saves_nothing(app_db):
     assert not at.exception, at.exception
     assert [t.label for t in at.text_input] == ["Password"]
     assert [b.label for b in at.button] == ["Sign in"]
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]

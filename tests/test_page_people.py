@@ -40,15 +40,15 @@ def search(at: AppTest, text: str) -> AppTest:
 def a_busy_person(path) -> int:
     """Someone on the first page of results with several touches and an open follow-up."""
     return sql(path, """
-        SELECT c.id FROM (SELECT id, met_at FROM contacts ORDER BY met_at DESC, id DESC
+        SELECT c.id FROM (SELECT id, met_at FROM people ORDER BY met_at DESC, id DESC
                           LIMIT ?) c
-        WHERE (SELECT count(*) FROM touches WHERE contact_id = c.id) >= 2
-          AND EXISTS (SELECT 1 FROM followups WHERE contact_id = c.id AND status = 'open')
+        WHERE (SELECT count(*) FROM touches WHERE person_id = c.id) >= 2
+          AND EXISTS (SELECT 1 FROM followups WHERE person_id = c.id AND status = 'open')
         ORDER BY c.met_at DESC LIMIT 1""", people.PAGE_SIZE)[0][0]
 
 
-def open_person(at: AppTest, contact_id: int) -> AppTest:
-    at.button(key=f"open_{contact_id}").click().run()
+def open_person(at: AppTest, person_id: int) -> AppTest:
+    at.button(key=f"open_{person_id}").click().run()
     assert not at.exception
     return at
 
@@ -74,9 +74,9 @@ def test_people_runs_on_an_empty_database(app_db):
 
 def test_people_lists_sample_data_most_recent_first_with_the_count(sample_db):
     at = people_page()
-    total = sql(sample_db, "SELECT count(*) FROM contacts")[0][0]
+    total = sql(sample_db, "SELECT count(*) FROM people")[0][0]
     assert shown_count(at) == total
-    expected = [i for (i,) in sql(sample_db, "SELECT id FROM contacts "
+    expected = [i for (i,) in sql(sample_db, "SELECT id FROM people "
                                   "ORDER BY met_at DESC, id DESC LIMIT ?", people.PAGE_SIZE)]
     assert result_ids(at) == expected
 
@@ -90,7 +90,7 @@ def test_people_show_more_pages_through_the_list(sample_db):
 
 def test_people_search_by_last_name_narrows_the_list(sample_db):
     (last, expected), = sql(sample_db, """
-        SELECT substr(name, instr(name, ' ') + 1) AS last, count(*) FROM contacts
+        SELECT substr(name, instr(name, ' ') + 1) AS last, count(*) FROM people
         GROUP BY last ORDER BY count(*) DESC, last LIMIT 1""")
     at = search(people_page(), last)
     assert shown_count(at) == expected == len(result_ids(at))
@@ -114,7 +114,7 @@ def open_filters(at):
 def test_people_kind_filter(sample_db):
     at = open_filters(people_page())
     at.selectbox(key="people_kind").set_value("competitor").run()
-    expected = {i for (i,) in sql(sample_db, "SELECT id FROM contacts WHERE kind = 'competitor'")}
+    expected = {i for (i,) in sql(sample_db, "SELECT id FROM people WHERE kind = 'competitor'")}
     assert shown_count(at) == len(expected)
     assert set(result_ids(at)) == expected
 
@@ -124,7 +124,7 @@ def test_people_filter_holds_while_the_filters_are_closed(sample_db):
     assert not at.selectbox  # closed: none drawn
     at = open_filters(at)
     at.selectbox(key="people_kind").set_value("competitor").run()
-    expected = {i for (i,) in sql(sample_db, "SELECT id FROM contacts WHERE kind = 'competitor'")}
+    expected = {i for (i,) in sql(sample_db, "SELECT id FROM people WHERE kind = 'competitor'")}
     at.session_state["people_filters"] = False
     at.run()
     assert not at.selectbox
@@ -135,23 +135,23 @@ def test_people_filter_holds_while_the_filters_are_closed(sample_db):
 
 
 def test_people_tag_filter(sample_db):
-    (tag,), = sql(sample_db, "SELECT tag FROM contact_tags GROUP BY tag ORDER BY tag LIMIT 1")
+    (tag,), = sql(sample_db, "SELECT tag FROM person_tags GROUP BY tag ORDER BY tag LIMIT 1")
     at = open_filters(people_page())
     at.selectbox(key="people_tag").set_value(tag).run()
-    expected = {i for (i,) in sql(sample_db, "SELECT contact_id FROM contact_tags WHERE tag = ?",
+    expected = {i for (i,) in sql(sample_db, "SELECT person_id FROM person_tags WHERE tag = ?",
                                   tag)}
     assert shown_count(at) == len(expected)
     assert set(result_ids(at)) == expected
 
 
 def test_people_open_a_person_shows_card_touches_and_followups(sample_db):
-    contact_id = a_busy_person(sample_db)
-    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = ?", contact_id)
-    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?", contact_id)[0][0]
-    at = open_person(people_page(), contact_id)
+    person_id = a_busy_person(sample_db)
+    (name,), = sql(sample_db, "SELECT name FROM people WHERE id = ?", person_id)
+    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE person_id = ?", person_id)[0][0]
+    at = open_person(people_page(), person_id)
     assert name in at.title[0].value
-    assert at.session_state["person_id"] == contact_id
-    assert at.query_params["id"] == str(contact_id)
+    assert at.session_state["person_id"] == person_id
+    assert at.query_params["id"] == str(person_id)
     assert len(at.dataframe[0].value) == touches
     assert any(m.value.startswith("**Due ") for m in at.markdown)
     next(b for b in at.button if b.label == "Back to the list").click().run()
@@ -168,7 +168,7 @@ def test_people_back_to_the_list_keeps_the_search(sample_db):
 
 
 def test_people_opens_a_person_from_the_query_parameter(sample_db):
-    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = 5")
+    (name,), = sql(sample_db, "SELECT name FROM people WHERE id = 5")
     at = people_page({"id": "5"})
     assert name in at.title[0].value
 
@@ -182,53 +182,53 @@ def test_people_query_parameter_for_nobody_says_so(sample_db, bad):
 
 
 def test_people_edit_company_is_stored_and_history_kept(sample_db):
-    contact_id = a_busy_person(sample_db)
+    person_id = a_busy_person(sample_db)
     with sqlite3.connect(sample_db) as conn:  # half the sample's phones are not valid numbers
-        conn.execute("UPDATE contacts SET phone = '+493012345678' WHERE id = ?", [contact_id])
-    before = sql(sample_db, "SELECT name, tz, cadence_days FROM contacts WHERE id = ?", contact_id)
-    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?", contact_id)
-    at = open_person(people_page(), contact_id)
+        conn.execute("UPDATE people SET phone = '+493012345678' WHERE id = ?", [person_id])
+    before = sql(sample_db, "SELECT name, tz, cadence_days FROM people WHERE id = ?", person_id)
+    touches = sql(sample_db, "SELECT count(*) FROM touches WHERE person_id = ?", person_id)
+    at = open_person(people_page(), person_id)
     assert "[\\+49 30 12345678](tel:+493012345678)" in at.markdown[0].value
     edit_field(at, "Company").input("Acme Rockets")
     edit_field(at, "Tags").input("vip, Europe")
     at = save(at)
     assert not at.error
     assert at.success[0].value == "Saved."
-    assert sql(sample_db, "SELECT company FROM contacts WHERE id = ?", contact_id) == \
+    assert sql(sample_db, "SELECT company FROM people WHERE id = ?", person_id) == \
         [("Acme Rockets",)]
-    assert sql(sample_db, "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag",
-               contact_id) == [("europe",), ("vip",)]
-    assert sql(sample_db, "SELECT name, tz, cadence_days FROM contacts WHERE id = ?",
-               contact_id) == before
-    assert sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ?",
-               contact_id) == touches
+    assert sql(sample_db, "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag",
+               person_id) == [("europe",), ("vip",)]
+    assert sql(sample_db, "SELECT name, tz, cadence_days FROM people WHERE id = ?",
+               person_id) == before
+    assert sql(sample_db, "SELECT count(*) FROM touches WHERE person_id = ?",
+               person_id) == touches
     assert edit_field(at, "Company").value == "Acme Rockets"
 
 
 def test_people_edit_with_invalid_email_names_email_and_stores_nothing(sample_db):
-    contact_id = a_busy_person(sample_db)
-    before = sql(sample_db, "SELECT * FROM contacts WHERE id = ?", contact_id)
-    at = open_person(people_page(), contact_id)
+    person_id = a_busy_person(sample_db)
+    before = sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id)
+    at = open_person(people_page(), person_id)
     edit_field(at, "Company").input("Acme Rockets")
     edit_field(at, "Email").input("not an email@")
     at = save(at)
     assert at.error and at.error[0].value.startswith("Email")
-    assert sql(sample_db, "SELECT * FROM contacts WHERE id = ?", contact_id) == before
+    assert sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id) == before
     assert edit_field(at, "Email").value == "not an email@"
     assert edit_field(at, "Company").value == "Acme Rockets"
 
 
 def test_people_delete_needs_confirmation_and_removes_only_that_person(sample_db):
-    contact_id = a_busy_person(sample_db)
-    (name,), = sql(sample_db, "SELECT name FROM contacts WHERE id = ?", contact_id)
-    others = sql(sample_db, "SELECT count(*) FROM contacts WHERE id != ?", contact_id)
-    other_touches = sql(sample_db, "SELECT count(*) FROM touches WHERE contact_id != ?", contact_id)
+    person_id = a_busy_person(sample_db)
+    (name,), = sql(sample_db, "SELECT name FROM people WHERE id = ?", person_id)
+    others = sql(sample_db, "SELECT count(*) FROM people WHERE id != ?", person_id)
+    other_touches = sql(sample_db, "SELECT count(*) FROM touches WHERE person_id != ?", person_id)
     events_before = sql(sample_db, "SELECT * FROM events")
-    at = open_person(people_page(), contact_id)
+    at = open_person(people_page(), person_id)
     next(b for b in at.button if b.label == "Delete").click().run()
     for_good = next(b for b in at.button if b.label == "Delete for good")
     assert for_good.disabled
-    assert sql(sample_db, "SELECT count(*) FROM contacts WHERE id = ?", contact_id) == [(1,)]
+    assert sql(sample_db, "SELECT count(*) FROM people WHERE id = ?", person_id) == [(1,)]
     sure = at.checkbox(key="people_delete_sure")
     assert sure.label.replace("\\", "") == f"Yes, delete {name} and their history"
     sure.check().run()
@@ -236,34 +236,34 @@ def test_people_delete_needs_confirmation_and_removes_only_that_person(sample_db
     assert not at.exception
     assert at.title[0].value == "People"
     assert at.success[0].value.replace("\\", "") == f"Deleted {name}."
-    for table in ("contacts WHERE id", "touches WHERE contact_id", "followups WHERE contact_id",
-                  "contact_tags WHERE contact_id", "attachments WHERE contact_id"):
-        assert sql(sample_db, f"SELECT count(*) FROM {table} = ?", contact_id) == [(0,)]
-    assert sql(sample_db, "SELECT count(*) FROM contacts") == others
+    for table in ("people WHERE id", "touches WHERE person_id", "followups WHERE person_id",
+                  "person_tags WHERE person_id", "attachments WHERE person_id"):
+        assert sql(sample_db, f"SELECT count(*) FROM {table} = ?", person_id) == [(0,)]
+    assert sql(sample_db, "SELECT count(*) FROM people") == others
     assert sql(sample_db, "SELECT count(*) FROM touches") == other_touches
     assert sql(sample_db, "SELECT * FROM events") == events_before
-    assert contact_id not in result_ids(at)
+    assert person_id not in result_ids(at)
 
 
 def test_people_delete_can_be_cancelled(sample_db):
-    contact_id = a_busy_person(sample_db)
-    at = open_person(people_page(), contact_id)
+    person_id = a_busy_person(sample_db)
+    at = open_person(people_page(), person_id)
     next(b for b in at.button if b.label == "Delete").click().run()
     next(b for b in at.button if b.label == "Cancel").click().run()
     assert not [b for b in at.button if b.label == "Delete for good"]
-    assert sql(sample_db, "SELECT count(*) FROM contacts WHERE id = ?", contact_id) == [(1,)]
+    assert sql(sample_db, "SELECT count(*) FROM people WHERE id = ?", person_id) == [(1,)]
 
 
 def test_people_escapes_markup_in_user_text(sample_db):
-    contact_id = a_busy_person(sample_db)
+    person_id = a_busy_person(sample_db)
     with sqlite3.connect(sample_db) as conn:
-        conn.execute("UPDATE contacts SET name = '![x](http://tracker.example/p.png) *Bo*', "
+        conn.execute("UPDATE people SET name = '![x](http://tracker.example/p.png) *Bo*', "
                      "company = '[click](javascript:alert(1))', "
-                     "website = 'https://example.com/a)(b' WHERE id = ?", [contact_id])
+                     "website = 'https://example.com/a)(b' WHERE id = ?", [person_id])
     at = people_page()
-    label = at.button(key=f"open_{contact_id}").label
+    label = at.button(key=f"open_{person_id}").label
     assert "\\!\\[x\\]\\(http\u2060\\:" in label and "\\[click\\]" in label
-    at = open_person(at, contact_id)
+    at = open_person(at, person_id)
     assert "\\!\\[x\\]" in at.title[0].value and "\\*Bo\\*" in at.title[0].value
     card = at.markdown[0].value
     assert "\\[click\\]\\(javascript\\:" in card
@@ -271,13 +271,13 @@ def test_people_escapes_markup_in_user_text(sample_db):
 
 
 def test_a_person_let_go_can_be_followed_up_again(sample_db):
-    (contact_id,) = rows(sample_db, "SELECT id FROM contacts WHERE status = 'let_go' LIMIT 1")[0]
-    at = people_page({"id": str(contact_id)})
+    (person_id,) = rows(sample_db, "SELECT id FROM people WHERE status = 'let_go' LIMIT 1")[0]
+    at = people_page({"id": str(person_id)})
     next(b for b in at.button if b.label == "Follow up again").click()
     at.run()
     assert not at.exception
-    assert rows(sample_db, "SELECT status FROM contacts WHERE id = ?", [contact_id]) == [("active",)]
-    assert rows(sample_db, "SELECT count(*) FROM followups WHERE contact_id = ? AND status = 'open'",
-                [contact_id]) == [(1,)]
+    assert rows(sample_db, "SELECT status FROM people WHERE id = ?", [person_id]) == [("active",)]
+    assert rows(sample_db, "SELECT count(*) FROM followups WHERE person_id = ? AND status = 'open'",
+                [person_id]) == [(1,)]
     assert "again" in at.success[0].value
     assert not [b for b in at.button if b.label == "Follow up again"]

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from apptest import rows, run_page
 
-from fieldkit import cards, clock, config, db, debriefs, followups, messages, queue
+from fieldkit import cards, clock, config, db, debriefs, followups, messages, triage
 from fieldkit.ui import queue_widgets
 from fieldkit.ui.text import md
 
@@ -27,7 +27,7 @@ def settings_and_today(path):
 def due(path, limit=1 + queue_widgets.UP_NEXT):
     settings, today = settings_and_today(path)
     with db.connect(path) as conn:
-        return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=limit)
+        return triage.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=limit)
 
 
 def card_ids(at) -> list[int]:
@@ -78,7 +78,7 @@ def test_card_shows_the_first_due_and_the_names_up_next(sample_db):
     assert all(md(item["name"]) in up_next for item in expected[1:])
     settings, today = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
-        counts = queue.due_counts(conn, today)
+        counts = triage.due_counts(conn, today)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Due": str(counts["due"]), "Overdue": str(counts["overdue"])}
     first = expected[0]
@@ -88,7 +88,7 @@ def test_card_shows_the_first_due_and_the_names_up_next(sample_db):
 def test_up_next_counts_the_rest(sample_db):
     settings, today = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
-        total = queue.due_counts(conn, today)["due"]
+        total = triage.due_counts(conn, today)["due"]
     assert total > 1 + queue_widgets.UP_NEXT  # the sample has more due than is shown
     at = run_page(PAGE)
     left = total - 1 - queue_widgets.UP_NEXT
@@ -146,11 +146,11 @@ def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):
     at.button_group(key=f"queue_attempt_{item['followup_id']}").set_value("email")
     run(at)
     touches = rows(sample_db, "SELECT kind, channel, outcome, undone_at FROM touches "
-                   "WHERE contact_id = ? ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+                   "WHERE person_id = ? ORDER BY id DESC LIMIT 1", [item["person_id"]])
     assert touches == [("attempt", "email", "sent", None)]
     assert followup(sample_db, item["followup_id"])[0] == "done"
-    (next_due,) = rows(sample_db, "SELECT due_on FROM followups WHERE contact_id = ? "
-                       "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
+    (next_due,) = rows(sample_db, "SELECT due_on FROM followups WHERE person_id = ? "
+                       "AND status = 'open' AND reason != 'next_step'", [item["person_id"]])
     _, today = settings_and_today(sample_db)
     assert next_due[0] > today.isoformat()
     assert card_ids(at) == [due(sample_db)[0]["followup_id"]] != [item["followup_id"]]
@@ -164,10 +164,10 @@ def test_dialog_pill_starts_keep_in_touch(sample_db):
     at = run_page(PAGE)
     at.button_group(key=f"queue_dialog_{item['followup_id']}").set_value("coffee")
     run(at)
-    assert rows(sample_db, "SELECT kind, channel FROM touches WHERE contact_id = ? "
-                "ORDER BY id DESC LIMIT 1", [item["contact_id"]]) == [("dialog", "coffee")]
-    assert rows(sample_db, "SELECT reason FROM followups WHERE contact_id = ? "
-                "AND status = 'open'", [item["contact_id"]]) == [("keep_in_touch",)]
+    assert rows(sample_db, "SELECT kind, channel FROM touches WHERE person_id = ? "
+                "ORDER BY id DESC LIMIT 1", [item["person_id"]]) == [("dialog", "coffee")]
+    assert rows(sample_db, "SELECT reason FROM followups WHERE person_id = ? "
+                "AND status = 'open'", [item["person_id"]]) == [("keep_in_touch",)]
 
 
 def test_snooze_three_days_moves_the_due_date(sample_db):
@@ -186,22 +186,22 @@ def test_snooze_on_a_next_step_moves_that_step_only(sample_db):
     settings, today = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
         step = debriefs.clean(next_step="Send the pilot offer", next_step_on=today, today=today)
-        followups.log_dialog(conn, item["contact_id"], "coffee", settings, debrief=step)
+        followups.log_dialog(conn, item["person_id"], "coffee", settings, debrief=step)
         # The most overdue, so its card is the one shown.
-        conn.execute("UPDATE followups SET due_on = ? WHERE contact_id = ? AND "
+        conn.execute("UPDATE followups SET due_on = ? WHERE person_id = ? AND "
                      "reason = 'next_step' AND status = 'open'",
-                     [(today - timedelta(days=4000)).isoformat(), item["contact_id"]])
-    ((step_id,),) = rows(sample_db, "SELECT id FROM followups WHERE contact_id = ? AND "
-                         "reason = 'next_step' AND status = 'open'", [item["contact_id"]])
-    (main_before,) = rows(sample_db, "SELECT id, due_on FROM followups WHERE contact_id = ? "
-                          "AND status = 'open' AND reason != 'next_step'", [item["contact_id"]])
+                     [(today - timedelta(days=4000)).isoformat(), item["person_id"]])
+    ((step_id,),) = rows(sample_db, "SELECT id FROM followups WHERE person_id = ? AND "
+                         "reason = 'next_step' AND status = 'open'", [item["person_id"]])
+    (main_before,) = rows(sample_db, "SELECT id, due_on FROM followups WHERE person_id = ? "
+                          "AND status = 'open' AND reason != 'next_step'", [item["person_id"]])
     at = run_page(PAGE)
     assert any("Next step: Send the pilot offer" in m.value for m in at.markdown)
     at.button_group(key=f"queue_snooze_{step_id}").set_value("1 day")
     run(at)
     assert followup(sample_db, step_id) == ("open", (today + timedelta(days=1)).isoformat())
-    assert rows(sample_db, "SELECT id, due_on FROM followups WHERE contact_id = ? AND "
-                "status = 'open' AND reason != 'next_step'", [item["contact_id"]]) == [main_before]
+    assert rows(sample_db, "SELECT id, due_on FROM followups WHERE person_id = ? AND "
+                "status = 'open' AND reason != 'next_step'", [item["person_id"]]) == [main_before]
 
 
 def test_snooze_to_a_picked_date(sample_db):
@@ -227,9 +227,9 @@ def test_let_go_and_declined_set_the_status(sample_db):
     at.button_group(key=f"queue_snooze_{second['followup_id']}").set_value(
         queue_widgets.DECLINED)
     run(at)
-    status = dict(rows(sample_db, "SELECT id, status FROM contacts WHERE id IN (?, ?)",
-                       [first["contact_id"], second["contact_id"]]))
-    assert status == {first["contact_id"]: "let_go", second["contact_id"]: "declined"}
+    status = dict(rows(sample_db, "SELECT id, status FROM people WHERE id IN (?, ?)",
+                       [first["person_id"], second["person_id"]]))
+    assert status == {first["person_id"]: "let_go", second["person_id"]: "declined"}
     assert followup(sample_db, first["followup_id"])[0] == "let_go"
     assert not {first["followup_id"], second["followup_id"]} & set(card_ids(at))
 
@@ -244,10 +244,10 @@ def test_undo_after_an_attempt_restores_the_followup(sample_db):
     at.button(key=f"queue_undo_recent_{fid}").click()
     run(at)
     assert followup(sample_db, fid) == before
-    assert rows(sample_db, "SELECT count(*) FROM followups WHERE contact_id = ? AND "
-                "status = 'open' AND reason != 'next_step'", [item["contact_id"]]) == [(1,)]
-    ((undone,),) = rows(sample_db, "SELECT undone_at FROM touches WHERE contact_id = ? "
-                        "AND kind = 'attempt' ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+    assert rows(sample_db, "SELECT count(*) FROM followups WHERE person_id = ? AND "
+                "status = 'open' AND reason != 'next_step'", [item["person_id"]]) == [(1,)]
+    ((undone,),) = rows(sample_db, "SELECT undone_at FROM touches WHERE person_id = ? "
+                        "AND kind = 'attempt' ORDER BY id DESC LIMIT 1", [item["person_id"]])
     assert undone is not None
     assert card_ids(at)[0] == fid  # back at the top of the list
     assert not [b for b in at.button if b.key == f"queue_undo_recent_{fid}"]
@@ -261,12 +261,12 @@ def test_undo_refuses_when_something_newer_happened(sample_db):
     run(at)
     settings, _ = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
-        followups.log_attempt(conn, item["contact_id"], "sms", settings)
+        followups.log_attempt(conn, item["person_id"], "sms", settings)
     at.button(key=f"queue_undo_recent_{fid}").click()
     run(at)
     assert "newer" in at.error[0].value
-    assert rows(sample_db, "SELECT count(*) FROM touches WHERE contact_id = ? AND "
-                "kind = 'attempt' AND undone_at IS NOT NULL", [item["contact_id"]]) == [(0,)]
+    assert rows(sample_db, "SELECT count(*) FROM touches WHERE person_id = ? AND "
+                "kind = 'attempt' AND undone_at IS NOT NULL", [item["person_id"]]) == [(0,)]
 
 
 def open_notes(at, path, fid):
@@ -296,17 +296,17 @@ def test_dialog_with_notes_records_the_debrief(sample_db):
     run(at)
     assert not at.error
     ((touch_id, channel, minutes, note),) = rows(
-        sample_db, "SELECT id, channel, minutes, note FROM touches WHERE contact_id = ? "
-        "ORDER BY id DESC LIMIT 1", [item["contact_id"]])
+        sample_db, "SELECT id, channel, minutes, note FROM touches WHERE person_id = ? "
+        "ORDER BY id DESC LIMIT 1", [item["person_id"]])
     assert (channel, minutes, note) == ("video", 25, "Plans routes at 6 am.")
     assert sorted(rows(sample_db, "SELECT assumption_id, verdict FROM evidence "
                        "WHERE touch_id = ?", [touch_id])) == sorted(
         [(first, "validated"), (second, "invalidated")])
     assert rows(sample_db, "SELECT why_not_us, next_step FROM debriefs WHERE touch_id = ?",
                 [touch_id]) == [("Cheaper tool already in place", "Send the pilot offer")]
-    assert rows(sample_db, "SELECT due_on, note FROM followups WHERE contact_id = ? AND "
+    assert rows(sample_db, "SELECT due_on, note FROM followups WHERE person_id = ? AND "
                 "reason = 'next_step' AND status = 'open' ORDER BY id DESC LIMIT 1",
-                [item["contact_id"]]) == [((today + timedelta(days=5)).isoformat(),
+                [item["person_id"]]) == [((today + timedelta(days=5)).isoformat(),
                                            "Send the pilot offer")]
 
 
@@ -401,8 +401,8 @@ def test_card_says_what_is_asked(reason, rung, note, expected):
 def test_markup_in_a_name_is_shown_literally(sample_db):
     item = due(sample_db)[0]
     with db.connect(sample_db) as conn:
-        conn.execute("UPDATE contacts SET name = '![x](http://tracker.example/p.png) *Ada*' "
-                     "WHERE id = ?", [item["contact_id"]])
+        conn.execute("UPDATE people SET name = '![x](http://tracker.example/p.png) *Ada*' "
+                     "WHERE id = ?", [item["person_id"]])
     at = run_page(PAGE)
     header = next(m.value for m in at.markdown if "tracker" in m.value)
     assert "\\!\\[x\\]\\(http\u2060\\:" in header and "\\*Ada\\*" in header

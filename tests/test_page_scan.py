@@ -60,10 +60,10 @@ def test_read_code_fills_empty_fields_keeps_typed_ones_and_saves_only_on_save(ap
         "Jane Doe", "Typed Robotics", "Head of Fleet", "jane@acme.example")
     message = at.info[0].value
     assert "Filled name, title, email" in message and "Kept your company" in message
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]  # nothing saved yet
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]  # nothing saved yet
     at.button_group[0].set_value("customer")
     save(at)
-    assert rows(app_db, "SELECT name, company, title, email, kind, source FROM contacts") == [
+    assert rows(app_db, "SELECT name, company, title, email, kind, source FROM people") == [
         ("Jane Doe", "Typed Robotics", "Head of Fleet", "jane@acme.example", "customer", "scan")]
     assert widget(at, "Name").value == ""  # a fresh form for the next person
     assert not at.info  # and no scan left over
@@ -112,7 +112,7 @@ def test_several_codes_offer_a_choice_and_switching_replaces_what_was_filled(app
         "Amara Okafor-Bello", "Rossi Logistics", "", "sofia@rossi.example",
         "met at the coffee bar")
     assert "Kept your name" in at.info[0].value
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
 
 def test_save_after_picking_a_code_uses_it_first(app_db):
@@ -120,10 +120,10 @@ def test_save_after_picking_a_code_uses_it_first(app_db):
     read_code(at, png_of(MECARD, LINKEDIN))
     picker(at).set_value(0)
     save(at)
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Sofia Rossi"
     save(at)
-    assert rows(app_db, "SELECT name FROM contacts") == [("Sofia Rossi",)]
+    assert rows(app_db, "SELECT name FROM people") == [("Sofia Rossi",)]
 
 
 def test_no_code_says_so_and_keeps_everything_typed(app_db):
@@ -135,7 +135,7 @@ def test_no_code_says_so_and_keeps_everything_typed(app_db):
     read_code(at, blank.getvalue())
     assert "No readable code" in at.warning[0].value
     assert values(at, "Name", "Email") == ("Hana Tanaka", "hana@example.com")
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
 
 def test_an_unreadable_file_is_named_and_keeps_everything_typed(app_db):
@@ -150,10 +150,10 @@ def test_save_with_an_unread_code_reads_it_first_then_saves(app_db):
     at = run_page("pages/capture.py")
     scan_uploader(at).upload("badge.png", png_of(MECARD), "image/png")
     save(at)
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Sofia Rossi"
     save(at)
-    assert rows(app_db, "SELECT name, email, phone, note FROM contacts") == [
+    assert rows(app_db, "SELECT name, email, phone, note FROM people") == [
         ("Sofia Rossi", "sofia@rossi.example", "+39061234567", "Wants a demo")]
 
 
@@ -163,7 +163,7 @@ def test_a_scanned_card_gets_the_same_twin_warning(app_db):
     read_code(at, png_of(MECARD))
     save(at)
     assert at.warning and "already know" in at.warning[0].value
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(1,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(1,)]
 
 
 def test_a_bad_scanned_value_is_refused_like_a_typed_one(app_db):
@@ -171,7 +171,7 @@ def test_a_bad_scanned_value_is_refused_like_a_typed_one(app_db):
     read_code(at, png_of("MECARD:N:Doe,Jo;EMAIL:not-an-address;;"))
     save(at)
     assert at.error and plain(at.error[0].value).startswith("Email")
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
 
 def test_voice_memo_is_kept_with_the_card_and_undone_with_it(app_db):
@@ -193,18 +193,18 @@ def test_a_too_long_voice_memo_is_refused_and_nothing_saved(app_db):
     at.audio_input[0].upload("memo.wav", wav(140))
     save(at)
     assert plain(at.error[0].value).startswith("Voice memo: the recording is 4.3 MB")
-    assert rows(app_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Wei Zhang"
 
 
 def test_people_page_plays_records_and_deletes_memos(app_db):
-    contact_id = existing(app_db)
-    at = run_page("pages/people.py", {"id": str(contact_id)})
+    person_id = existing(app_db)
+    at = run_page("pages/people.py", {"id": str(person_id)})
     assert not at.get("audio")
     at.audio_input[0].upload("memo.wav", wav(3))
     at.run()
     assert "Voice memo kept" in at.success[0].value
-    assert rows(app_db, "SELECT contact_id, kind FROM attachments") == [(contact_id, "voice_memo")]
+    assert rows(app_db, "SELECT person_id, kind FROM attachments") == [(person_id, "voice_memo")]
     assert len(at.get("audio")) == 1
     assert at.audio_input[0].value is None  # ready for another
     assert any("0:03" in c.value for c in at.caption)
@@ -216,8 +216,8 @@ def test_people_page_plays_records_and_deletes_memos(app_db):
 
 
 def test_people_page_refuses_a_too_long_memo(app_db):
-    contact_id = existing(app_db)
-    at = run_page("pages/people.py", {"id": str(contact_id)})
+    person_id = existing(app_db)
+    at = run_page("pages/people.py", {"id": str(person_id)})
     at.audio_input[0].upload("memo.wav", wav(140))
     at.run()
     assert plain(at.error[0].value).startswith("Voice memo: the recording is 4.3 MB")

@@ -41,7 +41,7 @@ def test_today_welcomes_a_new_user_and_loads_sample_data(app_db):
     next(b for b in at.button if b.label == "Load sample data").click()
     at.run()
     assert not at.exception
-    assert count(app_db, "contacts") > 0
+    assert count(app_db, "people") > 0
     assert count(app_db, "touches") > 0
     labels = {m.label for m in at.metric}
     assert {"Follow-ups due", "Streak"} <= labels
@@ -52,7 +52,7 @@ def test_today_shows_checkin_due_count_and_streak(sample_db):
     with db.connect(sample_db) as conn:
         today = clock.today(config.load(conn)["timezone"])
         expected_due = conn.execute(
-            "SELECT count(*) FROM followups f JOIN contacts c ON c.id = f.contact_id "
+            "SELECT count(*) FROM followups f JOIN people c ON c.id = f.person_id "
             "WHERE f.status = 'open' AND c.status = 'active' AND f.due_on <= ?",
             [today.isoformat()],
         ).fetchone()[0]

@@ -9,6 +9,7 @@ from PIL import Image
 
 import fieldkit.db
 from fieldkit import cards, config, events, people, photos
+from fieldkit.errors import NotFound
 from fieldkit.people import Filters
 
 SETTINGS = config.defaults()
@@ -138,7 +139,7 @@ def test_search_query_typed_with_combining_accents(seen):
 HOSTILE = ['"', '""', "'", "*", "(", ")", "NEAR(", "AND OR NOT", "AND", ":", "^", "-", "\\",
            "{", "}", "[", "]", "+", "name:", "maria AND", "NOT maria", "\x00", "\u200b",
            "😀", "👩\u200d💻 maria", "مريم", "שלום", "\u202emaria", "_", "__", "²", "a" * 10_000,
-           "x " * 5_000, "'; DROP TABLE contacts; --", "%", "maria%", "*" * 10_000]
+           "x " * 5_000, "'; DROP TABLE people; --", "%", "maria%", "*" * 10_000]
 
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
@@ -232,7 +233,7 @@ def test_search_paging_total_counts_all_matches(seen):
 
 
 def test_search_hides_merged_people(db, crowd):
-    db.execute("UPDATE contacts SET status = 'merged', merged_into = ? WHERE id = ?",
+    db.execute("UPDATE people SET status = 'merged', merged_into = ? WHERE id = ?",
                [crowd["mark"], crowd["maria"]])
     assert names(db, query="maria") == []
     assert names(db, event_id=crowd["messe"]) == ["Mark Schulz", "Grace Hopper"]
@@ -242,7 +243,7 @@ def test_search_hides_merged_people(db, crowd):
 
 @pytest.mark.parametrize("status", ["let_go", "declined"])
 def test_search_keeps_people_let_go(db, crowd, status):
-    db.execute("UPDATE contacts SET status = ? WHERE id = ?", [status, crowd["maria"]])
+    db.execute("UPDATE people SET status = ? WHERE id = ?", [status, crowd["maria"]])
     rows, _ = people.search(db, Filters(query="maria"))
     assert [(r["name"], r["status"]) for r in rows] == [("Maria Schneider", status)]
 
@@ -275,13 +276,13 @@ def test_person_has_card_tags_photos_touches_and_open_followups(db, crowd):
     cards.add_meeting(db, grace, cards.clean({"name": "Grace", "tags": "navy, admiral"}),
                       settings=SETTINGS, photo=photo, now=at(12, 9))
     # Logged after the meetings but happened between them: shown in time order.
-    db.execute("INSERT INTO touches (contact_id, at, kind, channel, note, created_at) "
+    db.execute("INSERT INTO touches (person_id, at, kind, channel, note, created_at) "
                "VALUES (?, ?, 'attempt', 'email', 'sent slides', ?)",
                [grace, "2026-03-10T08:00:00Z", "2026-03-12T10:00:00Z"])
-    db.execute("INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, "
+    db.execute("INSERT INTO followups (uid, person_id, due_on, reason, rung, status, "
                "created_at) VALUES ('f-done', ?, '2026-03-01', 'ladder', 1, 'done', ?)",
                [grace, "2026-03-01T00:00:00Z"])
-    db.execute("INSERT INTO followups (uid, contact_id, due_on, reason, rung, status, "
+    db.execute("INSERT INTO followups (uid, person_id, due_on, reason, rung, status, "
                "created_at) VALUES ('f-step', ?, '2026-03-05', 'next_step', NULL, 'open', ?)",
                [grace, "2026-03-01T00:00:00Z"])
     found = people.person(db, grace)
@@ -309,8 +310,8 @@ def test_person_without_extras(db, crowd):
 
 
 def test_person_missing_raises(db, crowd):
-    with pytest.raises(cards.NotFound, match="no longer exists"):
+    with pytest.raises(NotFound, match="no longer exists"):
         people.person(db, 999)
     cards.delete(db, crowd["ada"])
-    with pytest.raises(cards.NotFound):
+    with pytest.raises(NotFound):
         people.person(db, crowd["ada"])

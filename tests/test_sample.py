@@ -27,7 +27,7 @@ def sample_copy(sample_day_db):
 
 
 def _rows(db, table):
-    order = "contact_id, tag" if table == "contact_tags" else "rowid"
+    order = "person_id, tag" if table == "person_tags" else "rowid"
     return db.execute(f"SELECT * FROM [{table}] ORDER BY {order}").fetchall()
 
 
@@ -41,12 +41,12 @@ def _schema_objects(db):
     ).fetchall()
 
 
-def _touch_days(db, contact_id, kind):
+def _touch_days(db, person_id, kind):
     return [
         clock.local_date(at, TZ)
         for (at,) in db.execute(
-            "SELECT at FROM touches WHERE contact_id = ? AND kind = ? AND undone_at IS NULL",
-            [contact_id, kind],
+            "SELECT at FROM touches WHERE person_id = ? AND kind = ? AND undone_at IS NULL",
+            [person_id, kind],
         )
     ]
 
@@ -67,7 +67,7 @@ def test_fill_same_inputs_same_rows(sample_db, db):
 
 def test_fill_other_day_other_rows(sample_db, db):
     sample.fill(db, 1, today=TODAY - timedelta(days=1))
-    assert _rows(db, "contacts") != _rows(sample_db, "contacts")
+    assert _rows(db, "people") != _rows(sample_db, "people")
 
 
 def test_fill_returns_row_counts(db):
@@ -89,8 +89,8 @@ def test_fill_settings_time_zone(sample_db):
 
 
 def test_fill_every_contact_kind(sample_db):
-    found = {k for (k,) in sample_db.execute("SELECT DISTINCT kind FROM contacts")}
-    assert found == set(kinds.CONTACT_KINDS)
+    found = {k for (k,) in sample_db.execute("SELECT DISTINCT kind FROM people")}
+    assert found == set(kinds.PERSON_KINDS)
 
 
 @pytest.mark.parametrize(
@@ -110,9 +110,9 @@ def test_fill_touch_kinds(sample_db):
 
 def test_fill_every_contact_has_one_met_touch(sample_db):
     assert _count(sample_db, """
-        SELECT count(*) FROM contacts c
+        SELECT count(*) FROM people c
         WHERE (SELECT count(*) FROM touches t
-               WHERE t.contact_id = c.id AND t.kind = 'met') != 1
+               WHERE t.person_id = c.id AND t.kind = 'met') != 1
     """) == 0
 
 
@@ -155,8 +155,8 @@ def test_fill_followup_reasons(sample_db):
 def test_fill_active_contacts_have_exactly_one_open_followup(sample_db):
     counts = sample_db.execute("""
         SELECT c.status, (SELECT count(*) FROM followups f
-                          WHERE f.contact_id = c.id AND f.status = 'open')
-        FROM contacts c
+                          WHERE f.person_id = c.id AND f.status = 'open')
+        FROM people c
     """).fetchall()
     assert {n for status, n in counts if status == "active"} == {1}
     assert {n for status, n in counts if status != "active"} == {0}
@@ -166,11 +166,11 @@ def test_fill_active_contacts_have_exactly_one_open_followup(sample_db):
 @pytest.mark.parametrize("status", ["let_go", "declined"])
 def test_fill_status_change_recorded_as_touch(sample_db, status):
     missing = _count(sample_db, """
-        SELECT count(*) FROM contacts c WHERE c.status = ? AND NOT EXISTS (
-            SELECT 1 FROM touches t WHERE t.contact_id = c.id
+        SELECT count(*) FROM people c WHERE c.status = ? AND NOT EXISTS (
+            SELECT 1 FROM touches t WHERE t.person_id = c.id
             AND t.kind = 'state' AND t.outcome = ?)
     """, [status, status])
-    assert _count(sample_db, "SELECT count(*) FROM contacts WHERE status = ?", [status]) > 0
+    assert _count(sample_db, "SELECT count(*) FROM people WHERE status = ?", [status]) > 0
     assert missing == 0
 
 
@@ -189,34 +189,34 @@ def test_fill_keeps_indexes_and_triggers(db):
 
 
 def test_fill_full_text_search_finds_last_name(sample_db):
-    contact_id, name = sample_db.execute(
-        "SELECT id, name FROM contacts WHERE name GLOB '* [A-Z]*' "
+    person_id, name = sample_db.execute(
+        "SELECT id, name FROM people WHERE name GLOB '* [A-Z]*' "
         "AND name NOT GLOB '*[^A-Za-z ]*' ORDER BY id LIMIT 1"
     ).fetchone()
     last = name.split()[-1]
     found = [r for (r,) in sample_db.execute(
-        "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?", [f'"{last}"'])]
-    assert contact_id in found
+        "SELECT rowid FROM people_fts WHERE people_fts MATCH ?", [f'"{last}"'])]
+    assert person_id in found
     assert all(last in n for (n,) in sample_db.execute(
-        f"SELECT name FROM contacts WHERE id IN ({', '.join('?' * len(found))})", found))
+        f"SELECT name FROM people WHERE id IN ({', '.join('?' * len(found))})", found))
 
 
 def test_fill_full_text_search_indexes_later_contacts(sample_copy):
     now = "2026-11-22T10:00:00Z"
     new_id = sample_copy.execute(
-        "INSERT INTO contacts (uid, name, company, met_at, created_at, updated_at) "
+        "INSERT INTO people (uid, name, company, met_at, created_at, updated_at) "
         "VALUES ('zz-new', 'Grete Quarkmeier', 'Zyxwv Widgets', ?, ?, ?)",
         [now, now, now],
     ).lastrowid
     found = sample_copy.execute(
-        "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH 'quarkmeier'").fetchall()
+        "SELECT rowid FROM people_fts WHERE people_fts MATCH 'quarkmeier'").fetchall()
     assert found == [(new_id,)]
 
 
 def test_fill_scale_two_doubles_people(sample_db, db):
     sample.fill(db, 2, today=TODAY)
-    one = _count(sample_db, "SELECT count(*) FROM contacts")
-    two = _count(db, "SELECT count(*) FROM contacts")
+    one = _count(sample_db, "SELECT count(*) FROM people")
+    two = _count(db, "SELECT count(*) FROM people")
     assert one == 160
     assert 1.9 <= two / one <= 2.1
     assert _count(db, "SELECT count(*) FROM events") > _count(sample_db, "SELECT count(*) FROM events")
@@ -239,7 +239,7 @@ def test_fill_non_empty_db_refused_and_unchanged(sample_copy):
 def test_fill_db_with_one_person_refused(db):
     now = "2026-11-22T10:00:00Z"
     db.execute(
-        "INSERT INTO contacts (uid, name, met_at, created_at, updated_at) "
+        "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
         "VALUES ('c1', 'Ada Lovelace', ?, ?, ?)", [now, now, now])
     before, schema = fieldkit.db.row_counts(db), _schema_objects(db)
     with pytest.raises(FieldkitError):
@@ -247,7 +247,7 @@ def test_fill_db_with_one_person_refused(db):
     assert fieldkit.db.row_counts(db) == before
     assert _schema_objects(db) == schema
     assert db.execute(
-        "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH 'lovelace'").fetchall() == [(1,)]
+        "SELECT rowid FROM people_fts WHERE people_fts MATCH 'lovelace'").fetchall() == [(1,)]
 
 
 @pytest.mark.parametrize("scale", [0, -1, 1001, "3", 1.5, None], ids=repr)
@@ -266,13 +266,13 @@ def test_fill_bool_scale_refused(db):
 # The follow-ups agree with the persistence ladder
 
 
-def _replayed(db, contact_id, kind, cadence_days):
+def _replayed(db, person_id, kind, cadence_days):
     settings = config.defaults()
-    (met_on,) = _touch_days(db, contact_id, "met")
+    (met_on,) = _touch_days(db, person_id, "met")
     return next_followup(
         met_on,
-        _touch_days(db, contact_id, "attempt"),
-        _touch_days(db, contact_id, "dialog"),
+        _touch_days(db, person_id, "attempt"),
+        _touch_days(db, person_id, "dialog"),
         settings["ladder_gaps"],
         cadence_days or config.cadence_days(settings, kind),
     )
@@ -281,7 +281,7 @@ def _replayed(db, contact_id, kind, cadence_days):
 def _open_followups(db):
     return db.execute("""
         SELECT c.id, c.kind, c.cadence_days, f.due_on, f.reason, f.rung
-        FROM contacts c JOIN followups f ON f.contact_id = c.id AND f.status = 'open'
+        FROM people c JOIN followups f ON f.person_id = c.id AND f.status = 'open'
         ORDER BY c.id
     """).fetchall()
 
@@ -289,18 +289,18 @@ def _open_followups(db):
 def test_fill_followups_agree_with_ladder(sample_db):
     rows = _open_followups(sample_db)
     assert len(rows) > 100
-    for contact_id, kind, cadence_days, due_on, reason, rung in rows:
-        expected = _replayed(sample_db, contact_id, kind, cadence_days)
+    for person_id, kind, cadence_days, due_on, reason, rung in rows:
+        expected = _replayed(sample_db, person_id, kind, cadence_days)
         assert (due_on, reason, rung) == (expected.due_on.isoformat(), expected.reason,
-                                          expected.rung), contact_id
+                                          expected.rung), person_id
 
 
 def test_fill_followups_ladder_cases_covered(sample_db):
     # The replay above must meet every branch of the ladder, not only new cards.
     seen = set()
-    for contact_id, *_ in _open_followups(sample_db):
-        attempts = len(_touch_days(sample_db, contact_id, "attempt"))
-        dialogs = len(_touch_days(sample_db, contact_id, "dialog"))
+    for person_id, *_ in _open_followups(sample_db):
+        attempts = len(_touch_days(sample_db, person_id, "attempt"))
+        dialogs = len(_touch_days(sample_db, person_id, "dialog"))
         seen.add(("new" if not attempts and not dialogs else
                   "attempts_only" if not dialogs else "after_dialog"))
     assert seen == {"new", "attempts_only", "after_dialog"}
@@ -308,14 +308,14 @@ def test_fill_followups_ladder_cases_covered(sample_db):
 
 def test_fill_new_cards_due_next_day(sample_db):
     rows = sample_db.execute("""
-        SELECT c.id, f.due_on, f.reason, f.rung FROM contacts c
-        JOIN followups f ON f.contact_id = c.id AND f.status = 'open'
-        WHERE NOT EXISTS (SELECT 1 FROM touches t WHERE t.contact_id = c.id
+        SELECT c.id, f.due_on, f.reason, f.rung FROM people c
+        JOIN followups f ON f.person_id = c.id AND f.status = 'open'
+        WHERE NOT EXISTS (SELECT 1 FROM touches t WHERE t.person_id = c.id
                           AND t.kind IN ('attempt', 'dialog'))
     """).fetchall()
     assert rows
-    for contact_id, due_on, reason, rung in rows:
-        (met_on,) = _touch_days(sample_db, contact_id, "met")
+    for person_id, due_on, reason, rung in rows:
+        (met_on,) = _touch_days(sample_db, person_id, "met")
         assert (due_on, reason, rung) == ((met_on + timedelta(days=1)).isoformat(), "ladder", 1)
 
 
@@ -323,11 +323,11 @@ def test_fill_own_cadence_used_after_dialog(sample_db):
     # A person with a cadence of their own and a dialog as the last action: due one
     # cadence after that dialog, not the kind's default.
     rows = sample_db.execute("""
-        SELECT c.id, c.cadence_days, f.due_on FROM contacts c
-        JOIN followups f ON f.contact_id = c.id AND f.status = 'open'
+        SELECT c.id, c.cadence_days, f.due_on FROM people c
+        JOIN followups f ON f.person_id = c.id AND f.status = 'open'
         WHERE c.cadence_days IS NOT NULL AND f.reason = 'keep_in_touch'
     """).fetchall()
     assert rows
-    for contact_id, cadence_days, due_on in rows:
-        last_dialog = max(_touch_days(sample_db, contact_id, "dialog"))
+    for person_id, cadence_days, due_on in rows:
+        last_dialog = max(_touch_days(sample_db, person_id, "dialog"))
         assert due_on == (last_dialog + timedelta(days=cadence_days)).isoformat()

@@ -1,11 +1,11 @@
-"""fieldkit.today and what it composes: checkins.current, queue.due_counts, summary."""
+"""fieldkit.today and what it composes: checkins.current, triage.due_counts, summary."""
 
 import itertools
 from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import checkins, queue, sample, today
+from fieldkit import checkins, sample, today, triage
 
 NOW = "2026-03-01T09:00:00Z"
 TODAY = date(2026, 3, 10)
@@ -21,17 +21,17 @@ _uids = itertools.count(1)
 
 def _contact(db, status="active"):
     return db.execute(
-        "INSERT INTO contacts (uid, name, status, met_at, created_at, updated_at) "
+        "INSERT INTO people (uid, name, status, met_at, created_at, updated_at) "
         "VALUES (?, 'Ada Lovelace', ?, ?, ?, ?)",
         [f"c{next(_uids)}", status, NOW, NOW, NOW],
     ).lastrowid
 
 
-def _followup(db, contact_id, due_on, status="open"):
+def _followup(db, person_id, due_on, status="open"):
     db.execute(
-        "INSERT INTO followups (uid, contact_id, due_on, reason, status, created_at) "
+        "INSERT INTO followups (uid, person_id, due_on, reason, status, created_at) "
         "VALUES (?, ?, ?, 'ladder', ?, ?)",
-        [f"f{next(_uids)}", contact_id, due_on, status, NOW],
+        [f"f{next(_uids)}", person_id, due_on, status, NOW],
     )
 
 
@@ -126,11 +126,11 @@ def test_current_checkin_none_after_the_event_ended(db):
     assert checkins.checked_in_event_id(db, now=DURING) == event
 
 
-# queue.due_counts
+# triage.due_counts
 
 
 def test_due_counts_empty_db(db):
-    assert queue.due_counts(db, TODAY) == {"due": 0, "overdue": 0}
+    assert triage.due_counts(db, TODAY) == {"due": 0, "overdue": 0}
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_due_counts_empty_db(db):
 def test_due_counts_single_followup(db, contact_status, followup_status, due_on, expected):
     _followup(db, _contact(db, contact_status), due_on, followup_status)
     due, overdue = expected
-    assert queue.due_counts(db, TODAY) == {"due": due, "overdue": overdue}
+    assert triage.due_counts(db, TODAY) == {"due": due, "overdue": overdue}
 
 
 def test_due_counts_mixed(db):
@@ -166,7 +166,7 @@ def test_due_counts_mixed(db):
     _followup(db, other, "2026-03-05", "done")
     _followup(db, _contact(db, "let_go"), "2026-03-02")
     _followup(db, _contact(db, "declined"), "2026-03-10")
-    assert queue.due_counts(db, TODAY) == {"due": 3, "overdue": 2}
+    assert triage.due_counts(db, TODAY) == {"due": 3, "overdue": 2}
 
 
 # today.summary
@@ -220,7 +220,7 @@ def test_summary_counts_due_and_streak(db):
     _followup(db, contact, "2026-03-10")
     for at in ("2026-03-08T10:00:00Z", "2026-03-09T10:00:00Z"):
         db.execute(
-            "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, 'attempt', ?)",
+            "INSERT INTO touches (person_id, at, kind, created_at) VALUES (?, ?, 'attempt', ?)",
             [contact, at, at],
         )
     result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
@@ -230,7 +230,7 @@ def test_summary_counts_due_and_streak(db):
 def test_summary_streak_uses_settings_time_zone(db):
     contact = _contact(db)
     db.execute(
-        "INSERT INTO touches (contact_id, at, kind, created_at) VALUES (?, ?, 'met', ?)",
+        "INSERT INTO touches (person_id, at, kind, created_at) VALUES (?, ?, 'met', ?)",
         [contact, "2026-03-09T23:30:00Z", NOW],
     )
     # 03-09 in New York (two days before 03-11), 03-10 in Tokyo (the day before).

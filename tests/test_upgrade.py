@@ -69,20 +69,25 @@ def lost(before: dict[str, dict], path) -> list[str]:
     """What of ``before`` the file at ``path`` no longer holds, one line per table.
 
     Only the tables and columns of ``before`` are compared: tables and
-    columns added since may hold anything.
+    columns added since may hold anything. A table or column that a
+    migration renamed (fieldkit.db.RENAMED_TABLES, RENAMED_COLUMNS) is
+    compared under its new name.
     """
     problems = []
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         now = _data_tables(conn)
         for name, was in before.items():
-            if name not in now:
+            table = name if name in now else fieldkit.db.RENAMED_TABLES.get(name, name)
+            if table not in now:
                 problems.append(f"{name}: table gone")
                 continue
-            missing = [c for c in was["columns"] if c not in now[name]]
+            columns = [c if c in now[table] else fieldkit.db.RENAMED_COLUMNS.get(c, c)
+                       for c in was["columns"]]
+            missing = [c for c in columns if c not in now[table]]
             if missing:
                 problems.append(f"{name}: columns gone: {', '.join(missing)}")
                 continue
-            count, checksum = _digest(conn, name, was["columns"])
+            count, checksum = _digest(conn, table, columns)
             if count != was["digest"][0]:
                 problems.append(f"{name}: {was['digest'][0]} rows before, {count} after")
             elif checksum != was["digest"][1]:
@@ -115,7 +120,8 @@ def test_fixture_is_first_schema_version_holding_data(v1_copy):
     assert _applied(v1_copy) == ["0001_initial"]
     before = snapshot(v1_copy)
     # Every product table the first migration made (later ones add more).
-    assert set(fieldkit.db.TABLES) - ADDED_LATER <= set(before)
+    old_name = {new: old for old, new in fieldkit.db.RENAMED_TABLES.items()}
+    assert {old_name.get(t, t) for t in fieldkit.db.TABLES} - ADDED_LATER <= set(before)
     empty = [name for name, was in before.items() if was["digest"][0] == 0]
     assert empty == []
 
@@ -186,8 +192,8 @@ def _with_later_migration(monkeypatch):
     @later(name="9999_later")
     def _later(db):
         db.execute("CREATE TABLE later (id INTEGER PRIMARY KEY, secret TEXT NOT NULL) STRICT")
-        db.execute("ALTER TABLE contacts ADD COLUMN later_flag INTEGER NOT NULL DEFAULT 0")
-        db.execute("CREATE INDEX touches_later ON touches (contact_id, kind, at)")
+        db.execute("ALTER TABLE people ADD COLUMN later_flag INTEGER NOT NULL DEFAULT 0")
+        db.execute("CREATE INDEX touches_later ON touches (person_id, kind, at)")
 
     monkeypatch.setattr(fieldkit.db, "migrations", later)
 
@@ -205,8 +211,10 @@ def test_upgrade_from_first_version_backs_up_and_loses_no_row(v1_copy, monkeypat
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         # The full-text index still matches the people it indexes.
-        db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')")
-        assert db.table("contacts").search("gmbh", quote=True, limit=1)
+        db.execute("INSERT INTO people_fts (people_fts) VALUES ('integrity-check')")
+        name = db.execute("SELECT name FROM people ORDER BY id LIMIT 1").fetchone()[0]
+        found = db.table("people").search(name.split()[-1], quote=True, columns=["name"])
+        assert name in [row["name"] for row in found]
 
     assert lost(before, v1_copy) == []
     applied = _applied(v1_copy)

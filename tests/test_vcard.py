@@ -19,7 +19,7 @@ def read(name: str) -> bytes:
     return (FIXTURES / "vcard" / name).read_bytes()
 
 
-def preview(db, data: bytes, region: str = "US", filename: str = "contacts.vcf"):
+def preview(db, data: bytes, region: str = "US", filename: str = "people.vcf"):
     return vcard.preview(db, data, filename, {"phone_region": region})
 
 
@@ -31,8 +31,8 @@ def card_of(text: str, region: str = "US"):
 
 def snapshot(db) -> tuple:
     return (
-        db.execute("SELECT * FROM contacts ORDER BY id").fetchall(),
-        db.execute("SELECT * FROM contact_tags ORDER BY contact_id, tag").fetchall(),
+        db.execute("SELECT * FROM people ORDER BY id").fetchall(),
+        db.execute("SELECT * FROM person_tags ORDER BY person_id, tag").fetchall(),
         db.execute("SELECT * FROM attachments ORDER BY id").fetchall(),
     )
 
@@ -115,9 +115,9 @@ def test_iphone_folded_base64_photo_is_stored_as_jpeg(db):
     assert Image.open(io.BytesIO(result.rows[0].photo)).size == (24, 16)
     assert result.rows[1].photo is None
     imports.apply(db, result, now=NOW)
-    (contact_id, kind, mime, size, data), = db.execute(
-        "SELECT contact_id, kind, mime, bytes, data FROM attachments").fetchall()
-    assert (contact_id, kind, mime, size) == (1, "card_photo", "image/jpeg", len(data))
+    (person_id, kind, mime, size, data), = db.execute(
+        "SELECT person_id, kind, mime, bytes, data FROM attachments").fetchall()
+    assert (person_id, kind, mime, size) == (1, "card_photo", "image/jpeg", len(data))
     assert data[:3] == b"\xff\xd8\xff"
     assert Image.open(io.BytesIO(data)).format == "JPEG"
 
@@ -254,29 +254,29 @@ def test_apply_and_reimport_of_vcards_adds_nothing_twice(db):
         "same LinkedIn profile as Chidi Okafor (#1); nothing new")
     assert imports.apply(db, again, now=NOW) == {"new": 0, "matched": 2, "skipped": 0}
     assert snapshot(db) == before
-    person = db.execute("SELECT source, met_at FROM contacts WHERE id = 1").fetchone()
+    person = db.execute("SELECT source, met_at FROM people WHERE id = 1").fetchone()
     assert person == ("vcard", "2025-03-01T12:00:00Z")
-    assert db.execute("SELECT tag FROM contact_tags ORDER BY tag").fetchall() == [
+    assert db.execute("SELECT tag FROM person_tags ORDER BY tag").fetchall() == [
         ("beta tester",), ("customer",)]
 
 
 def test_vcard_match_fills_empty_fields_adds_tags_and_photo(db):
     linkedin_csv = (FIXTURES / "linkedin" / "Connections-newer.csv").read_bytes()
     imports.apply(db, linkedin.preview(db, linkedin_csv, "c.csv", {}), now=NOW)
-    chidi_id = db.execute("SELECT id FROM contacts WHERE name = 'Chidi Okafor'").fetchone()[0]
-    db.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, 'customer')", [chidi_id])
+    chidi_id = db.execute("SELECT id FROM people WHERE name = 'Chidi Okafor'").fetchone()[0]
+    db.execute("INSERT INTO person_tags (person_id, tag) VALUES (?, 'customer')", [chidi_id])
     result = preview(db, read("iphone-3.0.vcf"))
     row = result.rows[0]
-    assert (row.action, row.contact_id) == ("match", chidi_id)
+    assert (row.action, row.person_id) == ("match", chidi_id)
     assert row.reason == (f"same LinkedIn profile as Chidi Okafor (#{chidi_id}); adds email, "
                           "phone, website, note, tags (beta tester), photo")
     imports.apply(db, result, now=NOW)
-    person = db.execute("SELECT title, email, phone, note IS NOT NULL FROM contacts "
+    person = db.execute("SELECT title, email, phone, note IS NOT NULL FROM people "
                         "WHERE id = ?", [chidi_id]).fetchone()
     assert person == ("VP Product", "chidi@brightline.example", "+14155550134", 1)
-    assert db.execute("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag",
+    assert db.execute("SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag",
                       [chidi_id]).fetchall() == [("beta tester",), ("customer",)]
-    assert db.execute("SELECT count(*) FROM attachments WHERE contact_id = ?",
+    assert db.execute("SELECT count(*) FROM attachments WHERE person_id = ?",
                       [chidi_id]).fetchone() == (1,)
 
 
@@ -342,7 +342,7 @@ def test_export_selected_people_and_not_merged(db):
     ada = _capture(db, name="Ada Lovelace")
     grace = _capture(db, name="Grace Hopper")
     gone = _capture(db, name="Merged Person")
-    db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [gone])
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [gone])
     assert vcard.export(db).count("BEGIN:VCARD") == 2
     only = vcard.export(db, [grace])
     assert only.count("BEGIN:VCARD") == 1 and "FN:Grace Hopper" in only

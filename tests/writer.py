@@ -5,8 +5,8 @@ connection per round) and prints one line per acknowledged write, flushed
 before the next write starts, so a parent that kills it knows exactly what
 was acknowledged:
 
-    card <contact_id> <name>
-    attempt <touch_id> <contact_id>
+    card <person_id> <name>
+    attempt <touch_id> <person_id>
     setting <name> <value>
 
     python tests/writer.py DB WORKER ROUNDS [--wait-for-go] [--cards-only]
@@ -59,13 +59,13 @@ def write(path: str | Path, worker: int, rounds: int, ack: Callable[[str], None]
                 db.conn.set_trace_callback(_stall_before_followup(ack))
             settings = config.load(db)
             name = card_name(worker, n)
-            contact_id = cards.save(db, cards.clean({"name": name, "kind": "customer"}),
+            person_id = cards.save(db, cards.clean({"name": name, "kind": "customer"}),
                                     settings=settings)
-            ack(f"card {contact_id} {name}")
+            ack(f"card {person_id} {name}")
             if cards_only:
                 continue
-            done = followups.log_attempt(db, contact_id, "email", settings)
-            ack(f"attempt {done.touch_id} {contact_id}")
+            done = followups.log_attempt(db, person_id, "email", settings)
+            ack(f"attempt {done.touch_id} {person_id}")
             config.save(db, {setting: n % 700 + 1})
             ack(f"setting {setting} {n % 700 + 1}")
 

@@ -15,9 +15,21 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from fieldkit import (calls, charts, clock, config, dashboard, db, events, imports, linkedin,
-                      merge, streaks, vcard)
-from fieldkit.ui import session
+from fieldkit import (
+    calls,
+    charts,
+    clock,
+    config,
+    dashboard,
+    db,
+    events,
+    imports,
+    linkedin,
+    merge,
+    streaks,
+    vcard,
+)
+from fieldkit.ui import database
 
 # How long a dashboard may be reused while nothing is committed: only an
 # open check-in's minutes and the day's boundary move with the clock.
@@ -26,7 +38,7 @@ DASHBOARD_SLOT_SECONDS = 300
 
 def key() -> tuple[str, int]:
     """This run's database path and its change generation."""
-    return session.generation()
+    return database.generation()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from fieldkit import calls
-from fieldkit.kinds import CONTACT_KINDS
+from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ui.text import md
 
 
@@ -53,7 +53,7 @@ def current_card(person: Mapping) -> None:
     with st.container(border=True):
         st.markdown(f"### {md(person['name'])}")
         about = [md(v) for v in (person["title"], person["company"]) if v]
-        about.append(CONTACT_KINDS.get(person["kind"], person["kind"]))
+        about.append(PERSON_KINDS.get(person["kind"], person["kind"]))
         st.caption(" · ".join(about))
         st.markdown(where_line(person))
         st.link_button(f"Call {person['phone_display']}", f"tel:{person['phone']}",

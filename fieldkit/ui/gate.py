@@ -2,17 +2,21 @@
 
 app.py asks ``required()`` before routing; while it holds, the navigation
 holds only the sign-in page, so no other page's code (and none of its data)
-runs for this session, whatever URL was opened. ``session.open_db()`` checks
-again with ``guard()`` before any page reads the database.
+runs for this tab, whatever URL was opened. Pages read the database only
+through ``open_db()``, which checks again with ``guard()`` first.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import streamlit as st
+from sqlite_utils import Database
 
 from fieldkit import access
-from fieldkit.ui import session, style
-from fieldkit.ui.session import connection
+from fieldkit.ui import database, style
+from fieldkit.ui.database import connection
 from fieldkit.ui.text import md
 
 STAMP = "sign_in_stamp"  # the password stamp this session signed in with
@@ -30,7 +34,7 @@ def _provider() -> dict | None:
 
 def _password_stamp() -> str | None:
     """The stored password's stamp, read from the file only when it has changed."""
-    return session.remember("password_stamp", access.password_stamp)
+    return database.remember("password_stamp", access.password_stamp)
 
 
 def required() -> bool:
@@ -52,6 +56,20 @@ def guard() -> None:
     if required():
         sign_in_page()
         st.stop()
+
+
+@contextlib.contextmanager
+def open_db() -> Iterator[Database]:
+    """The database for this run, migrated; closed when the block ends.
+
+    Migrating here, not only in the frame, matters: a page opened by its own
+    URL (/data) on a fresh server can run before the frame's code has. For
+    the same reason the sign-in is checked here too: no page reads the data
+    for a tab that has not signed in, however it came to run.
+    """
+    guard()
+    with connection() as conn:
+        yield conn
 
 
 def protected() -> bool:

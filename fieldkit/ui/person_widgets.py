@@ -16,8 +16,7 @@ import streamlit as st
 from fieldkit import clock, memos, normalise
 from fieldkit.cards import Card
 from fieldkit.errors import FieldkitError
-from fieldkit.kinds import (CHANNELS, CONTACT_KINDS, CONTACT_STATUSES, FOLLOWUP_REASONS,
-                            TOUCH_KINDS)
+from fieldkit.kinds import CHANNELS, FOLLOWUP_REASONS, PERSON_KINDS, PERSON_STATUSES, TOUCH_KINDS
 from fieldkit.ui.text import md
 
 # Characters a URL may keep as they are; anything else (spaces, parentheses,
@@ -34,10 +33,10 @@ def result_label(row: Mapping) -> str:
 
 def result_caption(row: Mapping, tz: str) -> str:
     """Kind, title and when/where met, escaped, for under a result."""
-    parts = [CONTACT_KINDS.get(row["kind"], row["kind"]), md(row["title"]) if row["title"] else "",
+    parts = [PERSON_KINDS.get(row["kind"], row["kind"]), md(row["title"]) if row["title"] else "",
              f"met {_local(row['met_at'], tz, '%d %b %Y')}"]
     if row["status"] != "active":
-        parts.append(CONTACT_STATUSES.get(row["status"], row["status"]).lower())
+        parts.append(PERSON_STATUSES.get(row["status"], row["status"]).lower())
     return " · ".join(p for p in parts if p)
 
 
@@ -53,7 +52,7 @@ def _link(text: str, url: str) -> str:
 
 def card_markdown(person: Mapping, tz: str) -> str:
     """The card's details as Markdown lines; user text escaped, links safe."""
-    kind = CONTACT_KINDS.get(person["kind"], person["kind"])
+    kind = PERSON_KINDS.get(person["kind"], person["kind"])
     if person["kind"] == "colleague" and person["department"]:
         kind += f" · {md(person['department'])}"
     lines = [f"**{kind}**"]
@@ -77,7 +76,7 @@ def card_markdown(person: Mapping, tz: str) -> str:
         met += f" at {md(person['event'])}"
     lines.append(met)
     if person["status"] != "active":
-        lines.append(f"Status: {CONTACT_STATUSES.get(person['status'], person['status'])}")
+        lines.append(f"Status: {PERSON_STATUSES.get(person['status'], person['status'])}")
     return "  \n".join(lines)
 
 
@@ -120,12 +119,12 @@ def edit_form(card: Card, form_key: str) -> dict | None:
     save the form shows what was stored, and after a refused save it keeps
     what was typed.
     """
-    kinds = list(CONTACT_KINDS)
+    kinds = list(PERSON_KINDS)
     with st.form(form_key):
         fields = {
             "name": st.text_input("Name", card.name, max_chars=200),
             "kind": st.selectbox("Kind", kinds, index=kinds.index(card.kind),
-                                 format_func=CONTACT_KINDS.get),
+                                 format_func=PERSON_KINDS.get),
             "department": st.text_input("Department", card.department or "",
                                         help="Kept for colleagues only."),
             "company": st.text_input("Company", card.company or ""),
@@ -149,7 +148,7 @@ def _length(data: bytes) -> str:
     return f" · {int(seconds) // 60}:{int(seconds) % 60:02d}" if seconds is not None else ""
 
 
-def voice_memos(db, contact_id: int, memo_list: list[Mapping], tz: str) -> None:
+def voice_memos(db, person_id: int, memo_list: list[Mapping], tz: str) -> None:
     """A person's voice memos, playable and deletable, and a recorder for a new one."""
     state = st.session_state
     for memo in memo_list:
@@ -159,20 +158,20 @@ def voice_memos(db, contact_id: int, memo_list: list[Mapping], tz: str) -> None:
             with st.popover("Delete", icon=":material/delete:"):
                 if st.button("Delete this memo for good", key=f"memo_del_{memo['id']}",
                              type="primary"):
-                    memos.delete(db, contact_id, memo["id"])
+                    memos.delete(db, person_id, memo["id"])
                     state["people_flash"] = "Deleted the voice memo."
                     st.rerun()
         st.audio(memo["data"], format=memo["mime"])
-    count = state.get(f"memo_gen_{contact_id}", 0)
+    count = state.get(f"memo_gen_{person_id}", 0)
     recording = st.audio_input(
-        "Record a voice memo", key=f"memo_{contact_id}_{count}",
+        "Record a voice memo", key=f"memo_{person_id}_{count}",
         help=f"Kept with the card; up to about {memos.MAX_MINUTES} minutes.")
     if recording is not None:
         try:
-            memos.add(db, contact_id, recording.getvalue())
+            memos.add(db, person_id, recording.getvalue())
         except FieldkitError as exc:
             st.error(md(str(exc)), icon=":material/error:")
             return
-        state[f"memo_gen_{contact_id}"] = count + 1  # a fresh, empty recorder
+        state[f"memo_gen_{person_id}"] = count + 1  # a fresh, empty recorder
         state["people_flash"] = "Voice memo kept."
         st.rerun()

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from fieldkit import clock, debriefs, followups, messages
 from fieldkit.errors import FieldkitError
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 # Short pill labels: the group's label already says attempt or dialog.
@@ -129,7 +129,7 @@ def _run(item: Mapping, settings: Mapping, action: Callable[[Database], Done]) -
         st.session_state[_key("error", fid)] = str(exc)
         return False
     _state()[fid] = {
-        "contact_id": done.contact_id, "touch_id": done.touch_id, "message": done.message,
+        "person_id": done.person_id, "touch_id": done.touch_id, "message": done.message,
         "next_due": done.next_due.isoformat() if done.next_due else None,
         "day": clock.today(tz).isoformat(),
     }
@@ -146,7 +146,7 @@ def _take(key: str):
 def _attempt(item, settings) -> None:
     if channel := _take(_key("attempt", item["followup_id"])):
         _run(item, settings, lambda db: followups.log_attempt(
-            db, item["contact_id"], channel, settings, followup_id=item["followup_id"]))
+            db, item["person_id"], channel, settings, followup_id=item["followup_id"]))
 
 
 def _dialog(item, settings) -> None:
@@ -155,13 +155,13 @@ def _dialog(item, settings) -> None:
         return
     if channel := _take(key):
         _run(item, settings, lambda db: followups.log_dialog(
-            db, item["contact_id"], channel, settings, followup_id=item["followup_id"]))
+            db, item["person_id"], channel, settings, followup_id=item["followup_id"]))
 
 
 def _snooze_until(item, settings, until: date | None) -> bool:
     tz = settings["timezone"]
     return _run(item, settings, lambda db: followups.snooze(
-        db, item["contact_id"], until, tz=tz, followup_id=item["followup_id"]))
+        db, item["person_id"], until, tz=tz, followup_id=item["followup_id"]))
 
 
 def _later(item, settings) -> None:
@@ -186,11 +186,11 @@ def _snooze_picked(item, settings) -> None:
 
 
 def _let_go(item, settings) -> None:
-    _run(item, settings, lambda db: followups.let_go(db, item["contact_id"]))
+    _run(item, settings, lambda db: followups.let_go(db, item["person_id"]))
 
 
 def _declined(item, settings) -> None:
-    _run(item, settings, lambda db: followups.declined(db, item["contact_id"]))
+    _run(item, settings, lambda db: followups.declined(db, item["person_id"]))
 
 
 def _dialog_with_notes(item, settings) -> None:
@@ -205,7 +205,7 @@ def _dialog_with_notes(item, settings) -> None:
             why_not_us=value("why"), next_step=value("step"), next_step_on=value("step_on"),
             today=clock.today(settings["timezone"]))
         return followups.log_dialog(
-            db, item["contact_id"], value("channel"), settings, followup_id=fid,
+            db, item["person_id"], value("channel"), settings, followup_id=fid,
             note=(value("note") or "").strip() or None, minutes=value("minutes"),
             debrief=debrief)
 
@@ -220,7 +220,7 @@ def undo(followup_id: int) -> None:
         return
     try:
         with open_db() as db:
-            followups.undo(db, entry["contact_id"], touch_id=entry["touch_id"])
+            followups.undo(db, entry["person_id"], touch_id=entry["touch_id"])
     except FieldkitError as exc:
         st.session_state[_key("error", followup_id)] = str(exc)
         return

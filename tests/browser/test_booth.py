@@ -72,7 +72,7 @@ def test_check_in_capture_three_cards_and_see_the_scorecard(server, phone_page, 
         expect(page.get_by_text(f"Saved {name}")).to_be_visible()
     screenshot(page, "capture-three-saved.png")
     assert_no_horizontal_overflow(page)
-    saved = rows(server.db_path, "SELECT name, kind, event_id FROM contacts ORDER BY id")
+    saved = rows(server.db_path, "SELECT name, kind, event_id FROM people ORDER BY id")
     assert saved == [(n, k.lower(), event_id) for n, k in PEOPLE]
 
     open_page(page, server.url + "/events")
@@ -117,7 +117,7 @@ def test_a_refused_card_keeps_what_was_typed_and_a_known_face_gets_the_meeting(
     expect(page.get_by_role("radio", name="Customer", exact=True)).to_be_checked()
     screenshot(page, "capture-refused.png")
     assert_no_horizontal_overflow(page)
-    assert rows(server.db_path, "SELECT count(*) FROM contacts") == [(1,)]
+    assert rows(server.db_path, "SELECT count(*) FROM people") == [(1,)]
 
     page.get_by_label("Email", exact=True).fill("kenji@harbor.example")
     with rerun(page):
@@ -137,6 +137,6 @@ def test_a_refused_card_keeps_what_was_typed_and_a_known_face_gets_the_meeting(
     expect(added).to_be_in_viewport()
     screenshot(page, "capture-added-list.png")
     assert_no_horizontal_overflow(page)
-    assert rows(server.db_path, "SELECT id, company FROM contacts") == [
+    assert rows(server.db_path, "SELECT id, company FROM people") == [
         (known, "Harbor Freight Systems")]
     assert_no_errors(page)

@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 def people(db_path) -> int:
     with closing(sqlite3.connect(db_path)) as conn:
-        return conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        return conn.execute("SELECT count(*) FROM people").fetchone()[0]
 
 
 def test_import_preview_apply_and_download_on_a_phone(server, phone_page, screenshot):

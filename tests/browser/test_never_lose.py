@@ -3,7 +3,7 @@
 import sqlite3
 from contextlib import closing
 
-from fieldkit import clock, config, db, queue, sample
+from fieldkit import clock, config, db, sample, triage
 
 from .conftest import PHONE
 from .helpers import (
@@ -20,7 +20,7 @@ from .helpers import (
 def names(db_path, like="%"):
     with closing(sqlite3.connect(db_path)) as conn:
         return [n for (n,) in conn.execute(
-            "SELECT name FROM contacts WHERE name LIKE ? ORDER BY id", [like])]
+            "SELECT name FROM people WHERE name LIKE ? ORDER BY id", [like])]
 
 
 def fill_card(page, name, note=None):
@@ -53,7 +53,7 @@ def test_offline_while_typing_saves_the_card_once_and_keeps_the_text(
     expect(page.get_by_text("Saved Olga Offline")).to_be_visible()
     assert names(server.db_path) == ["Olga Offline"]
     with closing(sqlite3.connect(server.db_path)) as conn:
-        assert conn.execute("SELECT note FROM contacts").fetchone()[0] == \
+        assert conn.execute("SELECT note FROM people").fetchone()[0] == \
             "Met at the coffee bar; wants the API deck"
     assert_no_errors(page)
 
@@ -102,7 +102,7 @@ def test_two_phones_writing_at_once_lose_nothing(server, browser, phone_page):
     with db.connect(server.db_path) as conn:
         sample.fill(conn)
         settings = config.load(conn)
-        due = queue.due(conn, clock.today(settings["timezone"]),
+        due = triage.due(conn, clock.today(settings["timezone"]),
                         ladder_gaps=settings["ladder_gaps"], limit=3)
     started = clock.now_iso()
     other_context = browser.new_context(**PHONE)
@@ -139,9 +139,9 @@ def test_two_phones_writing_at_once_lose_nothing(server, browser, phone_page):
             assert config.load(conn)["weekly_target_minutes"] == 222
             for item in due:
                 assert conn.execute(
-                    "SELECT count(*) FROM touches WHERE contact_id = ? AND kind = 'attempt' "
+                    "SELECT count(*) FROM touches WHERE person_id = ? AND kind = 'attempt' "
                     "AND channel = 'email' AND undone_at IS NULL AND created_at >= ?",
-                    [item["contact_id"], started]).fetchone()[0] == 1
+                    [item["person_id"], started]).fetchone()[0] == 1
         for page in (booth, laptop):
             assert "locked" not in page.get_by_test_id("stMain").inner_text().lower()
             assert_no_errors(page)

@@ -37,7 +37,7 @@ EVERYTHING = " ".join(HOSTILE)
 
 # Free-text columns the pages show; each gets hostile text appended.
 FREE_TEXT = {
-    "contacts": {"name", "company", "title", "department", "note"},
+    "people": {"name", "company", "title", "department", "note"},
     "events": {"name", "venue", "city", "notes"},
     "debriefs": {"why_not_us", "next_step"},
     "assumptions": {"text"},
@@ -83,9 +83,9 @@ def _fill_hostile(path):
                     f"UPDATE [{table}] SET [{column}] = coalesce([{column}], '') || ' ' || ?",
                     [EVERYTHING],
                 )
-        conn.execute("UPDATE contact_tags SET tag = tag || ?", ["<b>x</b>"])
+        conn.execute("UPDATE person_tags SET tag = tag || ?", ["<b>x</b>"])
         first = conn.execute(
-            "SELECT id FROM contacts WHERE status = 'active' ORDER BY id LIMIT 1"
+            "SELECT id FROM people WHERE status = 'active' ORDER BY id LIMIT 1"
         ).fetchone()[0]
     return first
 
@@ -121,7 +121,7 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
     with db.connect(server.db_path) as conn:
         sample.fill(conn)
         access.set_password(conn, PASSWORD)
-        names = [row[0] for row in conn.execute("SELECT name FROM contacts LIMIT 200")]
+        names = [row[0] for row in conn.execute("SELECT name FROM people LIMIT 200")]
     for spec in nav.PAGES:
         open_page(page, f"{server.url}/{spec.url_path}")
         main = page.get_by_test_id("stMain")

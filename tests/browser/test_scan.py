@@ -83,7 +83,7 @@ def test_a_badge_photo_fills_the_card_and_saves_it(server, phone_page, screensho
     expect(page.get_by_label("Email", exact=True)).to_have_value(
         "amara.okafor@northwind.example")
     expect(page.get_by_label("Phone", exact=True)).to_have_value("+44 20 7946 0958")
-    assert rows(server.db_path, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(server.db_path, "SELECT count(*) FROM people") == [(0,)]
     screenshot(page, "scan-prefilled.png")
     filled = page.get_by_text("Filled name, company, title, email, phone")
     filled.scroll_into_view_if_needed()
@@ -98,7 +98,7 @@ def test_a_badge_photo_fills_the_card_and_saves_it(server, phone_page, screensho
     expect(page.get_by_label("Name", exact=True)).to_have_value("")
     screenshot(page, "scan-saved.png")
     assert rows(server.db_path, "SELECT name, company, title, email, phone, kind, source "
-                                "FROM contacts") == [
+                                "FROM people") == [
         ("Amara Okafor", "Northwind Logistics", "Head of Fleet Operations",
          "amara.okafor@northwind.example", "+442079460958", "customer", "scan")]
     assert rows(server.db_path, "SELECT count(*) FROM attachments") == [(0,)]  # not kept
@@ -130,11 +130,11 @@ def test_a_voice_memo_recorded_at_capture_plays_on_the_persons_page_and_can_go(
     with rerun(page):
         page.get_by_role("button", name="Save card").tap()
     expect(page.get_by_text("Saved Kenji Watanabe")).to_be_visible()
-    ((contact_id, kind, mime, size),) = rows(
-        server.db_path, "SELECT contact_id, kind, mime, bytes FROM attachments")
+    ((person_id, kind, mime, size),) = rows(
+        server.db_path, "SELECT person_id, kind, mime, bytes FROM attachments")
     assert (kind, mime) == ("voice_memo", "audio/wav") and size > 16000
 
-    open_page(page, f"{server.url}/people?id={contact_id}")
+    open_page(page, f"{server.url}/people?id={person_id}")
     expect(page.get_by_test_id("stAudio")).to_have_count(1)
     record(page)
     expect(page.get_by_text("Voice memo kept.")).to_be_visible()
@@ -190,5 +190,5 @@ def test_several_codes_in_one_photo_the_user_picks_one(server, phone_page, scree
         "https://www.linkedin.com/in/kenji-watanabe-7a1b2c3d")
     expect(page.get_by_text("Kept your name; the code says “Kenji Watanabe”.")).to_be_visible()
     screenshot(page, "scan-two-codes-picked.png")
-    assert rows(server.db_path, "SELECT count(*) FROM contacts") == [(0,)]
+    assert rows(server.db_path, "SELECT count(*) FROM people") == [(0,)]
     assert_no_errors(page)

@@ -46,5 +46,5 @@ def test_today_on_phone_loads_sample_data(server, phone_page, screenshot):
     screenshot(page, "today-sample.png")
     assert_no_errors(page)
     assert_no_horizontal_overflow(page)
-    assert count_rows(server.db_path, "contacts") > 0
+    assert count_rows(server.db_path, "people") > 0
     assert count_rows(server.db_path, "touches") > 0

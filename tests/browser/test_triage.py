@@ -4,7 +4,7 @@ import re
 import sqlite3
 from contextlib import closing
 
-from fieldkit import clock, config, db, queue, sample
+from fieldkit import clock, config, db, sample, triage
 
 from .helpers import assert_no_errors, assert_no_horizontal_overflow, expect, open_page, rerun
 
@@ -13,14 +13,14 @@ def due_people(db_path):
     with db.connect(db_path) as conn:
         settings = config.load(conn)
         today = clock.today(settings["timezone"])
-        return queue.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=3)
+        return triage.due(conn, today, ladder_gaps=settings["ladder_gaps"], limit=3)
 
 
-def touches(db_path, contact_id):
+def touches(db_path, person_id):
     with closing(sqlite3.connect(db_path)) as conn:
         return conn.execute(
-            "SELECT kind, channel, outcome FROM touches WHERE contact_id = ? "
-            "AND kind != 'met' ORDER BY id DESC LIMIT 1", [contact_id]).fetchall()
+            "SELECT kind, channel, outcome FROM touches WHERE person_id = ? "
+            "AND kind != 'met' ORDER BY id DESC LIMIT 1", [person_id]).fetchall()
 
 
 def test_triage_three_people_attempt_dialog_snooze(server, phone_page, screenshot):
@@ -61,11 +61,11 @@ def test_triage_three_people_attempt_dialog_snooze(server, phone_page, screensho
     assert_no_horizontal_overflow(page)
     assert_no_errors(page)
 
-    assert touches(server.db_path, first["contact_id"]) == [("attempt", "email", "sent")]
-    assert touches(server.db_path, second["contact_id"]) == [("dialog", "coffee", "met")]
-    assert touches(server.db_path, third["contact_id"]) == [("state", None, "snoozed")]
-    due_now = {row["contact_id"] for row in due_people(server.db_path)}
-    assert not due_now & {first["contact_id"], second["contact_id"], third["contact_id"]}
+    assert touches(server.db_path, first["person_id"]) == [("attempt", "email", "sent")]
+    assert touches(server.db_path, second["person_id"]) == [("dialog", "coffee", "met")]
+    assert touches(server.db_path, third["person_id"]) == [("state", None, "snoozed")]
+    due_now = {row["person_id"] for row in due_people(server.db_path)}
+    assert not due_now & {first["person_id"], second["person_id"], third["person_id"]}
 
 
 def test_a_dialog_with_notes_and_a_skip_on_a_phone(server, phone_page, screenshot):
@@ -73,7 +73,7 @@ def test_a_dialog_with_notes_and_a_skip_on_a_phone(server, phone_page, screensho
     with db.connect(server.db_path) as conn:
         sample.fill(conn)
     first, second, third = due_people(server.db_path)
-    second_before = touches(server.db_path, second["contact_id"])
+    second_before = touches(server.db_path, second["person_id"])
 
     open_page(page, server.url + "/queue")
 
@@ -102,10 +102,10 @@ def test_a_dialog_with_notes_and_a_skip_on_a_phone(server, phone_page, screensho
 
     with closing(sqlite3.connect(server.db_path)) as conn:
         assert conn.execute(
-            "SELECT kind, channel, note FROM touches WHERE contact_id = ? AND kind != 'met' "
-            "ORDER BY id DESC LIMIT 1", [first["contact_id"]]).fetchall() == [
+            "SELECT kind, channel, note FROM touches WHERE person_id = ? AND kind != 'met' "
+            "ORDER BY id DESC LIMIT 1", [first["person_id"]]).fetchall() == [
             ("dialog", "coffee", "Plans routes the evening before.")]
-    assert touches(server.db_path, second["contact_id"]) == second_before  # skipped: no write
+    assert touches(server.db_path, second["person_id"]) == second_before  # skipped: no write
 
 
 def call_touches(db_path):

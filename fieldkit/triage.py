@@ -1,4 +1,4 @@
-"""The follow-up queue: what is due."""
+"""The queue and evening triage: follow-ups due by a day, and the days the queue was cleared."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def due_counts(db: Database, today: date) -> dict[str, int]:
     """Open follow-ups of active people due by ``today``, and how many are overdue."""
     due, overdue = db.execute(
         "SELECT count(*), coalesce(sum(f.due_on < :today), 0) "
-        "FROM followups f JOIN contacts c ON c.id = f.contact_id "
+        "FROM followups f JOIN people c ON c.id = f.person_id "
         "WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'",
         {"today": today.isoformat()},
     ).fetchone()
@@ -37,11 +37,11 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
     cursor = db.execute(
         """
         SELECT f.id AS followup_id, f.due_on, f.reason, f.rung, f.note AS followup_note,
-               c.id AS contact_id, c.name, c.company, c.title, c.kind, c.important,
+               c.id AS person_id, c.name, c.company, c.title, c.kind, c.important,
                c.email, c.phone, c.linkedin_url, c.met_at, e.name AS event,
                julianday(:today) - julianday(f.due_on) AS days_overdue
         FROM followups f
-        JOIN contacts c ON c.id = f.contact_id
+        JOIN people c ON c.id = f.person_id
         LEFT JOIN events e ON e.id = c.event_id
         WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'
           AND f.id NOT IN (SELECT value FROM json_each(:exclude))

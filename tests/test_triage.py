@@ -1,10 +1,10 @@
-"""fieldkit.queue: what is due, in which order, and the triage days cleared."""
+"""fieldkit.triage: what is due, in which order, and the triage days cleared."""
 
 from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, debriefs, events, followups, queue
+from fieldkit import cards, config, debriefs, events, followups, triage
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 
@@ -45,10 +45,10 @@ def crowd(db) -> None:
     gus = save(db, "Gus Ives", "2026-03-01")
     followups.declined(db, gus, now=at("2026-03-02"))
     hal = save(db, "Hal Jones", "2026-03-01")              # due 03-02, but merged away
-    db.execute("UPDATE contacts SET status = 'merged' WHERE id = ?", [hal])
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [hal])
 
 
-# queue.due
+# triage.due
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def crowd(db) -> None:
 )
 def test_due_lists_active_people_most_overdue_then_important_then_name(db, today, expected):
     crowd(db)
-    rows = queue.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"])
+    rows = triage.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"])
     assert [(row["name"], row["days_overdue"]) for row in rows] == expected
 
 
@@ -82,7 +82,7 @@ def test_due_lists_active_people_most_overdue_then_important_then_name(db, today
 )
 def test_due_pages_with_limit_and_offset(db, limit, offset, expected):
     crowd(db)
-    rows = queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"], limit=limit, offset=offset)
+    rows = triage.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"], limit=limit, offset=offset)
     assert names(rows) == expected
 
 
@@ -99,8 +99,8 @@ def test_due_leaves_out_the_skipped(db, skip, limit, expected):
     crowd(db)
     today = d("2026-03-20")
     ids = {row["name"]: row["followup_id"]
-           for row in queue.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"])}
-    rows = queue.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"], limit=limit,
+           for row in triage.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"])}
+    rows = triage.due(db, today, ladder_gaps=SETTINGS["ladder_gaps"], limit=limit,
                      exclude=[ids[name] for name in skip] + [987654])  # unknown ids: ignored
     assert names(rows) == expected
 
@@ -117,23 +117,23 @@ def test_due_leaves_out_the_skipped(db, skip, limit, expected):
 )
 def test_due_counts_agree_with_due(db, today, due, overdue):
     crowd(db)
-    rows = queue.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"], limit=100)
-    assert queue.due_counts(db, d(today)) == {"due": due, "overdue": overdue}
+    rows = triage.due(db, d(today), ladder_gaps=SETTINGS["ladder_gaps"], limit=100)
+    assert triage.due_counts(db, d(today)) == {"due": due, "overdue": overdue}
     assert len(rows) == due
     assert sum(row["days_overdue"] > 0 for row in rows) == overdue
 
 
 def test_due_counts_empty_database(db):
-    assert queue.due_counts(db, d("2026-03-20")) == {"due": 0, "overdue": 0}
-    assert queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
+    assert triage.due_counts(db, d("2026-03-20")) == {"due": 0, "overdue": 0}
+    assert triage.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
 
 
 def test_due_leaves_out_closed_followups(db):
     ada = save(db, "Ada Lovelace", "2026-03-01")
     followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-02"))  # due 03-04
-    rows = queue.due(db, d("2026-03-03"), ladder_gaps=SETTINGS["ladder_gaps"])
+    rows = triage.due(db, d("2026-03-03"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert rows == []
-    assert [r["due_on"] for r in queue.due(db, d("2026-03-04"), ladder_gaps=SETTINGS["ladder_gaps"])] == [
+    assert [r["due_on"] for r in triage.due(db, d("2026-03-04"), ladder_gaps=SETTINGS["ladder_gaps"])] == [
         "2026-03-04"]
 
 
@@ -145,12 +145,12 @@ def test_due_row_carries_what_the_card_and_messages_need(db):
     ada = save(db, "Ada Lovelace", "2026-03-10", event_id=event, kind="prospect",
                company="Analytical Engines", title="CTO", email="ada@example.com",
                phone="+49 151 12345678", linkedin_url="linkedin.com/in/ada", important=True)
-    (followup_id,) = db.execute("SELECT id FROM followups WHERE contact_id = ?",
+    (followup_id,) = db.execute("SELECT id FROM followups WHERE person_id = ?",
                                 [ada]).fetchone()
-    (row,) = queue.due(db, d("2026-03-14"), ladder_gaps=SETTINGS["ladder_gaps"])
+    (row,) = triage.due(db, d("2026-03-14"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert row == {
         "followup_id": followup_id, "due_on": "2026-03-11", "reason": "ladder", "rung": 1,
-        "followup_note": None, "contact_id": ada, "name": "Ada Lovelace",
+        "followup_note": None, "person_id": ada, "name": "Ada Lovelace",
         "company": "Analytical Engines", "title": "CTO", "kind": "prospect", "important": 1,
         "email": "ada@example.com", "phone": "+4915112345678",
         "linkedin_url": "https://www.linkedin.com/in/ada", "met_at": "2026-03-10T10:00:00Z",
@@ -164,14 +164,14 @@ def test_due_shows_next_step_with_its_note(db):
                           today=d("2026-03-10"))
     followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-10"), debrief=step)
     save(db, "Bob Chen", "2026-03-19")  # due 03-20
-    rows = queue.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"])
+    rows = triage.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert [(r["name"], r["reason"], r["rung"], r["followup_note"], r["days_overdue"],
              r["exhausted"]) for r in rows] == [
         ("Ada Lovelace", "next_step", None, "Send the pricing sheet", 5, False),
         ("Bob Chen", "ladder", 1, None, 0, False),
     ]
     # Ada's keep-in-touch is 03-10 + 90 = 06-08: not due yet.
-    assert queue.due_counts(db, d("2026-03-20")) == {"due": 2, "overdue": 1}
+    assert triage.due_counts(db, d("2026-03-20")) == {"due": 2, "overdue": 1}
 
 
 # Attempts made on the day each falls due after a card met on 2026-03-01.
@@ -196,7 +196,7 @@ def test_due_marks_exhausted_only_past_the_last_rung(db, attempts, due_on, rung,
     ada = save(db, "Ada Lovelace", "2026-03-01")
     for day in ON_TIME[:attempts]:
         followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
-    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
+    (row,) = triage.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert (row["due_on"], row["rung"], row["exhausted"]) == (due_on, rung, exhausted)
 
 
@@ -213,7 +213,7 @@ def test_due_exhausted_with_a_one_rung_ladder(db, attempts, rung, exhausted):
     ada = save(db, "Ada Lovelace", "2026-03-01", settings=settings)
     for day in ["2026-03-02", "2026-03-05"][:attempts]:
         followups.log_attempt(db, ada, "email", settings, now=at(day))
-    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=settings["ladder_gaps"])
+    (row,) = triage.due(db, d("2026-12-31"), ladder_gaps=settings["ladder_gaps"])
     assert (row["rung"], row["exhausted"]) == (rung, exhausted)
 
 
@@ -222,7 +222,7 @@ def test_due_keep_in_touch_is_never_exhausted(db):
     for day in ON_TIME:
         followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
     followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-05-01"))  # due 05-15
-    (row,) = queue.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
+    (row,) = triage.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert (row["due_on"], row["reason"], row["exhausted"]) == (
         "2026-05-15", "keep_in_touch", False)
 
@@ -230,24 +230,24 @@ def test_due_keep_in_touch_is_never_exhausted(db):
 def test_due_reopened_person_is_listed_again(db):
     ada = save(db, "Ada Lovelace", "2026-03-01")
     followups.let_go(db, ada, now=at("2026-03-02"))
-    assert queue.due(db, d("2026-03-10"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
+    assert triage.due(db, d("2026-03-10"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
     followups.reopen(db, ada, SETTINGS, now=at("2026-03-10"))
-    assert [(r["name"], r["due_on"]) for r in queue.due(db, d("2026-03-10"),
+    assert [(r["name"], r["due_on"]) for r in triage.due(db, d("2026-03-10"),
                                                         ladder_gaps=SETTINGS["ladder_gaps"])] == [
         ("Ada Lovelace", "2026-03-10")]
 
 
-# queue.mark_cleared
+# triage.mark_cleared
 
 
 def test_mark_cleared_false_while_something_is_due(db):
     save(db, "Ada Lovelace", "2026-03-10")  # due 03-11
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is False
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is False
     assert triage_days(db) == []
 
 
 def test_mark_cleared_empty_queue(db):
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
     assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 0)]
 
 
@@ -266,23 +266,23 @@ def _triaged_day(db) -> tuple[int, int]:
 
 def test_mark_cleared_records_the_day_and_its_actions(db):
     _triaged_day(db)
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
     assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
 
 
 def test_mark_cleared_is_idempotent(db):
     ada, _ = _triaged_day(db)
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
     followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-11", 21))
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-11", 22)) is True
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 22)) is True
     assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
 
 
 def test_mark_cleared_false_again_when_something_falls_due(db):
     _triaged_day(db)
-    queue.mark_cleared(db, "UTC", now=at("2026-03-11", 20))
+    triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20))
     # 03-12: Cleo is due again (03-10 + 2).
-    assert queue.mark_cleared(db, "UTC", now=at("2026-03-12", 20)) is False
+    assert triage.mark_cleared(db, "UTC", now=at("2026-03-12", 20)) is False
     assert [row[0] for row in triage_days(db)] == ["2026-03-11"]
 
 
@@ -301,5 +301,5 @@ def test_mark_cleared_counts_the_day_in_the_zone(db, tz, day, due_count):
     ada = save(db, "Ada Lovelace", "2026-03-09", settings=settings)  # due 03-10
     followups.log_attempt(db, ada, "email", settings, now=at("2026-03-10", 14))  # due 03-12
     followups.snooze(db, ada, d("2026-03-13"), now=at("2026-03-10", 16), tz=tz)
-    assert queue.mark_cleared(db, tz, now=at("2026-03-10", 23, 30)) is True
+    assert triage.mark_cleared(db, tz, now=at("2026-03-10", 23, 30)) is True
     assert triage_days(db) == [(day, "2026-03-10T23:30:00Z", due_count)]

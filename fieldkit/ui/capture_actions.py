@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from fieldkit import cards, config, memos, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import scan_widgets as scan
-from fieldkit.ui.session import open_db
+from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 GEN = "capture_gen"  # bumped after a save: fresh, empty widgets
@@ -122,7 +122,7 @@ def _save(gen: int, *, check_twins: bool) -> None:
     _saved(gen, f"Saved {md(card.name)}. Ready for the next person.")
 
 
-def add_to(gen: int, contact_id: int, name: str) -> None:
+def add_to(gen: int, person_id: int, name: str) -> None:
     """Add to a known person: record meeting them again instead of a twin."""
     if not _current(gen):
         return
@@ -130,7 +130,7 @@ def add_to(gen: int, contact_id: int, name: str) -> None:
         with open_db() as db:
             settings = config.load(db)
             card, extras, event_id = _entered(gen, settings)
-            cards.add_meeting(db, contact_id, card, settings=settings, event_id=event_id,
+            cards.add_meeting(db, person_id, card, settings=settings, event_id=event_id,
                               **extras)
     except FieldkitError as exc:
         state[ERROR] = str(exc)

@@ -1,4 +1,6 @@
-"""Per-run access to the database from pages.
+"""Per-run access to the database from pages, before any sign-in check.
+
+Pages open it through ``gate.open_db()``, which checks sign-in first.
 
 Each script run opens its own connection: a cached sqlite-utils Database
 fails when a second session's thread uses it. Migrations run once per
@@ -83,23 +85,7 @@ def remember(name: str, read: Callable[[Database], T]) -> T:
 
 @contextlib.contextmanager
 def connection() -> Iterator[Database]:
-    """The database for this run, migrated, with no sign-in check (the gate's own)."""
+    """The database for this run, migrated, with no sign-in check (for the gate itself)."""
     path, _ = _watched()  # migrates once; the watcher's connection stays open (see there)
     with db.connect(path, migrate=False) as conn:
-        yield conn
-
-
-@contextlib.contextmanager
-def open_db() -> Iterator[Database]:
-    """The database for this run, migrated; closed when the block ends.
-
-    Migrating here, not only in app.py, matters: a page opened by its own
-    URL (/data) on a fresh server can run before the frame's code has. For
-    the same reason the sign-in gate is checked here too: no page reads the
-    data for a session that has not signed in, however it came to run.
-    """
-    from fieldkit.ui import gate  # the gate reads through connection()
-
-    gate.guard()
-    with connection() as conn:
         yield conn
