@@ -297,6 +297,28 @@ def test_restore_migrates_an_older_backup(tmp_path, good_backup, monkeypatch):
     assert names(path) == ["Restored Rita", "Restored Rob"]
 
 
+def test_restore_of_a_first_version_backup_renames_contacts_to_people(tmp_path):
+    # tests/fixtures/schema_v1.db: the sample under migration 0001 only, when
+    # people were kept in a table called contacts.
+    data = (Path(__file__).with_name("fixtures") / "schema_v1.db").read_bytes()
+    with sqlite3.connect(Path(__file__).with_name("fixtures") / "schema_v1.db") as old:
+        before = old.execute("SELECT id, name, company FROM contacts ORDER BY id").fetchall()
+        tagged = old.execute("SELECT contact_id, tag FROM contact_tags ORDER BY 1, 2").fetchall()
+    info = backup.check_upload(data)
+    assert (info.schema_version, info.needs_migration) == (1, True)
+    assert info.people == len(before) == 160
+    path = tmp_path / "fieldkit.db"
+    backup.restore(path, data, now=NOW)
+    with fieldkit.db.connect(path, migrate=False) as db:
+        assert fieldkit.db.pending_migrations(db) == []
+        assert db.execute("SELECT id, name, company FROM people ORDER BY id").fetchall() == before
+        assert db.execute(
+            "SELECT person_id, tag FROM person_tags ORDER BY 1, 2").fetchall() == tagged
+        assert not db.table("contacts").exists()
+        name = before[0][1]
+        assert [r["id"] for r in db.table("people").search(name, quote=True)][:1] == [1]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_restore_of_a_bad_file_changes_nothing(tmp_path, good_backup, case):
     data, words = bad_file(case, tmp_path, good_backup)
