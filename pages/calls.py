@@ -5,7 +5,7 @@ import streamlit as st
 from fieldkit import calls, config
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import cached, style
+from fieldkit.ui import actions, cached, style
 from fieldkit.ui import call_widgets as cw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -43,14 +43,9 @@ with open_db() as db:
 
 
 def act(action, *args, undoable=False):
-    """Run a core write; show its error, or rerun with its message."""
-    try:
-        with open_db() as db:
-            message = action(db, *args)
-    except FieldkitError as exc:
-        st.error(md(str(exc)), icon=":material/error:")
-    else:
-        state.update(calls_message=message, calls_undoable=undoable)
+    """A core write (actions.write shows a refusal); done, rerun with its message."""
+    if written := actions.write(lambda db: action(db, *args)):
+        state.update(calls_message=written.value, calls_undoable=undoable)
         st.rerun()
 
 

@@ -1,11 +1,13 @@
 """Data (/data): bring people in, take everything out, back up, restore, merge twins."""
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
 from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import cached, style
+from fieldkit.ui import actions, cached, style
 from fieldkit.ui.database import db_path
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -13,10 +15,6 @@ from fieldkit.ui.text import md
 style.apply()
 state = st.session_state
 READERS = {"csv": ("LinkedIn connections", "linkedin"), "vcf": ("vCard", "vcard")}
-
-
-def failed(exc: FieldkitError) -> None:
-    st.error(md(str(exc)), icon=":material/error:")
 
 
 def deferred(make):
@@ -41,7 +39,7 @@ if upload is not None:
         # then only writes.
         preview = cached.import_preview(kind, upload.getvalue(), upload.name)
     except FieldkitError as exc:
-        failed(exc)
+        actions.show(str(exc))
     else:
         counts = preview.counts
         with st.container(horizontal=True):
@@ -51,18 +49,14 @@ if upload is not None:
         st.dataframe(pd.DataFrame([
             {"Row": r.number, "What": r.action, "Name": r.name, "Why": r.reason or ""}
             for r in preview.rows]), hide_index=True, width="stretch", height=240)
-        if st.button(f"Import from this {label} file", type="primary", width="stretch",
-                     disabled=not (counts["new"] or counts["matched"])):
-            try:
-                with open_db() as db:
-                    done = imports.apply(db, preview)
-            except FieldkitError as exc:
-                failed(exc)
-            else:
-                state["data_message"] = (f"Imported: {done['new']} new, {done['matched']} "
-                                         f"matched, {done['skipped']} skipped.")
-                state["data_gen"] = state.get("data_gen", 0) + 1
-                st.rerun()
+        if (st.button(f"Import from this {label} file", type="primary", width="stretch",
+                      disabled=not (counts["new"] or counts["matched"]))
+                and (done := actions.write(lambda db: imports.apply(db, preview)))):
+            state["data_message"] = (f"Imported: {done.value['new']} new, "
+                                     f"{done.value['matched']} matched, "
+                                     f"{done.value['skipped']} skipped.")
+            state["data_gen"] = state.get("data_gen", 0) + 1
+            st.rerun()
 
 st.subheader("Export")
 stamp = clock.utc_now().strftime("%Y-%m-%d")
@@ -103,18 +97,16 @@ with st.expander("Restore from a backup", icon=":material/restore:"):
         try:
             info = backup.check_upload(restore_file.getvalue())
         except FieldkitError as exc:
-            failed(exc)
+            actions.show(str(exc))
         else:
             st.caption(md(backup.describe(info)))
-            if st.button("Replace my data with this backup", type="primary", width="stretch"):
-                try:
-                    kept = backup.restore(db_path(), restore_file.getvalue())
-                except FieldkitError as exc:
-                    failed(exc)
-                else:
-                    state["data_message"] = md(f"Restored. The previous data is kept as {kept.name}.")
-                    state["data_gen"] = state.get("data_gen", 0) + 1
-                    st.rerun()
+            if (st.button("Replace my data with this backup", type="primary", width="stretch")
+                    and (kept := actions.run(
+                        lambda: backup.restore(db_path(), restore_file.getvalue())))):
+                state["data_message"] = md("Restored." + (
+                    f" The previous data is kept as {kept.value.name}." if kept.value else ""))
+                state["data_gen"] = state.get("data_gen", 0) + 1
+                st.rerun()
 
 st.subheader("Possible twins")
 pairs = cached.twins(limit=20)  # the search for twins runs again only after a change
@@ -140,12 +132,8 @@ for pair, side_by_side in pairs:
         moves = side_by_side["moves"]
         st.caption(f"{moves['touches']} touches, {moves['followups']} follow-ups and "
                    f"{moves['photos']} photos move to the person kept.")
-        if st.button("Merge into one", key=f"merge_{pair.key}", width="stretch"):
-            try:
-                with open_db() as db:
-                    merge.merge(db, keep["id"], drop["id"], choices)
-            except FieldkitError as exc:
-                failed(exc)
-            else:
-                state["data_message"] = md(f"Merged into {keep['name']}.")
-                st.rerun()
+        if (st.button("Merge into one", key=f"merge_{pair.key}", width="stretch")
+                and actions.write(functools.partial(merge.merge, keep_id=keep["id"],
+                                                    drop_id=drop["id"], choices=choices))):
+            state["data_message"] = md(f"Merged into {keep['name']}.")
+            st.rerun()

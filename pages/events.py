@@ -3,9 +3,8 @@
 import streamlit as st
 
 from fieldkit import checkins, clock, config, events
-from fieldkit.errors import FieldkitError
+from fieldkit.ui import actions, style
 from fieldkit.ui import event_widgets as ew
-from fieldkit.ui import style
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -40,11 +39,6 @@ def say(where) -> None:
         st.success(flash[1], icon=":material/check:")
 
 
-def failed(exc: FieldkitError) -> None:
-    # Core messages can quote what the user typed (an event's name): escape them.
-    st.error(md(str(exc)), icon=":material/error:")
-
-
 def saved(prefix: str, message: str, where, event_id: int) -> None:
     st.session_state["events_saved_forms"] = [prefix]
     st.session_state["events_flash"] = (where, message)
@@ -73,14 +67,9 @@ def open_detail(upcoming: bool) -> None:
         with st.expander("Edit event", icon=":material/edit:", key=f"edit{event_id}_open",
                          on_change="rerun"):
             prefix = f"edit{event_id}_"
-            if (fields := event_form(prefix, opened, "Save changes")) is not None:
-                try:
-                    with open_db() as db:
-                        events.update(db, event_id, fields)
-                except FieldkitError as exc:
-                    failed(exc)
-                else:
-                    saved(prefix, "Changes saved.", event_id, event_id)
+            if ((fields := event_form(prefix, opened, "Save changes")) is not None
+                    and actions.write(lambda db: events.update(db, event_id, fields))):
+                saved(prefix, "Changes saved.", event_id, event_id)
 
 
 def is_open(event: dict) -> bool:
@@ -98,17 +87,11 @@ if here:
         early = " · arrived early" if here["arrived_early"] else ""
         st.markdown(f":material/location_on: Checked in at **{md(here['name'])}** "
                     f"since {ew.since(here)}{early}")
-        if st.button("Check out", type="primary", icon=":material/logout:", width="stretch",
-                     key="check_out"):
-            try:
-                with open_db() as db:
-                    checkins.check_out(db)
-            except FieldkitError as exc:
-                failed(exc)
-            else:
-                st.session_state["events_flash"] = (
-                    "top", f"Checked out of **{md(here['name'])}**.")
-                st.rerun()
+        if (st.button("Check out", type="primary", icon=":material/logout:", width="stretch",
+                      key="check_out")
+                and actions.write(checkins.check_out)):
+            st.session_state["events_flash"] = ("top", f"Checked out of **{md(here['name'])}**.")
+            st.rerun()
 say("top")
 
 st.subheader("Now")
@@ -121,15 +104,10 @@ for event in line.current:
             st.caption(md(where))
         if here and here["event_id"] == event["id"]:
             st.caption(":material/check_circle: You are checked in here.")
-        elif st.button("Check in", key=f"check_in_{event['id']}", type="primary",
-                       icon=":material/location_on:", width="stretch"):
-            try:
-                with open_db() as db:
-                    checkins.check_in(db, event["id"])
-            except FieldkitError as exc:
-                failed(exc)
-            else:
-                st.rerun()
+        elif (st.button("Check in", key=f"check_in_{event['id']}", type="primary",
+                        icon=":material/location_on:", width="stretch")
+                and actions.write(lambda db, event_id=event["id"]: checkins.check_in(db, event_id))):
+            st.rerun()
         ew.row(event, "Scorecard")
     if is_open(event):
         open_detail(upcoming=False)
@@ -143,14 +121,9 @@ new_event = st.expander("New event", icon=":material/add:", key=f"{NEW}open", on
 # The form (its time zone picker offers every zone) is drawn only while open.
 if new_event.open:
     with new_event:
-        if (fields := event_form(NEW, None, "Create event")) is not None:
-            try:
-                with open_db() as db:
-                    new_id = events.create(db, fields)
-            except FieldkitError as exc:
-                failed(exc)
-            else:
-                saved(NEW, f"Created **{md(fields['name'])}**.", "new", new_id)
+        if ((fields := event_form(NEW, None, "Create event")) is not None
+                and (created := actions.write(lambda db: events.create(db, fields)))):
+            saved(NEW, f"Created **{md(fields['name'])}**.", "new", created.value)
 
 st.subheader("Coming up")
 if not line.upcoming:

@@ -5,7 +5,7 @@ import streamlit as st
 from fieldkit import cards, clock, config, followups, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import cached, style
+from fieldkit.ui import actions, cached, style
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -111,7 +111,7 @@ def show_person(db, settings, person_id: int) -> None:
             st.image(photo["data"], caption="Card photo")
 
     st.subheader("Voice memos")
-    pw.voice_memos(db, person_id, person["memos"], tz)
+    pw.voice_memos(person_id, person["memos"], tz)
 
     st.subheader("Follow-ups")
     if person["followups"]:
@@ -120,32 +120,23 @@ def show_person(db, settings, person_id: int) -> None:
             st.markdown(pw.followup_line(followup, today))
     else:
         st.caption("Nothing open.")
-    if person["status"] in ("let_go", "declined"):
-        if st.button("Follow up again", icon=":material/replay:", width="stretch",
-                     help="Back in the queue, due per the ladder, today at the earliest."):
-            try:
-                done = followups.reopen(db, person_id, settings)
-            except FieldkitError as exc:
-                st.error(md(str(exc)))
-            else:
-                st.session_state["people_flash"] = md(done.message)
-                st.rerun()
+    if followups.can_reopen(person["status"]) and (
+            st.button("Follow up again", icon=":material/replay:", width="stretch",
+                      help="Back in the queue, due per the ladder, today at the earliest.")
+            and (done := actions.write(lambda db: followups.reopen(db, person_id, settings)))):
+        st.session_state["people_flash"] = md(done.value.message)
+        st.rerun()
 
     st.subheader("History")
     st.dataframe(pw.touch_rows(person["touches"], tz), hide_index=True, width="stretch")
 
     with st.expander("Edit", icon=":material/edit:"):
         fields = pw.edit_form(cards.card_of(person), f"edit_{person_id}")
-    if fields is not None:
-        try:
-            card = cards.clean(fields, phone_region=settings.get("phone_region"))
-            cards.update(db, person_id, card, cadence_days=person["cadence_days"],
-                         tz=person["tz"])
-        except FieldkitError as exc:
-            st.error(md(str(exc)), icon=":material/error:")
-        else:
-            st.session_state["people_flash"] = "Saved."
-            st.rerun()
+    if fields is not None and actions.write(lambda db: cards.update(
+            db, person_id, cards.clean(fields, phone_region=settings.get("phone_region")),
+            cadence_days=person["cadence_days"], tz=person["tz"])):
+        st.session_state["people_flash"] = "Saved."
+        st.rerun()
 
     if st.session_state.get("people_deleting") != person_id:
         st.button("Delete", icon=":material/delete:", width="stretch",
@@ -155,15 +146,11 @@ def show_person(db, settings, person_id: int) -> None:
         sure = st.checkbox(f"Yes, delete {md(person['name'])} and their history",
                            key="people_delete_sure")
         st.caption("Their touches and follow-ups go too. Events and other people stay.")
-        if st.button("Delete for good", type="primary", width="stretch", disabled=not sure):
-            try:
-                name = cards.delete(db, person_id)
-            except FieldkitError as exc:
-                st.error(md(str(exc)))
-            else:
-                close_person()
-                st.session_state["people_flash"] = f"Deleted {md(name)}."
-                st.rerun()
+        if (st.button("Delete for good", type="primary", width="stretch", disabled=not sure)
+                and (deleted := actions.write(lambda db: cards.delete(db, person_id)))):
+            close_person()
+            st.session_state["people_flash"] = f"Deleted {md(deleted.value)}."
+            st.rerun()
         st.button("Cancel", width="stretch", on_click=st.session_state.pop,
                   args=("people_deleting", None))
 

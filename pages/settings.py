@@ -5,10 +5,8 @@ from datetime import time
 import streamlit as st
 
 from fieldkit import clock, config
-from fieldkit.errors import SettingError
-from fieldkit.ui import gate, style
+from fieldkit.ui import actions, gate, style
 from fieldkit.ui.gate import open_db
-from fieldkit.ui.text import md
 
 style.apply()
 
@@ -56,20 +54,13 @@ with st.form("settings"):
 
 if submitted:
     changes = {name: raw for name, raw in entered.items() if raw is not None}
-    try:
-        with open_db() as db:
-            config.save(db, changes)
-    except SettingError as exc:
-        st.error(md(str(exc)), icon=":material/error:")
-    else:
+    if actions.write(lambda db: config.save(db, changes)):
         st.session_state["settings_saved"] = "Settings saved."
         st.rerun()
 
 with st.expander("Restore the defaults"):
     st.write("Every setting goes back to its default value. Your people and history stay.")
-    if st.button("Restore defaults"):
-        with open_db() as db:
-            config.reset(db)
+    if st.button("Restore defaults") and actions.write(config.reset):
         for name in config.SETTINGS:
             st.session_state.pop(f"setting_{name}", None)
         st.session_state["settings_saved"] = "Defaults restored."

@@ -1,10 +1,11 @@
 """Today (/): where you are, what is due, the streak, and what to do next."""
 
+import functools
+
 import streamlit as st
 
 from fieldkit import checkins, config, sample, today
-from fieldkit.errors import FieldkitError
-from fieldkit.ui import gate, nav, style
+from fieldkit.ui import actions, gate, nav, style
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -26,12 +27,9 @@ if summary.is_empty:
     )
     if st.button("Load sample data", type="primary", icon=":material/auto_awesome:",
                  width="stretch"):
-        try:
-            with open_db() as db, st.spinner("Writing a sample networking history…"):
-                sample.fill(db)
-        except FieldkitError as exc:
-            st.error(md(str(exc)))
-        else:
+        with st.spinner("Writing a sample networking history…"):
+            loaded = actions.write(sample.fill)
+        if loaded:
             st.rerun()
     st.caption("Sample data is invented: a trade show this week and months of history.")
 else:
@@ -41,15 +39,10 @@ else:
         st.info(f"Checked in at **{md(event['name'])}** since "
                 f"{summary.checked_in_local}{early}", icon=":material/location_on:")
     for event in summary.running[:2]:
-        if st.button(f"Check in at {md(event['name'])}", key=f"checkin_{event['id']}",
-                     type="primary", icon=":material/where_to_vote:", width="stretch"):
-            try:
-                with open_db() as db:
-                    checkins.check_in(db, event["id"])
-            except FieldkitError as exc:
-                st.error(md(str(exc)))
-            else:
-                st.rerun()
+        if (st.button(f"Check in at {md(event['name'])}", key=f"checkin_{event['id']}",
+                      type="primary", icon=":material/where_to_vote:", width="stretch")
+                and actions.write(functools.partial(checkins.check_in, event_id=event["id"]))):
+            st.rerun()
     with st.container(horizontal=True):
         st.metric("Follow-ups due", summary.due,
                   delta=f"{summary.overdue} overdue" if summary.overdue else None,

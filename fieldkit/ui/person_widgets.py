@@ -7,6 +7,7 @@ mailto: and tel: addresses, percent-encoded.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote
@@ -15,8 +16,8 @@ import streamlit as st
 
 from fieldkit import clock, memos, normalise
 from fieldkit.cards import Card
-from fieldkit.errors import FieldkitError
 from fieldkit.kinds import CHANNELS, FOLLOWUP_REASONS, PERSON_KINDS, PERSON_STATUSES, TOUCH_KINDS
+from fieldkit.ui import actions
 from fieldkit.ui.text import md
 
 # Characters a URL may keep as they are; anything else (spaces, parentheses,
@@ -148,7 +149,7 @@ def _length(data: bytes) -> str:
     return f" · {int(seconds) // 60}:{int(seconds) % 60:02d}" if seconds is not None else ""
 
 
-def voice_memos(db, person_id: int, memo_list: list[Mapping], tz: str) -> None:
+def voice_memos(person_id: int, memo_list: list[Mapping], tz: str) -> None:
     """A person's voice memos, playable and deletable, and a recorder for a new one."""
     state = st.session_state
     for memo in memo_list:
@@ -156,9 +157,10 @@ def voice_memos(db, person_id: int, memo_list: list[Mapping], tz: str) -> None:
             st.caption(f"Recorded {_local(memo['created_at'], tz, '%d %b %Y, %H:%M')}"
                        f"{_length(memo['data'])}", width="stretch")
             with st.popover("Delete", icon=":material/delete:"):
-                if st.button("Delete this memo for good", key=f"memo_del_{memo['id']}",
-                             type="primary"):
-                    memos.delete(db, person_id, memo["id"])
+                if (st.button("Delete this memo for good", key=f"memo_del_{memo['id']}",
+                              type="primary")
+                        and actions.write(functools.partial(
+                            memos.delete, person_id=person_id, memo_id=memo["id"]))):
                     state["people_flash"] = "Deleted the voice memo."
                     st.rerun()
         st.audio(memo["data"], format=memo["mime"])
@@ -166,12 +168,8 @@ def voice_memos(db, person_id: int, memo_list: list[Mapping], tz: str) -> None:
     recording = st.audio_input(
         "Record a voice memo", key=f"memo_{person_id}_{count}",
         help=f"Kept with the card; up to about {memos.MAX_MINUTES} minutes.")
-    if recording is not None:
-        try:
-            memos.add(db, person_id, recording.getvalue())
-        except FieldkitError as exc:
-            st.error(md(str(exc)), icon=":material/error:")
-            return
+    if recording is not None and actions.write(
+            lambda db: memos.add(db, person_id, recording.getvalue())):
         state[f"memo_gen_{person_id}"] = count + 1  # a fresh, empty recorder
         state["people_flash"] = "Voice memo kept."
         st.rerun()

@@ -10,6 +10,7 @@ User text is escaped with ``md`` or shown with ``st.text``/``st.code``/``st.data
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 
@@ -17,8 +18,8 @@ import streamlit as st
 from sqlite_utils import Database
 
 from fieldkit import clock, debriefs, followups, messages
-from fieldkit.errors import FieldkitError
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
+from fieldkit.ui import actions
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -117,17 +118,15 @@ def confirmation(entry: Mapping) -> str:
     return entry["message"] + (f" Next due {date.fromisoformat(due):%a %d %b}." if due else "")
 
 
-# Actions: widget callbacks. They run before the page reruns (which then records a
-# cleared queue as a triage day) and never raise.
+# Actions: widget callbacks. They run before the page reruns; a refusal is kept
+# and shown on the card.
 
 def _run(item: Mapping, settings: Mapping, action: Callable[[Database], Done]) -> bool:
     fid, tz = item["followup_id"], settings["timezone"]
-    try:
-        with open_db() as db:
-            done = action(db)
-    except FieldkitError as exc:
-        st.session_state[_key("error", fid)] = str(exc)
+    written = actions.write(action, keep=_key("error", fid))
+    if not written:
         return False
+    done = written.value
     _state()[fid] = {
         "person_id": done.person_id, "touch_id": done.touch_id, "message": done.message,
         "next_due": done.next_due.isoformat() if done.next_due else None,
@@ -218,11 +217,9 @@ def undo(followup_id: int) -> None:
     entry = _state().get(followup_id)
     if entry is None:
         return
-    try:
-        with open_db() as db:
-            followups.undo(db, entry["person_id"], touch_id=entry["touch_id"])
-    except FieldkitError as exc:
-        st.session_state[_key("error", followup_id)] = str(exc)
+    if not actions.write(functools.partial(followups.undo, person_id=entry["person_id"],
+                                           touch_id=entry["touch_id"]),
+                         keep=_key("error", followup_id)):
         return
     del _state()[followup_id]
     st.session_state[_key("undone", followup_id)] = True
@@ -231,8 +228,7 @@ def undo(followup_id: int) -> None:
 # Drawing
 
 def _show_error(followup_id: int) -> None:
-    if error := st.session_state.pop(_key("error", followup_id), None):
-        st.error(md(error), icon=":material/error:")
+    actions.show_kept(_key("error", followup_id))
 
 
 def _reach(item: Mapping, settings: Mapping) -> None:
@@ -406,24 +402,20 @@ def board_rows(board: list[Mapping], tz: str) -> list[dict]:
     ]
 
 
+BOARD_ERROR = "queue_board_error"
+
+
 def _add_assumption() -> None:
     s = st.session_state
-    try:
-        with open_db() as db:
-            debriefs.add_assumption(db, s.get("queue_board_text") or "")
-    except FieldkitError as exc:
-        s["queue_board_error"] = str(exc)
-    else:
+    if actions.write(lambda db: debriefs.add_assumption(db, s.get("queue_board_text") or ""),
+                     keep=BOARD_ERROR):
         s["queue_board_text"] = ""
         s["queue_board_flash"] = "Added to the board."
 
 
 def _toggle_assumption(assumption_id: int, status: str) -> None:
-    try:
-        with open_db() as db:
-            debriefs.set_status(db, assumption_id, status)
-    except FieldkitError as exc:
-        st.session_state["queue_board_error"] = str(exc)
+    actions.write(functools.partial(debriefs.set_status, assumption_id=assumption_id,
+                                    status=status), keep=BOARD_ERROR)
 
 
 @st.fragment
@@ -436,8 +428,7 @@ def assumption_board(tz: str) -> None:
     with board:
         with open_db() as db:
             rows = debriefs.board(db)
-        if error := st.session_state.pop("queue_board_error", None):
-            st.error(md(error), icon=":material/error:")
+        actions.show_kept(BOARD_ERROR)
         if flash := st.session_state.pop("queue_board_flash", None):
             st.success(flash, icon=":material/check:")
         if rows:
