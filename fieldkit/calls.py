@@ -149,6 +149,29 @@ def candidates(db: Database, settings: Mapping, *, kinds: Iterable[str] | None =
     return people
 
 
+@dataclasses.dataclass(frozen=True)
+class CallList:
+    """Whom the Calls page lists and whom a call session dials next."""
+
+    shown: list[dict]  # in call order
+    hidden: int  # left out: outside calling hours, not asked for
+    to_dial: list[dict]  # shown, with a phone, not yet called or skipped: the next first
+
+
+def call_list(candidates: list[dict], *, outside_hours: bool, called: Iterable[int] = (),
+              skipped: Iterable[int] = ()) -> CallList:
+    """Which of ``candidates`` to show and to dial, keeping their call order.
+
+    People outside their calling hours are shown only when asked for
+    (``outside_hours``); only those with a phone can be dialed, and nobody
+    the session called or skipped comes up again.
+    """
+    shown = [p for p in candidates if p["callable_now"] or outside_hours]
+    done = set(called) | set(skipped)
+    return CallList(shown=shown, hidden=len(candidates) - len(shown),
+                    to_dial=[p for p in shown if p["phone"] and p["id"] not in done])
+
+
 def _audience(audience: Mapping) -> dict:
     if not isinstance(audience, Mapping):
         raise ValidationError("Audience: expected kinds and due_only.", field="audience")

@@ -79,8 +79,10 @@ if result is not None:
 
 # Widgets' values are in session_state when the run starts, so the list can be
 # filtered here and the toggle drawn where it reads best in each view.
-visible = [p for p in people if p["callable_now"] or state.get("calls_outside", False)]
-hidden = len(people) - len(visible)
+listed = calls.call_list(people, outside_hours=state.get("calls_outside", False),
+                         called=session["called"] if session_id else (),
+                         skipped=state.get("calls_skipped", []) if session_id else ())
+visible, hidden = listed.shown, listed.hidden
 hidden_line = f" · {hidden} outside calling hours hidden" if hidden else ""
 
 if not session_id:
@@ -89,10 +91,9 @@ if not session_id:
                  format_func=lambda k: kinds_label(None if k == ANY else [k]))
     st.toggle("Only those due", key="calls_due")
     outside_toggle()
-    dialable = [p for p in visible if p["phone"]]
     st.caption(f"Calling hours {hours} in each person's time zone{hidden_line}.")
-    if st.button(f"Start session ({len(dialable)} to call)", type="primary", width="stretch",
-                 icon=":material/phone_in_talk:", disabled=not dialable):
+    if st.button(f"Start session ({len(listed.to_dial)} to call)", type="primary",
+                 width="stretch", icon=":material/phone_in_talk:", disabled=not listed.to_dial):
         def begin(db):
             state["calls_session"] = calls.start(db, audience)
             state["calls_skipped"] = []
@@ -106,19 +107,18 @@ if not session_id:
     st.stop()
 
 skipped = state.setdefault("calls_skipped", [])
-done = set(session["called"]) | set(skipped)
-queue = [p for p in visible if p["phone"] and p["id"] not in done]
+to_dial = listed.to_dial
 due = " due" if audience["due_only"] else ""
 st.caption(f"{kinds_label(audience['kinds'])}{due} · {len(session['called'])} called · "
-           f"{len(queue)} to go{hidden_line}")
+           f"{len(to_dial)} to go{hidden_line}")
 if message := state.get("calls_message"):
     with st.container(horizontal=True, vertical_alignment="center", wrap=False):
         st.success(md(message), icon=":material/check:", width="stretch")
         if state.get("calls_undoable") and st.button("Undo", key="calls_undo"):
             act(lambda db: f"Took back the call to {calls.undo_last(db, session_id)}.")
 
-if queue:
-    person = queue[0]
+if to_dial:
+    person = to_dial[0]
     cw.current_card(person)
     cw.interview_prompt()
     st.text_area("Notes", key=f"calls_note_{gen}", height=100,
@@ -132,9 +132,9 @@ if queue:
         skipped.append(person["id"])
         state.pop("calls_message", None)
         st.rerun()
-    if len(queue) > 1:
+    if len(to_dial) > 1:
         st.caption("Up next")
-        for upcoming in queue[1:4]:
+        for upcoming in to_dial[1:4]:
             cw.person_row(upcoming)
 else:
     st.success("Everyone on the list has been called or skipped.", icon=":material/done_all:")

@@ -328,3 +328,25 @@ def test_interview_prompt_has_the_essays_questions_and_reminders():
     for words in ("job title", "how long", "before", "why do you use", "how do you use",
                   "listen", "don't defend", "don't pitch the roadmap"):
         assert words in text
+
+
+def _candidate(person_id, *, phone=True, callable_now=True):
+    return {"id": person_id, "phone": "+4930123456" if phone else None,
+            "callable_now": callable_now}
+
+
+@pytest.mark.parametrize("outside_hours, called, skipped, shown, hidden, to_dial", [
+    (False, (), (), [1, 2, 4], 1, [1, 4]),
+    (True, (), (), [1, 2, 3, 4], 0, [1, 3, 4]),
+    (True, (1,), (4,), [1, 2, 3, 4], 0, [3]),
+    (False, (1, 4), (), [1, 2, 4], 1, []),
+])
+def test_call_list_shows_callable_people_and_dials_those_with_a_phone_not_yet_done(
+        outside_hours, called, skipped, shown, hidden, to_dial):
+    candidates = [_candidate(1), _candidate(2, phone=False),
+                  _candidate(3, callable_now=False), _candidate(4)]
+    listed = calls.call_list(candidates, outside_hours=outside_hours, called=called,
+                             skipped=skipped)
+    assert [p["id"] for p in listed.shown] == shown
+    assert listed.hidden == hidden
+    assert [p["id"] for p in listed.to_dial] == to_dial
