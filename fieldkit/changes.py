@@ -13,10 +13,11 @@ file: the watcher notices the new inode, reopens and counts a change too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -77,6 +78,18 @@ class Watcher:
         with self._lock:
             self._memo[name] = (generation, value)
         return value
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[None]:
+        """The file without this watcher's connection for the block.
+
+        A restore swaps the file only when no connection has it open. Other
+        threads asking for the generation meanwhile wait for the block to
+        end, then see the new file.
+        """
+        with self._lock:
+            self.close_connection()
+            yield
 
     def _reopen(self, identity: tuple[int, int] | None) -> None:
         self.close_connection()

@@ -7,8 +7,7 @@ import streamlit as st
 
 from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import actions, cached, style
-from fieldkit.ui.database import db_path
+from fieldkit.ui import actions, cached, database, style
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -102,7 +101,7 @@ with st.expander("Restore from a backup", icon=":material/restore:"):
             st.caption(md(backup.describe(info)))
             if (st.button("Replace my data with this backup", type="primary", width="stretch")
                     and (kept := actions.run(
-                        lambda: backup.restore(db_path(), restore_file.getvalue())))):
+                        lambda: database.restore(restore_file.getvalue())))):
                 state["data_message"] = md("Restored." + (
                     f" The previous data is kept as {kept.value.name}." if kept.value else ""))
                 state["data_gen"] = state.get("data_gen", 0) + 1

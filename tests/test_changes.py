@@ -112,3 +112,28 @@ def test_remember_computes_again_only_after_a_commit(db_path):
     assert watcher.remember("n", compute) == 2
     assert watcher.remember("other", compute) == 3  # each name on its own
     assert len(calls) == 3
+
+
+def test_released_lets_go_of_the_file_and_holds_other_threads_until_it_ends(db_path, tmp_path):
+    with db.connect(db_path):
+        pass
+    watcher = changes.Watcher(db_path)
+    first = watcher.generation()
+    asked: list[int] = []
+    with watcher.released():
+        # No connection of the watcher's is open: switching the journal mode
+        # needs the file alone, as a restore does.
+        with closing(sqlite3.connect(db_path, isolation_level=None, timeout=0)) as alone:
+            assert alone.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+            alone.execute("PRAGMA journal_mode = WAL")
+        other = threading.Thread(target=lambda: asked.append(watcher.generation()))
+        other.start()
+        other.join(0.2)
+        assert other.is_alive() and asked == []  # waits for the block to end
+        replacement = tmp_path / "replacement.db"
+        with db.connect(replacement):
+            pass
+        os.replace(replacement, db_path)
+    other.join(5)
+    assert len(asked) == 1 and asked[0] > first  # a new file is a change
+    assert watcher.generation() == asked[0]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from apptest import rows, run_page
 
-from fieldkit import cards, config, db
+from fieldkit import backup, cards, config, db
 
 PAGE = "pages/data.py"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -88,3 +88,29 @@ def test_twins_are_listed_and_merged(app_db):
     assert rows(app_db, "SELECT status FROM people ORDER BY id") in (
         [("active",), ("merged",)], [("merged",), ("active",)])
     assert count(app_db, "touches WHERE kind = 'met'") == 2
+
+
+def test_restore_from_the_page_replaces_the_data_while_the_app_runs(sample_db, tmp_path):
+    # The app keeps a connection open to watch for changes; a restore needs
+    # the file to itself, so the page's restore must make it let go.
+    other = tmp_path / "other.db"
+    with db.connect(other) as conn:
+        settings = config.load(conn)
+        for name in ("Rita Restored", "Rob Restored"):
+            cards.save(conn, cards.clean({"name": name}), settings=settings)
+        data = backup.backup_bytes(conn)
+    at = run_page(PAGE)
+    assert count(sample_db) > 2
+    at.get("file_uploader")[1].upload("backup.db", data, "application/vnd.sqlite3")
+    at.run()
+    next(b for b in at.button if b.label == "Replace my data with this backup").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Restored\\. The previous data is kept as ")
+    assert rows(sample_db, "SELECT name FROM people ORDER BY id") == [
+        ("Rita Restored",), ("Rob Restored",)]
+    kept = list(sample_db.parent.glob(f"{sample_db.stem}.before-restore-*.db"))
+    assert len(kept) == 1 and count(kept[0]) > 2
+    # The next run reads the restored file, not what was cached before.
+    at = run_page("pages/people.py")
+    assert at.caption[0].value == "2 people"

@@ -19,7 +19,7 @@ from typing import TypeVar
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import changes, config, db
+from fieldkit import backup, changes, config, db
 from fieldkit.errors import FieldkitError
 
 T = TypeVar("T")
@@ -89,3 +89,14 @@ def connection() -> Iterator[Database]:
     path, _ = _watched()  # migrates once; the watcher's connection stays open (see there)
     with db.connect(path, migrate=False) as conn:
         yield conn
+
+
+def restore(data: bytes) -> Path | None:
+    """Replace this database with the backup in ``data`` (``backup.restore``).
+
+    The process's own watcher lets go of the file first, and other tabs
+    wait for the swap: a restore refuses while any connection has the file open.
+    """
+    path, watcher = _watched()
+    with watcher.released():
+        return backup.restore(path, data)
