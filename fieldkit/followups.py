@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, debriefs, normalise
+from fieldkit import activity, clock, config, debriefs, normalise
 from fieldkit.errors import NotFound
 from fieldkit.db import transaction
 from fieldkit.debriefs import Debrief
@@ -76,7 +76,7 @@ def history(db: Database, person_id: int, tz: str) -> tuple[date, list[date], li
     """
     rows = db.execute(
         "SELECT kind, at FROM touches WHERE person_id = ? AND undone_at IS NULL "
-        "AND kind IN ('met', 'attempt', 'dialog') ORDER BY at, id", [person_id]).fetchall()
+        f"AND kind IN {activity.NETWORKING_TOUCHES_SQL} ORDER BY at, id", [person_id]).fetchall()
     met = [clock.local_date(at, tz) for kind, at in rows if kind == "met"]
     attempts = [clock.local_date(at, tz) for kind, at in rows if kind == "attempt"]
     dialogs = [clock.local_date(at, tz) for kind, at in rows if kind == "dialog"]

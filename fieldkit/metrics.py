@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlite_utils import Database
 
-from fieldkit import calls, clock, events, streaks
+from fieldkit import activity, calls, clock, events, streaks
 from fieldkit.errors import ValidationError
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.streaks import Run
@@ -38,7 +38,6 @@ FOLLOW_UP_WINDOW_HOURS = events.FOLLOW_UP_WINDOW.total_seconds() / 3600
 MAX_ATTEMPT = 7  # dialogs after the 7th attempt or later are counted as the 7th
 
 _DATETIME = "datetime64[us]"
-_NETWORKING_TOUCHES = "('met', 'attempt', 'dialog')"
 _FUNNEL_STAGES = ("Dialed", "Picked up", "Talked")
 
 
@@ -162,7 +161,7 @@ def daily_activity(db: Database, tz: str, since: date | None, until: date) -> pd
         per_day(i, actions) AS MATERIALIZED (
             SELECT i,
                    (SELECT count(*) FROM touches INDEXED BY touches_networking_at
-                    WHERE kind IN {_NETWORKING_TOUCHES} AND undone_at IS NULL
+                    WHERE kind IN {activity.NETWORKING_TOUCHES_SQL} AND undone_at IS NULL
                     AND at >= start AND at < end)
                    + (SELECT count(*) FROM checkins
                       WHERE checked_in_at >= start AND checked_in_at < end)
@@ -378,7 +377,7 @@ def dialogs_by_attempt(db: Database, since: date | datetime | str | None, *,
                    sum(t.kind = 'attempt') OVER (PARTITION BY t.person_id
                        ORDER BY t.at, t.id ROWS UNBOUNDED PRECEDING) AS attempts_so_far
             FROM {people}
-            WHERE t.undone_at IS NULL AND t.kind IN {_NETWORKING_TOUCHES}
+            WHERE t.undone_at IS NULL AND t.kind IN {activity.NETWORKING_TOUCHES_SQL}
         ),
         -- attempts since the same person's previous meeting or dialog
         stretches AS (
