@@ -42,6 +42,8 @@ DIALOG_CHANNELS = {
     "in_person": "Talked in person",
 }
 SNOOZES = {"1 day": 1, "3 days": 3, "1 week": 7}
+# A person in one of these states is no longer followed up and can be again.
+REOPENABLE = ("let_go", "declined")
 MAX_MINUTES = 24 * 60
 
 
@@ -89,8 +91,8 @@ def history(db: Database, person_id: int, tz: str) -> tuple[date, list[date], li
 def plan(db: Database, person: Mapping, settings: Mapping) -> NextFollowup:
     """The person's next ladder or keep-in-touch follow-up, replayed from history."""
     met_on, attempts, dialogs = history(db, person["id"], settings["timezone"])
-    cadence = person["cadence_days"] or config.cadence_days(settings, person["kind"])
-    return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"], cadence)
+    return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"],
+                         config.cadence(settings, person))
 
 
 def _open_main(db: Database, person_id: int) -> tuple[int, str] | None:
@@ -291,6 +293,11 @@ def declined(db: Database, person_id: int, *, now: datetime | None = None,
                 f"{person['name']} declined; no more reminders.", None)
 
 
+def can_reopen(status: str) -> bool:
+    """Whether a person with ``status`` can be followed up again (``reopen``)."""
+    return status in REOPENABLE
+
+
 def reopen(db: Database, person_id: int, settings: Mapping, *,
            now: datetime | None = None) -> Done:
     """Follow up again with someone let go or declined: due per the ladder, today at the earliest."""
@@ -298,7 +305,7 @@ def reopen(db: Database, person_id: int, settings: Mapping, *,
     stamp = clock.to_iso(moment)
     with transaction(db):
         person = _person(db, person_id)
-        if person["status"] not in ("let_go", "declined"):
+        if not can_reopen(person["status"]):
             raise ActionError(f"{person['name']} is already followed up.")
         touch_id = _touch(db, person_id, stamp, "state", outcome="reopened")
         db.execute("UPDATE people SET status = 'active', updated_at = ? WHERE id = ?",
