@@ -5,6 +5,10 @@ on which channel, with what outcome) and moves the person's follow-up
 according to the ladder in ``fieldkit.ladder``. The touch's ``data`` holds
 what the action changed, so ``undo`` can put it back exactly; an undone touch
 stays in the history, marked with ``undone_at``.
+
+Also here: how soon people met were followed up (``first_followups``), the
+one definition of "followed up within 48 hours" that event scorecards and
+the metrics share.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -42,6 +46,8 @@ DIALOG_CHANNELS = {
     "in_person": "Talked in person",
 }
 SNOOZES = {"1 day": 1, "3 days": 3, "1 week": 7}
+# "Followed up within 48 hours": an attempt or a dialog at most this long after meeting.
+FOLLOW_UP_WINDOW = timedelta(hours=48)
 # A person in one of these states is no longer followed up and can be again.
 REOPENABLE = ("let_go", "declined")
 MAX_MINUTES = 24 * 60
@@ -60,6 +66,54 @@ class Done:
     name: str
     message: str
     next_due: date | None
+
+
+@dataclass(frozen=True)
+class FirstFollowup:
+    """How one person met was followed up: when, whether in time, whether a dialog came."""
+
+    person_id: int
+    kind: str  # the kind of relationship
+    met_at: str  # their first "met" touch (at the event, when asked per event)
+    followed_up_at: str | None  # the first attempt or dialog after it, or None
+    within_window: bool  # followed_up_at at most FOLLOW_UP_WINDOW after met_at
+    reached_dialog: bool  # a dialog any time after met_at
+
+
+def first_followups(db: Database, *, event_id: int | None = None,
+                    since: str = "") -> list[FirstFollowup]:
+    """Everyone met and how soon they were followed up, first met first.
+
+    A person's meeting is their first "met" touch, or with ``event_id`` their
+    first at that event; only meetings at or after the instant ``since``
+    (stored UTC text; "" for all) count. A follow-up is an attempt or a
+    dialog after the meeting. Undone touches and merged people are left out.
+    """
+    at_event = "AND t.event_id = :event" if event_id is not None else ""
+    window = f"+{int(FOLLOW_UP_WINDOW.total_seconds())} seconds"
+    rows = db.execute(
+        f"""
+        WITH first_met AS (
+            SELECT t.person_id, min(t.at) AS at, c.kind
+            FROM touches t JOIN people c ON c.id = t.person_id
+            WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged' {at_event}
+            GROUP BY t.person_id
+        ),
+        followed AS (
+            SELECT m.person_id, m.kind, m.at,
+                   (SELECT min(f.at) FROM touches f WHERE f.person_id = m.person_id
+                    AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
+                    AND f.at > m.at) AS first,
+                   EXISTS (SELECT 1 FROM touches d WHERE d.person_id = m.person_id
+                    AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > m.at) AS reached
+            FROM first_met m WHERE m.at >= :since
+        )
+        SELECT person_id, kind, at, first,
+               coalesce(first <= strftime('%Y-%m-%dT%H:%M:%SZ', at, :window), 0), reached
+        FROM followed ORDER BY at, person_id
+        """, {"event": event_id, "since": since, "window": window}).fetchall()
+    return [FirstFollowup(person_id, kind, met_at, first, bool(within), bool(reached))
+            for person_id, kind, met_at, first, within, reached in rows]
 
 
 def _person(db: Database, person_id: int) -> dict:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlite_utils import Database
 
-from fieldkit import activity, calls, clock, events, streaks
+from fieldkit import activity, calls, clock, events, followups, streaks
 from fieldkit.errors import ValidationError
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.streaks import Run
@@ -34,7 +34,6 @@ PERIODS: tuple[str, ...] = tuple(PERIOD_DAYS)
 
 # A check-in left open (or a forgotten check-out) counts for at most this long.
 CHECKIN_CAP = timedelta(hours=12)
-FOLLOW_UP_WINDOW_HOURS = events.FOLLOW_UP_WINDOW.total_seconds() / 3600
 MAX_ATTEMPT = 7  # dialogs after the 7th attempt or later are counted as the 7th
 
 _DATETIME = "datetime64[us]"
@@ -320,36 +319,21 @@ def weeks_meeting_target_streak(weekly: pd.DataFrame) -> int:
 def followup_health(db: Database, tz: str, since: date | None) -> Health:
     """Follow-up speed and response for people first met on or after ``since`` (in ``tz``).
 
-    A person's meeting is their first "met" touch; a follow-up is an attempt
-    or a dialog after it. Merged people and undone touches are left out.
+    Who counts and what "within 48 hours" means is ``followups.first_followups``.
     """
-    rows = db.execute(
-        """
-        WITH first_met AS (
-            SELECT t.person_id, min(t.at) AS at
-            FROM touches t JOIN people c ON c.id = t.person_id
-            WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged'
-            GROUP BY t.person_id
-        )
-        SELECT m.at,
-               (SELECT min(f.at) FROM touches f WHERE f.person_id = m.person_id
-                AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
-                AND f.at > m.at),
-               EXISTS (SELECT 1 FROM touches d WHERE d.person_id = m.person_id
-                AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > m.at)
-        FROM first_met m WHERE m.at >= :since
-        """, {"since": _since_iso(since, tz)}).fetchall()
-    people = len(rows)
-    met = pd.DataFrame(rows, columns=["met", "first", "reached"])
+    people = followups.first_followups(db, since=_since_iso(since, tz))
+    met = pd.DataFrame({"met": [p.met_at for p in people],
+                        "first": [p.followed_up_at for p in people],
+                        "reached": [p.reached_dialog for p in people]})
     followed = met.dropna(subset=["first"])
     hours = (_instants(followed["first"]) - _instants(followed["met"])).dt.total_seconds() / 3600
     return Health(
         median_hours_to_first_followup=float(hours.median()) if len(hours) else None,
-        followed_up_48h_share=(int((hours <= FOLLOW_UP_WINDOW_HOURS).sum()) / people
+        followed_up_48h_share=(sum(p.within_window for p in people) / len(people)
                                if people else None),
         response_rate=(int(followed["reached"].sum()) / len(followed)
                        if len(followed) else None),
-        people=people,
+        people=len(people),
     )
 
 
