@@ -4,7 +4,9 @@ Every action is one transaction that records a touch (what happened, when,
 on which channel, with what outcome) and moves the person's follow-up
 according to the ladder in ``fieldkit.ladder``. The touch's ``data`` holds
 what the action changed, so ``undo`` can put it back exactly; an undone touch
-stays in the history, marked with ``undone_at``.
+stays in the history, marked with ``undone_at``. An action that takes the
+last due follow-up off today's queue records today as a triage day in the
+same transaction (``triage.record_if_cleared``).
 
 Also here: how soon people met were followed up (``first_followups``), the
 one definition of "followed up within 48 hours" that event scorecards and
@@ -21,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from fieldkit import activity, clock, config, debriefs, normalise
+from fieldkit import activity, clock, config, debriefs, normalise, triage
 from fieldkit.errors import NotFound
 from fieldkit.db import transaction
 from fieldkit.debriefs import Debrief
@@ -185,6 +187,12 @@ def _record(db: Database, touch_id: int, changes: dict) -> None:
     db.execute("UPDATE touches SET data = ? WHERE id = ?", [json.dumps(changes), touch_id])
 
 
+def _user_tz(db: Database, tz: str | None = None) -> str:
+    # Actions that get no settings still need the user's calendar day for
+    # the triage day: the stored time zone setting, the one pages pass.
+    return tz or config.load(db)["timezone"]
+
+
 def _note(note: object) -> str | None:
     return normalise.text(note, "note", label="Note", limit=4000, multiline=True)
 
@@ -232,8 +240,9 @@ def log_attempt(db: Database, person_id: int, channel: str, settings: Mapping, *
     if channel not in ATTEMPT_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a way to reach out.", field="channel")
     outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
-    stamp = clock.to_iso(now or clock.utc_now())
-    with transaction(db):
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
+    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
         person = _person(db, person_id)
         touch_id = _touch(db, person_id, stamp, "attempt", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
@@ -254,9 +263,10 @@ def log_dialog(db: Database, person_id: int, channel: str, settings: Mapping, *,
     """
     if channel not in DIALOG_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a kind of dialog.", field="channel")
-    stamp = clock.to_iso(now or clock.utc_now())
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
     outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
-    with transaction(db):
+    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
         person = _person(db, person_id)
         touch_id = _touch(db, person_id, stamp, "dialog", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
@@ -278,14 +288,16 @@ def _a_year_after(day: date) -> date:
 
 
 def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = None,
-           tz: str = "UTC", followup_id: int | None = None) -> Done:
+           tz: str | None = None, followup_id: int | None = None) -> Done:
     """Move a follow-up that is due to ``until``; nothing else changes.
 
     ``followup_id`` names the queue item (a next step, say); by default the
     person's ladder or keep-in-touch follow-up. A snooze never brings a
-    follow-up forward.
+    follow-up forward. Today is counted in ``tz``, by default the user's
+    time zone setting.
     """
     moment = now or clock.utc_now()
+    tz = _user_tz(db, tz)
     today = clock.local_date(moment, tz)
     if not isinstance(until, date) or isinstance(until, datetime):
         raise ValidationError("Snooze: choose a day.", field="until")
@@ -294,7 +306,7 @@ def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = 
     if until > _a_year_after(today):
         raise ValidationError("Snooze: at most a year ahead.", field="until")
     stamp = clock.to_iso(moment)
-    with transaction(db):
+    with transaction(db), triage.record_if_cleared(db, tz, now=moment):
         person = _person(db, person_id)
         if followup_id is None:
             current = _open_main(db, person_id)
@@ -316,9 +328,9 @@ def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = 
                 f"Snoozed {person['name']} until {until:%a %d %b}.", until)
 
 
-def _set_status(db: Database, person_id: int, status: str, outcome: str, now: datetime | None,
+def _set_status(db: Database, person_id: int, status: str, outcome: str, moment: datetime,
                 note: str | None = None) -> tuple[dict, int]:
-    stamp = clock.to_iso(now or clock.utc_now())
+    stamp = clock.to_iso(moment)
     person = _person(db, person_id)
     touch_id = _touch(db, person_id, stamp, "state", outcome=outcome, note=note)
     closed = [fid for (fid,) in db.execute(
@@ -333,16 +345,19 @@ def _set_status(db: Database, person_id: int, status: str, outcome: str, now: da
 
 def let_go(db: Database, person_id: int, *, now: datetime | None = None) -> Done:
     """Stop following up; the person and their history stay, and reopen undoes it."""
-    with transaction(db):
-        person, touch_id = _set_status(db, person_id, "let_go", "let_go", now)
+    moment = now or clock.utc_now()
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
+        person, touch_id = _set_status(db, person_id, "let_go", "let_go", moment)
     return Done(touch_id, person_id, person["name"], f"Let go of {person['name']}.", None)
 
 
 def declined(db: Database, person_id: int, *, now: datetime | None = None,
              note: str | None = None) -> Done:
     """They said no: let them go without nagging (not everyone wants to network)."""
-    with transaction(db):
-        person, touch_id = _set_status(db, person_id, "declined", "declined", now, _note(note))
+    note = _note(note)
+    moment = now or clock.utc_now()
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
+        person, touch_id = _set_status(db, person_id, "declined", "declined", moment, note)
     return Done(touch_id, person_id, person["name"],
                 f"{person['name']} declined; no more reminders.", None)
 
@@ -392,8 +407,10 @@ def undo(db: Database, person_id: int, *, touch_id: int | None = None,
     With ``touch_id``, only if that action is still the last one: an Undo
     button never takes back something newer recorded from another tab.
     """
-    stamp = clock.to_iso(now or clock.utc_now())
-    with transaction(db):
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
+    # An undo can take the last due follow-up off too (a reopen taken back).
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
         person = _person(db, person_id)
         action = last_action(db, person_id)
         if action is None:
