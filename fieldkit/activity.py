@@ -10,6 +10,11 @@ from fieldkit import clock, streaks
 
 # Touch kinds that make a networking day: a new card, an attempt, a dialog.
 NETWORKING_TOUCHES = ("met", "attempt", "dialog")
+# The same kinds as an SQL list, for ``kind IN ...``. SQLite uses the partial
+# index touches_networking_at (migration 0003) only when a query spells its
+# condition as the index does, in the same order: both come from the tuple
+# above, and test_db checks the shipped index against it.
+NETWORKING_TOUCHES_SQL = "(" + ", ".join(f"'{kind}'" for kind in NETWORKING_TOUCHES) + ")"
 
 
 def networking_days(db: Database, tz: str, since: date | None = None) -> set[date]:
@@ -22,8 +27,8 @@ def networking_days(db: Database, tz: str, since: date | None = None) -> set[dat
         datetime.combine(since, time(0), clock.zone(tz)) - timedelta(days=1)
     )
     rows = db.execute(
-        "SELECT at FROM touches WHERE at >= ? AND undone_at IS NULL "
-        "AND kind IN ('met', 'attempt', 'dialog') "
+        "SELECT at FROM touches INDEXED BY touches_networking_at WHERE at >= ? "
+        f"AND undone_at IS NULL AND kind IN {NETWORKING_TOUCHES_SQL} "
         "UNION SELECT checked_in_at FROM checkins WHERE checked_in_at >= ?",
         [start, start],
     ).fetchall()
@@ -42,8 +47,9 @@ def is_networking_day(db: Database, day: date, tz: str) -> bool:
     """Whether ``day`` (in ``tz``) has a networking action; two index look-ups."""
     start, end = _day_bounds(day, tz)
     return db.execute(
-        "SELECT EXISTS (SELECT 1 FROM touches WHERE at >= :start AND at < :end "
-        "AND undone_at IS NULL AND kind IN ('met', 'attempt', 'dialog')) "
+        "SELECT EXISTS (SELECT 1 FROM touches INDEXED BY touches_networking_at "
+        "WHERE at >= :start AND at < :end "
+        f"AND undone_at IS NULL AND kind IN {NETWORKING_TOUCHES_SQL}) "
         "OR EXISTS (SELECT 1 FROM checkins WHERE checked_in_at >= :start "
         "AND checked_in_at < :end)",
         {"start": start, "end": end},

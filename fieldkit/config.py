@@ -354,3 +354,8 @@ def reset(db: Database, names: list[str] | None = None) -> dict[str, Any]:
 def cadence_days(settings: Mapping[str, Any], kind: str) -> int:
     """The keep-in-touch cadence for a kind of relationship."""
     return settings.get(f"cadence_{kind}", DEFAULT_CADENCES.get(kind, DEFAULT_CADENCES["other"]))
+
+
+def cadence(settings: Mapping[str, Any], person: Mapping[str, Any]) -> int:
+    """A person's keep-in-touch cadence: their own (``cadence_days``), else their kind's."""
+    return person["cadence_days"] or cadence_days(settings, person["kind"])

@@ -279,7 +279,9 @@ def _speed(db: Database) -> None:
     # Shipped: never edit this migration; add a new one instead. Statements
     # one by one: executescript would commit the migration's transaction.
     # Networking actions by time: counting a day's actions (metrics,
-    # streaks) reads only this index, never the table.
+    # streaks) reads only this index, never the table. Its kinds are
+    # activity.NETWORKING_TOUCHES, written out because a shipped migration
+    # never changes; test_db checks that the two agree.
     db.execute(
         """
         CREATE INDEX touches_networking_at ON touches (at)

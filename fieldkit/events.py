@@ -10,12 +10,11 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
 
-from fieldkit import clock, normalise
+from fieldkit import clock, followups, normalise
 from fieldkit.db import is_row_id, transaction
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.kinds import EVENT_KINDS
 
-FOLLOW_UP_WINDOW = timedelta(hours=48)
 # Years an event may fall in: stored instants stay four-digit, sortable text.
 YEARS = (1900, 2199)
 
@@ -191,33 +190,15 @@ def scorecard(db: Database, event_id: int) -> dict:
     """How an event went: people met, competitors, fast follow-ups, dialogs, goals.
 
     People met are those with a "met" touch at the event (new cards and known
-    people met again). Followed up within 48 hours: an attempt or dialog in
-    the 48 hours after meeting. Dialogs reached: a dialog any time after.
+    people met again). Followed up within 48 hours and dialogs reached are
+    as ``followups.first_followups`` counts them, from meeting at the event.
     """
     event = get(db, event_id)
-    met, competitors, fast, dialogs = db.execute(
-        """
-        WITH met AS (
-            SELECT t.person_id, min(t.at) AS at, c.kind
-            FROM touches t JOIN people c ON c.id = t.person_id
-            WHERE t.event_id = :event AND t.kind = 'met' AND t.undone_at IS NULL
-              AND c.status != 'merged'
-            GROUP BY t.person_id
-        )
-        SELECT count(*),
-               coalesce(sum(kind = 'competitor'), 0),
-               coalesce(sum(EXISTS (
-                   SELECT 1 FROM touches f WHERE f.person_id = met.person_id
-                   AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
-                   AND f.at > met.at
-                   AND f.at <= strftime('%Y-%m-%dT%H:%M:%SZ', met.at, :window))), 0),
-               coalesce(sum(EXISTS (
-                   SELECT 1 FROM touches d WHERE d.person_id = met.person_id
-                   AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > met.at)), 0)
-        FROM met
-        """,
-        {"event": event_id, "window": f"+{int(FOLLOW_UP_WINDOW.total_seconds() // 3600)} hours"},
-    ).fetchone()
+    people = followups.first_followups(db, event_id=event_id)
+    met = len(people)
+    competitors = sum(p.kind == "competitor" for p in people)
+    fast = sum(p.within_window for p in people)
+    dialogs = sum(p.reached_dialog for p in people)
     checkins = db.execute(
         "SELECT checked_in_at FROM checkins WHERE event_id = ? ORDER BY checked_in_at",
         [event_id]).fetchall()

@@ -4,7 +4,13 @@ Every action is one transaction that records a touch (what happened, when,
 on which channel, with what outcome) and moves the person's follow-up
 according to the ladder in ``fieldkit.ladder``. The touch's ``data`` holds
 what the action changed, so ``undo`` can put it back exactly; an undone touch
-stays in the history, marked with ``undone_at``.
+stays in the history, marked with ``undone_at``. An action that takes the
+last due follow-up off today's queue records today as a triage day in the
+same transaction (``triage.record_if_cleared``).
+
+Also here: how soon people met were followed up (``first_followups``), the
+one definition of "followed up within 48 hours" that event scorecards and
+the metrics share.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, debriefs, normalise
+from fieldkit import activity, clock, config, debriefs, normalise, triage
 from fieldkit.errors import NotFound
 from fieldkit.db import transaction
 from fieldkit.debriefs import Debrief
@@ -42,6 +48,10 @@ DIALOG_CHANNELS = {
     "in_person": "Talked in person",
 }
 SNOOZES = {"1 day": 1, "3 days": 3, "1 week": 7}
+# "Followed up within 48 hours": an attempt or a dialog at most this long after meeting.
+FOLLOW_UP_WINDOW = timedelta(hours=48)
+# A person in one of these states is no longer followed up and can be again.
+REOPENABLE = ("let_go", "declined")
 MAX_MINUTES = 24 * 60
 
 
@@ -60,6 +70,54 @@ class Done:
     next_due: date | None
 
 
+@dataclass(frozen=True)
+class FirstFollowup:
+    """How one person met was followed up: when, whether in time, whether a dialog came."""
+
+    person_id: int
+    kind: str  # the kind of relationship
+    met_at: str  # their first "met" touch (at the event, when asked per event)
+    followed_up_at: str | None  # the first attempt or dialog after it, or None
+    within_window: bool  # followed_up_at at most FOLLOW_UP_WINDOW after met_at
+    reached_dialog: bool  # a dialog any time after met_at
+
+
+def first_followups(db: Database, *, event_id: int | None = None,
+                    since: str = "") -> list[FirstFollowup]:
+    """Everyone met and how soon they were followed up, first met first.
+
+    A person's meeting is their first "met" touch, or with ``event_id`` their
+    first at that event; only meetings at or after the instant ``since``
+    (stored UTC text; "" for all) count. A follow-up is an attempt or a
+    dialog after the meeting. Undone touches and merged people are left out.
+    """
+    at_event = "AND t.event_id = :event" if event_id is not None else ""
+    window = f"+{int(FOLLOW_UP_WINDOW.total_seconds())} seconds"
+    rows = db.execute(
+        f"""
+        WITH first_met AS (
+            SELECT t.person_id, min(t.at) AS at, c.kind
+            FROM touches t JOIN people c ON c.id = t.person_id
+            WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged' {at_event}
+            GROUP BY t.person_id
+        ),
+        followed AS (
+            SELECT m.person_id, m.kind, m.at,
+                   (SELECT min(f.at) FROM touches f WHERE f.person_id = m.person_id
+                    AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
+                    AND f.at > m.at) AS first,
+                   EXISTS (SELECT 1 FROM touches d WHERE d.person_id = m.person_id
+                    AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > m.at) AS reached
+            FROM first_met m WHERE m.at >= :since
+        )
+        SELECT person_id, kind, at, first,
+               coalesce(first <= strftime('%Y-%m-%dT%H:%M:%SZ', at, :window), 0), reached
+        FROM followed ORDER BY at, person_id
+        """, {"event": event_id, "since": since, "window": window}).fetchall()
+    return [FirstFollowup(person_id, kind, met_at, first, bool(within), bool(reached))
+            for person_id, kind, met_at, first, within, reached in rows]
+
+
 def _person(db: Database, person_id: int) -> dict:
     cursor = db.execute(
         "SELECT id, name, kind, status, cadence_days FROM people WHERE id = ?", [person_id])
@@ -76,7 +134,7 @@ def history(db: Database, person_id: int, tz: str) -> tuple[date, list[date], li
     """
     rows = db.execute(
         "SELECT kind, at FROM touches WHERE person_id = ? AND undone_at IS NULL "
-        "AND kind IN ('met', 'attempt', 'dialog') ORDER BY at, id", [person_id]).fetchall()
+        f"AND kind IN {activity.NETWORKING_TOUCHES_SQL} ORDER BY at, id", [person_id]).fetchall()
     met = [clock.local_date(at, tz) for kind, at in rows if kind == "met"]
     attempts = [clock.local_date(at, tz) for kind, at in rows if kind == "attempt"]
     dialogs = [clock.local_date(at, tz) for kind, at in rows if kind == "dialog"]
@@ -89,8 +147,8 @@ def history(db: Database, person_id: int, tz: str) -> tuple[date, list[date], li
 def plan(db: Database, person: Mapping, settings: Mapping) -> NextFollowup:
     """The person's next ladder or keep-in-touch follow-up, replayed from history."""
     met_on, attempts, dialogs = history(db, person["id"], settings["timezone"])
-    cadence = person["cadence_days"] or config.cadence_days(settings, person["kind"])
-    return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"], cadence)
+    return next_followup(met_on, attempts, dialogs, settings["ladder_gaps"],
+                         config.cadence(settings, person))
 
 
 def _open_main(db: Database, person_id: int) -> tuple[int, str] | None:
@@ -127,6 +185,12 @@ def _touch(db: Database, person_id: int, stamp: str, kind: str, *, channel=None,
 
 def _record(db: Database, touch_id: int, changes: dict) -> None:
     db.execute("UPDATE touches SET data = ? WHERE id = ?", [json.dumps(changes), touch_id])
+
+
+def _user_tz(db: Database, tz: str | None = None) -> str:
+    # Actions that get no settings still need the user's calendar day for
+    # the triage day: the stored time zone setting, the one pages pass.
+    return tz or config.load(db)["timezone"]
 
 
 def _note(note: object) -> str | None:
@@ -176,8 +240,9 @@ def log_attempt(db: Database, person_id: int, channel: str, settings: Mapping, *
     if channel not in ATTEMPT_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a way to reach out.", field="channel")
     outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
-    stamp = clock.to_iso(now or clock.utc_now())
-    with transaction(db):
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
+    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
         person = _person(db, person_id)
         touch_id = _touch(db, person_id, stamp, "attempt", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
@@ -198,9 +263,10 @@ def log_dialog(db: Database, person_id: int, channel: str, settings: Mapping, *,
     """
     if channel not in DIALOG_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a kind of dialog.", field="channel")
-    stamp = clock.to_iso(now or clock.utc_now())
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
     outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
-    with transaction(db):
+    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
         person = _person(db, person_id)
         touch_id = _touch(db, person_id, stamp, "dialog", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
@@ -222,14 +288,16 @@ def _a_year_after(day: date) -> date:
 
 
 def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = None,
-           tz: str = "UTC", followup_id: int | None = None) -> Done:
+           tz: str | None = None, followup_id: int | None = None) -> Done:
     """Move a follow-up that is due to ``until``; nothing else changes.
 
     ``followup_id`` names the queue item (a next step, say); by default the
     person's ladder or keep-in-touch follow-up. A snooze never brings a
-    follow-up forward.
+    follow-up forward. Today is counted in ``tz``, by default the user's
+    time zone setting.
     """
     moment = now or clock.utc_now()
+    tz = _user_tz(db, tz)
     today = clock.local_date(moment, tz)
     if not isinstance(until, date) or isinstance(until, datetime):
         raise ValidationError("Snooze: choose a day.", field="until")
@@ -238,7 +306,7 @@ def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = 
     if until > _a_year_after(today):
         raise ValidationError("Snooze: at most a year ahead.", field="until")
     stamp = clock.to_iso(moment)
-    with transaction(db):
+    with transaction(db), triage.record_if_cleared(db, tz, now=moment):
         person = _person(db, person_id)
         if followup_id is None:
             current = _open_main(db, person_id)
@@ -260,9 +328,9 @@ def snooze(db: Database, person_id: int, until: date, *, now: datetime | None = 
                 f"Snoozed {person['name']} until {until:%a %d %b}.", until)
 
 
-def _set_status(db: Database, person_id: int, status: str, outcome: str, now: datetime | None,
+def _set_status(db: Database, person_id: int, status: str, outcome: str, moment: datetime,
                 note: str | None = None) -> tuple[dict, int]:
-    stamp = clock.to_iso(now or clock.utc_now())
+    stamp = clock.to_iso(moment)
     person = _person(db, person_id)
     touch_id = _touch(db, person_id, stamp, "state", outcome=outcome, note=note)
     closed = [fid for (fid,) in db.execute(
@@ -277,18 +345,26 @@ def _set_status(db: Database, person_id: int, status: str, outcome: str, now: da
 
 def let_go(db: Database, person_id: int, *, now: datetime | None = None) -> Done:
     """Stop following up; the person and their history stay, and reopen undoes it."""
-    with transaction(db):
-        person, touch_id = _set_status(db, person_id, "let_go", "let_go", now)
+    moment = now or clock.utc_now()
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
+        person, touch_id = _set_status(db, person_id, "let_go", "let_go", moment)
     return Done(touch_id, person_id, person["name"], f"Let go of {person['name']}.", None)
 
 
 def declined(db: Database, person_id: int, *, now: datetime | None = None,
              note: str | None = None) -> Done:
     """They said no: let them go without nagging (not everyone wants to network)."""
-    with transaction(db):
-        person, touch_id = _set_status(db, person_id, "declined", "declined", now, _note(note))
+    note = _note(note)
+    moment = now or clock.utc_now()
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
+        person, touch_id = _set_status(db, person_id, "declined", "declined", moment, note)
     return Done(touch_id, person_id, person["name"],
                 f"{person['name']} declined; no more reminders.", None)
+
+
+def can_reopen(status: str) -> bool:
+    """Whether a person with ``status`` can be followed up again (``reopen``)."""
+    return status in REOPENABLE
 
 
 def reopen(db: Database, person_id: int, settings: Mapping, *,
@@ -298,7 +374,7 @@ def reopen(db: Database, person_id: int, settings: Mapping, *,
     stamp = clock.to_iso(moment)
     with transaction(db):
         person = _person(db, person_id)
-        if person["status"] not in ("let_go", "declined"):
+        if not can_reopen(person["status"]):
             raise ActionError(f"{person['name']} is already followed up.")
         touch_id = _touch(db, person_id, stamp, "state", outcome="reopened")
         db.execute("UPDATE people SET status = 'active', updated_at = ? WHERE id = ?",
@@ -331,8 +407,10 @@ def undo(db: Database, person_id: int, *, touch_id: int | None = None,
     With ``touch_id``, only if that action is still the last one: an Undo
     button never takes back something newer recorded from another tab.
     """
-    stamp = clock.to_iso(now or clock.utc_now())
-    with transaction(db):
+    moment = now or clock.utc_now()
+    stamp = clock.to_iso(moment)
+    # An undo can take the last due follow-up off too (a reopen taken back).
+    with transaction(db), triage.record_if_cleared(db, _user_tz(db), now=moment):
         person = _person(db, person_id)
         action = last_action(db, person_id)
         if action is None:

@@ -22,13 +22,21 @@ class NextFollowup:
     exhausted: bool  # every rung climbed without a dialog: suggest letting go
 
 
+def rungs(gaps: Sequence[int]) -> int:
+    """How many attempts the ladder holds: the first, then one after each gap.
+
+    Rung 1 follows the meeting and rung k+1 the k-th attempt, so five gaps
+    make six rungs.
+    """
+    return len(gaps) + 1
+
+
 def is_exhausted(rung: int, gaps: Sequence[int]) -> bool:
     """Whether a ladder follow-up at ``rung`` comes after every rung was tried.
 
-    Rung 1 follows the meeting and rung k+1 the k-th attempt, so with five
-    gaps rung 6 is the last one and rung 7 is past the top.
+    With five gaps rung 6 is the last one and rung 7 is past the top.
     """
-    return rung - 1 > len(gaps)
+    return rung > rungs(gaps)
 
 
 def next_followup(

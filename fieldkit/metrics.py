@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlite_utils import Database
 
-from fieldkit import calls, clock, events, streaks
+from fieldkit import activity, calls, clock, events, followups, streaks
 from fieldkit.errors import ValidationError
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.streaks import Run
@@ -34,11 +34,9 @@ PERIODS: tuple[str, ...] = tuple(PERIOD_DAYS)
 
 # A check-in left open (or a forgotten check-out) counts for at most this long.
 CHECKIN_CAP = timedelta(hours=12)
-FOLLOW_UP_WINDOW_HOURS = events.FOLLOW_UP_WINDOW.total_seconds() / 3600
 MAX_ATTEMPT = 7  # dialogs after the 7th attempt or later are counted as the 7th
 
 _DATETIME = "datetime64[us]"
-_NETWORKING_TOUCHES = "('met', 'attempt', 'dialog')"
 _FUNNEL_STAGES = ("Dialed", "Picked up", "Talked")
 
 
@@ -162,7 +160,7 @@ def daily_activity(db: Database, tz: str, since: date | None, until: date) -> pd
         per_day(i, actions) AS MATERIALIZED (
             SELECT i,
                    (SELECT count(*) FROM touches INDEXED BY touches_networking_at
-                    WHERE kind IN {_NETWORKING_TOUCHES} AND undone_at IS NULL
+                    WHERE kind IN {activity.NETWORKING_TOUCHES_SQL} AND undone_at IS NULL
                     AND at >= start AND at < end)
                    + (SELECT count(*) FROM checkins
                       WHERE checked_in_at >= start AND checked_in_at < end)
@@ -321,36 +319,21 @@ def weeks_meeting_target_streak(weekly: pd.DataFrame) -> int:
 def followup_health(db: Database, tz: str, since: date | None) -> Health:
     """Follow-up speed and response for people first met on or after ``since`` (in ``tz``).
 
-    A person's meeting is their first "met" touch; a follow-up is an attempt
-    or a dialog after it. Merged people and undone touches are left out.
+    Who counts and what "within 48 hours" means is ``followups.first_followups``.
     """
-    rows = db.execute(
-        """
-        WITH first_met AS (
-            SELECT t.person_id, min(t.at) AS at
-            FROM touches t JOIN people c ON c.id = t.person_id
-            WHERE t.kind = 'met' AND t.undone_at IS NULL AND c.status != 'merged'
-            GROUP BY t.person_id
-        )
-        SELECT m.at,
-               (SELECT min(f.at) FROM touches f WHERE f.person_id = m.person_id
-                AND f.kind IN ('attempt', 'dialog') AND f.undone_at IS NULL
-                AND f.at > m.at),
-               EXISTS (SELECT 1 FROM touches d WHERE d.person_id = m.person_id
-                AND d.kind = 'dialog' AND d.undone_at IS NULL AND d.at > m.at)
-        FROM first_met m WHERE m.at >= :since
-        """, {"since": _since_iso(since, tz)}).fetchall()
-    people = len(rows)
-    met = pd.DataFrame(rows, columns=["met", "first", "reached"])
+    people = followups.first_followups(db, since=_since_iso(since, tz))
+    met = pd.DataFrame({"met": [p.met_at for p in people],
+                        "first": [p.followed_up_at for p in people],
+                        "reached": [p.reached_dialog for p in people]})
     followed = met.dropna(subset=["first"])
     hours = (_instants(followed["first"]) - _instants(followed["met"])).dt.total_seconds() / 3600
     return Health(
         median_hours_to_first_followup=float(hours.median()) if len(hours) else None,
-        followed_up_48h_share=(int((hours <= FOLLOW_UP_WINDOW_HOURS).sum()) / people
+        followed_up_48h_share=(sum(p.within_window for p in people) / len(people)
                                if people else None),
         response_rate=(int(followed["reached"].sum()) / len(followed)
                        if len(followed) else None),
-        people=people,
+        people=len(people),
     )
 
 
@@ -378,7 +361,7 @@ def dialogs_by_attempt(db: Database, since: date | datetime | str | None, *,
                    sum(t.kind = 'attempt') OVER (PARTITION BY t.person_id
                        ORDER BY t.at, t.id ROWS UNBOUNDED PRECEDING) AS attempts_so_far
             FROM {people}
-            WHERE t.undone_at IS NULL AND t.kind IN {_NETWORKING_TOUCHES}
+            WHERE t.undone_at IS NULL AND t.kind IN {activity.NETWORKING_TOUCHES_SQL}
         ),
         -- attempts since the same person's previous meeting or dialog
         stretches AS (

@@ -411,7 +411,7 @@ def _quiet_days(rng, made, span, today) -> set[date]:
 def _simulate(rng, rows, person, met_on, today, tz, settings, assumption_ids, quiet):
     """Follow one person's ladder from the day met until today."""
     gaps = settings["ladder_gaps"]
-    cadence = person["cadence_days"] or config.cadence_days(settings, person["kind"])
+    cadence = config.cadence(settings, person)
     attempts: list[date] = []
     dialogs: list[date] = []
     follow = next_followup(met_on, attempts, dialogs, gaps, cadence)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlite_utils import Database
@@ -13,15 +15,25 @@ from fieldkit.db import transaction
 from fieldkit.ladder import is_exhausted
 
 
+# What is on the queue by :today: open follow-ups (f) of active people (c).
+_DUE = "f.status = 'open' AND f.due_on <= :today AND c.status = 'active'"
+
+
 def due_counts(db: Database, today: date) -> dict[str, int]:
     """Open follow-ups of active people due by ``today``, and how many are overdue."""
     due, overdue = db.execute(
         "SELECT count(*), coalesce(sum(f.due_on < :today), 0) "
-        "FROM followups f JOIN people c ON c.id = f.person_id "
-        "WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'",
+        f"FROM followups f JOIN people c ON c.id = f.person_id WHERE {_DUE}",
         {"today": today.isoformat()},
     ).fetchone()
     return {"due": due, "overdue": overdue}
+
+
+def _anything_due(db: Database, today: date) -> bool:
+    # Stops at the first one: a write asks twice, and a heavy queue holds hundreds.
+    return db.execute(
+        "SELECT EXISTS (SELECT 1 FROM followups f JOIN people c ON c.id = f.person_id "
+        f"WHERE {_DUE})", {"today": today.isoformat()}).fetchone()[0] == 1
 
 
 def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 20,
@@ -35,7 +47,7 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
     (``exhausted``: every rung tried without a dialog; suggest letting go).
     """
     cursor = db.execute(
-        """
+        f"""
         SELECT f.id AS followup_id, f.due_on, f.reason, f.rung, f.note AS followup_note,
                c.id AS person_id, c.name, c.company, c.title, c.kind, c.important,
                c.email, c.phone, c.linkedin_url, c.met_at, e.name AS event,
@@ -43,7 +55,7 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
         FROM followups f
         JOIN people c ON c.id = f.person_id
         LEFT JOIN events e ON e.id = c.event_id
-        WHERE f.status = 'open' AND f.due_on <= :today AND c.status = 'active'
+        WHERE {_DUE}
           AND f.id NOT IN (SELECT value FROM json_each(:exclude))
         ORDER BY f.due_on, c.important DESC, c.name, f.id
         LIMIT :limit OFFSET :offset
@@ -62,22 +74,88 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
     return rows
 
 
-def mark_cleared(db: Database, tz: str, *, now: datetime | None = None) -> bool:
-    """Record today as a triage day if nothing is due; True when the queue is clear.
+# What the queue shows today (QueueState.state).
+NEWCOMER = "newcomer"  # nobody met yet: nothing to follow up, nothing cleared
+CLEARED = "cleared"  # people met, nothing due
+DUE = "due"  # something due today or overdue
 
-    Idempotent: the first time the queue is seen clear on a day is when it
-    was cleared; ``due_count`` keeps how many actions were taken that day.
+
+@dataclass(frozen=True)
+class QueueState:
+    """The queue today: NEWCOMER, CLEARED or DUE, and how many are due and overdue."""
+
+    state: str
+    due: int
+    overdue: int
+
+
+def _nobody_met(db: Database) -> bool:
+    # Merged people live on in the person they were merged into.
+    return db.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM people WHERE status != 'merged')").fetchone()[0] == 1
+
+
+def queue_state(db: Database, today: date) -> QueueState:
+    """Whether the queue on ``today`` has people due, is cleared, or awaits a first card.
+
+    A pure read: the triage day is recorded by the writes that clear the
+    queue (``record_if_cleared``), never by looking at it.
+    """
+    counts = due_counts(db, today)
+    if counts["due"]:
+        state = DUE
+    else:
+        # Nobody met yet is not a cleared queue.
+        state = NEWCOMER if _nobody_met(db) else CLEARED
+    return QueueState(state, counts["due"], counts["overdue"])
+
+
+def _record_day(db: Database, today: date, tz: str, now: datetime) -> bool:
+    """Record ``today`` as a triage day unless nobody was met yet; True when it is one."""
+    if _nobody_met(db):
+        return False
+    if db.execute("SELECT 1 FROM triage_days WHERE day = ?", [today.isoformat()]).fetchone():
+        return True  # the first time the queue was clear that day is when it was cleared
+    start = clock.to_iso(datetime.combine(today, time(0), clock.zone(tz)))
+    acted = db.execute(
+        "SELECT count(*) FROM touches WHERE kind IN ('attempt', 'dialog', 'state') "
+        "AND undone_at IS NULL AND at >= ?", [start]).fetchone()[0]
+    db.execute(
+        "INSERT INTO triage_days (day, cleared_at, due_count) VALUES (?, ?, ?) "
+        "ON CONFLICT (day) DO NOTHING", [today.isoformat(), clock.to_iso(now), acted])
+    return True
+
+
+@contextlib.contextmanager
+def record_if_cleared(db: Database, tz: str, *, now: datetime) -> Iterator[None]:
+    """Around a write, in its transaction: record today if it took the last due follow-up off.
+
+    Today is the day of ``now`` in ``tz``. When something was due before the
+    write and nothing is after it, today becomes a triage day, recorded
+    once: ``due_count`` keeps how many actions (attempts, dialogs, state
+    changes, not undone) were taken that day by then. A write that leaves
+    something due, or acts when nothing was due, records nothing; a later
+    write that brings something back (an undo) leaves the day recorded.
+    """
+    today = clock.local_date(now, tz)
+    day = today.isoformat()
+    recorded = db.execute("SELECT 1 FROM triage_days WHERE day = ?", [day]).fetchone()
+    was_due = not recorded and _anything_due(db, today)
+    yield
+    if was_due and not _anything_due(db, today):
+        _record_day(db, today, tz, now)
+
+
+def mark_cleared(db: Database, tz: str, *, now: datetime | None = None) -> bool:
+    """Record today as a triage day if nothing is due; True when it is one.
+
+    What the queue page did while drawing, kept until it reads
+    ``queue_state`` instead: the writes that clear the queue record the day
+    themselves (``record_if_cleared``). Nobody met yet records nothing.
     """
     now = now or clock.utc_now()
     today = clock.local_date(now, tz)
-    if due_counts(db, today)["due"]:
-        return False
-    start = clock.to_iso(datetime.combine(today, time(0), clock.zone(tz)))
     with transaction(db):
-        acted = db.execute(
-            "SELECT count(*) FROM touches WHERE kind IN ('attempt', 'dialog', 'state') "
-            "AND undone_at IS NULL AND at >= ?", [start]).fetchone()[0]
-        db.execute(
-            "INSERT INTO triage_days (day, cleared_at, due_count) VALUES (?, ?, ?) "
-            "ON CONFLICT (day) DO NOTHING", [today.isoformat(), clock.to_iso(now), acted])
-    return True
+        if _anything_due(db, today):
+            return False
+        return _record_day(db, today, tz, now)

@@ -352,6 +352,23 @@ def test_cadence_days_reflects_saved_override(db):
     assert config.cadence_days(settings, "customer") == config.DEFAULT_CADENCES["customer"]
 
 
+# --- cadence: a person's own, else their kind's ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "own, kind, settings, expected",
+    [
+        (None, "prospect", {}, 14),
+        (None, "prospect", {"cadence_prospect": 21}, 21),
+        (45, "prospect", {"cadence_prospect": 21}, 45),
+        (7, "alien", {}, 7),
+        (None, "alien", {}, 90),
+    ],
+)
+def test_cadence_own_else_the_kinds(own, kind, settings, expected):
+    assert config.cadence(settings, {"cadence_days": own, "kind": kind}) == expected
+
+
 @pytest.mark.parametrize("raw, stored", [("de", "DE"), (" GB ", "GB"), ("US", "US")])
 def test_save_phone_region_normalised(db, raw, stored):
     assert config.save(db, {"phone_region": raw})["phone_region"] == stored

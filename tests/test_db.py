@@ -1,13 +1,15 @@
 """fieldkit.db: opening, migrating, the schema's rules, transactions, backups."""
 
 import itertools
+import re
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 import fieldkit.db
-from fieldkit import kinds
+from fieldkit import activity, kinds, metrics
 from fieldkit.errors import DatabaseError
 
 NOW = "2026-03-01T09:00:00Z"
@@ -451,6 +453,47 @@ def test_schema_index_exists(db, table, name, columns, partial):
 def test_schema_index_used_by_query(db, sql, index):
     plan = " ".join(r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", [1]).fetchall())
     assert index in plan
+
+
+# --- the networking index and activity.NETWORKING_TOUCHES ---------------------
+
+
+def test_networking_index_holds_the_networking_touches(db):
+    # Migration 0003 spells the kinds out; the code reads them from activity.
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'touches_networking_at'"
+    ).fetchone()
+    (listed,) = re.findall(r"kind IN \(([^)]*)\)", sql)
+    assert tuple(k.strip().strip("'") for k in listed.split(",")) == activity.NETWORKING_TOUCHES
+    assert f"kind IN {activity.NETWORKING_TOUCHES_SQL} AND undone_at IS NULL" in sql
+
+
+def _plans(db, read) -> list[str]:
+    """The query plan of every statement ``read(db)`` runs, one string each."""
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        read(db)
+    finally:
+        db.conn.set_trace_callback(None)
+    return [" ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            for sql in statements if "touches" in sql]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda db: activity.networking_days(db, "UTC"),
+        lambda db: activity.networking_days(db, "Asia/Tokyo", date(2026, 3, 1)),
+        lambda db: activity.is_networking_day(db, date(2026, 3, 1), "UTC"),
+        lambda db: metrics.daily_activity(db, "UTC", date(2026, 3, 1), date(2026, 3, 7)),
+    ],
+    ids=["networking_days", "networking_days_since", "is_networking_day", "daily_activity"],
+)
+def test_networking_queries_use_the_networking_index(db, read):
+    plans = _plans(db, read)
+    assert len(plans) == 1
+    assert "USING INDEX touches_networking_at" in plans[0]
 
 
 # --- transaction -------------------------------------------------------------

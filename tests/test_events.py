@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from fieldkit import cards, config, events
+from fieldkit import cards, config, events, followups, metrics
 from fieldkit.errors import ValidationError
 
 SETTINGS = config.defaults()
@@ -477,6 +477,79 @@ def test_scorecard_of_an_empty_event(db):
 def test_scorecard_missing_event_raises(db):
     with pytest.raises(events.EventNotFound):
         events.scorecard(db, 7)
+
+
+# --- followed up within 48 hours: the scorecard and the metrics agree --------
+
+MET = utc("2026-04-20T08:00:00Z")
+
+
+@pytest.mark.parametrize(
+    "later, within, reached",
+    [
+        ([], False, False),
+        ([(47, "attempt", None)], True, False),
+        ([(48, "attempt", None)], True, False),  # exactly 48 hours counts
+        ([(49, "attempt", None)], False, False),
+        ([(49, "attempt", None), (72, "dialog", None)], False, True),
+        ([(10, "dialog", None)], True, True),
+        ([(1, "attempt", "2026-04-20T09:05:00Z")], False, False),  # undone
+        ([(1, "attempt", "2026-04-20T09:05:00Z"), (30, "attempt", None)], True, False),
+        ([(1, "note", None)], False, False),  # a note is not a follow-up
+        ([(-1, "attempt", None)], False, False),  # before meeting
+    ],
+    ids=["nothing", "47h", "48h", "49h", "49h_then_dialog", "dialog", "undone",
+         "undone_then_30h", "note", "before"],
+)
+def test_followed_up_within_48_hours_same_answer_for_event_and_metrics(db, later, within,
+                                                                        reached):
+    event_id = events.create(db, fields(**MESSE))
+    person = _card(db, "Ada", MET, event_id)
+    for hours, kind, undone_at in later:
+        _touch(db, person, MET + timedelta(hours=hours), kind, undone_at=undone_at)
+    assert followups.first_followups(db) == followups.first_followups(db, event_id=event_id)
+    (first,) = followups.first_followups(db, event_id=event_id)
+    assert (first.person_id, first.met_at) == (person, "2026-04-20T08:00:00Z")
+    assert (first.within_window, first.reached_dialog) == (within, reached)
+    card = events.scorecard(db, event_id)
+    health = metrics.followup_health(db, "UTC", None)
+    assert (card["met"], card["followed_up_48h"], card["dialogs"]) == (1, int(within),
+                                                                     int(reached))
+    assert (health.people, health.followed_up_48h_share) == (1, float(within))
+
+
+def test_followed_up_within_48_hours_leaves_merged_people_out_of_both(db):
+    event_id = events.create(db, fields(**MESSE))
+    person = _card(db, "Ada", MET, event_id)
+    _touch(db, person, MET + timedelta(hours=1), "attempt")
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [person])
+    assert followups.first_followups(db) == []
+    assert events.scorecard(db, event_id)["followed_up_48h"] == 0
+    assert metrics.followup_health(db, "UTC", None).followed_up_48h_share is None
+
+
+def test_first_followups_at_an_event_counts_from_meeting_there(db, messe):
+    # D was met in January elsewhere and again at the Messe: each scope has its meeting.
+    d = db.execute("SELECT id FROM people WHERE name = 'D'").fetchone()[0]
+    everywhere = {f.person_id: f for f in followups.first_followups(db)}
+    at_messe = {f.person_id: f for f in followups.first_followups(db, event_id=messe)}
+    assert (everywhere[d].met_at, everywhere[d].within_window) == ("2026-01-10T10:00:00Z",
+                                                                   False)
+    assert (at_messe[d].met_at, at_messe[d].within_window) == ("2026-04-21T12:00:00Z", True)
+
+
+@pytest.mark.parametrize(
+    "since, names",
+    [
+        # First met first; "A again" was merged; D counts from January, not the Messe.
+        ("", ["D", "Someone elsewhere", "A", "B", "C", "G"]),
+        ("2026-04-21T00:00:00Z", ["C", "G"]),
+    ],
+)
+def test_first_followups_since_an_instant(db, messe, since, names):
+    people = dict(db.execute("SELECT id, name FROM people").fetchall())
+    found = [people[f.person_id] for f in followups.first_followups(db, since=since)]
+    assert found == names
 
 
 def test_clean_refuses_a_start_the_clocks_skip():

@@ -622,6 +622,14 @@ def test_reopen_today_is_counted_in_the_settings_zone(db, tz, due_on):
     assert open_main(db, person) == [(due_on, "ladder", 1)]
 
 
+@pytest.mark.parametrize(
+    "status, expected",
+    [("let_go", True), ("declined", True), ("active", False), ("merged", False)],
+)
+def test_can_reopen_only_who_was_let_go_or_declined(status, expected):
+    assert followups.can_reopen(status) is expected
+
+
 def test_reopen_active_person_raises(db):
     person = save(db, "2026-05-10")
     before = snapshot(db, person), touches(db, person)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldkit.ladder import NextFollowup, next_followup
+from fieldkit.ladder import NextFollowup, is_exhausted, next_followup, rungs
 
 GAPS = (2, 4, 7, 14, 30)
 MET = date(2026, 3, 1)
@@ -155,3 +155,25 @@ def test_next_followup_exhausted_only_past_last_rung(met_on, count, gaps):
     result = next_followup(met_on, attempts, [], gaps, 30)
     assert result.rung == count + 1
     assert result.exhausted is (count > len(gaps))
+
+
+@pytest.mark.parametrize(
+    "gaps, expected",
+    [([30], 2), ([2, 4], 3), ([2, 4, 7, 14, 30], 6), ([1] * 12, 13)],
+)
+def test_rungs_the_first_attempt_and_one_after_each_gap(gaps, expected):
+    assert rungs(gaps) == expected
+
+
+@pytest.mark.parametrize(
+    "rung, gaps, expected",
+    [
+        (1, [2, 4, 7, 14, 30], False),
+        (6, [2, 4, 7, 14, 30], False),  # the last rung: rungs(gaps)
+        (7, [2, 4, 7, 14, 30], True),
+        (2, [30], False),
+        (3, [30], True),
+    ],
+)
+def test_is_exhausted_past_the_last_rung(rung, gaps, expected):
+    assert is_exhausted(rung, gaps) is expected

@@ -4,7 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, debriefs, events, followups, triage
+from fieldkit import calls, cards, config, debriefs, events, followups, triage
+from fieldkit.errors import ValidationError
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 
@@ -237,69 +238,191 @@ def test_due_reopened_person_is_listed_again(db):
         ("Ada Lovelace", "2026-03-10")]
 
 
-# triage.mark_cleared
+# triage.queue_state: a pure read
 
 
-def test_mark_cleared_false_while_something_is_due(db):
-    save(db, "Ada Lovelace", "2026-03-10")  # due 03-11
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is False
-    assert triage_days(db) == []
+def test_queue_state_nobody_met_yet_is_a_newcomer(db):
+    assert triage.queue_state(db, d("2026-03-11")) == triage.QueueState(triage.NEWCOMER, 0, 0)
 
 
-def test_mark_cleared_empty_queue(db):
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
-    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 0)]
-
-
-def _triaged_day(db) -> tuple[int, int]:
-    """Ada and Bob due on 03-11 and dealt with that day; Cleo acted on the day before."""
-    cleo = save(db, "Cleo Park", "2026-03-09")
-    followups.log_attempt(db, cleo, "email", SETTINGS, now=at("2026-03-10"))  # due 03-12
-    ada = save(db, "Ada Lovelace", "2026-03-10")
-    bob = save(db, "Bob Chen", "2026-03-10")
-    followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-11", 9))  # counts
-    followups.log_attempt(db, bob, "call", SETTINGS, now=at("2026-03-11", 9, 5))  # undone
-    followups.undo(db, bob, now=at("2026-03-11", 9, 6))
-    followups.snooze(db, bob, d("2026-03-14"), now=at("2026-03-11", 9, 10))  # counts
-    return ada, bob
-
-
-def test_mark_cleared_records_the_day_and_its_actions(db):
-    _triaged_day(db)
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
-    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
-
-
-def test_mark_cleared_is_idempotent(db):
-    ada, _ = _triaged_day(db)
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20)) is True
-    followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-11", 21))
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-11", 22)) is True
-    assert triage_days(db) == [("2026-03-11", "2026-03-11T20:00:00Z", 2)]
-
-
-def test_mark_cleared_false_again_when_something_falls_due(db):
-    _triaged_day(db)
-    triage.mark_cleared(db, "UTC", now=at("2026-03-11", 20))
-    # 03-12: Cleo is due again (03-10 + 2).
-    assert triage.mark_cleared(db, "UTC", now=at("2026-03-12", 20)) is False
-    assert [row[0] for row in triage_days(db)] == ["2026-03-11"]
+def test_queue_state_only_merged_people_is_a_newcomer(db):
+    ada = save(db, "Ada Lovelace", "2026-03-01")
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [ada])
+    assert triage.queue_state(db, d("2026-03-11")).state == triage.NEWCOMER
 
 
 @pytest.mark.parametrize(
-    "tz, day, due_count",
+    "today, expected",
     [
-        # 2026-03-10 23:30 UTC is 08:30 on 03-11 in Tokyo; the attempt at 14:00 UTC
-        # (23:00 on 03-10 there) belongs to the day before, the snooze at 16:00 UTC
-        # (01:00 on 03-11) to this one.
-        ("Asia/Tokyo", "2026-03-11", 1),
-        ("UTC", "2026-03-10", 2),
+        ("2026-03-01", triage.QueueState(triage.CLEARED, 0, 0)),
+        ("2026-03-02", triage.QueueState(triage.DUE, 1, 0)),
+        ("2026-03-06", triage.QueueState(triage.DUE, 4, 1)),
     ],
 )
-def test_mark_cleared_counts_the_day_in_the_zone(db, tz, day, due_count):
-    settings = {**SETTINGS, "timezone": tz}
-    ada = save(db, "Ada Lovelace", "2026-03-09", settings=settings)  # due 03-10
-    followups.log_attempt(db, ada, "email", settings, now=at("2026-03-10", 14))  # due 03-12
-    followups.snooze(db, ada, d("2026-03-13"), now=at("2026-03-10", 16), tz=tz)
-    assert triage.mark_cleared(db, tz, now=at("2026-03-10", 23, 30)) is True
-    assert triage_days(db) == [(day, "2026-03-10T23:30:00Z", due_count)]
+def test_queue_state_cleared_or_due_with_the_counts(db, today, expected):
+    crowd(db)
+    assert triage.queue_state(db, d(today)) == expected
+
+
+def test_queue_state_writes_nothing(db):
+    save(db, "Ada Lovelace", "2026-03-10")  # due 03-11
+    before = db.conn.total_changes
+    for day in ("2026-03-10", "2026-03-11"):
+        triage.queue_state(db, d(day))
+    assert db.conn.total_changes == before
+    assert triage_days(db) == []
+
+
+# triage.record_if_cleared: the writes that clear the queue record the day
+
+TODAY = "2026-03-11"
+
+
+def due_today(db, name: str) -> int:
+    """Someone met yesterday: their first follow-up is due today."""
+    return save(db, name, "2026-03-10")
+
+
+def reopened_today(db, name: str) -> int:
+    """Someone let go long ago and followed up again this morning: due today."""
+    person = save(db, name, "2026-02-01")
+    followups.let_go(db, person, now=at("2026-02-01", 11))
+    followups.reopen(db, person, SETTINGS, now=at(TODAY, 8))
+    return person
+
+
+def called(outcome: str):
+    def act(db, person, now):
+        session = calls.start(db, {"kinds": None}, now=now)
+        calls.record(db, session, person, outcome, SETTINGS, now=now)
+    return act
+
+
+# Every write that can take a due follow-up off today's queue: how to have
+# one due today, and the write.
+WRITES = {
+    "log_attempt": (due_today, lambda db, p, now: followups.log_attempt(
+        db, p, "email", SETTINGS, now=now)),
+    "log_dialog": (due_today, lambda db, p, now: followups.log_dialog(
+        db, p, "coffee", SETTINGS, now=now)),
+    "snooze": (due_today, lambda db, p, now: followups.snooze(
+        db, p, d("2026-03-20"), now=now)),
+    "let_go": (due_today, lambda db, p, now: followups.let_go(db, p, now=now)),
+    "declined": (due_today, lambda db, p, now: followups.declined(db, p, now=now)),
+    "call_no_answer": (due_today, called("no_answer")),
+    "call_talked": (due_today, called("talked")),
+    "undo_reopen": (reopened_today, lambda db, p, now: followups.undo(db, p, now=now)),
+}
+
+
+@pytest.mark.parametrize(
+    "write, due_count",
+    [("log_attempt", 1), ("log_dialog", 1), ("snooze", 1), ("let_go", 1), ("declined", 1),
+     ("call_no_answer", 1), ("call_talked", 1),
+     ("undo_reopen", 0)],  # the reopen is undone, so it is no action taken
+)
+def test_write_taking_the_last_due_followup_off_records_the_day(db, write, due_count):
+    setup, act = WRITES[write]
+    person = setup(db, "Ada Lovelace")
+    assert triage.queue_state(db, d(TODAY)).state == triage.DUE
+    act(db, person, at(TODAY, 20))
+    assert triage.queue_state(db, d(TODAY)).state == triage.CLEARED
+    assert triage_days(db) == [(TODAY, f"{TODAY}T20:00:00Z", due_count)]
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_write_leaving_someone_due_records_nothing(db, write):
+    setup, act = WRITES[write]
+    due_today(db, "Bob Chen")
+    person = setup(db, "Ada Lovelace")
+    act(db, person, at(TODAY, 20))
+    assert triage.queue_state(db, d(TODAY)) == triage.QueueState(triage.DUE, 1, 0)
+    assert triage_days(db) == []
+
+
+@pytest.mark.parametrize("write", [w for w in WRITES if w != "undo_reopen"])
+def test_write_when_nothing_was_due_records_nothing(db, write):
+    # Nothing was cleared: the queue was clear before (no triage day by looking either).
+    _, act = WRITES[write]
+    person = save(db, "Ada Lovelace", TODAY)  # due tomorrow
+    act(db, person, at(TODAY, 20))
+    assert triage_days(db) == []
+
+
+def test_failed_write_records_nothing(db):
+    person = due_today(db, "Ada Lovelace")
+    with pytest.raises(ValidationError):
+        followups.log_attempt(db, person, "email", SETTINGS, now=at(TODAY, 20), minutes=-5)
+    assert triage_days(db) == []
+
+
+def test_undo_keeps_the_day_and_a_second_clear_keeps_the_first(db):
+    person = due_today(db, "Ada Lovelace")
+    followups.log_attempt(db, person, "email", SETTINGS, now=at(TODAY, 20))
+    followups.undo(db, person, now=at(TODAY, 20, 5))
+    assert triage.queue_state(db, d(TODAY)).state == triage.DUE
+    assert triage_days(db) == [(TODAY, f"{TODAY}T20:00:00Z", 1)]
+    followups.snooze(db, person, d("2026-03-14"), now=at(TODAY, 21))
+    assert triage_days(db) == [(TODAY, f"{TODAY}T20:00:00Z", 1)]
+
+
+def test_each_day_cleared_is_recorded_with_its_actions(db):
+    cleo = save(db, "Cleo Park", "2026-03-09")  # due 03-10
+    followups.log_attempt(db, cleo, "email", SETTINGS, now=at("2026-03-10"))  # due 03-12
+    ada = due_today(db, "Ada Lovelace")
+    bob = due_today(db, "Bob Chen")
+    followups.log_attempt(db, ada, "email", SETTINGS, now=at(TODAY, 9))
+    followups.log_attempt(db, bob, "call", SETTINGS, now=at(TODAY, 9, 5))
+    assert triage_days(db) == [("2026-03-10", "2026-03-10T10:00:00Z", 1),
+                               (TODAY, f"{TODAY}T09:05:00Z", 2)]
+
+
+def let_go_and_reopen(db, person, settings):
+    """Let go before it was due, followed up again at 08:00 on 03-11 in Tokyo: due then."""
+    followups.let_go(db, person, now=at("2026-03-09", 21))
+    followups.reopen(db, person, settings, now=at("2026-03-10", 23))
+
+
+@pytest.mark.parametrize(
+    "prepare, write",
+    [
+        (None, lambda db, p, settings, now: followups.log_attempt(
+            db, p, "email", settings, now=now)),
+        (None, lambda db, p, settings, now: followups.let_go(db, p, now=now)),
+        (None, lambda db, p, settings, now: followups.snooze(db, p, d("2026-03-20"), now=now)),
+        (let_go_and_reopen, lambda db, p, settings, now: followups.undo(db, p, now=now)),
+    ],
+    ids=["log_attempt", "let_go", "snooze", "undo"],
+)
+def test_the_day_is_the_users_in_their_time_zone(db, prepare, write):
+    # Writes given settings count in theirs; the others read the stored setting.
+    settings = config.save(db, {"timezone": "Asia/Tokyo"})
+    # Met at 05:00 on 03-10 in Tokyo (20:00 on 03-09 UTC): due 03-11 there.
+    person = save(db, "Ada Lovelace", "2026-03-09", settings=settings, now=at("2026-03-09", 20))
+    if prepare:
+        prepare(db, person, settings)
+    # 23:30 on 03-10 UTC is 08:30 on 03-11 in Tokyo.
+    write(db, person, settings, at("2026-03-10", 23, 30))
+    assert [day for day, _, _ in triage_days(db)] == ["2026-03-11"]
+
+
+# triage.mark_cleared: what the queue page did while drawing, until it reads queue_state
+
+
+def test_mark_cleared_nobody_met_records_nothing(db):
+    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is False
+    assert triage_days(db) == []
+
+
+def test_mark_cleared_false_while_something_is_due(db):
+    due_today(db, "Ada Lovelace")
+    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is False
+    assert triage_days(db) == []
+
+
+def test_mark_cleared_records_a_clear_queue_once(db):
+    ada = save(db, "Ada Lovelace", TODAY)  # due tomorrow
+    followups.log_attempt(db, ada, "email", SETTINGS, now=at(TODAY, 9))
+    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is True
+    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 22)) is True
+    assert triage_days(db) == [(TODAY, f"{TODAY}T20:00:00Z", 1)]
