@@ -26,7 +26,7 @@ from sqlite_utils import Database
 
 from fieldkit import clock, config, normalise
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ladder import is_exhausted
+from fieldkit.ladder import is_exhausted, rungs
 
 # Characters a spreadsheet may read as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -221,7 +221,7 @@ def _description(item: Mapping, settings: Mapping) -> str:
             lines.append("Follow up: every rung of the ladder was tried without a dialog; "
                          "one last try, or let go.")
         else:
-            lines.append(f"Follow up until a dialog: attempt {rung} of {len(gaps) + 1}.")
+            lines.append(f"Follow up until a dialog: attempt {rung} of {rungs(gaps)}.")
     about = ", ".join(part for part in (
         item["title"], item["company"], PERSON_KINDS.get(item["kind"], item["kind"]))
         if part)

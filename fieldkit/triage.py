@@ -11,7 +11,6 @@ from datetime import date, datetime, time
 from sqlite_utils import Database
 
 from fieldkit import clock
-from fieldkit.db import transaction
 from fieldkit.ladder import is_exhausted
 
 
@@ -87,6 +86,7 @@ class QueueState:
     state: str
     due: int
     overdue: int
+    triage_day: bool  # today already counts toward the triage streak
 
 
 def _nobody_met(db: Database) -> bool:
@@ -107,7 +107,9 @@ def queue_state(db: Database, today: date) -> QueueState:
     else:
         # Nobody met yet is not a cleared queue.
         state = NEWCOMER if _nobody_met(db) else CLEARED
-    return QueueState(state, counts["due"], counts["overdue"])
+    counted = db.execute("SELECT 1 FROM triage_days WHERE day = ?",
+                         [today.isoformat()]).fetchone() is not None
+    return QueueState(state, counts["due"], counts["overdue"], counted)
 
 
 def _record_day(db: Database, today: date, tz: str, now: datetime) -> bool:
@@ -144,18 +146,3 @@ def record_if_cleared(db: Database, tz: str, *, now: datetime) -> Iterator[None]
     yield
     if was_due and not _anything_due(db, today):
         _record_day(db, today, tz, now)
-
-
-def mark_cleared(db: Database, tz: str, *, now: datetime | None = None) -> bool:
-    """Record today as a triage day if nothing is due; True when it is one.
-
-    What the queue page did while drawing, kept until it reads
-    ``queue_state`` instead: the writes that clear the queue record the day
-    themselves (``record_if_cleared``). Nobody met yet records nothing.
-    """
-    now = now or clock.utc_now()
-    today = clock.local_date(now, tz)
-    with transaction(db):
-        if _anything_due(db, today):
-            return False
-        return _record_day(db, today, tz, now)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from apptest import rows, run_page
 
-from fieldkit import cards, clock, config, db, debriefs, followups, messages, triage
+from fieldkit import cards, clock, config, db, debriefs, followups, ladder, messages, triage
 from fieldkit.ui import queue_widgets
 from fieldkit.ui.text import md
 
@@ -325,14 +325,18 @@ def test_debrief_next_step_without_a_date_is_refused_and_writes_nothing(sample_d
     assert at.text_input(key=f"queue_notes_step_{fid}").value == "Send the pilot offer"
 
 
-def test_empty_queue_says_cleared_and_counts_a_triage_day(app_db):
+def test_nothing_due_says_so_and_looking_writes_nothing(app_db):
     settings, today = settings_and_today(app_db)
     with db.connect(app_db) as conn:
         cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)  # due tomorrow
+    before = rows(app_db, "SELECT count(*) FROM touches")
     at = run_page(PAGE)
-    assert at.success[0].value == queue_widgets.CLEARED
+    run(at)
+    assert at.success[0].value == queue_widgets.NOTHING_DUE
     assert not at.metric and not card_ids(at)
-    assert rows(app_db, "SELECT day FROM triage_days") == [(today.isoformat(),)]
+    # A triage day is one the queue was cleared by acting, not by looking.
+    assert rows(app_db, "SELECT count(*) FROM triage_days") == [(0,)]
+    assert rows(app_db, "SELECT count(*) FROM touches") == before
 
 
 def test_acting_on_the_last_due_person_clears_the_queue(app_db):
@@ -361,7 +365,7 @@ def test_email_link_opens_the_mail_app_with_the_subject(sample_db):
 def test_last_rung_is_still_an_attempt(sample_db):
     item = next(i for i in due(sample_db) if i["reason"] == "ladder")
     settings, _ = settings_and_today(sample_db)
-    last = queue_widgets.rungs(settings)
+    last = ladder.rungs(settings["ladder_gaps"])
     with db.connect(sample_db) as conn:
         conn.execute("UPDATE followups SET rung = ? WHERE id = ?", [last, item["followup_id"]])
     first_in_line(sample_db, item["followup_id"])
@@ -375,7 +379,7 @@ def test_exhausted_ladder_suggests_letting_go(sample_db):
     settings, _ = settings_and_today(sample_db)
     with db.connect(sample_db) as conn:
         conn.execute("UPDATE followups SET rung = ? WHERE id = ?",
-                     [queue_widgets.rungs(settings) + 1, item["followup_id"]])
+                     [ladder.rungs(settings["ladder_gaps"]) + 1, item["followup_id"]])
     first_in_line(sample_db, item["followup_id"])
     at = run_page(PAGE)
     assert any("Every rung tried" in w.value for w in at.warning)

@@ -242,7 +242,7 @@ def test_due_reopened_person_is_listed_again(db):
 
 
 def test_queue_state_nobody_met_yet_is_a_newcomer(db):
-    assert triage.queue_state(db, d("2026-03-11")) == triage.QueueState(triage.NEWCOMER, 0, 0)
+    assert triage.queue_state(db, d("2026-03-11")) == triage.QueueState(triage.NEWCOMER, 0, 0, False)
 
 
 def test_queue_state_only_merged_people_is_a_newcomer(db):
@@ -254,14 +254,23 @@ def test_queue_state_only_merged_people_is_a_newcomer(db):
 @pytest.mark.parametrize(
     "today, expected",
     [
-        ("2026-03-01", triage.QueueState(triage.CLEARED, 0, 0)),
-        ("2026-03-02", triage.QueueState(triage.DUE, 1, 0)),
-        ("2026-03-06", triage.QueueState(triage.DUE, 4, 1)),
+        ("2026-03-01", triage.QueueState(triage.CLEARED, 0, 0, False)),
+        ("2026-03-02", triage.QueueState(triage.DUE, 1, 0, False)),
+        ("2026-03-06", triage.QueueState(triage.DUE, 4, 1, False)),
     ],
 )
 def test_queue_state_cleared_or_due_with_the_counts(db, today, expected):
     crowd(db)
     assert triage.queue_state(db, d(today)) == expected
+
+
+def test_queue_state_says_whether_today_counts_toward_the_triage_streak(db):
+    ada = due_today(db, "Ada Lovelace")
+    assert triage.queue_state(db, d(TODAY)).triage_day is False
+    followups.log_attempt(db, ada, "email", SETTINGS, now=at(TODAY, 20))
+    state = triage.queue_state(db, d(TODAY))
+    assert (state.state, state.triage_day) == (triage.CLEARED, True)
+    assert triage.queue_state(db, d("2026-03-12")).triage_day is False
 
 
 def test_queue_state_writes_nothing(db):
@@ -336,7 +345,7 @@ def test_write_leaving_someone_due_records_nothing(db, write):
     due_today(db, "Bob Chen")
     person = setup(db, "Ada Lovelace")
     act(db, person, at(TODAY, 20))
-    assert triage.queue_state(db, d(TODAY)) == triage.QueueState(triage.DUE, 1, 0)
+    assert triage.queue_state(db, d(TODAY)) == triage.QueueState(triage.DUE, 1, 0, False)
     assert triage_days(db) == []
 
 
@@ -404,25 +413,3 @@ def test_the_day_is_the_users_in_their_time_zone(db, prepare, write):
     # 23:30 on 03-10 UTC is 08:30 on 03-11 in Tokyo.
     write(db, person, settings, at("2026-03-10", 23, 30))
     assert [day for day, _, _ in triage_days(db)] == ["2026-03-11"]
-
-
-# triage.mark_cleared: what the queue page did while drawing, until it reads queue_state
-
-
-def test_mark_cleared_nobody_met_records_nothing(db):
-    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is False
-    assert triage_days(db) == []
-
-
-def test_mark_cleared_false_while_something_is_due(db):
-    due_today(db, "Ada Lovelace")
-    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is False
-    assert triage_days(db) == []
-
-
-def test_mark_cleared_records_a_clear_queue_once(db):
-    ada = save(db, "Ada Lovelace", TODAY)  # due tomorrow
-    followups.log_attempt(db, ada, "email", SETTINGS, now=at(TODAY, 9))
-    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 20)) is True
-    assert triage.mark_cleared(db, "UTC", now=at(TODAY, 22)) is True
-    assert triage_days(db) == [(TODAY, f"{TODAY}T20:00:00Z", 1)]

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import clock, debriefs, followups, messages
+from fieldkit import clock, debriefs, followups, ladder, messages
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
 from fieldkit.ui import actions
 from fieldkit.ui.gate import open_db
@@ -36,6 +36,7 @@ PICK_DATE = "Pick a date"
 WITH_NOTES = "With notes"  # a dialog pill that opens the debrief form instead of logging
 LET_GO, DECLINED = "Let go", "Declined"
 CLEARED = "Queue cleared for today — this day counts toward your triage streak."
+NOTHING_DUE = "Nothing due today."
 _CSS = """
 <style>
 /* Thumb-sized pills and reach links on the triage cards. */
@@ -52,11 +53,6 @@ div[class*="st-key-queue_card_"] [data-testid="stMarkdownContainer"] p + p {
 def apply_style() -> None:
     """Page-specific static CSS (no user text)."""
     st.html(_CSS)
-
-
-def rungs(settings: Mapping) -> int:
-    """Attempts on the ladder: the first, then one after each gap (as ladder.is_exhausted)."""
-    return len(settings["ladder_gaps"]) + 1
 
 
 def _state() -> dict:
@@ -106,7 +102,7 @@ def summary_markdown(item: Mapping, settings: Mapping) -> str:
     One Markdown element with two paragraphs (the second styled as a caption):
     the page draws every element on each run, and each costs time.
     """
-    ask = "" if item["exhausted"] else ask_text(item, rungs(settings))
+    ask = "" if item["exhausted"] else ask_text(item, ladder.rungs(settings["ladder_gaps"]))
     met = met_text(item, settings["timezone"])
     line = " · ".join(p for p in (when_text(item), ask, met) if p)
     return f"{header_markdown(item)}\n\n{line}"
