@@ -27,16 +27,16 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from tests.browser import launcher
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ APP = str(ROOT / "app.py")
 FLOOR_APP = str(HERE / "floor_app.py")
 SCALE = 134  # >= 20,000 people, 200,000 touches, 2,000 events, 8 years
 SEARCH = "maya"  # a first name the sample uses: /people with a search
-CHROMIUM = os.environ.get("FIELDKIT_CHROMIUM") or "/usr/lib/chromium/chromium"
+CHROMIUM = launcher.find_chromium()  # None: the server figures are not measured
 
 PAGE_MS = 200
 ACTION_MS = 60
@@ -302,48 +302,17 @@ def page_figures(path: Path, repeat: int, first_runs: int) -> list[Figure]:
 
 # --------------------------------------------------------------------------- server
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Server(launcher.Server):
+    """app.py served as the browser tests serve it, through bench/serve.py.
 
+    bench/serve.py logs each script run's server-side time to a file next to
+    the database (BENCH_RUN_LOG); BENCH_PROFILE, when set, passes through.
+    """
 
-def _healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url + "/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-class Server:
-    """bench/serve.py (`streamlit run app.py` with run times logged) on a free port."""
-
-    def __init__(self, db_path: Path, workdir: Path):
-        self.db_path = db_path
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.run_log = workdir / f"runs-{self.port}.jsonl"
-        self.out = workdir / f"server-{self.port}.log"
-        env = dict(os.environ, FIELDKIT_DB=str(db_path), BENCH_RUN_LOG=str(self.run_log),
-                   PYTHONPATH=str(ROOT))
-        self.started = time.perf_counter()
-        with open(self.out, "wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, str(HERE / "serve.py"), "app.py",
-                 "--server.headless", "true", "--server.port", str(self.port),
-                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                 "--server.fileWatcherType", "none"],
-                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not _healthy(self.url):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{self.out.read_text()}")
-            time.sleep(0.05)
+    def __init__(self, db_path: Path):
+        self.run_log = db_path.with_suffix(".runs.jsonl")
+        super().__init__(db_path, db_path.with_suffix(".log"), module="bench.serve",
+                         env={"BENCH_RUN_LOG": str(self.run_log)})
 
     def runs(self) -> list[dict]:
         if not self.run_log.exists():
@@ -355,21 +324,6 @@ class Server:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmHWM")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def _browser_helpers():
-    sys.path.insert(0, str(ROOT))
-    from tests.browser import helpers
-    from tests.browser.conftest import CHROMIUM_ARGS, PHONE
-    return helpers, CHROMIUM_ARGS, PHONE
 
 
 def _wait_runs(server: Server, count: int, timeout: float = 30) -> list[dict]:
@@ -385,21 +339,21 @@ def _wait_runs(server: Server, count: int, timeout: float = 30) -> list[dict]:
 def server_figures(path: Path, workdir: Path, starts: int, actions: int) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
-    helpers, args, phone = _browser_helpers()
+    from tests.browser import helpers
     cold, peaks, triage, capture = [], [], [], []
     triage_cpu, capture_cpu = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=args)
+                                             args=launcher.CHROMIUM_ARGS)
         try:
             for n in range(starts):
                 work = workdir / f"server-{n}.db"
                 shutil.copyfile(path, work)
-                context = browser.new_context(**phone)
+                context = browser.new_context(**launcher.PHONE)
                 page = context.new_page()
-                server = Server(work, workdir)
+                server = Server(work)
                 try:
-                    server.wait_healthy()
+                    server.wait_healthy(timeout=60)
                     helpers.open_page(page, server.url + "/")
                     cold.append(time.perf_counter() - server.started)
                     for spec in ("capture", "events", "people", "queue", "calls", "metrics",
@@ -578,9 +532,9 @@ def main(argv: list[str] | None = None) -> int:
         if "pages" in parts:
             say("Page reruns under AppTest...")
             figures += page_figures(path, repeat, first_runs)
-        if "server" in parts and not os.access(CHROMIUM, os.X_OK):
-            skipped.append(f"server figures: no Chromium at {CHROMIUM} (apt-get install "
-                           "chromium, or set FIELDKIT_CHROMIUM)")
+        if "server" in parts and CHROMIUM is None:
+            skipped.append("server figures: no Chromium found (apt-get install chromium, "
+                           "or set FIELDKIT_CHROMIUM to an executable)")
             say(f"  skipped {skipped[-1]}")
         elif "server" in parts:
             say("streamlit run in Chromium: cold start, actions, memory...")

@@ -1,9 +1,11 @@
-"""`streamlit run app.py` that logs how long each script run takes, server-side.
+"""`python -m bench.serve run app.py ...`: `streamlit run` that logs each script run's time.
 
-Used by bench/run.py for cold start, memory and the two actions. Each run of
-the script thread (a whole page, or only a fragment after a click in it,
-with the callbacks and any st.rerun it asked for) is appended as one JSON
-line to the file named by BENCH_RUN_LOG.
+It takes `streamlit`'s own arguments, so that tests/browser/launcher.py starts
+it as it starts `python -m streamlit` for the browser tests. Used by
+bench/run.py for cold start, memory and the two actions. Each run of the
+script thread (a whole page, or only a fragment after a click in it, with the
+callbacks and any st.rerun it asked for) is appended as one JSON line to the
+file named by BENCH_RUN_LOG.
 """
 
 import json
@@ -52,5 +54,5 @@ def _timed(self, rerun_data):
 script_runner.ScriptRunner._run_script = _timed
 
 if __name__ == "__main__":
-    sys.argv = ["streamlit", "run", *sys.argv[1:]]
+    sys.argv = ["streamlit", *sys.argv[1:]]
     sys.exit(cli.main())

@@ -1,8 +1,22 @@
-"""The app's pages, in navigation order, with their URL paths."""
+"""The app's pages, in navigation order, with their URL paths, and the frame around them.
+
+``frame()`` is the whole of what app.py runs, as a function so that another
+entry (the benchmark's floor app, a frame script behind ``st.App``) runs the
+same frame.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from fieldkit.ui import database, gate
+
+# Page files are named from here, not from the running script's folder, so
+# that an entry script elsewhere (bench/floor_app.py) finds them too.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -30,3 +44,37 @@ PAGES = (
 def page(url_path: str) -> PageSpec | None:
     """The page at ``url_path`` if the app has it yet."""
     return next((p for p in PAGES if p.url_path == url_path), None)
+
+
+def frame(home: st.Page | None = None) -> None:
+    """FieldKit's frame: page config, migrations once per process, the sign-in gate, navigation.
+
+    ``home``, when given, stands at / in place of Today (the benchmark's
+    empty page, to measure what the frame costs on its own).
+    """
+    st.set_page_config(
+        page_title="FieldKit",
+        page_icon="🧭",
+        layout="centered",
+        initial_sidebar_state="collapsed",
+    )
+    database.migrate_once()
+
+    if gate.required():
+        # Every page's URL leads to the sign-in form and nothing else runs; after
+        # signing in, the page that was asked for opens.
+        locked = [
+            st.Page(gate.sign_in_page, title="Sign in", url_path=p.url_path or "sign-in",
+                    default=p.url_path == "")
+            for p in PAGES
+        ]
+        st.navigation(locked, position="hidden").run()
+        st.stop()
+
+    pages = [
+        st.Page(ROOT / p.file, title=p.title, icon=p.icon, url_path=p.url_path or None,
+                default=p.url_path == "")
+        for p in PAGES
+        if home is None or p.url_path != ""
+    ]
+    st.navigation(pages if home is None else [home, *pages], position="top").run()

@@ -3,52 +3,26 @@
 Run with `python -m pytest tests/browser`. Chromium comes from Debian
 (`apt-get install chromium`), never from `playwright install`; set
 FIELDKIT_CHROMIUM to use another binary and FIELDKIT_SCREENSHOTS to keep the
-screenshots somewhere you can look at them.
+screenshots somewhere you can look at them. The server and the phone are
+started as launcher.py starts them, for the benchmark too.
 """
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from .helpers import watch
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-
-CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    # The sandbox needs user namespaces that containers and CI runners often lack.
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Chromium otherwise phones home (updates, sync, field trials); there is no network.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # A microphone that plays a tone, allowed without asking: voice memos can be recorded.
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
-PHONE = dict(
-    # A phone's own user agent: pages may size for it (the heat map shows 26 weeks).
-    user_agent=("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
-                "(KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36"),
-    viewport={"width": 390, "height": 844},
-    is_mobile=True,
-    has_touch=True,
-    device_scale_factor=2,
+from .launcher import (
+    CHROMIUM_ARGS,
+    CHROMIUM_CANDIDATES,
+    PHONE,
+    Server,
+    ServerDidNotStart,
+    find_chromium,
 )
-SERVER_START_TIMEOUT = 30.0
+
+HERE = Path(__file__).resolve().parent
 
 _screenshot_dirs = []
 
@@ -58,45 +32,6 @@ def unavailable(reason):
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
     pytest.skip(f"browser tests skipped: {reason}")
-
-
-def find_chromium():
-    """Path of the Chromium binary to drive, or None."""
-    override = os.environ.get("FIELDKIT_CHROMIUM")
-    if override:
-        # An explicit choice that is wrong should not silently fall back to another binary.
-        return override if os.access(override, os.X_OK) else None
-    for candidate in CHROMIUM_CANDIDATES:
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _health_ok(url):
-    # An empty ProxyHandler: a proxy from the environment must not see localhost traffic.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url + "/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-@dataclass
-class Server:
-    url: str
-    db_path: Path
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
 
 
 def pytest_configure(config):
@@ -178,49 +113,12 @@ def phone_page(request, phone_context, screenshot_dir):
 @pytest.fixture
 def server(tmp_path):
     """`streamlit run app.py` on a free port against a database file of its own."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    db_path = tmp_path / "fieldkit.db"
-    log_path = tmp_path / "streamlit.log"
-    env = dict(os.environ, FIELDKIT_DB=str(db_path))
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-    ]
-    # A file, not a pipe: nobody reads a pipe while the test runs, and a full one blocks the server.
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-    running = Server(url=url, db_path=db_path, process=process, log_path=log_path)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _health_ok(url):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with code {process.returncode} before answering "
-                    f"/_stcore/health:\n{running.log()}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer {url}/_stcore/health within "
-                    f"{SERVER_START_TIMEOUT:.0f} s:\n{running.log()}",
-                    pytrace=False,
-                )
-            time.sleep(0.2)
-        yield running
-    finally:
-        process.terminate()
+    with Server(tmp_path / "fieldkit.db", tmp_path / "streamlit.log") as running:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            running.wait_healthy()
+        except ServerDidNotStart as error:
+            pytest.fail(str(error), pytrace=False)
+        yield running
 
 
 @pytest.fixture(scope="session")
