@@ -166,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fill = command("sample", run_sample, "fill an empty database with the sample data set")
     fill.add_argument("--scale", type=_scale, default=1,
-                      help="multiply people and events (130 makes a heavy user's database)")
+                      help="multiply people and events (134 makes the benchmark's heavy user's database)")
     fill.add_argument("--today", type=_day, default=None,
                       help="anchor the data on this day (default: today)")
     command("info", run_info, "print the schema version and row counts")

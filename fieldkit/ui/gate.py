@@ -1,6 +1,6 @@
 """The sign-in gate: with a password set, no page runs until it is given.
 
-app.py asks ``required()`` before routing; while it holds, the navigation
+The frame (``nav.frame``) asks ``required()`` before routing; while it holds, the navigation
 holds only the sign-in page, so no other page's code (and none of its data)
 runs for this tab, whatever URL was opened. Pages read the database only
 through ``open_db()``, which checks again with ``guard()`` first.
