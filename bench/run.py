@@ -7,7 +7,8 @@ with medians over repeated runs:
 
 - each page's server-side rerun under AppTest against that file, next to an
   empty page in the same harness (the framework's floor) and the page's own
-  core calls run directly (the data's floor); warm reruns and first runs
+  core calls run directly (the data's floor: the calls one run of the page
+  made, recorded and made again by bench/trace.py); warm reruns and first runs
   (every st.cache cleared, a new session) are both reported;
 - in a real `streamlit run` (bench/serve.py logs each script run's time on
   the server) driven by Chromium: cold start until the first page is
@@ -154,57 +155,6 @@ def _metrics_all(at):
     at.button_group(key="metrics_period").set_value("all").run()
 
 
-def data_floors(path: Path) -> dict[str, Callable]:
-    """Each page's own core calls, as the page makes them, on a fresh connection."""
-    from fieldkit import (calls, cards, checkins, clock, config, dashboard, db, events, merge,
-                          people, today, triage)
-    from fieldkit.ui.event_widgets import PAST_STEP  # past events listed
-    from fieldkit.ui.queue_widgets import UP_NEXT  # the card and the names after it
-
-    def run(body):
-        def call():
-            with db.connect(path, migrate=False) as conn:
-                settings = config.load(conn)
-                body(conn, settings)
-        return call
-
-    def queue_page(conn, settings):
-        day = clock.today(settings["timezone"])
-        triage.due_counts(conn, day)
-        triage.due(conn, day, ladder_gaps=settings["ladder_gaps"], limit=1 + UP_NEXT)
-
-    def data_page(conn, settings):
-        for pair in merge.candidates(conn, limit=20):
-            merge.preview(conn, pair.first["id"], pair.second["id"])
-
-    def people_page(conn, settings):
-        events.choices(conn)
-        people.tags_in_use(conn)
-        people.search(conn, people.Filters(SEARCH), limit=people.PAGE_SIZE)
-
-    def capture_page(conn, settings):
-        checkins.current(conn)
-        events.choices(conn)
-        cards.recent_captures(conn)
-
-    def events_page(conn, settings):
-        checkins.current(conn)
-        events.timeline(conn, past_limit=PAST_STEP)
-
-    return {
-        "/": run(lambda conn, s: today.summary(conn, s)),
-        "/capture": run(capture_page),
-        "/events": run(events_page),
-        "/people (search)": run(people_page),
-        "/queue": run(queue_page),
-        "/calls": run(lambda conn, s: (calls.current(conn),
-                                       calls.candidates(conn, s, kinds=["customer"]))),
-        "/metrics": run(lambda conn, s: dashboard.build(conn, s, "quarter")),
-        "/metrics (all history)": run(lambda conn, s: dashboard.build(conn, s, "all")),
-        "/data": run(data_page),
-    }
-
-
 PAGES = {  # name: (page file, what to do after switching to it)
     "/": ("pages/today.py", None),
     "/capture": ("pages/capture.py", None),
@@ -252,8 +202,23 @@ def _open(page: str, setup):
     return at
 
 
+def page_calls(page: str, setup) -> list:
+    """The core calls one run of the page makes with nothing cached (bench/trace.py)."""
+    from bench import trace
+    at = _open(page, setup)
+    _clear_caches()
+    with trace.record() as calls:
+        at.run()
+    assert not at.exception, at.exception
+    say(f"  {page}: {len(calls)} core calls, "
+        + ", ".join(dict.fromkeys(c.name for c in calls if not c.name.startswith("clock."))))
+    return calls
+
+
 def page_figures(path: Path, repeat: int, first_runs: int) -> list[Figure]:
     from streamlit.testing.v1 import AppTest
+
+    from bench import trace
 
     os.environ["FIELDKIT_DB"] = str(path)
     _share_script_cache()
@@ -266,9 +231,9 @@ def page_figures(path: Path, repeat: int, first_runs: int) -> list[Figure]:
     say(f"  framework floor (empty page) {framework:.1f} ms")
     figures = [Figure("empty page (framework floor)", framework, "ms", None,
                       cpu=cpu_of_last(repeat * 2))]
-    floors = data_floors(path)
     for name, (page, setup) in PAGES.items():
-        data = median(timed(floors[name], repeat))
+        calls = page_calls(page, setup)
+        data = median(timed(trace.floor(calls, path), repeat))
         at = _open(page, setup)
         at.run()
         warm = timed(at.run, repeat)
