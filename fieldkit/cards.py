@@ -1,4 +1,4 @@
-"""Contact cards: capturing a person, spotting twins, editing, undoing, deleting.
+"""Contact cards: capturing a person, editing, undoing, deleting.
 
 A saved card is a person (``people``), their tags, an optional card photo,
 a "met" touch carrying the time and the event, and the first follow-up of
@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, memos, normalise
+from fieldkit import clock, config, matching, memos, normalise
 from fieldkit.db import is_row_id, transaction
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.kinds import PERSON_KINDS
@@ -77,41 +77,6 @@ def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> C
     )
 
 
-def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> list[dict]:
-    """People already known who look like this card, with the reason.
-
-    Same email, phone or LinkedIn profile, or the same name at the same
-    company (or both without a company). Merged people are left out.
-    """
-    probes = []
-    if card.email:
-        probes.append(("same email", "email = ? COLLATE NOCASE", [card.email]))
-    if card.phone:
-        probes.append(("same phone", "phone = ?", [card.phone]))
-    if card.linkedin_url:
-        probes.append(("same LinkedIn profile", "linkedin_url = ?", [card.linkedin_url]))
-    name_key = normalise.match_key(card.name)
-    if card.company:
-        probes.append(("same name and company", "name_key = ? AND company_key = ?",
-                       [name_key, normalise.match_key(card.company)]))
-    else:
-        probes.append(("same name", "name_key = ? AND company_key IS NULL", [name_key]))
-    twins: dict[int, dict] = {}
-    for why, where, args in probes:
-        rows = db.execute(
-            f"SELECT id, name, company, title, kind FROM people WHERE {where} "
-            "AND status != 'merged' AND id != ? ORDER BY id LIMIT 5",
-            [*args, exclude_id or 0],
-        ).fetchall()
-        for person_id, name, company, title, kind in rows:
-            twin = twins.setdefault(person_id, {
-                "id": person_id, "name": name, "company": company, "title": title,
-                "kind": kind, "why": [],
-            })
-            twin["why"].append(why)
-    return list(twins.values())
-
-
 _CARD_COLUMNS = ("name", "kind", "department", "company", "title", "email", "phone",
                  "linkedin_url", "website", "note")
 
@@ -120,8 +85,8 @@ def _columns(card: Card) -> dict:
     """The people columns a card sets, match keys included."""
     values = {name: getattr(card, name) for name in _CARD_COLUMNS}
     values["important"] = int(card.important)
-    values["name_key"] = normalise.match_key(card.name)
-    values["company_key"] = normalise.match_key(card.company)
+    values["name_key"] = matching.name_key(card.name)
+    values["company_key"] = matching.company_key(card.company)
     return values
 
 
@@ -236,7 +201,7 @@ def add_meeting(db: Database, person_id: int, card: Card, *, settings: Mapping,
             and (name != "department" or person["kind"] == "colleague")
         }
         if filled:
-            keys = {"company_key": normalise.match_key(filled["company"])} \
+            keys = {"company_key": matching.company_key(filled["company"])} \
                 if "company" in filled else {}
             db.table("people").update(person_id, {**filled, **keys, "updated_at": stamp})
         known_tags = {t for (t,) in db.execute(
