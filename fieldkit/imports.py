@@ -37,11 +37,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 # Field names as the user knows them, for "email ignored: ..." notes.
-_LABELS = {
-    "company": "company", "title": "title", "email": "email", "phone": "phone",
-    "linkedin_url": "LinkedIn", "website": "website", "note": "note", "tags": "tags",
-    "department": "department", "kind": "kind",
-}
+_LABELS = {spec.name: spec.word for spec in cards.FIELDS}
 
 
 class ImportFileError(ValidationError):
@@ -223,11 +219,7 @@ def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> di
     cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     values = cursor.fetchone()
     person = dict(zip([c[0] for c in cursor.description], values))
-    filled = {
-        name: getattr(card, name) for name in cards.DETAIL_FIELDS
-        if getattr(card, name) and not person[name]
-        and (name != "department" or person["kind"] == "colleague")
-    }
+    filled = cards.details_to_fill(card, person)
     known = [t for (t,) in db.execute(
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     room = max(0, MAX_TAGS - len(known))
@@ -400,10 +392,8 @@ class _Fills:
         self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
-_PERSON_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
-                           "email", "phone", "linkedin_url", "website", "note", "important",
-                           "name_key", "company_key", "met_at", "source", "created_at",
-                           "updated_at")
+_PERSON_INSERT_COLUMNS = ("id", "uid", *cards.COLUMNS, "met_at", "source", "created_at",
+                          "updated_at")
 
 
 _PERSON_COLUMNS = ", ".join(_PERSON_INSERT_COLUMNS)

@@ -20,24 +20,15 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, matching
+from fieldkit import cards, clock, matching
 from fieldkit.cards import person_row
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError
 
-# Fields a merge takes from one side or the other, with their labels.
+# Fields a merge takes from one side or the other, with their labels: the
+# card's stored fields, then what only a stored person has.
 MERGE_FIELDS: dict[str, str] = {
-    "name": "Name",
-    "kind": "Kind",
-    "department": "Department",
-    "company": "Company",
-    "title": "Title",
-    "email": "Email",
-    "phone": "Phone",
-    "linkedin_url": "LinkedIn",
-    "website": "Website",
-    "note": "Note",
-    "important": "Starred",
+    **{spec.name: spec.label for spec in cards.FIELDS if spec.column},
     "tz": "Time zone",
     "cadence_days": "Keep-in-touch cadence",
     "event_id": "Met at event",
@@ -173,8 +164,9 @@ def _chosen(keep: Mapping, drop: Mapping, choices: Mapping[str, str]) -> tuple[d
         values[name] = drop[name] if side == "drop" else keep[name]
         if side == "drop" and drop[name] != keep[name]:
             taken.append(name)
-    if values["kind"] != "colleague":
-        values["department"] = None
+    for spec in cards.FIELDS:
+        if spec.name in values and not cards.kept_for(spec, values["kind"]):
+            values[spec.name] = None
     values["name_key"] = matching.name_key(values["name"])
     values["company_key"] = matching.company_key(values["company"])
     # The person was first met at the earlier of the two meetings.

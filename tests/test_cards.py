@@ -1,5 +1,6 @@
 """fieldkit.cards: cleaning, saving, twins, meeting again, undo, edit, delete."""
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -9,9 +10,10 @@ import pytest
 from PIL import Image
 
 import fieldkit.db
-from fieldkit import cards, config, events, people, photos
+from fieldkit import cards, config, events, imports, merge, people, photos, scan, vcard
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
+from fieldkit.ui import capture_actions, scan_widgets
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
@@ -162,6 +164,83 @@ def test_clean_phone_is_read_in_the_given_region():
     with pytest.raises(ValidationError) as err:
         cards.clean({"name": "Ada", "phone": "030 1234567"}, phone_region=None)
     assert err.value.field == "phone"
+
+
+# --- the fields, declared once ------------------------------------------------
+
+
+def declared(**facts) -> tuple[str, ...]:
+    """The names of the declared fields with these facts, in declaration order."""
+    return tuple(spec.name for spec in cards.FIELDS
+                 if all(getattr(spec, fact) == value for fact, value in facts.items()))
+
+
+def test_card_has_exactly_the_declared_fields_in_order():
+    assert tuple(f.name for f in dataclasses.fields(cards.Card)) == declared()
+
+
+# Every list of fields, as each module derives it, and what the declaration gives.
+DERIVED = {
+    "every field, as the capture form reads them": (
+        lambda: capture_actions.FIELDS, lambda: declared()),
+    "details a later card fills in": (lambda: cards.DETAIL_FIELDS, lambda: declared(detail=True)),
+    "people columns a card sets": (
+        lambda: cards.COLUMNS, lambda: (*declared(column=True), "name_key", "company_key")),
+    "people columns an import inserts": (
+        lambda: imports._PERSON_INSERT_COLUMNS,
+        lambda: ("id", "uid", *declared(column=True), "name_key", "company_key", "met_at",
+                 "source", "created_at", "updated_at")),
+    "words of an import's notes": (lambda: tuple(imports._LABELS), lambda: declared()),
+    "fields a merge chooses from": (
+        lambda: merge.FIELDS[:len(declared(column=True))], lambda: declared(column=True)),
+    "fields a code fills": (lambda: scan.FIELDS, lambda: declared(scan=True)),
+    "words of what a code filled": (lambda: tuple(scan_widgets.LABELS), lambda: declared(scan=True)),
+    "scanned fields in the folded details": (
+        lambda: scan_widgets.DETAILS, lambda: declared(scan=True, up_front=False)),
+    "fields of the user's own card": (lambda: vcard._OWN_KEYS, lambda: declared(own_card=True)),
+}
+
+
+@pytest.mark.parametrize("derived, expected", DERIVED.values(), ids=DERIVED)
+def test_every_list_of_fields_follows_the_declaration(derived, expected):
+    assert tuple(derived()) == expected()
+
+
+def test_every_stored_field_is_a_people_column(db):
+    columns = {row[1] for row in db.execute("PRAGMA table_info(people)")}
+    assert set(cards.COLUMNS) <= columns
+
+
+def test_imported_row_sets_the_columns_an_import_inserts():
+    row = cards.imported_row(card(), source="vcard", met_at="2026-01-01T00:00:00Z",
+                             stamp="2026-01-01T00:00:00Z")
+    assert tuple(row) == imports._PERSON_INSERT_COLUMNS[1:]
+
+
+def test_labels_as_the_user_reads_them():
+    assert {spec.name: (spec.label, spec.word) for spec in cards.FIELDS} == {
+        "name": ("Name", "name"), "kind": ("Kind", "kind"),
+        "department": ("Department", "department"), "company": ("Company", "company"),
+        "title": ("Title", "title"), "email": ("Email", "email"), "phone": ("Phone", "phone"),
+        "linkedin_url": ("LinkedIn", "LinkedIn"), "website": ("Website", "website"),
+        "note": ("Note", "note"), "important": ("Starred", "starred"), "tags": ("Tags", "tags")}
+
+
+def test_a_field_without_a_rule_or_limit_is_refused():
+    with pytest.raises(ValueError, match="rule or a text limit"):
+        cards.CardField("nickname", "Nickname")
+
+
+def test_every_field_comes_back_from_a_stored_person(db):
+    full = cards.clean({"name": "Ada", "kind": "colleague", "department": "Research",
+                        "company": "Acme", "title": "CTO", "email": "ada@acme.example",
+                        "phone": "030 1234567", "linkedin_url": "in/ada",
+                        "website": "acme.example", "note": "Met at the booth",
+                        "important": True, "tags": "ai"}, phone_region="DE")
+    assert all(getattr(full, name) for name in declared())
+    person = {**cards.person_row(db, cards.save(db, full, settings=SETTINGS, now=NOW)),
+              "tags": ["ai"]}
+    assert cards.card_of(person) == full
 
 
 # --- save -------------------------------------------------------------------

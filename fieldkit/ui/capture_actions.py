@@ -31,8 +31,7 @@ MESSAGE = "capture_message"  # (generation it belongs to, text)
 ERROR, UNDO_ERROR = "capture_error", "capture_undo_error"  # shown once, then dropped
 TWINS = "capture_twins"  # people the card in the form looks like
 UNDOS = "capture_undos"  # bumped after an Undo: the list's buttons are new ones
-FIELDS = ("name", "kind", "important", "company", "title", "department", "email", "phone",
-          "linkedin_url", "website", "note", "tags")
+FIELDS = cards.FIELD_NAMES  # each a widget of the form, under key(name)
 
 state = st.session_state
 
