@@ -84,9 +84,9 @@ FIELDS: tuple[CardField, ...] = (
 FIELD_NAMES: tuple[str, ...] = tuple(spec.name for spec in FIELDS)
 # Fields a later card can fill in on a known person; all optional text.
 DETAIL_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.detail)
+_STORED = tuple(spec.name for spec in FIELDS if spec.column)
 # The people columns a card sets, match keys included.
-COLUMNS: tuple[str, ...] = (*(spec.name for spec in FIELDS if spec.column), "name_key",
-                            "company_key")
+COLUMNS: tuple[str, ...] = (*_STORED, "name_key", "company_key")
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,11 @@ def kept_for(spec: CardField, kind: str) -> bool:
     return spec.only_kind is None or spec.only_kind == kind
 
 
-# clean() runs for every row of an import: each field's facts, read once.
+# clean() runs for every row of an import: each field's facts, read once,
+# and what its rule makes of a field left out (kind "other", no tags...).
 _CLEANING = tuple((spec, spec.name, spec.rule, spec.label, spec.limit, spec.multiline,
-                   spec.required, spec.only_kind is not None) for spec in FIELDS)
+                   spec.required, spec.only_kind is not None,
+                   None if spec.rule is None else spec.rule(None, None)) for spec in FIELDS)
 
 
 def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> Card:
@@ -124,15 +126,17 @@ def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> C
     ValidationError with ``field`` set, so the form can say which one to fix.
     """
     values: dict[str, object] = {}
-    for spec, name, rule, label, limit, multiline, required, for_some_kinds in _CLEANING:
+    for spec, name, rule, label, limit, multiline, required, for_some_kinds, empty in _CLEANING:
         value = fields.get(name)
-        if rule is None:
+        if value is None:
+            value = empty
+        elif rule is None:
             value = normalise.text(value, name, label=label, limit=limit, multiline=multiline)
-            if value is None and required:
-                raise ValidationError(f"{label}: a card needs at least a {label.lower()}.",
-                                      field=name)
         else:
             value = rule(value, phone_region)
+        if value is None and required:
+            raise ValidationError(f"{label}: a card needs at least a {label.lower()}.",
+                                  field=name)
         # Checked, then left out: kind comes before any field that depends on it.
         if for_some_kinds and not kept_for(spec, values["kind"]):
             value = None
@@ -149,7 +153,7 @@ def details_to_fill(card: Card, person: Mapping) -> dict:
 
 def _columns(card: Card) -> dict:
     """The people columns a card sets, match keys included."""
-    values = {spec.name: getattr(card, spec.name) for spec in FIELDS if spec.column}
+    values = {name: getattr(card, name) for name in _STORED}
     values["important"] = int(card.important)
     values["name_key"] = matching.name_key(card.name)
     values["company_key"] = matching.company_key(card.company)
@@ -404,6 +408,6 @@ def delete(db: Database, person_id: int) -> str:
 
 def card_of(person: Mapping) -> Card:
     """The Card held in a stored person row (for editing forms)."""
-    values = {spec.name: person.get(spec.name) for spec in FIELDS if spec.column}
+    values = {name: person.get(name) for name in _STORED}
     values["important"] = bool(values["important"])
     return Card(**values, tags=tuple(person.get("tags", ())))

@@ -217,6 +217,7 @@ PROBES: tuple[Probe, ...] = (
 )
 _PROFILE_AT = PROBES.index(_PROFILE)
 _LOOKS = tuple(probe._key for probe in PROBES)
+_WHYS = tuple(probe.why for probe in PROBES)
 SIMILAR_NAME = "similar name, same company"  # found by near_pairs, between people only
 
 # Why two people look alike, strongest first, with the weight that ranks pairs.
@@ -370,17 +371,19 @@ class Known:
 
     def twins(self, keys: Keys) -> list[dict]:
         """As ``twins(db, card)``, from memory: who looks like the card, and why."""
-        found: dict[int, dict] = {}
-        for key, index, probe in zip(keys.looked_for, self._ids, PROBES):
-            if key is None:
+        found: dict[int, dict] | None = None  # most rows of a file have no twin
+        for key, index, why in zip(keys.looked_for, self._ids, _WHYS):
+            if key is None or key not in index:
                 continue
-            for person_id in index.get(key, ())[:TWINS_PER_PROBE]:
+            if found is None:
+                found = {}
+            for person_id in index[key][:TWINS_PER_PROBE]:
                 twin = found.get(person_id)
                 if twin is None:
                     twin = found[person_id] = {
                         "id": person_id, "name": self.people[person_id][0], "why": []}
-                twin["why"].append(probe.why)
-        return list(found.values())
+                twin["why"].append(why)
+        return [] if found is None else list(found.values())
 
     def find_match(self, keys: Keys) -> tuple[int, str] | None:
         """As ``find_match(db, card)``, from memory."""
