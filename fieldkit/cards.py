@@ -1,4 +1,4 @@
-"""Contact cards: capturing a person, spotting twins, editing, undoing, deleting.
+"""Contact cards: the fields of a card, capturing a person, editing, undoing, deleting.
 
 A saved card is a person (``people``), their tags, an optional card photo,
 a "met" touch carrying the time and the event, and the first follow-up of
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import clock, config, memos, normalise
+from fieldkit import clock, config, matching, memos, normalise
 from fieldkit.db import is_row_id, transaction
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.kinds import PERSON_KINDS
@@ -23,9 +23,70 @@ from fieldkit.ladder import next_followup
 from fieldkit.memos import Memo
 from fieldkit.photos import Photo
 
-# Fields a card can carry besides name and kind; all optional.
-DETAIL_FIELDS = ("department", "company", "title", "email", "phone", "linkedin_url",
-                 "website", "note")
+
+def _kind(value: object, phone_region: str | None) -> str:
+    kind = value or "other"
+    if not isinstance(kind, str) or kind not in PERSON_KINDS:
+        raise ValidationError(f"Kind: unknown kind of relationship {normalise.quoted(kind)}.",
+                              field="kind")
+    return kind
+
+
+@dataclass(frozen=True)
+class CardField:
+    """One field of a card, declared once: every list of fields derives from these."""
+
+    name: str  # the Card attribute, and the people column of the same name
+    label: str  # what the user reads: "LinkedIn"
+    # How cards.clean cleans a value: (value, phone region) -> value; without
+    # one, the field is free text of at most ``limit`` characters.
+    rule: Callable[[object, str | None], object] | None = None
+    limit: int = 0
+    multiline: bool = False  # free text whose line breaks are kept
+    required: bool = False
+    column: bool = True  # stored in its people column (tags have a table)
+    detail: bool = False  # a later card fills it in where the person has none
+    only_kind: str | None = None  # kept only for people of this kind
+    up_front: bool = False  # on the capture form, not folded away in the details
+    scan: bool = False  # a code (vCard, MECARD, LinkedIn link) can fill it
+    own_card: bool = False  # on the user's own card (vCard and its QR code)
+
+    def __post_init__(self) -> None:
+        if self.rule is None and not self.limit:
+            raise ValueError(f"card field {self.name!r}: clean() needs a rule or a text limit")
+
+    @property
+    def word(self) -> str:
+        """The label inside a sentence: "email", but "LinkedIn" as it is spelt."""
+        return self.label if self.label[1:] != self.label[1:].lower() else self.label.lower()
+
+
+# The card's fields, in the order of Card, of cleaning and of a form that shows them all.
+FIELDS: tuple[CardField, ...] = (
+    CardField("name", "Name", limit=200, required=True, up_front=True, scan=True,
+              own_card=True),
+    CardField("kind", "Kind", rule=_kind, up_front=True),
+    CardField("department", "Department", limit=100, detail=True, only_kind="colleague"),
+    CardField("company", "Company", limit=200, detail=True, scan=True, own_card=True),
+    CardField("title", "Title", limit=200, detail=True, scan=True, own_card=True),
+    CardField("email", "Email", rule=lambda value, _: normalise.email(value), detail=True,
+              scan=True, own_card=True),
+    CardField("phone", "Phone", rule=normalise.phone, detail=True, scan=True, own_card=True),
+    CardField("linkedin_url", "LinkedIn", rule=lambda value, _: normalise.linkedin(value),
+              detail=True, scan=True, own_card=True),
+    CardField("website", "Website", rule=lambda value, _: normalise.website(value),
+              detail=True, scan=True, own_card=True),
+    CardField("note", "Note", limit=4000, multiline=True, detail=True, scan=True),
+    CardField("important", "Starred", rule=lambda value, _: bool(value), up_front=True),
+    CardField("tags", "Tags", rule=lambda value, _: tuple(normalise.tags(value)),
+              column=False, scan=True),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(spec.name for spec in FIELDS)
+# Fields a later card can fill in on a known person; all optional text.
+DETAIL_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.detail)
+_STORED = tuple(spec.name for spec in FIELDS if spec.column)
+# The people columns a card sets, match keys included.
+COLUMNS: tuple[str, ...] = (*_STORED, "name_key", "company_key")
 
 
 @dataclass(frozen=True)
@@ -46,82 +107,56 @@ class Card:
     tags: tuple[str, ...] = field(default_factory=tuple)
 
 
+def kept_for(spec: CardField, kind: str) -> bool:
+    """Whether a person of ``kind`` keeps this field (a department is a colleague's)."""
+    return spec.only_kind is None or spec.only_kind == kind
+
+
+# clean() runs for every row of an import: each field's facts, read once,
+# and what its rule makes of a field left out (kind "other", no tags...).
+_CLEANING = tuple((spec, spec.name, spec.rule, spec.label, spec.limit, spec.multiline,
+                   spec.required, spec.only_kind is not None,
+                   None if spec.rule is None else spec.rule(None, None)) for spec in FIELDS)
+
+
 def clean(fields: Mapping[str, object], *, phone_region: str | None = None) -> Card:
     """Validate and normalise what the user typed into a card.
 
-    Only the name is required. The first bad field raises ValidationError
-    with ``field`` set, so the form can say which one to fix.
+    Only the name is required. The first bad field, in FIELDS order, raises
+    ValidationError with ``field`` set, so the form can say which one to fix.
     """
-    name = normalise.text(fields.get("name"), "name", label="Name", limit=200)
-    if name is None:
-        raise ValidationError("Name: a card needs at least a name.", field="name")
-    kind = fields.get("kind") or "other"
-    if not isinstance(kind, str) or kind not in PERSON_KINDS:
-        raise ValidationError(f"Kind: unknown kind of relationship {normalise.quoted(kind)}.", field="kind")
-    department = normalise.text(fields.get("department"), "department", label="Department",
-                                 limit=100)
-    return Card(
-        name=name,
-        kind=kind,
-        department=department if kind == "colleague" else None,
-        company=normalise.text(fields.get("company"), "company", label="Company", limit=200),
-        title=normalise.text(fields.get("title"), "title", label="Title", limit=200),
-        email=normalise.email(fields.get("email")),
-        phone=normalise.phone(fields.get("phone"), phone_region),
-        linkedin_url=normalise.linkedin(fields.get("linkedin_url")),
-        website=normalise.website(fields.get("website")),
-        note=normalise.text(fields.get("note"), "note", label="Note", limit=4000,
-                            multiline=True),
-        important=bool(fields.get("important")),
-        tags=tuple(normalise.tags(fields.get("tags"))),
-    )
+    values: dict[str, object] = {}
+    for spec, name, rule, label, limit, multiline, required, for_some_kinds, empty in _CLEANING:
+        value = fields.get(name)
+        if value is None:
+            value = empty
+        elif rule is None:
+            value = normalise.text(value, name, label=label, limit=limit, multiline=multiline)
+        else:
+            value = rule(value, phone_region)
+        if value is None and required:
+            raise ValidationError(f"{label}: a card needs at least a {label.lower()}.",
+                                  field=name)
+        # Checked, then left out: kind comes before any field that depends on it.
+        if for_some_kinds and not kept_for(spec, values["kind"]):
+            value = None
+        values[name] = value
+    return Card(**values)
 
 
-def find_twins(db: Database, card: Card, *, exclude_id: int | None = None) -> list[dict]:
-    """People already known who look like this card, with the reason.
-
-    Same email, phone or LinkedIn profile, or the same name at the same
-    company (or both without a company). Merged people are left out.
-    """
-    probes = []
-    if card.email:
-        probes.append(("same email", "email = ? COLLATE NOCASE", [card.email]))
-    if card.phone:
-        probes.append(("same phone", "phone = ?", [card.phone]))
-    if card.linkedin_url:
-        probes.append(("same LinkedIn profile", "linkedin_url = ?", [card.linkedin_url]))
-    name_key = normalise.match_key(card.name)
-    if card.company:
-        probes.append(("same name and company", "name_key = ? AND company_key = ?",
-                       [name_key, normalise.match_key(card.company)]))
-    else:
-        probes.append(("same name", "name_key = ? AND company_key IS NULL", [name_key]))
-    twins: dict[int, dict] = {}
-    for why, where, args in probes:
-        rows = db.execute(
-            f"SELECT id, name, company, title, kind FROM people WHERE {where} "
-            "AND status != 'merged' AND id != ? ORDER BY id LIMIT 5",
-            [*args, exclude_id or 0],
-        ).fetchall()
-        for person_id, name, company, title, kind in rows:
-            twin = twins.setdefault(person_id, {
-                "id": person_id, "name": name, "company": company, "title": title,
-                "kind": kind, "why": [],
-            })
-            twin["why"].append(why)
-    return list(twins.values())
-
-
-_CARD_COLUMNS = ("name", "kind", "department", "company", "title", "email", "phone",
-                 "linkedin_url", "website", "note")
+def details_to_fill(card: Card, person: Mapping) -> dict:
+    """The details ``card`` adds to a known person: only where the person has none."""
+    return {spec.name: getattr(card, spec.name) for spec in FIELDS
+            if spec.detail and getattr(card, spec.name) and not person[spec.name]
+            and kept_for(spec, person["kind"])}
 
 
 def _columns(card: Card) -> dict:
     """The people columns a card sets, match keys included."""
-    values = {name: getattr(card, name) for name in _CARD_COLUMNS}
+    values = {name: getattr(card, name) for name in _STORED}
     values["important"] = int(card.important)
-    values["name_key"] = normalise.match_key(card.name)
-    values["company_key"] = normalise.match_key(card.company)
+    values["name_key"] = matching.name_key(card.name)
+    values["company_key"] = matching.company_key(card.company)
     return values
 
 
@@ -230,13 +265,11 @@ def add_meeting(db: Database, person_id: int, card: Card, *, settings: Mapping,
     stamp = clock.to_iso(now)
     with transaction(db):
         person = person_row(db, person_id)
-        filled = {
-            name: getattr(card, name) for name in DETAIL_FIELDS
-            if name != "note" and getattr(card, name) and not person[name]
-            and (name != "department" or person["kind"] == "colleague")
-        }
+        # The card's note stays with this meeting's touch.
+        filled = {name: value for name, value in details_to_fill(card, person).items()
+                  if name != "note"}
         if filled:
-            keys = {"company_key": normalise.match_key(filled["company"])} \
+            keys = {"company_key": matching.company_key(filled["company"])} \
                 if "company" in filled else {}
             db.table("people").update(person_id, {**filled, **keys, "updated_at": stamp})
         known_tags = {t for (t,) in db.execute(
@@ -375,6 +408,6 @@ def delete(db: Database, person_id: int) -> str:
 
 def card_of(person: Mapping) -> Card:
     """The Card held in a stored person row (for editing forms)."""
-    return Card(**{name: person.get(name) for name in ("name", "kind", *DETAIL_FIELDS)},
-                important=bool(person.get("important")),
-                tags=tuple(person.get("tags", ())))
+    values = {name: person.get(name) for name in _STORED}
+    values["important"] = bool(values["important"])
+    return Card(**values, tags=tuple(person.get("tags", ())))

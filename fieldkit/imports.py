@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import cards, clock, normalise, photos
+from fieldkit import cards, clock, matching, normalise, photos
 from fieldkit.cards import Card
 from fieldkit.db import page_cache, transaction
 from fieldkit.errors import ValidationError
@@ -37,11 +37,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 # Field names as the user knows them, for "email ignored: ..." notes.
-_LABELS = {
-    "company": "company", "title": "title", "email": "email", "phone": "phone",
-    "linkedin_url": "LinkedIn", "website": "website", "note": "note", "tags": "tags",
-    "department": "department", "kind": "kind",
-}
+_LABELS = {spec.name: spec.word for spec in cards.FIELDS}
 
 
 class ImportFileError(ValidationError):
@@ -205,216 +201,12 @@ def photo_problem(data: bytes) -> str | None:
 
 # ---------------------------------------------------------------- matching
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_TWINS_PER_PROBE = 5  # as cards.find_twins: the first five people per kind of match
-
-# Everyone who shares a key with one of the cards (or has one of the ids):
-# one indexed lookup per distinct key instead of reading every person.
-# IS, not =, for the name and company: a NULL key matches a NULL key, as
-# in memory (Known indexes everyone's keys as they are).
-_CANDIDATES_SQL = """
-SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone
-FROM people WHERE status != 'merged' AND id IN (
-    SELECT value FROM json_each(:ids)
-    UNION SELECT c.id FROM json_each(:linkedin) AS k
-        JOIN people AS c ON c.linkedin_url = k.value
-    UNION SELECT c.id FROM json_each(:email) AS k
-        JOIN people AS c ON c.email = k.value COLLATE NOCASE
-    UNION SELECT c.id FROM json_each(:phone) AS k
-        JOIN people AS c ON c.phone = k.value
-    UNION SELECT c.id FROM json_each(:name) AS k
-        JOIN people AS c ON c.name_key IS json_extract(k.value, '$[0]')
-        AND c.company_key IS json_extract(k.value, '$[1]'))
-ORDER BY id
-"""
-
-
-def _match_keys(card: Card) -> tuple[str | None, str | None]:
-    return (normalise.match_key(card.name),
-            normalise.match_key(card.company) if card.company else None)
-
-
-class Known:
-    """The people an import may match, indexed by the keys a match looks for.
-
-    Built from one query instead of several per row: a 10,000-row file is
-    matched in memory. Without ``cards``, everyone not merged is read;
-    with them, only the people sharing a key with one of those cards (or
-    whose id is in ``ids``), which is all a match of those cards can find.
-    For those cards it answers as ``find_match`` and ``cards.find_twins``
-    would on the same database; ``add`` and ``filled`` keep it true while
-    an import writes.
-    """
-
-    def __init__(self, db: Database, cards: Iterable[Card] | None = None,
-                 ids: Iterable[int] = ()):
-        # id -> [name, linkedin_url, name_key, company_key]
-        self.people: dict[int, list] = {}
-        self._by: dict[tuple, list[int]] = {}
-        people, by = self.people, self._by
-        # SQLite's lower() folds ASCII only: the same as COLLATE NOCASE.
-        if cards is None:
-            cursor = db.execute(
-                "SELECT id, name, linkedin_url, name_key, company_key, lower(email), phone "
-                "FROM people WHERE status != 'merged' ORDER BY id")
-        else:
-            keys: dict[str, set] = {"linkedin": set(), "email": set(), "phone": set(),
-                                    "name": set()}
-            for card in cards:
-                keys["name"].add(_match_keys(card))
-                if card.linkedin_url:
-                    keys["linkedin"].add(card.linkedin_url)
-                if card.email:
-                    keys["email"].add(card.email)
-                if card.phone:
-                    keys["phone"].add(card.phone)
-            cursor = db.execute(_CANDIDATES_SQL, {
-                "ids": json.dumps(list(set(ids))),
-                **{kind: json.dumps(list(values)) for kind, values in keys.items()}})
-        for person_id, name, url, name_key, company_key, email, phone in cursor:
-            people[person_id] = [name, url, name_key, company_key]
-            # Ids come ascending: every list stays sorted.
-            for key in (("name", name_key, company_key),
-                        url and ("linkedin", url), email and ("email", email),
-                        phone and ("phone", phone)):
-                if key:
-                    ids_of_key = by.get(key)
-                    if ids_of_key is None:
-                        by[key] = [person_id]
-                    else:
-                        ids_of_key.append(person_id)
-
-    def _index(self, key: tuple, person_id: int) -> None:
-        ids = self._by.setdefault(key, [])
-        ids.append(person_id)
-        if len(ids) > 1 and ids[-2] > person_id:
-            ids.sort()
-
-    def add(self, person_id: int, person: dict) -> None:
-        """A person just stored: ``person`` has the people columns."""
-        name_key, company_key = person.get("name_key"), person.get("company_key")
-        url, email, phone = person.get("linkedin_url"), person.get("email"), person.get("phone")
-        self.people[person_id] = [person["name"], url, name_key, company_key]
-        self._index(("name", name_key, company_key), person_id)
-        if url:
-            self._index(("linkedin", url), person_id)
-        if email:
-            self._index(("email", email.translate(_ASCII_LOWER)), person_id)
-        if phone:
-            self._index(("phone", phone), person_id)
-
-    def filled(self, person_id: int, values: dict) -> None:
-        """A known person's empty fields just filled with ``values``."""
-        person = self.people.get(person_id)
-        if person is None:
-            return
-        if values.get("linkedin_url"):
-            person[1] = values["linkedin_url"]
-            self._index(("linkedin", values["linkedin_url"]), person_id)
-        if values.get("email"):
-            self._index(("email", values["email"].translate(_ASCII_LOWER)), person_id)
-        if values.get("phone"):
-            self._index(("phone", values["phone"]), person_id)
-        if "company_key" in values and values["company_key"] != person[3]:
-            old = self._by.get(("name", person[2], person[3]), [])
-            if person_id in old:
-                old.remove(person_id)
-            person[3] = values["company_key"]
-            self._index(("name", person[2], person[3]), person_id)
-
-    def _ids(self, key: tuple) -> list[int]:
-        return self._by.get(key, [])
-
-    def twins(self, card: Card) -> list[dict]:
-        """As cards.find_twins(db, card): who looks like this card, and why."""
-        probes = []
-        if card.email:
-            probes.append(("same email", ("email", card.email.translate(_ASCII_LOWER))))
-        if card.phone:
-            probes.append(("same phone", ("phone", card.phone)))
-        if card.linkedin_url:
-            probes.append(("same LinkedIn profile", ("linkedin", card.linkedin_url)))
-        name_key, company_key = _match_keys(card)
-        probes.append(("same name and company" if card.company else "same name",
-                       ("name", name_key, company_key)))
-        twins: dict[int, dict] = {}
-        for why, key in probes:
-            for person_id in self._ids(key)[:_TWINS_PER_PROBE]:
-                twin = twins.setdefault(person_id, {
-                    "id": person_id, "name": self.people[person_id][0], "why": []})
-                twin["why"].append(why)
-        return list(twins.values())
-
-    def find_match(self, card: Card) -> tuple[int, str] | None:
-        """As find_match(db, card), from memory."""
-        if card.linkedin_url:
-            ids = self._ids(("linkedin", card.linkedin_url))
-            if ids:
-                return ids[0], (f"same LinkedIn profile as {self.people[ids[0]][0]} "
-                                f"(#{ids[0]})")
-        for twin in self.twins(card):
-            known = self.people[twin["id"]][1]
-            if card.linkedin_url and known and known != card.linkedin_url:
-                continue
-            return twin["id"], (f"{' and '.join(twin['why'])} as {twin['name']} "
-                                f"(#{twin['id']})")
-        return None
-
-
-def _linkedin_url_of(db: Database, person_id: int) -> str | None:
-    row = db.execute("SELECT linkedin_url FROM people WHERE id = ?", [person_id]).fetchone()
-    return row[0] if row else None
-
-
-def find_match(db: Database, card: Card) -> tuple[int, str] | None:
-    """The person already known who is this card, with why; None when new.
-
-    The LinkedIn profile is the strongest key; otherwise the same email,
-    phone, or name and company (cards.find_twins). Two different LinkedIn
-    profiles are two different people, whatever else they share.
-    """
-    if card.linkedin_url:
-        row = db.execute(
-            "SELECT id, name FROM people WHERE linkedin_url = ? AND status != 'merged' "
-            "ORDER BY id LIMIT 1", [card.linkedin_url]).fetchone()
-        if row:
-            return row[0], f"same LinkedIn profile as {row[1]} (#{row[0]})"
-    for twin in cards.find_twins(db, card):
-        known = _linkedin_url_of(db, twin["id"])
-        if card.linkedin_url and known and known != card.linkedin_url:
-            continue
-        return twin["id"], f"{' and '.join(twin['why'])} as {twin['name']} (#{twin['id']})"
-    return None
-
-
 def _uid_match(db: Database, uid: str | None) -> tuple[int, str] | None:
     if not uid:
         return None
     row = db.execute("SELECT id, name FROM people WHERE uid = ? AND status != 'merged'",
                      [uid]).fetchone()
     return (row[0], f"exported from FieldKit as {row[1]} (#{row[0]})") if row else None
-
-
-def _file_keys(card: Card) -> list[tuple]:
-    keys: list[tuple] = []
-    if card.linkedin_url:
-        keys.append(("linkedin", card.linkedin_url))
-    if card.email:
-        keys.append(("email", card.email.casefold()))
-    if card.phone:
-        keys.append(("phone", card.phone))
-    keys.append(("name", normalise.match_key(card.name), normalise.match_key(card.company)))
-    return keys
-
-
-def _earlier_row(seen: dict[tuple, tuple[int, str | None]], card: Card) -> int | None:
-    """The earlier row of the same file that is this card's person, if any."""
-    for key in _file_keys(card):
-        if key in seen:
-            number, url = seen[key]
-            if not (card.linkedin_url and url and url != card.linkedin_url):
-                return number
-    return None
 
 
 def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> dict:
@@ -427,11 +219,7 @@ def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> di
     cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     values = cursor.fetchone()
     person = dict(zip([c[0] for c in cursor.description], values))
-    filled = {
-        name: getattr(card, name) for name in cards.DETAIL_FIELDS
-        if getattr(card, name) and not person[name]
-        and (name != "department" or person["kind"] == "colleague")
-    }
+    filled = cards.details_to_fill(card, person)
     known = [t for (t,) in db.execute(
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     room = max(0, MAX_TAGS - len(known))
@@ -481,7 +269,7 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
                    entries: Iterable[Entry], phone_region: str | None) -> Preview:
     # First every entry is read and cleaned, then matched: the people to
     # match against are looked up for the whole file at once.
-    read: list[Row | tuple[Entry, Card, list[str]]] = []
+    read: list[Row | tuple[Entry, Card, matching.Keys, list[str]]] = []
     for entry in entries:
         if len(read) >= MAX_ROWS:
             raise ImportFileError(
@@ -496,29 +284,29 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
             read.append(Row(entry.number, "skip", raw_name or None,
                             "; ".join([skip or "no name", *notes])))
             continue
-        read.append((entry, card, notes))
-    known = Known(db, [item[1] for item in read if not isinstance(item, Row)])
+        read.append((entry, card, matching.card_keys(card), notes))
+    known = matching.Known.read(db, [item[2] for item in read if not isinstance(item, Row)])
+    in_file = matching.Known()  # the rows kept so far, each under its number
     rows: list[Row] = []
-    seen: dict[tuple, tuple[int, str | None]] = {}
     matched: dict[int, int] = {}
     for item in read:
         if isinstance(item, Row):
             rows.append(item)
             continue
-        entry, card, notes = item
+        entry, card, keys, notes = item
         found = _uid_match(db, entry.uid)
         earlier = None
         if found is None:
-            earlier = _earlier_row(seen, card)
-            found = None if earlier else known.find_match(card)
+            repeated = in_file.find_match(keys)
+            earlier = repeated[0] if repeated else None
+            found = None if earlier else known.find_match(keys)
         if found and found[0] in matched:
             earlier = matched[found[0]]
         if earlier:
             rows.append(Row(entry.number, "skip", card.name, f"same person as row {earlier}",
                             card=card))
             continue
-        for key in _file_keys(card):
-            seen.setdefault(key, (entry.number, card.linkedin_url))
+        in_file.add(entry.number, card.name, keys)
         photo = entry.photo
         if photo is not None and (problem := photo_problem(photo)):
             notes.append(f"photo ignored: {problem}")
@@ -586,7 +374,7 @@ class _Fills:
         change = changes(self.db, person_id, row.card, row.photo)
         filled = change["filled"]
         if filled:
-            keys = {"company_key": normalise.match_key(filled["company"])} \
+            keys = {"company_key": matching.company_key(filled["company"])} \
                 if "company" in filled else {}
             filled = {**filled, **keys}
             self.people[person_id] = {**filled, "updated_at": stamp}
@@ -604,10 +392,8 @@ class _Fills:
         self.people, self.tags, self.photos, self.pending = {}, [], [], set()
 
 
-_PERSON_INSERT_COLUMNS = ("id", "uid", "name", "kind", "department", "company", "title",
-                           "email", "phone", "linkedin_url", "website", "note", "important",
-                           "name_key", "company_key", "met_at", "source", "created_at",
-                           "updated_at")
+_PERSON_INSERT_COLUMNS = ("id", "uid", *cards.COLUMNS, "met_at", "source", "created_at",
+                          "updated_at")
 
 
 _PERSON_COLUMNS = ", ".join(_PERSON_INSERT_COLUMNS)
@@ -666,30 +452,33 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
     any error nothing is written.
 
     Everything is written in batches: the rows matched in memory
-    (``Known``), then one statement per table for all new people and one
+    (``matching.Known``), then one statement per table for all new people and one
     for the people filled.
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
     counts = {"new": 0, "matched": 0, "skipped": 0}
     with _no_gc_pauses(), page_cache(db, _APPLY_CACHE_MIB), transaction(db):
-        known = Known(db, [row.card for row in preview.rows
-                           if row.action != "skip" and row.card is not None],
-                      ids=[row.person_id for row in preview.rows if row.person_id])
+        keys = [None if row.action == "skip" or row.card is None
+                else matching.card_keys(row.card) for row in preview.rows]
+        known = matching.Known.read(
+            db, [k for k in keys if k is not None],
+            ids=[row.person_id for row in preview.rows if row.person_id])
         new, fills = _NewPeople(db), _Fills(db)
-        for row in preview.rows:
-            if row.action == "skip" or row.card is None:
+        for row, row_keys in zip(preview.rows, keys):
+            if row_keys is None:
                 counts["skipped"] += 1
                 continue
             person_id = row.person_id if row.person_id in known.people else None
             if person_id is None:
-                found = known.find_match(row.card)
+                found = known.find_match(row_keys)
                 person_id = found[0] if found else None
             if person_id is None:
                 person = cards.imported_row(row.card, source=preview.kind,
                                             met_at=row.met_at or stamp, stamp=stamp)
                 photo = _photo_row(0, row.photo, stamp) if row.photo else None
-                known.add(new.add(person, row.card.tags, photo), person)
+                known.add(new.add(person, row.card.tags, photo), person["name"],
+                          row_keys)
                 counts["new"] += 1
             else:
                 if person_id in new.pending:

@@ -1,11 +1,9 @@
 """The same person met twice: finding the pairs and merging them without losing history.
 
-``candidates`` lists pairs of people who are probably one person: the same
-email, phone or LinkedIn profile, the same name at the same company (or both
-without a company), or nearly the same name at the same company ("Jon Smith"
-and "John Smith"). Exact matches are joined in SQL on indexed columns; near
-names are compared only within one company, so a heavy user's database
-stays fast.
+``candidates`` lists pairs of people who are probably one person, as
+``matching.pairs`` finds them (the same email, phone or LinkedIn profile,
+the same name at the same company, or nearly the same name at the same
+company), the most certain first.
 
 ``merge`` folds one person into another in a single transaction: every
 touch (with its debrief and evidence), follow-up, photo and tag moves to the
@@ -16,66 +14,27 @@ person dropped stays in the database with status "merged" for history.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from difflib import SequenceMatcher
 
 from sqlite_utils import Database
 
-from fieldkit import clock, normalise
+from fieldkit import cards, clock, matching
 from fieldkit.cards import person_row
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError
 
-# Names at least this similar (difflib ratio on the match key) at the same
-# company count as the same person typed twice.
-NEAR_NAME_RATIO = 0.85
-WORD_RATIO = 0.75
-
-# Fields a merge takes from one side or the other, with their labels.
+# Fields a merge takes from one side or the other, with their labels: the
+# card's stored fields, then what only a stored person has.
 MERGE_FIELDS: dict[str, str] = {
-    "name": "Name",
-    "kind": "Kind",
-    "department": "Department",
-    "company": "Company",
-    "title": "Title",
-    "email": "Email",
-    "phone": "Phone",
-    "linkedin_url": "LinkedIn",
-    "website": "Website",
-    "note": "Note",
-    "important": "Starred",
+    **{spec.name: spec.label for spec in cards.FIELDS if spec.column},
     "tz": "Time zone",
     "cadence_days": "Keep-in-touch cadence",
     "event_id": "Met at event",
     "status": "Status",
 }
 FIELDS: tuple[str, ...] = tuple(MERGE_FIELDS)
-
-# Why two people look alike, strongest first, with the weight used to rank pairs.
-REASONS: dict[str, int] = {
-    "same email": 3,
-    "same phone": 3,
-    "same LinkedIn profile": 3,
-    "same name and company": 2,
-    "same name": 1,
-    "similar name, same company": 1,
-}
-
-_EXACT = (
-    ("same email", "b.email = a.email COLLATE NOCASE",
-     "a.email IS NOT NULL AND b.email IS NOT NULL"),
-    ("same phone", "b.phone = a.phone", "a.phone IS NOT NULL AND b.phone IS NOT NULL"),
-    ("same LinkedIn profile", "b.linkedin_url = a.linkedin_url",
-     "a.linkedin_url IS NOT NULL AND b.linkedin_url IS NOT NULL"),
-    ("same name and company", "b.name_key = a.name_key AND b.company_key = a.company_key",
-     "a.company_key IS NOT NULL AND b.company_key IS NOT NULL"),
-    ("same name", "b.name_key = a.name_key AND b.company_key IS NULL",
-     "a.company_key IS NULL AND a.name_key IS NOT NULL"),
-)
-
 
 
 class MergeError(FieldkitError):
@@ -114,83 +73,6 @@ class Merged:
     message: str
 
 
-def _exact_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
-    found: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for reason, join, where in _EXACT:
-        rows = db.execute(
-            f"SELECT a.id, b.id FROM people a JOIN people b ON {join} AND b.id > a.id "
-            f"WHERE {where} AND a.status != 'merged' AND b.status != 'merged'").fetchall()
-        for pair in rows:
-            found[pair].add(reason)
-    return found
-
-
-def _blocks(key: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    """Keys two similar names share: one word in full and the other's initial.
-
-    "jon smith" and "john smith" share ("smith", "j"); a typo rarely hits
-    both words, so comparing only names that share a block loses little.
-    """
-    words = key.split()
-    return (words[0], words[-1][0]), (words[-1], words[0][0])
-
-
-def _ratio_at_least(a: str, b: str, ratio: float) -> bool:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return (matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio
-            and matcher.ratio() >= ratio)
-
-
-def similar_names(a: str, b: str, ratio: float = NEAR_NAME_RATIO) -> bool:
-    """Whether two different match keys are nearly the same name.
-
-    "jon smith" and "john smith" are; so are "ada okafor" and "ada okafro".
-    The whole names must be ``ratio`` alike, and each word that differs
-    must itself be alike (WORD_RATIO): a long shared surname alone does not
-    make "jonas yilmaz" and "jana yilmaz" one person.
-    """
-    if a == b or not _ratio_at_least(a, b, ratio):
-        return False
-    words_a, words_b = a.split(), b.split()
-    if len(words_a) != len(words_b):
-        return True
-    return all(x == y or _ratio_at_least(x, y, WORD_RATIO) for x, y in zip(words_a, words_b))
-
-
-def _near_pairs(db: Database) -> dict[tuple[int, int], set[str]]:
-    """Different but similar names within each company.
-
-    Only names sharing a block (see ``_blocks``) are compared, so even a
-    company with hundreds of people costs little.
-    """
-    found: dict[tuple[int, int], set[str]] = defaultdict(set)
-    groups = db.execute(
-        "SELECT json_group_array(json_array(id, name_key)) FROM people "
-        "WHERE status != 'merged' AND company_key IS NOT NULL AND name_key IS NOT NULL "
-        "GROUP BY company_key HAVING count(DISTINCT name_key) > 1").fetchall()
-    verdicts: dict[tuple[str, str], bool] = {}  # the same names recur across companies
-    for (members,) in groups:
-        ids_by_key: dict[str, list[int]] = defaultdict(list)
-        for person_id, key in json.loads(members):
-            ids_by_key[key].append(person_id)
-        by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for key in ids_by_key:
-            for block in set(_blocks(key)):
-                by_block[block].append(key)
-        for keys in by_block.values():
-            for i, a in enumerate(keys):
-                for b in keys[i + 1:]:
-                    pair = (a, b) if a < b else (b, a)
-                    if pair not in verdicts:
-                        verdicts[pair] = similar_names(*pair)
-                    if not verdicts[pair]:
-                        continue
-                    for x in ids_by_key[a]:
-                        for y in ids_by_key[b]:
-                            found[(min(x, y), max(x, y))].add("similar name, same company")
-    return found
-
-
 def _people(db: Database, ids: list[int]) -> dict[int, dict]:
     if not ids:
         return {}
@@ -212,18 +94,15 @@ def candidates(db: Database, limit: int = 50) -> list[Pair]:
     among equals, the most recently added twin comes first. Merged people
     are left out.
     """
-    found = _exact_pairs(db)
-    for pair, reasons in _near_pairs(db).items():
-        found[pair] |= reasons
-    ranked = sorted(found.items(), key=lambda item: (
-        -sum(REASONS[r] for r in item[1]), -item[0][1], -item[0][0]))[:limit]
+    ranked = sorted(matching.pairs(db).items(), key=lambda item: (
+        -sum(matching.REASONS[r] for r in item[1]), -item[0][1], -item[0][0]))[:limit]
     people = _people(db, sorted({i for pair, _ in ranked for i in pair}))
     pairs = []
     for (a, b), reasons in ranked:
         first, second = people[a], people[b]
         if second["touches"] > first["touches"]:
             first, second = second, first
-        order = [r for r in REASONS if r in reasons]
+        order = [r for r in matching.REASONS if r in reasons]
         pairs.append(Pair(first=first, second=second, reasons=tuple(order)))
     return pairs
 
@@ -285,10 +164,11 @@ def _chosen(keep: Mapping, drop: Mapping, choices: Mapping[str, str]) -> tuple[d
         values[name] = drop[name] if side == "drop" else keep[name]
         if side == "drop" and drop[name] != keep[name]:
             taken.append(name)
-    if values["kind"] != "colleague":
-        values["department"] = None
-    values["name_key"] = normalise.match_key(values["name"])
-    values["company_key"] = normalise.match_key(values["company"])
+    for spec in cards.FIELDS:
+        if spec.name in values and not cards.kept_for(spec, values["kind"]):
+            values[spec.name] = None
+    values["name_key"] = matching.name_key(values["name"])
+    values["company_key"] = matching.company_key(values["company"])
     # The person was first met at the earlier of the two meetings.
     values["met_at"] = min(keep["met_at"], drop["met_at"])
     return values, taken

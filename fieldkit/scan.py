@@ -25,13 +25,12 @@ from urllib.parse import unquote, urlsplit
 import zxingcpp
 from PIL import Image, ImageFilter
 
-from fieldkit import normalise, photos, vcard
+from fieldkit import cards, normalise, photos, vcard
 from fieldkit.errors import ValidationError
 from fieldkit.imports import ImportFileError
 
 # The card fields a code can fill, in the order a form shows them.
-FIELDS = ("name", "company", "title", "email", "phone", "linkedin_url", "website", "note",
-          "tags")
+FIELDS = tuple(spec.name for spec in cards.FIELDS if spec.scan)
 KINDS = {"vcard": "vCard", "mecard": "MECARD", "bizcard": "BIZCARD", "linkedin": "LinkedIn",
          "email": "Email", "phone": "Phone", "link": "Link", "text": "Text"}
 # Phone photos are up to ~50 MP; codes stay readable at 2400 px a side and

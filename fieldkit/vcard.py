@@ -418,7 +418,7 @@ def export(db: Database, person_ids: Iterable[int] | None = None) -> str:
     return out.getvalue()
 
 
-_OWN_KEYS = ("name", "company", "title", "email", "phone", "linkedin_url", "website")
+_OWN_KEYS = tuple(spec.name for spec in cards.FIELDS if spec.own_card)
 
 
 def own_card(settings_or_fields: Mapping) -> str:

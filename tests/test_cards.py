@@ -1,5 +1,6 @@
 """fieldkit.cards: cleaning, saving, twins, meeting again, undo, edit, delete."""
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -9,9 +10,10 @@ import pytest
 from PIL import Image
 
 import fieldkit.db
-from fieldkit import cards, config, events, people, photos
+from fieldkit import cards, config, events, imports, merge, people, photos, scan, vcard
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
+from fieldkit.ui import capture_actions, scan_widgets
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
@@ -164,6 +166,83 @@ def test_clean_phone_is_read_in_the_given_region():
     assert err.value.field == "phone"
 
 
+# --- the fields, declared once ------------------------------------------------
+
+
+def declared(**facts) -> tuple[str, ...]:
+    """The names of the declared fields with these facts, in declaration order."""
+    return tuple(spec.name for spec in cards.FIELDS
+                 if all(getattr(spec, fact) == value for fact, value in facts.items()))
+
+
+def test_card_has_exactly_the_declared_fields_in_order():
+    assert tuple(f.name for f in dataclasses.fields(cards.Card)) == declared()
+
+
+# Every list of fields, as each module derives it, and what the declaration gives.
+DERIVED = {
+    "every field, as the capture form reads them": (
+        lambda: capture_actions.FIELDS, lambda: declared()),
+    "details a later card fills in": (lambda: cards.DETAIL_FIELDS, lambda: declared(detail=True)),
+    "people columns a card sets": (
+        lambda: cards.COLUMNS, lambda: (*declared(column=True), "name_key", "company_key")),
+    "people columns an import inserts": (
+        lambda: imports._PERSON_INSERT_COLUMNS,
+        lambda: ("id", "uid", *declared(column=True), "name_key", "company_key", "met_at",
+                 "source", "created_at", "updated_at")),
+    "words of an import's notes": (lambda: tuple(imports._LABELS), lambda: declared()),
+    "fields a merge chooses from": (
+        lambda: merge.FIELDS[:len(declared(column=True))], lambda: declared(column=True)),
+    "fields a code fills": (lambda: scan.FIELDS, lambda: declared(scan=True)),
+    "words of what a code filled": (lambda: tuple(scan_widgets.LABELS), lambda: declared(scan=True)),
+    "scanned fields in the folded details": (
+        lambda: scan_widgets.DETAILS, lambda: declared(scan=True, up_front=False)),
+    "fields of the user's own card": (lambda: vcard._OWN_KEYS, lambda: declared(own_card=True)),
+}
+
+
+@pytest.mark.parametrize("derived, expected", DERIVED.values(), ids=DERIVED)
+def test_every_list_of_fields_follows_the_declaration(derived, expected):
+    assert tuple(derived()) == expected()
+
+
+def test_every_stored_field_is_a_people_column(db):
+    columns = {row[1] for row in db.execute("PRAGMA table_info(people)")}
+    assert set(cards.COLUMNS) <= columns
+
+
+def test_imported_row_sets_the_columns_an_import_inserts():
+    row = cards.imported_row(card(), source="vcard", met_at="2026-01-01T00:00:00Z",
+                             stamp="2026-01-01T00:00:00Z")
+    assert tuple(row) == imports._PERSON_INSERT_COLUMNS[1:]
+
+
+def test_labels_as_the_user_reads_them():
+    assert {spec.name: (spec.label, spec.word) for spec in cards.FIELDS} == {
+        "name": ("Name", "name"), "kind": ("Kind", "kind"),
+        "department": ("Department", "department"), "company": ("Company", "company"),
+        "title": ("Title", "title"), "email": ("Email", "email"), "phone": ("Phone", "phone"),
+        "linkedin_url": ("LinkedIn", "LinkedIn"), "website": ("Website", "website"),
+        "note": ("Note", "note"), "important": ("Starred", "starred"), "tags": ("Tags", "tags")}
+
+
+def test_a_field_without_a_rule_or_limit_is_refused():
+    with pytest.raises(ValueError, match="rule or a text limit"):
+        cards.CardField("nickname", "Nickname")
+
+
+def test_every_field_comes_back_from_a_stored_person(db):
+    full = cards.clean({"name": "Ada", "kind": "colleague", "department": "Research",
+                        "company": "Acme", "title": "CTO", "email": "ada@acme.example",
+                        "phone": "030 1234567", "linkedin_url": "in/ada",
+                        "website": "acme.example", "note": "Met at the booth",
+                        "important": True, "tags": "ai"}, phone_region="DE")
+    assert all(getattr(full, name) for name in declared())
+    person = {**cards.person_row(db, cards.save(db, full, settings=SETTINGS, now=NOW)),
+              "tags": ["ai"]}
+    assert cards.card_of(person) == full
+
+
 # --- save -------------------------------------------------------------------
 
 
@@ -255,79 +334,6 @@ def test_save_bad_tag_mid_way_leaves_nothing_behind(db):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         cards.save(db, cards.Card(name="Ada", tags=("ok", " ")), settings=SETTINGS, now=NOW)
     assert counts(db) == before
-
-
-# --- find_twins -------------------------------------------------------------
-
-
-@pytest.fixture
-def known(db):
-    """Five people already in the address book, by name."""
-    return {
-        "ada": save(db, name="Ada Lovelace", company="Analytical Engines",
-                    email="Ada@Example.com", title="Countess", kind="customer"),
-        "grace": save(db, name="Grace Hopper", phone="030 1234567"),
-        "alan": save(db, name="Alan Turing", company="Bletchley",
-                     linkedin_url="in/alan-turing"),
-        "mary": save(db, name="Mary Smith"),
-        "emile": save(db, name="Émile Zola", company="Éditions Charpentier"),
-    }
-
-
-@pytest.mark.parametrize(
-    ("fields", "expected"),
-    [
-        ({"name": "Someone", "email": "ada@example.COM"}, [("Ada Lovelace", ["same email"])]),
-        ({"name": "Someone", "email": "ADA@example.com"}, [("Ada Lovelace", ["same email"])]),
-        ({"name": "Someone", "phone": "+49 30 123 4567"}, [("Grace Hopper", ["same phone"])]),
-        ({"name": "Someone", "linkedin_url": "https://www.linkedin.com/in/Alan-Turing/?trk=x"},
-         [("Alan Turing", ["same LinkedIn profile"])]),
-        ({"name": "ada lovelace", "company": "ANALYTICAL ENGINES"},
-         [("Ada Lovelace", ["same name and company"])]),
-        ({"name": "MARY SMITH"}, [("Mary Smith", ["same name"])]),
-        ({"name": "Ada Lovelace", "company": "Other Co"}, []),  # same name, other company
-        ({"name": "Ada Lovelace"}, []),  # one has a company, the other not
-        ({"name": "Mary Smith", "company": "Acme"}, []),
-        ({"name": "Nobody Known"}, []),
-        ({"name": "Ada Lovelace", "company": "Analytical Engines", "email": "ada@example.com"},
-         [("Ada Lovelace", ["same email", "same name and company"])]),
-        ({"name": "Grace Hopper", "phone": "030 1234567", "email": "ada@example.com"},
-         [("Ada Lovelace", ["same email"]), ("Grace Hopper", ["same phone", "same name"])]),
-    ],
-)
-def test_find_twins_reasons(db, known, fields, expected):
-    twins = cards.find_twins(db, cards.clean(fields, phone_region="DE"))
-    assert [(t["name"], t["why"]) for t in twins] == expected
-
-
-def test_find_twins_returns_who_they_are(db, known):
-    [twin] = cards.find_twins(db, card(email="ada@example.com"))
-    assert twin == {"id": known["ada"], "name": "Ada Lovelace", "company": "Analytical Engines",
-                    "title": "Countess", "kind": "customer", "why": ["same email"]}
-
-
-def test_find_twins_name_and_company_ignore_case_beyond_ascii(db, known):
-    # Typed in lower case at the booth: "émile zola" at "éditions charpentier".
-    twins = cards.find_twins(db, cards.clean({"name": "émile zola",
-                                              "company": "éditions charpentier"}))
-    assert [(t["id"], t["why"]) for t in twins] == [(known["emile"], ["same name and company"])]
-
-
-def test_find_twins_leaves_out_merged_people(db, known):
-    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [known["ada"]])
-    assert cards.find_twins(db, card(company="Analytical Engines", email="ada@example.com")) == []
-
-
-@pytest.mark.parametrize("status", ["let_go", "declined"])
-def test_find_twins_keeps_people_let_go(db, known, status):
-    db.execute("UPDATE people SET status = ? WHERE id = ?", [status, known["ada"]])
-    assert [t["id"] for t in cards.find_twins(db, card(email="ada@example.com"))] == [known["ada"]]
-
-
-def test_find_twins_exclude_id(db, known):
-    same = card(company="Analytical Engines", email="ada@example.com")
-    assert cards.find_twins(db, same, exclude_id=known["ada"]) == []
-    assert [t["id"] for t in cards.find_twins(db, same, exclude_id=known["grace"])] == [known["ada"]]
 
 
 # --- add_meeting and undo ---------------------------------------------------

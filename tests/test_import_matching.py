@@ -1,11 +1,12 @@
-"""Imports match in memory (imports.Known): the same answers as the database's queries."""
+"""Imports match in memory (matching.Known): the same answers as the database's queries."""
 
 from dataclasses import replace
 
 import pytest
 
-from fieldkit import cards, imports
+from fieldkit import cards, matching
 from fieldkit.cards import Card
+from fieldkit.matching import card_keys
 
 
 def _cards_like_known_people(db, count=300):
@@ -25,41 +26,45 @@ def _cards_like_known_people(db, count=300):
 @pytest.mark.parametrize("given", ["everyone", "the cards"])
 def test_known_matches_as_the_queries_do(sample_day_db, given):
     cards_to_match = list(_cards_like_known_people(sample_day_db))
-    known = imports.Known(sample_day_db, cards_to_match if given == "the cards" else None)
+    known = matching.Known.read(
+        sample_day_db, [card_keys(c) for c in cards_to_match] if given == "the cards" else None)
     checked = 0
     for card in cards_to_match:
-        assert known.find_match(card) == imports.find_match(sample_day_db, card), card
-        assert [(t["id"], t["why"]) for t in known.twins(card)] == [
-            (t["id"], t["why"]) for t in cards.find_twins(sample_day_db, card)]
+        assert known.find_match(card_keys(card)) == matching.find_match(sample_day_db, card), card
+        assert [(t["id"], t["why"]) for t in known.twins(card_keys(card))] == [
+            (t["id"], t["why"]) for t in matching.twins(sample_day_db, card)]
         checked += 1
     assert checked >= 900
 
 
 def test_known_follows_an_import_as_it_writes(sample_day_db):
-    known = imports.Known(sample_day_db)
+    known = matching.Known.read(sample_day_db)
     card = Card(name="Imre Newcastle", company="Quarry Data", email="imre@quarry.example")
-    assert known.find_match(card) is None
+    assert known.find_match(card_keys(card)) is None
     row = cards.imported_row(card, source="linkedin", met_at="2026-01-01T00:00:00Z",
                              stamp="2026-01-01T00:00:00Z")
-    known.add(99_999, row)
-    assert known.find_match(replace(card, company=None, email="IMRE@quarry.example"))[0] == 99_999
-    assert known.find_match(replace(card, email=None))[0] == 99_999
+    known.add(99_999, row["name"], matching.person_keys(row))
+    assert known.find_match(card_keys(
+        replace(card, company=None, email="IMRE@quarry.example")))[0] == 99_999
+    assert known.find_match(card_keys(replace(card, email=None)))[0] == 99_999
     known.filled(99_999, {"phone": "+4930123456"})
-    assert known.find_match(Card(name="X", phone="+4930123456"))[0] == 99_999
+    assert known.find_match(card_keys(Card(name="X", phone="+4930123456")))[0] == 99_999
 
 
 def test_known_of_cards_reads_only_people_sharing_a_key(sample_day_db):
     first, second = sample_day_db.execute(
         "SELECT id, name, company FROM people ORDER BY id LIMIT 2").fetchall()
-    known = imports.Known(sample_day_db, [Card(name=first[1], company=first[2])], ids=[second[0]])
-    everyone = imports.Known(sample_day_db)
+    known = matching.Known.read(sample_day_db, [card_keys(Card(name=first[1], company=first[2]))],
+                                ids=[second[0]])
+    everyone = matching.Known.read(sample_day_db)
     assert first[0] in known.people and second[0] in known.people
     assert len(known.people) < len(everyone.people)
 
 
 def test_known_of_cards_keeps_a_matched_id_whose_keys_changed(sample_day_db):
     person_id = sample_day_db.execute("SELECT min(id) FROM people").fetchone()[0]
-    known = imports.Known(sample_day_db, [Card(name="Nobody Like Them")], ids=[person_id])
+    known = matching.Known.read(sample_day_db, [card_keys(Card(name="Nobody Like Them"))],
+                                ids=[person_id])
     assert person_id in known.people
 
 
@@ -73,9 +78,9 @@ def test_known_of_cards_keeps_a_matched_id_whose_keys_changed(sample_day_db):
 def test_known_of_cards_finds_each_kind_of_key(sample_day_db, column, value, card):
     person_id = cards.add_imported(sample_day_db, Card(name="Ada Zed", **{column: value}),
                                     source="vcard", met_at="2026-01-01T00:00:00Z")
-    known = imports.Known(sample_day_db, [card])
-    assert known.find_match(card)[0] == person_id
-    assert known.find_match(card) == imports.find_match(sample_day_db, card)
+    known = matching.Known.read(sample_day_db, [card_keys(card)])
+    assert known.find_match(card_keys(card))[0] == person_id
+    assert known.find_match(card_keys(card)) == matching.find_match(sample_day_db, card)
 
 
 def test_known_of_cards_leaves_out_merged_people(sample_day_db):
@@ -83,5 +88,6 @@ def test_known_of_cards_leaves_out_merged_people(sample_day_db):
     sample_day_db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [person_id])
     name, company = sample_day_db.execute(
         "SELECT name, company FROM people WHERE id = ?", [person_id]).fetchone()
-    known = imports.Known(sample_day_db, [Card(name=name, company=company)], ids=[person_id])
+    known = matching.Known.read(sample_day_db, [card_keys(Card(name=name, company=company))],
+                                ids=[person_id])
     assert person_id not in known.people

@@ -7,7 +7,7 @@ import pytest
 
 from fieldkit import cards, config, debriefs, followups, people, photos, sample
 from fieldkit.errors import NotFound
-from fieldkit.merge import FIELDS, MergeError, candidates, merge, preview, similar_names
+from fieldkit.merge import FIELDS, MergeError, candidates, merge, preview
 
 SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
@@ -72,19 +72,6 @@ def test_candidates_not_found_for_different_people(db, first, second):
     save(db, **first)
     save(db, **second)
     assert candidates(db) == []
-
-
-@pytest.mark.parametrize("a, b, similar", [
-    ("jon smith", "john smith", True),
-    ("ada okafor", "ada okafro", True),
-    ("maya novak", "maya nowak", True),
-    ("jonas yilmaz", "jana yilmaz", False),
-    ("chen kuznetsov", "carmen kuznetsov", False),
-    ("ada okafor", "ada okafor", False),  # the same key is an exact match, not a near one
-    ("al", "bo", False),
-])
-def test_similar_names(a, b, similar):
-    assert similar_names(a, b) is similar
 
 
 def test_candidates_rank_stronger_reasons_first_and_leave_out_merged(db):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import cards, config, memos, photos
+from fieldkit import cards, config, matching, memos, photos
 from fieldkit.errors import FieldkitError
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.gate import open_db
@@ -31,8 +31,7 @@ MESSAGE = "capture_message"  # (generation it belongs to, text)
 ERROR, UNDO_ERROR = "capture_error", "capture_undo_error"  # shown once, then dropped
 TWINS = "capture_twins"  # people the card in the form looks like
 UNDOS = "capture_undos"  # bumped after an Undo: the list's buttons are new ones
-FIELDS = ("name", "kind", "important", "company", "title", "department", "email", "phone",
-          "linkedin_url", "website", "note", "tags")
+FIELDS = cards.FIELD_NAMES  # each a widget of the form, under key(name)
 
 state = st.session_state
 
@@ -112,7 +111,7 @@ def _save(gen: int, *, check_twins: bool) -> None:
             settings = config.load(db)
             card, extras, event_id = _entered(gen, settings)
             if check_twins and cards.saved_uid(db, form_uid(gen)) is None \
-                    and (twins := cards.find_twins(db, card)):
+                    and (twins := matching.twins(db, card)):
                 state[TWINS] = twins
                 return
             _store(db, gen, settings, card, extras, event_id)

@@ -14,15 +14,15 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from fieldkit import photos, scan
+from fieldkit import cards, photos, scan
 from fieldkit.errors import FieldkitError
 from fieldkit.ui.text import md
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
-LABELS = {"name": "name", "company": "company", "title": "title", "email": "email",
-          "phone": "phone", "linkedin_url": "LinkedIn", "website": "website", "note": "note",
-          "tags": "tags"}
-DETAILS = ("company", "title", "email", "phone", "linkedin_url", "website", "note", "tags")
+# What a code can fill, as named in a sentence; and which of it the capture
+# form folds away in its details.
+LABELS = {spec.name: spec.word for spec in cards.FIELDS if spec.scan}
+DETAILS = tuple(spec.name for spec in cards.FIELDS if spec.scan and not spec.up_front)
 SCAN, NOTICE = "capture_scan", "capture_scan_notice"  # the last read, and what it said
 
 state = st.session_state

@@ -1,0 +1,313 @@
+"""fieldkit.matching: the keys, the reasons, and capture, import and merge agreeing on them."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from fieldkit import cards, config, imports, matching, merge
+from fieldkit.cards import Card
+from fieldkit.imports import Entry
+from fieldkit.matching import card_keys
+
+SETTINGS = config.defaults()
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+
+
+def card(**fields) -> Card:
+    return cards.clean({"name": "Ada Lovelace", **fields}, phone_region="DE")
+
+
+def save(db, **fields) -> int:
+    return cards.save(db, card(**fields), settings=SETTINGS, now=NOW)
+
+
+def preview(db, *rows: dict) -> list[imports.Row]:
+    """The rows of a file holding ``rows``, as an import would preview them."""
+    entries = [Entry(number, dict(fields)) for number, fields in enumerate(rows, 1)]
+    return imports.build_preview(db, kind="vcard", filename=None, data=b"x", entries=entries,
+                                 phone_region="DE").rows
+
+
+def paired(db) -> set[frozenset]:
+    return {frozenset((p.first["id"], p.second["id"])) for p in merge.candidates(db)}
+
+
+# --- keys ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key, value, expected", [
+    (matching.name_key, "José  GARCÍA", "jose garcia"),
+    (matching.name_key, "Ada Lovelace", "ada lovelace"),
+    (matching.name_key, None, None),
+    (matching.company_key, "ACME  GmbH", "acme gmbh"),
+    (matching.company_key, "", None),
+    (matching.email_key, "Ada@Example.COM", "ada@example.com"),
+    (matching.email_key, "ÉMILE@zola.example", "Émile@zola.example"),  # ASCII letters only
+    (matching.email_key, "STRAßE@x.example", "straße@x.example"),
+    (matching.email_key, None, None),
+    (matching.phone_key, "+4930123456", "+4930123456"),
+    (matching.phone_key, "", None),
+    (matching.linkedin_key, "https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/ada"),
+    (matching.linkedin_key, None, None),
+])
+def test_each_kind_of_key(key, value, expected):
+    assert key(value) == expected
+
+
+@pytest.mark.parametrize("a, b", [
+    ("ada@example.com", "ADA@EXAMPLE.COM"),
+    ("Émile@zola.example", "émile@zola.example"),
+    ("straße@x.example", "STRASSE@x.example"),
+    ("\u212a@x.example", "k@x.example"),  # the Kelvin sign folds to k in Unicode, not in SQLite
+    ("İ@x.example", "i@x.example"),
+    ("ada@example.com", "bea@example.com"),
+])
+def test_email_key_agrees_with_the_index_collation(db, a, b):
+    (nocase,) = db.execute("SELECT ? = ? COLLATE NOCASE", [a, b]).fetchone()
+    assert (matching.email_key(a) == matching.email_key(b)) is bool(nocase)
+
+
+def test_card_keys_name_each_people_column():
+    keys = card_keys(card(company="Analytical  ENGINES", email="Ada@Example.com",
+                          phone="030 1234567", linkedin_url="in/ada"))
+    assert keys[:5] == ("ada@example.com", "+49301234567", "https://www.linkedin.com/in/ada",
+                        "ada lovelace", "analytical engines")
+    assert keys._fields[:5] == ("email", "phone", "linkedin_url", "name_key", "company_key")
+
+
+def test_reasons_strongest_first_with_their_weights():
+    assert list(matching.REASONS.items()) == [
+        ("same email", 3), ("same phone", 3), ("same LinkedIn profile", 3),
+        ("same name and company", 2), ("same name", 1), ("similar name, same company", 1)]
+    assert [probe.why for probe in matching.PROBES] == list(matching.REASONS)[:-1]
+
+
+# --- twins of one card (capture) ----------------------------------------------------
+
+
+@pytest.fixture
+def known(db):
+    """Five people already in the address book, by name."""
+    return {
+        "ada": save(db, name="Ada Lovelace", company="Analytical Engines",
+                    email="Ada@Example.com", title="Countess", kind="customer"),
+        "grace": save(db, name="Grace Hopper", phone="030 1234567"),
+        "alan": save(db, name="Alan Turing", company="Bletchley",
+                     linkedin_url="in/alan-turing"),
+        "mary": save(db, name="Mary Smith"),
+        "emile": save(db, name="Émile Zola", company="Éditions Charpentier"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"name": "Someone", "email": "ada@example.COM"}, [("Ada Lovelace", ["same email"])]),
+        ({"name": "Someone", "email": "ADA@example.com"}, [("Ada Lovelace", ["same email"])]),
+        ({"name": "Someone", "phone": "+49 30 123 4567"}, [("Grace Hopper", ["same phone"])]),
+        ({"name": "Someone", "linkedin_url": "https://www.linkedin.com/in/Alan-Turing/?trk=x"},
+         [("Alan Turing", ["same LinkedIn profile"])]),
+        ({"name": "ada lovelace", "company": "ANALYTICAL ENGINES"},
+         [("Ada Lovelace", ["same name and company"])]),
+        ({"name": "MARY SMITH"}, [("Mary Smith", ["same name"])]),
+        ({"name": "Ada Lovelace", "company": "Other Co"}, []),  # same name, other company
+        ({"name": "Ada Lovelace"}, []),  # one has a company, the other not
+        ({"name": "Mary Smith", "company": "Acme"}, []),
+        ({"name": "Nobody Known"}, []),
+        ({"name": "Ada Lovelace", "company": "Analytical Engines", "email": "ada@example.com"},
+         [("Ada Lovelace", ["same email", "same name and company"])]),
+        ({"name": "Grace Hopper", "phone": "030 1234567", "email": "ada@example.com"},
+         [("Ada Lovelace", ["same email"]), ("Grace Hopper", ["same phone", "same name"])]),
+    ],
+)
+def test_twins_reasons(db, known, fields, expected):
+    twins = matching.twins(db, cards.clean(fields, phone_region="DE"))
+    assert [(t["name"], t["why"]) for t in twins] == expected
+
+
+def test_twins_returns_who_they_are(db, known):
+    [twin] = matching.twins(db, card(email="ada@example.com"))
+    assert twin == {"id": known["ada"], "name": "Ada Lovelace", "company": "Analytical Engines",
+                    "title": "Countess", "kind": "customer", "why": ["same email"]}
+
+
+def test_twins_name_and_company_ignore_case_beyond_ascii(db, known):
+    # Typed in lower case at the booth: "émile zola" at "éditions charpentier".
+    twins = matching.twins(db, cards.clean({"name": "émile zola",
+                                            "company": "éditions charpentier"}))
+    assert [(t["id"], t["why"]) for t in twins] == [(known["emile"], ["same name and company"])]
+
+
+def test_twins_leave_out_merged_people(db, known):
+    db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [known["ada"]])
+    assert matching.twins(db, card(company="Analytical Engines", email="ada@example.com")) == []
+
+
+@pytest.mark.parametrize("status", ["let_go", "declined"])
+def test_twins_keep_people_let_go(db, known, status):
+    db.execute("UPDATE people SET status = ? WHERE id = ?", [status, known["ada"]])
+    assert [t["id"] for t in matching.twins(db, card(email="ada@example.com"))] == [known["ada"]]
+
+
+def test_twins_exclude_id(db, known):
+    same = card(company="Analytical Engines", email="ada@example.com")
+    assert matching.twins(db, same, exclude_id=known["ada"]) == []
+    assert [t["id"] for t in matching.twins(db, same, exclude_id=known["grace"])] == [
+        known["ada"]]
+
+
+def test_twins_at_most_a_few_per_reason(db):
+    ids = [save(db, name="Mary Smith") for _ in range(matching.TWINS_PER_PROBE + 2)]
+    twins = matching.twins(db, card(name="Mary Smith"))
+    assert [t["id"] for t in twins] == ids[:matching.TWINS_PER_PROBE]
+    known = matching.Known.read(db, [card_keys(card(name="Mary Smith"))])
+    assert known.twins(card_keys(card(name="Mary Smith"))) == [
+        {"id": t["id"], "name": t["name"], "why": t["why"]} for t in twins]
+
+
+# --- capture, import and merge agree ------------------------------------------------
+
+
+@pytest.mark.parametrize("known_email, typed_email, same", [
+    ("ada@example.com", "ADA@example.COM", True),
+    ("émile@zola.example", "émile@ZOLA.example", True),  # a domain's case never counts
+    ("émile@zola.example", "Émile@zola.example", False),  # É is not é to the stored index
+    ("straße@zola.example", "STRASSE@zola.example", False),
+])
+def test_email_case_capture_import_and_merge_agree(db, known_email, typed_email, same):
+    first = save(db, name="First Person", email=known_email)
+    typed = card(name="Other Name", email=typed_email)
+    # Capture asks the database about one card.
+    assert [t["id"] for t in matching.twins(db, typed)] == ([first] if same else [])
+    # An import asks memory, about the database and about the file's own rows.
+    assert [row.action for row in preview(db, {"name": "Other Name", "email": typed_email})] \
+        == ["match" if same else "new"]
+    rows = preview(db, {"name": "Nobody Yet", "email": f"x{known_email}"},
+                   {"name": "Other Name", "email": f"x{typed_email}"})
+    assert rows[1].reason == ("same person as row 1" if same else None)
+    # Merge pairs the people stored.
+    second = save(db, name="Other Name", email=typed_email)
+    assert (frozenset((first, second)) in paired(db)) is same
+
+
+def test_exact_pairs_are_the_twins_of_each_person(db):
+    people = [
+        save(db, name="Ada Lovelace", company="Acme", email="ada@acme.example",
+             phone="030 1234567", linkedin_url="in/ada"),
+        save(db, name="ADA lovelace", company="ACME", email="ADA@acme.example"),
+        save(db, name="Grace Hopper", phone="030 1234567"),
+        save(db, name="grace hopper", linkedin_url="in/ada"),
+        save(db, name="Grace Hopper", company="Navy"),
+        save(db, name="Émile Zola", email="émile@zola.example"),
+        save(db, name="Emile Z.", email="Émile@zola.example"),
+    ]
+    pairs = matching.exact_pairs(db)
+    assert len(pairs) == 4
+    for person_id in people:
+        person = cards.card_of(cards.person_row(db, person_id))
+        from_twins = {t["id"]: tuple(t["why"])
+                      for t in matching.twins(db, person, exclude_id=person_id)}
+        from_pairs = {b if a == person_id else a: tuple(r for r in matching.REASONS if r in why)
+                      for (a, b), why in pairs.items() if person_id in (a, b)}
+        assert from_twins == from_pairs, person.name
+
+
+# --- one match, and the LinkedIn rule -----------------------------------------------
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-b"}, None),
+    ({"name": "Someone", "email": "ada@acme.example", "linkedin_url": "in/ada-b"}, None),
+    ({"name": "Ada Lovelace", "company": "Acme"}, "same name and company"),
+    ({"name": "Someone", "email": "ADA@acme.example"}, "same email"),
+    ({"name": "Someone Else", "email": "x@y.example", "linkedin_url": "in/ada-a"},
+     "same LinkedIn profile"),
+    ({"name": "Ada Lovelace", "company": "Acme", "email": "ada@acme.example",
+      "linkedin_url": "in/ada-a"}, "same LinkedIn profile"),
+])
+def test_find_match_two_linkedin_profiles_are_two_people(db, fields, expected):
+    ada = save(db, name="Ada Lovelace", company="Acme", email="ada@acme.example",
+               linkedin_url="in/ada-a")
+    typed = card(**fields)
+    found = matching.find_match(db, typed)
+    assert found == (None if expected is None else (ada, f"{expected} as Ada Lovelace (#{ada})"))
+    assert matching.Known.read(db, [card_keys(typed)]).find_match(card_keys(typed)) == found
+
+
+def test_find_match_takes_the_next_twin_without_another_profile(db):
+    save(db, name="Ada Lovelace", company="Acme", linkedin_url="in/ada-a")
+    second = save(db, name="Ada Lovelace", company="Acme")
+    typed = card(company="Acme", linkedin_url="in/ada-b")
+    assert matching.find_match(db, typed) == (
+        second, f"same name and company as Ada Lovelace (#{second})")
+
+
+def test_merged_people_are_never_twins(db):
+    fields = {"name": "Ada Lovelace", "company": "Acme", "email": "ada@acme.example",
+              "phone": "030 1234567", "linkedin_url": "in/ada"}
+    kept, dropped = save(db, **fields), save(db, **fields)
+    assert matching.pairs(db) == {(kept, dropped): {
+        "same email", "same phone", "same LinkedIn profile", "same name and company"}}
+    merge.merge(db, kept, dropped, now=NOW)
+    typed = card(**fields)
+    assert [t["id"] for t in matching.twins(db, typed)] == [kept]
+    assert matching.find_match(db, typed)[0] == kept
+    assert dropped not in matching.Known.read(db).people
+    assert dropped not in matching.Known.read(db, [card_keys(typed)], ids=[dropped]).people
+    assert matching.pairs(db) == {}
+
+
+# --- the rows of one file -----------------------------------------------------------
+
+FILES = [
+    # (the rows of a file, the earlier row each one repeats)
+    ([{"name": "Ada Lovelace", "email": "ada@x.example"},
+      {"name": "A. Lovelace", "email": "ADA@x.example"}], [None, 1]),
+    ([{"name": "Ada Lovelace", "company": "Acme"},
+      {"name": "ada  LOVELACE", "company": "ACME"}], [None, 1]),
+    ([{"name": "Ada Lovelace"}, {"name": "Ada Lovelace", "company": "Acme"}], [None, None]),
+    ([{"name": "Ada One", "phone": "+4930123456"},
+      {"name": "Bea Two", "phone": "030 123456"}], [None, 1]),
+    ([{"name": "Émile One", "email": "émile@x.example"},
+      {"name": "Emile Two", "email": "Émile@x.example"}], [None, None]),
+    # Two profiles are two people; the third row is the second one again.
+    ([{"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-a"},
+      {"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-b"},
+      {"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-b"}], [None, None, 2]),
+    # The profile is asked first, whatever else an earlier row shares.
+    ([{"name": "Ada One", "linkedin_url": "in/ada"},
+      {"name": "Bea Two", "email": "b@x.example"},
+      {"name": "Cleo Three", "email": "b@x.example", "linkedin_url": "in/ada"}],
+     [None, None, 1]),
+    # A row without a profile is the first earlier row sharing a key with it.
+    ([{"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-a"},
+      {"name": "Ada Lovelace", "company": "Acme", "linkedin_url": "in/ada-b"},
+      {"name": "Ada Lovelace", "company": "Acme"}], [None, None, 1]),
+]
+
+
+@pytest.mark.parametrize("rows, repeats", FILES)
+def test_rows_of_one_file_in_memory(rows, repeats):
+    in_file, found = matching.Known(), []
+    for number, fields in enumerate(rows, 1):
+        keys = card_keys(card(**fields))
+        match = in_file.find_match(keys)
+        found.append(match[0] if match else None)
+        if match is None:
+            in_file.add(number, fields["name"], keys)
+    assert found == repeats
+
+
+@pytest.mark.parametrize("rows, repeats", FILES)
+def test_rows_of_one_file_in_a_preview(db, rows, repeats):
+    assert [row.reason if row.action == "skip" else None for row in preview(db, *rows)] == [
+        None if number is None else f"same person as row {number}" for number in repeats]
+
+
+def test_known_keeps_ids_sorted_as_people_are_added_out_of_order():
+    known = matching.Known()
+    keys = card_keys(card(email="ada@x.example"))
+    for person_id in (7, 3, 5):
+        known.add(person_id, "Ada", keys)
+    assert [t["id"] for t in known.twins(keys)] == [3, 5, 7]
+    assert known.find_match(keys)[0] == 3
