@@ -30,7 +30,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlite_utils import Database
 
-from fieldkit import clock, config, normalise
+from fieldkit import clock, config, matching
 from fieldkit.db import row_counts, transaction
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
@@ -351,7 +351,7 @@ def _person(rng, rows, person_id, kind, met_at, event, tz):
         "id": person_id,
         "uid": _uid(rng),
         "name": f"{first} {last}",
-        "name_key": normalise.match_key(f"{first} {last}"),
+        "name_key": matching.name_key(f"{first} {last}"),
         "company_key": None,
         "kind": kind,
         "department": rng.choice(DEPARTMENTS) if kind == "colleague" else None,
@@ -375,7 +375,7 @@ def _person(rng, rows, person_id, kind, met_at, event, tz):
         "created_at": met_at,
         "updated_at": met_at,
     }
-    person["company_key"] = normalise.match_key(person["company"])
+    person["company_key"] = matching.company_key(person["company"])
     rows.people.append(person)
     for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2))):
         rows.tags.append({"person_id": person_id, "tag": tag})
