@@ -4,7 +4,7 @@ import streamlit as st
 
 from fieldkit import cards, checkins, config, memos
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import cached, style
+from fieldkit.ui import actions, cached, style
 from fieldkit.ui import capture_actions as act
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.gate import open_db
@@ -75,8 +75,7 @@ with st.form(key("form"), border=False):
 
 scan.notice()
 scan.scan_result(gen)
-if error := state.pop(act.ERROR, None):  # what was typed stays in the form
-    st.error(md(error), icon=":material/error:")
+actions.show_kept(act.ERROR)  # what was typed stays in the form
 if twins := state.get(act.TWINS):
     st.warning("This looks like someone you already know. Add this meeting to them "
                "instead of creating a twin?", icon=":material/group:")
@@ -98,5 +97,4 @@ if recent:
             st.text(line, width="stretch")
             st.button("Undo", key=f"undo_{capture['touch_id']}_{undo_round}",
                       on_click=act.undo, args=(undo_round, capture["touch_id"]))
-if error := state.pop(act.UNDO_ERROR, None):
-    st.error(md(error), icon=":material/error:")
+actions.show_kept(act.UNDO_ERROR)

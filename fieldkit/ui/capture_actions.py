@@ -21,9 +21,8 @@ import streamlit as st
 from sqlite_utils import Database
 
 from fieldkit import cards, config, matching, memos, photos
-from fieldkit.errors import FieldkitError
+from fieldkit.ui import actions
 from fieldkit.ui import scan_widgets as scan
-from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 GEN = "capture_gen"  # bumped after a save: fresh, empty widgets
@@ -106,35 +105,37 @@ def save_new(gen: int) -> None:
 
 
 def _save(gen: int, *, check_twins: bool) -> None:
-    try:
-        with open_db() as db:
-            settings = config.load(db)
-            card, extras, event_id = _entered(gen, settings)
-            if check_twins and cards.saved_uid(db, form_uid(gen)) is None \
-                    and (twins := matching.twins(db, card)):
-                state[TWINS] = twins
-                return
-            _store(db, gen, settings, card, extras, event_id)
-    except FieldkitError as exc:
-        state[ERROR] = str(exc)
+    def save(db):
+        """The card stored, or the people it looks like (then nothing is stored)."""
+        settings = config.load(db)
+        card, extras, event_id = _entered(gen, settings)
+        if check_twins and cards.saved_uid(db, form_uid(gen)) is None \
+                and (twins := matching.twins(db, card)):
+            return card, twins
+        _store(db, gen, settings, card, extras, event_id)
+        return card, None
+
+    if not (written := actions.write(save, keep=ERROR)):
         return
-    _saved(gen, f"Saved {md(card.name)}. Ready for the next person.")
+    card, twins = written.value
+    if twins:
+        state[TWINS] = twins
+    else:
+        _saved(gen, f"Saved {md(card.name)}. Ready for the next person.")
 
 
 def add_to(gen: int, person_id: int, name: str) -> None:
     """Add to a known person: record meeting them again instead of a twin."""
     if not _current(gen):
         return
-    try:
-        with open_db() as db:
-            settings = config.load(db)
-            card, extras, event_id = _entered(gen, settings)
-            cards.add_meeting(db, person_id, card, settings=settings, event_id=event_id,
-                              **extras)
-    except FieldkitError as exc:
-        state[ERROR] = str(exc)
-        return
-    _saved(gen, f"Added this meeting to {md(name)}.")
+    def add(db):
+        settings = config.load(db)
+        card, extras, event_id = _entered(gen, settings)
+        return cards.add_meeting(db, person_id, card, settings=settings, event_id=event_id,
+                                 **extras)
+
+    if actions.write(add, keep=ERROR):
+        _saved(gen, f"Added this meeting to {md(name)}.")
 
 
 def read_code(gen: int) -> None:
@@ -152,11 +153,8 @@ def undo(round_: int, touch_id: int) -> None:
     """Undo under "Just saved": take back that card, or the meeting added."""
     if state.get(UNDOS, 0) != round_:  # the second tap of a double tap
         return
-    try:
-        with open_db() as db:
-            name = cards.undo_capture(db, touch_id)
-    except FieldkitError as exc:
-        state[UNDO_ERROR] = str(exc)
+    if not (undone := actions.write(lambda db: cards.undo_capture(db, touch_id),
+                                    keep=UNDO_ERROR)):
         return
     state[UNDOS] = round_ + 1
-    state[MESSAGE] = (generation(), f"Took back {md(name)}.")
+    state[MESSAGE] = (generation(), f"Took back {md(undone.value)}.")
