@@ -10,12 +10,11 @@ import fieldkit.db
 from fieldkit import config
 from fieldkit.errors import SettingError
 from fieldkit.kinds import PERSON_KINDS
-
-NOW = "2026-03-01T09:00:00Z"
+from tests.factory import STAMP
 
 
 def _store_raw(db, name, text):
-    db.table("settings").insert({"name": name, "value": text, "updated_at": NOW})
+    db.table("settings").insert({"name": name, "value": text, "updated_at": STAMP})
 
 
 def _stored(db):
