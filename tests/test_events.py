@@ -6,7 +6,7 @@ import pytest
 
 from fieldkit import cards, events, followups, metrics
 from fieldkit.errors import ValidationError
-from tests.factory import SETTINGS, UTC, add_touch, count, save_card, utc
+from tests.factory import SETTINGS, UTC, add_checkin, add_touch, count, save_card, utc
 
 
 def fields(**changes) -> dict:
@@ -192,8 +192,7 @@ def test_get_missing_raises(db):
 
 def test_update_replaces_details_and_keeps_checkins_and_people(db):
     event_id = events.create(db, fields())
-    db.execute("INSERT INTO checkins (event_id, checked_in_at) VALUES (?, ?)",
-               [event_id, "2026-11-20T07:30:00Z"])
+    add_checkin(db, event_id, "2026-11-20T07:30:00Z")
     person = save_card(db, "Ada", at=utc("2026-11-20T10:00:00Z"), event_id=event_id)
     checkins_before = db.execute("SELECT * FROM checkins").fetchall()
     events.update(db, event_id, fields(name="Hannover Messe 2026", kind="conference",
@@ -404,10 +403,8 @@ def messe(db):
         ("2026-04-21T06:45:00Z", "2026-04-21T16:00:00Z"),  # day 2, 08:45: early
         ("2026-04-22T08:00:00Z", "2026-04-22T16:00:00Z"),  # day 3, 10:00: not early
     ]:
-        db.execute("INSERT INTO checkins (event_id, checked_in_at, checked_out_at) "
-                   "VALUES (?, ?, ?)", [event_id, checked_in, checked_out])
-    db.execute("INSERT INTO checkins (event_id, checked_in_at, checked_out_at) VALUES (?, ?, ?)",
-               [elsewhere, "2026-01-10T07:00:00Z", "2026-01-10T17:00:00Z"])
+        add_checkin(db, event_id, checked_in, checked_out)
+    add_checkin(db, elsewhere, "2026-01-10T07:00:00Z", "2026-01-10T17:00:00Z")
     return event_id
 
 

@@ -8,7 +8,7 @@ import fieldkit.db
 from fieldkit import clock, config, kinds, sample
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
-from tests.factory import SAMPLE_DAY
+from tests.factory import SAMPLE_DAY, add_person
 
 TZ = "Europe/Berlin"
 
@@ -190,11 +190,8 @@ def test_fill_full_text_search_finds_last_name(sample_day_readonly):
 
 def test_fill_full_text_search_indexes_later_contacts(sample_day_db):
     now = "2026-11-22T10:00:00Z"
-    new_id = sample_day_db.execute(
-        "INSERT INTO people (uid, name, company, met_at, created_at, updated_at) "
-        "VALUES ('zz-new', 'Grete Quarkmeier', 'Zyxwv Widgets', ?, ?, ?)",
-        [now, now, now],
-    ).lastrowid
+    new_id = add_person(sample_day_db, name="Grete Quarkmeier", company="Zyxwv Widgets",
+                        met_at=now, created_at=now, updated_at=now)
     found = sample_day_db.execute(
         "SELECT rowid FROM people_fts WHERE people_fts MATCH 'quarkmeier'").fetchall()
     assert found == [(new_id,)]
@@ -226,9 +223,7 @@ def test_fill_non_empty_db_refused_and_unchanged(sample_day_db):
 
 def test_fill_db_with_one_person_refused(db):
     now = "2026-11-22T10:00:00Z"
-    db.execute(
-        "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
-        "VALUES ('c1', 'Ada Lovelace', ?, ?, ?)", [now, now, now])
+    add_person(db, met_at=now, created_at=now, updated_at=now)
     before, schema = fieldkit.db.row_counts(db), _schema_objects(db)
     with pytest.raises(FieldkitError):
         sample.fill(db, 1, today=SAMPLE_DAY)
