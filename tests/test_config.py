@@ -188,7 +188,7 @@ def test_save_bad_value_rejected_and_named(db, name, raw):
     with pytest.raises(SettingError) as info:
         config.save(db, {name: raw})
     assert info.value.field == name
-    assert str(info.value)
+    assert str(info.value).startswith(f"{config.SETTINGS[name].label}: ")
     assert _stored(db) == {}
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 import fieldkit.db
 from fieldkit import activity, kinds, metrics
@@ -66,8 +67,13 @@ def test_connect_sets_pragma(db, pragma, check):
 
 
 def test_connect_applies_every_migration(db):
-    assert fieldkit.db.latest_version() >= 1
-    assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+    known = [m.name for m in fieldkit.db.migrations.pending(Database(memory=True))]
+    applied = [name for (name,) in db.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        [fieldkit.db.MIGRATION_SET])]
+    assert applied == known
+    assert known[0] == "0001_initial" and "0004_people" in known
+    assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version() == len(known)
     assert fieldkit.db.pending_migrations(db) == []
 
 
