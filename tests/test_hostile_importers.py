@@ -12,7 +12,6 @@ import hashlib
 import io
 import sqlite3
 import zlib
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -23,10 +22,9 @@ from PIL import Image
 from fieldkit import backup, cards, imports, linkedin, normalise, photos, vcard
 from fieldkit.errors import FieldkitError
 from fieldkit.imports import ImportFileError, Preview, Row
-from hostile import FEW, HOSTILE, assert_clear, attempt, fingerprint, hostile_text
+from hostile import FEW, HOSTILE, NOW, assert_clear, attempt, fingerprint, hostile_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
-NOW = datetime(2026, 11, 22, 15, 0, tzinfo=timezone.utc)
 CSVS = [p.read_bytes() for p in sorted((FIXTURES / "linkedin").glob("*.csv"))]
 VCARDS = [p.read_bytes() for p in sorted((FIXTURES / "vcard").glob("*.vcf"))]
 ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252", "shift_jis",
