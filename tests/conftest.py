@@ -54,7 +54,8 @@ def db_path(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _sample_file(tmp_path_factory):
+def _sample_today_file(tmp_path_factory):
+    # The template sample_db copies; anchored on the day the tests run, as the app's button.
     path = tmp_path_factory.mktemp("sample-template") / "fieldkit.db"
     with fieldkit.db.connect(path) as database:
         fieldkit.sample.fill(database, 1)
@@ -73,9 +74,9 @@ def app_db(tmp_path, monkeypatch, _migrated_file):
 
 
 @pytest.fixture
-def sample_db(app_db, _sample_file):
+def sample_db(app_db, _sample_today_file):
     """The app's database holding the sample data set (scale 1, anchored today)."""
-    shutil.copyfile(_sample_file, app_db)
+    shutil.copyfile(_sample_today_file, app_db)
     return app_db
 
 
