@@ -12,6 +12,7 @@ Plain functions and constants, no pytest: import them as
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Mapping
@@ -52,19 +53,24 @@ def iso(moment: datetime | str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def save_card(db, name: str = "Ada Lovelace", *, at: datetime = NOW,
+def save_card(db, name: str = "Ada Lovelace", *, at: datetime | None = NOW,
               settings: Mapping = SETTINGS, event_id: int | None = None, photo=None,
-              memo=None, **fields) -> int:
+              memo=None, uid: str | None = None, source: str = "capture", **fields) -> int:
     """A card typed and saved at ``at``; returns the person's id.
 
     ``fields`` are the form's other fields (kind, company, phone, tags, ...);
     a phone without +country is read in ``settings["phone_region"]``, as the
-    capture form reads it. ``photo`` and ``memo`` are already prepared
-    (photos.prepare, memos.prepare).
+    capture form reads it (pass ``{**SETTINGS, "phone_region": "DE"}`` for
+    German numbers). ``photo`` and ``memo`` are already prepared
+    (photos.prepare, memos.prepare); ``uid`` and ``source`` go to cards.save.
+    ``at=None`` saves at the real current time, for page tests.
     """
+    unknown = set(fields) - {f.name for f in dataclasses.fields(cards.Card)}
+    if unknown:  # cards.clean would drop them without a word
+        raise TypeError(f"not a card field: {', '.join(sorted(unknown))}")
     card = cards.clean({"name": name, **fields}, phone_region=settings.get("phone_region"))
     return cards.save(db, card, settings=settings, event_id=event_id, photo=photo, memo=memo,
-                      now=at)
+                      now=at, uid=uid, source=source)
 
 
 def _insert(db, table: str, row: Mapping) -> int:

@@ -73,3 +73,10 @@ def test_raw_rows_are_only_the_rows_asked_for(db):
     assert db.execute("SELECT id, checked_in_at, checked_out_at FROM checkins").fetchall() == [
         (checkin_id, "2026-03-03T08:00:00Z", None)]
     assert [count(db, t) for t in ("person_tags", "attachments", "triage_days")] == [0, 0, 0]
+
+
+def test_save_card_refuses_what_is_not_a_card_field(db):
+    # cards.clean would drop a misspelt field, or a ``now=`` meant as ``at=``, silently.
+    with pytest.raises(TypeError, match=r"^not a card field: now, phnoe$"):
+        save_card(db, phnoe="+4930123456", now=None)
+    assert count(db, "people") == 0
