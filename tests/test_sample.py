@@ -28,7 +28,7 @@ def _schema_objects(db):
     ).fetchall()
 
 
-def _touch_days(db, person_id, kind):
+def _days_touched(db, person_id, kind):
     return [
         clock.local_date(at, TZ)
         for (at,) in db.execute(
@@ -251,11 +251,11 @@ def test_fill_bool_scale_refused(db):
 
 def _replayed(db, person_id, kind, cadence_days):
     settings = config.defaults()
-    (met_on,) = _touch_days(db, person_id, "met")
+    (met_on,) = _days_touched(db, person_id, "met")
     return next_followup(
         met_on,
-        _touch_days(db, person_id, "attempt"),
-        _touch_days(db, person_id, "dialog"),
+        _days_touched(db, person_id, "attempt"),
+        _days_touched(db, person_id, "dialog"),
         settings["ladder_gaps"],
         cadence_days or config.cadence_days(settings, kind),
     )
@@ -282,8 +282,8 @@ def test_fill_followups_ladder_cases_covered(sample_day_readonly):
     # The replay above must meet every branch of the ladder, not only new cards.
     seen = set()
     for person_id, *_ in _open_followups(sample_day_readonly):
-        attempts = len(_touch_days(sample_day_readonly, person_id, "attempt"))
-        dialogs = len(_touch_days(sample_day_readonly, person_id, "dialog"))
+        attempts = len(_days_touched(sample_day_readonly, person_id, "attempt"))
+        dialogs = len(_days_touched(sample_day_readonly, person_id, "dialog"))
         seen.add(("new" if not attempts and not dialogs else
                   "attempts_only" if not dialogs else "after_dialog"))
     assert seen == {"new", "attempts_only", "after_dialog"}
@@ -298,7 +298,7 @@ def test_fill_new_cards_due_next_day(sample_day_readonly):
     """).fetchall()
     assert rows
     for person_id, due_on, reason, rung in rows:
-        (met_on,) = _touch_days(sample_day_readonly, person_id, "met")
+        (met_on,) = _days_touched(sample_day_readonly, person_id, "met")
         assert (due_on, reason, rung) == ((met_on + timedelta(days=1)).isoformat(), "ladder", 1)
 
 
@@ -312,5 +312,5 @@ def test_fill_own_cadence_used_after_dialog(sample_day_readonly):
     """).fetchall()
     assert rows
     for person_id, cadence_days, due_on in rows:
-        last_dialog = max(_touch_days(sample_day_readonly, person_id, "dialog"))
+        last_dialog = max(_days_touched(sample_day_readonly, person_id, "dialog"))
         assert due_on == (last_dialog + timedelta(days=cadence_days)).isoformat()
