@@ -1,14 +1,27 @@
-"""Shared fixtures: migrated and sample databases, for the core and for pages."""
+"""Shared fixtures: migrated and sample databases, for the core and for pages.
+
+Each name means one thing:
+
+    db                   a migrated, empty database, open; private to the test
+    db_path              where a test may create a database file; nothing there yet
+    app_db               path of the app's database (FIELDKIT_DB): migrated, empty
+    sample_db            path of the app's database holding the sample, anchored today
+    sample_day_file      path of the shared template: the sample anchored on SAMPLE_DAY
+    sample_day_readonly  that template open read-only, shared by the tests that only read
+    sample_day_db        a private copy of that template, open, for tests that write
+"""
 
 import shutil
-from datetime import date
+import sqlite3
 
 import pytest
 import streamlit as st
+from sqlite_utils import Database
 
 import fieldkit.config
 import fieldkit.db
 import fieldkit.sample
+from tests.factory import SAMPLE_DAY
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +54,8 @@ def db_path(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _sample_file(tmp_path_factory):
+def _sample_today_file(tmp_path_factory):
+    # The template sample_db copies; anchored on the day the tests run, as the app's button.
     path = tmp_path_factory.mktemp("sample-template") / "fieldkit.db"
     with fieldkit.db.connect(path) as database:
         fieldkit.sample.fill(database, 1)
@@ -60,18 +74,19 @@ def app_db(tmp_path, monkeypatch, _migrated_file):
 
 
 @pytest.fixture
-def sample_db(app_db, _sample_file):
+def sample_db(app_db, _sample_today_file):
     """The app's database holding the sample data set (scale 1, anchored today)."""
-    shutil.copyfile(_sample_file, app_db)
+    shutil.copyfile(_sample_today_file, app_db)
     return app_db
-
-
-SAMPLE_DAY = date(2026, 11, 22)  # the day the anchored sample is built around
 
 
 @pytest.fixture(scope="session")
 def sample_day_file(tmp_path_factory):
-    """The sample at scale 1 anchored on SAMPLE_DAY, filled once per test run."""
+    """The sample at scale 1 anchored on SAMPLE_DAY, filled once per test run.
+
+    Every later test shares this file: read it through ``sample_day_readonly``
+    or copy it (``sample_day_db``), never open it for writing.
+    """
     path = tmp_path_factory.mktemp("sample-day") / "fieldkit.db"
     with fieldkit.db.connect(path) as database:
         fieldkit.sample.fill(database, 1, today=SAMPLE_DAY)
@@ -83,3 +98,13 @@ def sample_day_db(sample_day_file, tmp_path):
     """A private, open copy of the anchored sample, for tests that may write."""
     with _open_copy(sample_day_file, tmp_path / "sample-day.db") as database:
         yield database
+
+
+@pytest.fixture(scope="session")
+def sample_day_readonly(sample_day_file):
+    """The shared anchored sample, open read-only: a write raises instead of corrupting it."""
+    conn = sqlite3.connect(f"file:{sample_day_file}?mode=ro", uri=True, isolation_level=None)
+    try:
+        yield Database(conn)
+    finally:
+        conn.close()

@@ -8,6 +8,7 @@ byte-for-byte what it was before the call.
 import hashlib
 import os
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -25,6 +26,9 @@ settings.register_profile(
 )
 HOSTILE = settings.get_profile("hostile")
 FEW = settings(HOSTILE, max_examples=15)
+
+# When the hostile writes happen: the afternoon of the anchored sample's day.
+NOW = datetime(2026, 11, 22, 15, 0, tzinfo=timezone.utc)
 
 # Pieces that have broken parsers before: quotes, FTS and format syntax,
 # markup, bidi and zero-width characters, escapes, NUL, a lone surrogate.

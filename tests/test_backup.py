@@ -5,22 +5,15 @@ import random
 import shutil
 import sqlite3
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Migrations
 
 import fieldkit.db
-from fieldkit import access, backup, cards, config
+from fieldkit import access, backup
 from fieldkit.backup import BackupError, RestoreError
-
-SETTINGS = config.defaults()
-NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
-
-
-def add_person(db, name: str) -> int:
-    return cards.save(db, cards.clean({"name": name}), settings=SETTINGS, now=NOW)
+from tests.factory import NOW, save_card
 
 
 def names(path: Path) -> list[str]:
@@ -35,7 +28,7 @@ def make_db(path: Path, *people: str) -> Path:
     """A closed, checkpointed FieldKit file holding ``people``."""
     with fieldkit.db.connect(path) as db:
         for name in people:
-            add_person(db, name)
+            save_card(db, name)
     return path
 
 
@@ -54,7 +47,7 @@ def good_backup(tmp_path_factory) -> bytes:
 # --- backup -------------------------------------------------------------------
 
 def test_backup_bytes_is_a_self_contained_fieldkit_file(db):
-    add_person(db, "Ada Okafor")
+    save_card(db, "Ada Okafor")
     data = backup.backup_bytes(db)
     assert data.startswith(b"SQLite format 3\x00")
     assert data[18:20] == b"\x01\x01"  # rollback journal: no WAL needed beside it
@@ -86,7 +79,7 @@ def test_backup_while_another_connection_writes(tmp_path):
             with fieldkit.db.connect(path) as db:
                 n = 0
                 while not stop.is_set():
-                    add_person(db, f"Writer {n}")
+                    save_card(db, f"Writer {n}")
                     n += 1
                     if n == 3:
                         started.set()
@@ -122,7 +115,7 @@ def test_backup_while_another_connection_writes(tmp_path):
 
 
 def test_backup_file_writes_a_copy_and_refuses_the_database_itself(db, tmp_path):
-    add_person(db, "Ada Okafor")
+    save_card(db, "Ada Okafor")
     target = backup.backup_file(db, tmp_path / "backups" / "copy.db")
     assert names(target) == ["Ada Okafor"]
     assert not list(target.parent.glob("*.partial"))

@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from fieldkit import calls, cards, config, followups
+from fieldkit import calls, followups
 from fieldkit.errors import FieldkitError, ValidationError
+from tests.factory import SETTINGS, save_card
 
 # The user lives in London; in January Berlin is UTC+1, Tokyo +9, New York -5.
-SETTINGS = {**config.defaults(), "timezone": "Europe/London"}
+LONDON = {**SETTINGS, "timezone": "Europe/London"}
 NOW = datetime(2026, 1, 14, 13, 30, tzinfo=timezone.utc)
 MET = NOW - timedelta(days=1)
 TODAY = date(2026, 1, 14)
@@ -18,8 +19,8 @@ PHONES = {"DE": "+4915123456789", "JP": "+819012345678", "US": "+12015550123",
 
 
 def person(db, name, tz=None, phone=None, kind="customer", now=MET, **fields) -> int:
-    card = cards.clean({"name": name, "kind": kind, "phone": phone, **fields})
-    person_id = cards.save(db, card, settings=SETTINGS, now=now)
+    # A card carries no time zone; calling hours need the person's own (People page edits it).
+    person_id = save_card(db, name, at=now, settings=LONDON, kind=kind, phone=phone, **fields)
     db.execute("UPDATE people SET tz = ? WHERE id = ?", [tz, person_id])
     return person_id
 
@@ -54,7 +55,7 @@ def world(db):
 # --- candidates ---------------------------------------------------------------------------
 
 def test_candidates_earliest_time_zones_first_then_name_without_phone_last(db, world):
-    people = calls.candidates(db, SETTINGS, now=NOW)
+    people = calls.candidates(db, LONDON, now=NOW)
     assert names(people) == ["Kenji Tanaka", "anna Weber", "Ben Sato", "Lena Fischer",
                              "Nora Quinn", "Zed Aldous"]
     by_name = {p["name"]: p for p in people}
@@ -71,7 +72,7 @@ def test_candidates_earliest_time_zones_first_then_name_without_phone_last(db, w
 
 
 def test_candidates_carry_phone_for_dialing_and_reading(db, world):
-    people = {p["name"]: p for p in calls.candidates(db, SETTINGS, now=NOW)}
+    people = {p["name"]: p for p in calls.candidates(db, LONDON, now=NOW)}
     assert people["Ben Sato"]["phone"] == "+4915123456789"
     assert people["Ben Sato"]["phone_display"] == "+49 1512 3456789"
     assert people["Zed Aldous"]["phone"] is None
@@ -80,7 +81,7 @@ def test_candidates_carry_phone_for_dialing_and_reading(db, world):
 
 def test_candidates_offsets_follow_daylight_saving(db, world):
     summer = datetime(2026, 7, 14, 12, 0, tzinfo=timezone.utc)
-    people = {p["name"]: p for p in calls.candidates(db, SETTINGS, now=summer)}
+    people = {p["name"]: p for p in calls.candidates(db, LONDON, now=summer)}
     assert people["Ben Sato"]["offset_label"] == "UTC+2"
     assert people["Nora Quinn"]["local_time"] == "08:00"
     assert people["Lena Fischer"]["offset_label"] == "UTC+1"
@@ -95,22 +96,22 @@ def test_candidates_offsets_follow_daylight_saving(db, world):
 def test_candidates_calling_hours_start_inclusive_end_exclusive(db, utc, expected):
     person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     now = datetime(2026, 1, 14, *utc, tzinfo=timezone.utc)
-    (ben,) = calls.candidates(db, SETTINGS, now=now)
+    (ben,) = calls.candidates(db, LONDON, now=now)
     assert ben["callable_now"] is expected
 
 
 def test_candidates_use_the_calling_hours_setting(db):
     person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
-    late = {**SETTINGS, "calling_hours_start": "15:00", "calling_hours_end": "20:30"}
+    late = {**LONDON, "calling_hours_start": "15:00", "calling_hours_end": "20:30"}
     at = datetime(2026, 1, 14, 19, 15, tzinfo=timezone.utc)  # 20:15 in Berlin
     assert calls.candidates(db, late, now=at)[0]["callable_now"] is True
-    assert calls.candidates(db, SETTINGS, now=at)[0]["callable_now"] is False
+    assert calls.candidates(db, LONDON, now=at)[0]["callable_now"] is False
 
 
 def test_candidates_unknown_zone_falls_back_to_the_users(db):
     person_id = person(db, "Ben Sato", None, PHONES["DE"])
     db.execute("UPDATE people SET tz = 'Mars/Olympus' WHERE id = ?", [person_id])
-    (ben,) = calls.candidates(db, SETTINGS, now=NOW)
+    (ben,) = calls.candidates(db, LONDON, now=NOW)
     assert ben["tz"] == "Europe/London"
 
 
@@ -118,16 +119,16 @@ def test_candidates_kinds(db):
     person(db, "Cara Customer", "Europe/Berlin", PHONES["DE"])
     person(db, "Pete Prospect", "Europe/Berlin", PHONES["DE"], kind="prospect")
     person(db, "Olga Other", "Europe/Berlin", PHONES["DE"], kind="other")
-    assert names(calls.candidates(db, SETTINGS, now=NOW)) == ["Cara Customer"]
-    assert names(calls.candidates(db, SETTINGS, kinds=["prospect", "other"], now=NOW)) == [
+    assert names(calls.candidates(db, LONDON, now=NOW)) == ["Cara Customer"]
+    assert names(calls.candidates(db, LONDON, kinds=["prospect", "other"], now=NOW)) == [
         "Olga Other", "Pete Prospect"]
-    assert len(calls.candidates(db, SETTINGS, kinds=None, now=NOW)) == 3
+    assert len(calls.candidates(db, LONDON, kinds=None, now=NOW)) == 3
 
 
 @pytest.mark.parametrize("kinds", [["friend"], [], "customers"])
 def test_candidates_unknown_kind_raises(db, kinds):
     with pytest.raises(ValidationError) as caught:
-        calls.candidates(db, SETTINGS, kinds=kinds, now=NOW)
+        calls.candidates(db, LONDON, kinds=kinds, now=NOW)
     assert caught.value.field == "kinds"
 
 
@@ -137,20 +138,20 @@ def test_candidates_only_active_people(db):
     no = person(db, "Dee Declined", "Europe/Berlin", PHONES["DE"])
     followups.let_go(db, gone, now=MET)
     followups.declined(db, no, now=MET)
-    assert names(calls.candidates(db, SETTINGS, now=NOW)) == ["Ava Active"]
+    assert names(calls.candidates(db, LONDON, now=NOW)) == ["Ava Active"]
 
 
 def test_candidates_due_only_counts_today_in_the_users_zone(db):
-    tokyo = {**SETTINGS, "timezone": "Asia/Tokyo"}
+    tokyo = {**LONDON, "timezone": "Asia/Tokyo"}
     late = datetime(2026, 1, 14, 20, 0, tzinfo=timezone.utc)  # already 15 January in Tokyo
     due_today = person(db, "Dana Due", "Asia/Tokyo", PHONES["JP"])
     due_tomorrow = person(db, "Tim Tomorrow", "Asia/Tokyo", PHONES["JP"])
     talked = person(db, "Kim Kept", "Asia/Tokyo", PHONES["JP"])
     db.execute("UPDATE followups SET due_on = '2026-01-15' WHERE person_id = ?", [due_today])
     db.execute("UPDATE followups SET due_on = '2026-01-16' WHERE person_id = ?", [due_tomorrow])
-    followups.log_dialog(db, talked, "coffee", SETTINGS, now=MET)  # next touch a month away
+    followups.log_dialog(db, talked, "coffee", LONDON, now=MET)  # next touch a month away
     assert names(calls.candidates(db, tokyo, due_only=True, now=late)) == ["Dana Due"]
-    assert names(calls.candidates(db, SETTINGS, due_only=True, now=late)) == []  # 14 Jan in London
+    assert names(calls.candidates(db, LONDON, due_only=True, now=late)) == []  # 14 Jan in London
     everyone = calls.candidates(db, tokyo, now=late)
     assert len(everyone) == 3
     assert {p["name"]: p["due_on"] for p in everyone}["Dana Due"] == "2026-01-15"
@@ -190,7 +191,7 @@ def test_record_logs_the_touch_and_moves_the_followup(db, outcome, touch, follow
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    done = calls.record(db, session_id, person_id, outcome, SETTINGS, note="Call Thu",
+    done = calls.record(db, session_id, person_id, outcome, LONDON, note="Call Thu",
                         now=NOW)
     assert touches(db) == [(person_id, *touch, 0, "Call Thu", session_id)]
     assert open_followup(db, person_id) == followup
@@ -202,7 +203,7 @@ def test_record_logs_the_touch_and_moves_the_followup(db, outcome, touch, follow
 def test_record_talked_keeps_minutes_and_note(db):
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    done = calls.record(db, session_id, person_id, "talked", SETTINGS, minutes=25,
+    done = calls.record(db, session_id, person_id, "talked", LONDON, minutes=25,
                         note="  Fleet manager, 3 years;\n\n\n\nwas at Orbital  ", now=NOW)
     assert touches(db) == [(person_id, "dialog", "call", "talked", 25,
                             "Fleet manager, 3 years;\n\nwas at Orbital", session_id)]
@@ -212,10 +213,10 @@ def test_record_talked_keeps_minutes_and_note(db):
 def test_record_second_attempt_climbs_the_ladder(db):
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     first = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    calls.record(db, first, person_id, "no_answer", SETTINGS, now=NOW)
+    calls.record(db, first, person_id, "no_answer", LONDON, now=NOW)
     later = NOW + timedelta(days=2)
     second = calls.start(db, {"kinds": ["customer"]}, now=later)
-    calls.record(db, second, person_id, "voicemail", SETTINGS, now=later)
+    calls.record(db, second, person_id, "voicemail", LONDON, now=later)
     assert open_followup(db, person_id) == ("2026-01-20", "ladder", 3)  # gap 4 after rung 2
 
 
@@ -224,7 +225,7 @@ def test_record_unknown_outcome_raises_and_writes_nothing(db, outcome):
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(ValidationError) as caught:
-        calls.record(db, session_id, person_id, outcome, SETTINGS, now=NOW)
+        calls.record(db, session_id, person_id, outcome, LONDON, now=NOW)
     assert caught.value.field == "outcome"
     assert touches(db) == []
 
@@ -234,7 +235,7 @@ def test_record_in_an_ended_session_raises_and_writes_nothing(db):
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     calls.end(db, session_id, now=NOW)
     with pytest.raises(FieldkitError, match="ended"):
-        calls.record(db, session_id, person_id, "talked", SETTINGS, now=NOW)
+        calls.record(db, session_id, person_id, "talked", LONDON, now=NOW)
     assert touches(db) == []
     assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
 
@@ -244,7 +245,7 @@ def test_record_bad_minutes_raises_and_writes_nothing(db, minutes):
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(ValidationError):
-        calls.record(db, session_id, person_id, "talked", SETTINGS, minutes=minutes, now=NOW)
+        calls.record(db, session_id, person_id, "talked", LONDON, minutes=minutes, now=NOW)
     assert touches(db) == []
     assert open_followup(db, person_id) == ("2026-01-14", "ladder", 1)
 
@@ -253,16 +254,16 @@ def test_record_unknown_session_or_person_raises(db):
     person_id = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
     with pytest.raises(FieldkitError):
-        calls.record(db, 999, person_id, "no_answer", SETTINGS, now=NOW)
+        calls.record(db, 999, person_id, "no_answer", LONDON, now=NOW)
     with pytest.raises(FieldkitError):
-        calls.record(db, session_id, 999, "no_answer", SETTINGS, now=NOW)
+        calls.record(db, session_id, 999, "no_answer", LONDON, now=NOW)
     assert touches(db) == []
 
 
 def test_undo_last_takes_back_the_latest_call(db):
     ben = person(db, "Ben Sato", "Europe/Berlin", PHONES["DE"])
     session_id = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    calls.record(db, session_id, ben, "talked", SETTINGS, minutes=5, now=NOW)
+    calls.record(db, session_id, ben, "talked", LONDON, minutes=5, now=NOW)
     assert calls.undo_last(db, session_id, now=NOW) == "Ben Sato"
     assert open_followup(db, ben) == ("2026-01-14", "ladder", 1)
     assert calls.call_session(db, session_id)["called"] == []
@@ -277,10 +278,10 @@ def test_funnel_counts_rates_and_benchmark(db, world):
     log = [("Kenji", "no_answer"), ("Anna", "voicemail"), ("Ben", "busy"), ("Lena", "talked"),
            ("Nora", "no_answer")]
     for name, outcome in log:
-        calls.record(db, session_id, world[name], outcome, SETTINGS, minutes=12, now=NOW)
-    calls.record(db, session_id, world["Zed"], "talked", SETTINGS, now=NOW)
+        calls.record(db, session_id, world[name], outcome, LONDON, minutes=12, now=NOW)
+    calls.record(db, session_id, world["Zed"], "talked", LONDON, now=NOW)
     calls.undo_last(db, session_id, now=NOW)  # a mistaken tap does not count
-    followups.log_dialog(db, world["Ben"], "call", SETTINGS, now=NOW)  # outside any session
+    followups.log_dialog(db, world["Ben"], "call", LONDON, now=NOW)  # outside any session
     result = calls.funnel(db, session_id)
     assert result == {
         "dialed": 5, "no_answer": 2, "voicemail": 1, "busy": 1, "picked_up": 2, "talked": 1,
@@ -293,11 +294,11 @@ def test_funnel_counts_rates_and_benchmark(db, world):
 def test_funnel_over_a_period_spans_sessions(db, world):
     earlier = NOW - timedelta(days=10)
     old = calls.start(db, {"kinds": ["customer"]}, now=earlier)
-    calls.record(db, old, world["Ben"], "talked", SETTINGS, now=earlier)
+    calls.record(db, old, world["Ben"], "talked", LONDON, now=earlier)
     first = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    calls.record(db, first, world["Kenji"], "no_answer", SETTINGS, now=NOW)
+    calls.record(db, first, world["Kenji"], "no_answer", LONDON, now=NOW)
     second = calls.start(db, {"kinds": ["customer"]}, now=NOW)
-    calls.record(db, second, world["Anna"], "busy", SETTINGS, now=NOW)
+    calls.record(db, second, world["Anna"], "busy", LONDON, now=NOW)
     recent = calls.funnel(db, since=NOW - timedelta(days=1))
     assert (recent["dialed"], recent["picked_up"], recent["talked"]) == (2, 1, 0)
     assert calls.funnel(db, since=TODAY, tz="Europe/London")["dialed"] == 2

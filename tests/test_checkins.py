@@ -10,10 +10,7 @@ from sqlite_utils import Database
 
 import fieldkit.db
 from fieldkit import checkins, events
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+from tests.factory import utc
 
 
 def make_event(db, name="Messe", tz="Europe/Berlin", starts=datetime(2026, 4, 20, 9),

@@ -10,12 +10,11 @@ import fieldkit.db
 from fieldkit import config
 from fieldkit.errors import SettingError
 from fieldkit.kinds import PERSON_KINDS
-
-NOW = "2026-03-01T09:00:00Z"
+from tests.factory import STAMP
 
 
 def _store_raw(db, name, text):
-    db.table("settings").insert({"name": name, "value": text, "updated_at": NOW})
+    db.table("settings").insert({"name": name, "value": text, "updated_at": STAMP})
 
 
 def _stored(db):
@@ -189,7 +188,7 @@ def test_save_bad_value_rejected_and_named(db, name, raw):
     with pytest.raises(SettingError) as info:
         config.save(db, {name: raw})
     assert info.value.field == name
-    assert str(info.value)
+    assert str(info.value).startswith(f"{config.SETTINGS[name].label}: ")
     assert _stored(db) == {}
 
 

@@ -1,74 +1,19 @@
 """fieldkit.db: opening, migrating, the schema's rules, transactions, backups."""
 
-import itertools
 import re
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 import fieldkit.db
 from fieldkit import activity, kinds, metrics
 from fieldkit.errors import DatabaseError
+from tests.factory import STAMP, add_event, add_followup, add_person, add_touch, count
 
-NOW = "2026-03-01T09:00:00Z"
-LATER = "2026-03-01T17:00:00Z"
-_uids = itertools.count(1)
-
-
-def _contact(db, **fields):
-    row = {
-        "uid": f"c{next(_uids)}",
-        "name": "Ada Lovelace",
-        "met_at": NOW,
-        "created_at": NOW,
-        "updated_at": NOW,
-        **fields,
-    }
-    return db.table("people").insert(row).last_pk
-
-
-def _event(db, **fields):
-    row = {
-        "uid": f"e{next(_uids)}",
-        "name": "Hannover Messe",
-        "kind": "trade_show",
-        "tz": "Europe/Berlin",
-        "starts_at": NOW,
-        "ends_at": LATER,
-        "created_at": NOW,
-        "updated_at": NOW,
-        **fields,
-    }
-    return db.table("events").insert(row).last_pk
-
-
-def _touch(db, person_id, **fields):
-    row = {
-        "person_id": person_id,
-        "at": NOW,
-        "kind": "attempt",
-        "created_at": NOW,
-        **fields,
-    }
-    return db.table("touches").insert(row).last_pk
-
-
-def _followup(db, person_id, **fields):
-    row = {
-        "uid": f"f{next(_uids)}",
-        "person_id": person_id,
-        "due_on": "2026-03-05",
-        "reason": "ladder",
-        "created_at": NOW,
-        **fields,
-    }
-    return db.table("followups").insert(row).last_pk
-
-
-def _count(db, table):
-    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+LATER = "2026-03-01T17:00:00Z"  # eight hours after STAMP
 
 
 def _pragma(db, name):
@@ -104,7 +49,7 @@ def _plain_sqlite_file_with_rows(path):
 def test_connect_creates_missing_parent_folders(tmp_path, as_type):
     path = tmp_path / "a" / "b" / "fieldkit.db"
     with fieldkit.db.connect(as_type(path)) as db:
-        db.table("settings").insert({"name": "x", "value": "1", "updated_at": NOW})
+        db.table("settings").insert({"name": "x", "value": "1", "updated_at": STAMP})
     assert path.is_file()
 
 
@@ -122,8 +67,13 @@ def test_connect_sets_pragma(db, pragma, check):
 
 
 def test_connect_applies_every_migration(db):
-    assert fieldkit.db.latest_version() >= 1
-    assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version()
+    known = [m.name for m in fieldkit.db.migrations.pending(Database(memory=True))]
+    applied = [name for (name,) in db.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        [fieldkit.db.MIGRATION_SET])]
+    assert applied == known
+    assert known[0] == "0001_initial" and "0004_people" in known
+    assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version() == len(known)
     assert fieldkit.db.pending_migrations(db) == []
 
 
@@ -274,15 +224,15 @@ def test_schema_tables_lists_every_table_it_creates(db):
 
 def test_schema_foreign_key_missing_contact_rejected(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-        _touch(db, person_id=999)
-    assert _count(db, "touches") == 0
+        add_touch(db, 999, STAMP)
+    assert count(db, "touches") == 0
 
 
 def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
-    contact = _contact(db)
-    _touch(db, contact)
+    contact = add_person(db)
+    add_touch(db, contact, STAMP)
     db.execute("DELETE FROM people WHERE id = ?", [contact])
-    assert _count(db, "touches") == 0
+    assert count(db, "touches") == 0
 
 
 @pytest.mark.parametrize(
@@ -291,7 +241,7 @@ def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
 )
 def test_schema_contact_blank_name_rejected(db, name):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        _contact(db, name=name)
+        add_person(db, name=name)
 
 
 @pytest.mark.parametrize(
@@ -315,35 +265,35 @@ def test_schema_unknown_vocabulary_value_rejected(db, table, column):
     ["tomorrow", "2026-3-5", "2026/03/05", "05.03.2026", "2026-03-05T00:00:00Z", ""],
 )
 def test_schema_followup_due_on_not_a_date_rejected(db, due_on):
-    contact = _contact(db)
+    contact = add_person(db)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        _followup(db, contact, due_on=due_on)
+        add_followup(db, contact, due_on=due_on)
 
 
 def test_schema_followup_due_on_date_accepted(db):
-    _followup(db, _contact(db), due_on="2026-12-31")
-    assert _count(db, "followups") == 1
+    add_followup(db, add_person(db), due_on="2026-12-31")
+    assert count(db, "followups") == 1
 
 
 def test_schema_event_ending_before_start_rejected(db):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        _event(db, starts_at=LATER, ends_at=NOW)
+        add_event(db, starts_at=LATER, ends_at=STAMP)
 
 
 def test_schema_event_ending_when_it_starts_accepted(db):
-    _event(db, starts_at=NOW, ends_at=NOW)
-    assert _count(db, "events") == 1
+    add_event(db, starts_at=STAMP, ends_at=STAMP)
+    assert count(db, "events") == 1
 
 
 def _insert_with(db, table, column, value):
     if table == "people":
-        return _contact(db, **{column: value})
+        return add_person(db, **{column: value})
     if table == "events":
-        return _event(db, **{column: value})
+        return add_event(db, **{column: value})
     if table == "touches":
-        return _touch(db, _contact(db), **{column: value})
+        return add_touch(db, add_person(db), STAMP, **{column: value})
     if table == "followups":
-        return _followup(db, _contact(db), **{column: value})
+        return add_followup(db, add_person(db), **{column: value})
     raise AssertionError(table)
 
 
@@ -372,14 +322,14 @@ def test_schema_every_vocabulary_key_accepted(db, table, column, value):
 
 
 def test_schema_second_open_checkin_rejected(db):
-    event = _event(db)
+    event = add_event(db)
     checkins = db.table("checkins")
-    checkins.insert({"event_id": event, "checked_in_at": NOW, "checked_out_at": LATER})
-    checkins.insert({"event_id": event, "checked_in_at": NOW, "checked_out_at": LATER})
+    checkins.insert({"event_id": event, "checked_in_at": STAMP, "checked_out_at": LATER})
+    checkins.insert({"event_id": event, "checked_in_at": STAMP, "checked_out_at": LATER})
     checkins.insert({"event_id": event, "checked_in_at": LATER})
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
         checkins.insert({"event_id": event, "checked_in_at": LATER})
-    assert _count(db, "checkins") == 3
+    assert count(db, "checkins") == 3
 
 
 @pytest.mark.parametrize(
@@ -394,14 +344,14 @@ def test_schema_second_open_checkin_rejected(db):
     ids=["name", "company", "title", "note", "diacritics"],
 )
 def test_search_finds_contact_by_column(db, column, text, query):
-    _contact(db, name="Someone Else")
-    target = _contact(db, **{column: text})
+    add_person(db, name="Someone Else")
+    target = add_person(db, **{column: text})
     found = [r["id"] for r in db.table("people").search(query, quote=True)]
     assert found == [target]
 
 
 def test_search_follows_update_and_delete(db):
-    contact = _contact(db, note="asked about stainless pumps")
+    contact = add_person(db, note="asked about stainless pumps")
     people = db.table("people")
     people.update(contact, {"note": "wants a quote for valves"})
     assert [r["id"] for r in people.search("valves", quote=True)] == [contact]
@@ -410,17 +360,33 @@ def test_search_follows_update_and_delete(db):
     assert list(people.search("valves", quote=True)) == []
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["O'Brien \"AT&T\" (x) *", "AT&T", "NEAR(", "a OR", "NOT", "-x", "^x", "name:x", "'", 'x"y'],
-)
-def test_search_punctuation_query_does_not_raise(db, query):
-    _contact(db, name="Siobhán O'Brien", company="AT&T")
-    assert isinstance(list(db.table("people").search(query, quote=True)), list)
+HOSTILE_SEARCHES = [
+    ("O'Brien \"AT&T\" (x) *", []),  # every word must be found, and nobody has them all
+    ("O'Brien \"AT&T\"", ["obrien"]),
+    ("AT&T", ["obrien"]),
+    ("NEAR(", ["words"]),
+    ("a OR", ["words"]),
+    ("NOT", ["words"]),
+    ("-x", ["words"]),
+    ("^x", ["words"]),
+    ("name:x", ["words"]),
+    ("'", []),
+    ('x"y', ["words"]),
+]
+
+
+@pytest.mark.parametrize("query, found", HOSTILE_SEARCHES, ids=[q for q, _ in HOSTILE_SEARCHES])
+def test_search_punctuation_and_operators_are_plain_words(db, query, found):
+    # Quoted, FTS5's syntax is only text: an operator is searched as a word,
+    # punctuation separates words, and no query raises.
+    ids = {"obrien": add_person(db, name="Siobhán O'Brien", company="AT&T"),
+           "words": add_person(db, name="Nora Near", company="Not Or A Name X-Y")}
+    assert [r["id"] for r in db.table("people").search(query, quote=True)] == [
+        ids[who] for who in found]
 
 
 def test_search_apostrophe_and_ampersand_find_contact(db):
-    contact = _contact(db, name="Siobhán O'Brien", company="AT&T")
+    contact = add_person(db, name="Siobhán O'Brien", company="AT&T")
     people = db.table("people")
     assert [r["id"] for r in people.search("O'Brien", quote=True)] == [contact]
     assert [r["id"] for r in people.search("AT&T", quote=True)] == [contact]
@@ -502,42 +468,42 @@ def test_networking_queries_use_the_networking_index(db, read):
 def test_transaction_commits_on_success(db_path):
     with fieldkit.db.connect(db_path) as db:
         with fieldkit.db.transaction(db):
-            _contact(db)
-            _contact(db)
+            add_person(db)
+            add_person(db)
         assert not db.conn.in_transaction
     with fieldkit.db.connect(db_path) as other:
-        assert _count(other, "people") == 2
+        assert count(other, "people") == 2
 
 
 def test_transaction_rolls_back_on_exception(db):
     with pytest.raises(RuntimeError):
         with fieldkit.db.transaction(db):
-            contact = _contact(db)
-            _touch(db, contact)
+            contact = add_person(db)
+            add_touch(db, contact, STAMP)
             raise RuntimeError("halfway")
     assert not db.conn.in_transaction
-    assert _count(db, "people") == 0
-    assert _count(db, "touches") == 0
+    assert count(db, "people") == 0
+    assert count(db, "touches") == 0
 
 
 def test_transaction_rolls_back_on_integrity_error(db):
     with pytest.raises(sqlite3.IntegrityError):
         with fieldkit.db.transaction(db):
-            _contact(db)
-            _touch(db, person_id=999)
-    assert _count(db, "people") == 0
+            add_person(db)
+            add_touch(db, 999, STAMP)
+    assert count(db, "people") == 0
 
 
 def test_transaction_nested_inner_failure_rolls_back_only_inner(db):
     with fieldkit.db.transaction(db):
-        _contact(db, name="outer before")
+        add_person(db, name="outer before")
         try:
             with fieldkit.db.transaction(db):
-                _contact(db, name="inner")
+                add_person(db, name="inner")
                 raise RuntimeError("inner fails")
         except RuntimeError:
             pass
-        _contact(db, name="outer after")
+        add_person(db, name="outer after")
     names = [r["name"] for r in db.table("people").rows_where(order_by="id")]
     assert names == ["outer before", "outer after"]
 
@@ -545,11 +511,11 @@ def test_transaction_nested_inner_failure_rolls_back_only_inner(db):
 def test_transaction_nested_outer_failure_rolls_back_inner_too(db):
     with pytest.raises(RuntimeError):
         with fieldkit.db.transaction(db):
-            _contact(db, name="outer")
+            add_person(db, name="outer")
             with fieldkit.db.transaction(db):
-                _contact(db, name="inner")
+                add_person(db, name="inner")
             raise RuntimeError("outer fails")
-    assert _count(db, "people") == 0
+    assert count(db, "people") == 0
 
 
 def test_transaction_takes_write_lock_before_first_write(db_path):
@@ -606,10 +572,10 @@ def test_page_cache_size_in_pages_restored_as_pages(db):
 
 
 def test_backup_to_copies_rows_and_opens(db, tmp_path):
-    contact = _contact(db)
-    _touch(db, contact)
-    _followup(db, contact)
-    _event(db)
+    contact = add_person(db)
+    add_touch(db, contact, STAMP)
+    add_followup(db, contact)
+    add_event(db)
     target = tmp_path / "backups" / "nested" / "copy.db"
 
     assert fieldkit.db.backup_to(db, target) == target
@@ -626,27 +592,27 @@ def test_backup_to_copies_rows_and_opens(db, tmp_path):
 
 def test_backup_to_leaves_out_uncommitted_writes(db_path, tmp_path):
     with fieldkit.db.connect(db_path) as db:
-        _contact(db)
-        _contact(db)
+        add_person(db)
+        add_person(db)
         writer = sqlite3.connect(db_path, isolation_level=None)
         try:
             writer.execute("BEGIN IMMEDIATE")
             writer.execute(
                 "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
                 "VALUES ('pending', 'Not Yet', ?, ?, ?)",
-                [NOW, NOW, NOW],
+                [STAMP, STAMP, STAMP],
             )
             target = fieldkit.db.backup_to(db, tmp_path / "copy.db")
             writer.execute("ROLLBACK")
         finally:
             writer.close()
     with fieldkit.db.connect(target) as copy:
-        assert _count(copy, "people") == 2
+        assert count(copy, "people") == 2
 
 
 def test_row_counts_lists_every_table(db):
-    _contact(db)
-    _contact(db)
+    add_person(db)
+    add_person(db)
     counts = fieldkit.db.row_counts(db)
     assert list(counts) == list(fieldkit.db.TABLES)
     assert counts["people"] == 2

@@ -4,26 +4,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, debriefs, followups
+from fieldkit import debriefs, followups
 from fieldkit.debriefs import AssumptionError, Debrief
 from fieldkit.errors import FieldkitError, ValidationError
+from tests.factory import SETTINGS, at, count, save_card
 
-SETTINGS = config.defaults()  # time zone UTC
 TODAY = date(2026, 3, 10)
-
-
-def at(day: str, hour: int = 10) -> datetime:
-    return datetime.combine(date.fromisoformat(day), datetime.min.time(),
-                            timezone.utc).replace(hour=hour)
-
-
-def person(db, name: str = "Ada Lovelace", met: str = "2026-03-01") -> int:
-    return cards.save(db, cards.clean({"name": name, "kind": "customer"}), settings=SETTINGS,
-                      now=at(met))
-
-
-def count(db, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+MET = at("2026-03-01")  # when the customers here are met
 
 
 def counts(db) -> dict[str, int]:
@@ -119,7 +106,7 @@ def test_debrief_is_empty(debrief, empty):
 
 
 def test_record_on_dialog_stores_debrief_evidence_and_next_step(db):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     yes = debriefs.add_assumption(db, "Dispatchers plan routes by hand", now=at("2026-03-01"))
     no = debriefs.add_assumption(db, "Price is the main objection", now=at("2026-03-01"))
     debrief = debriefs.clean(validated=[yes], invalidated=[no], why_not_us="Missing API",
@@ -148,7 +135,7 @@ def test_record_on_dialog_stores_debrief_evidence_and_next_step(db):
 
 
 def test_record_directly_on_a_dialog_touch(db):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     done = followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-10"))
     followup_id = debriefs.record(
         db, done.touch_id, Debrief(next_step="Demo", next_step_on=date(2026, 3, 20)),
@@ -159,7 +146,7 @@ def test_record_directly_on_a_dialog_touch(db):
 
 
 def test_record_without_next_step_returns_none(db):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     done = followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-10"))
     assert debriefs.record(db, done.touch_id, Debrief(why_not_us="Price"),
                            now=at("2026-03-10")) is None
@@ -169,7 +156,7 @@ def test_record_without_next_step_returns_none(db):
 
 @pytest.mark.parametrize("touch", ["met", "attempt", "state", "missing"])
 def test_record_only_on_dialog_touches(db, touch):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     if touch == "attempt":
         followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-10"))
     elif touch == "state":
@@ -184,7 +171,7 @@ def test_record_only_on_dialog_touches(db, touch):
 
 @pytest.mark.parametrize("verdict", ["validated", "invalidated"])
 def test_record_unknown_assumption_raises(db, verdict):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     known = debriefs.add_assumption(db, "Dispatchers plan routes by hand")
     done = followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-03-10"))
     before = counts(db)
@@ -205,7 +192,7 @@ def test_record_unknown_assumption_raises(db, verdict):
     ids=["validated", "invalidated_with_step"],
 )
 def test_log_dialog_with_invalid_debrief_changes_nothing(db, debrief):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-02"))
     before = counts(db), followup_rows(db)
     with pytest.raises(ValidationError, match="no longer exists"):
@@ -216,13 +203,13 @@ def test_log_dialog_with_invalid_debrief_changes_nothing(db, debrief):
 
 
 def test_log_dialog_with_empty_debrief_stores_no_debrief(db):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-10"), debrief=Debrief())
     assert count(db, "debriefs") == 0
 
 
 def test_undo_dialog_removes_its_next_step(db):
-    ada = person(db)
+    ada = save_card(db, at=MET, kind="customer")
     step = debriefs.clean(next_step="Send the deck", next_step_on=date(2026, 3, 14))
     followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-10"), debrief=step)
     followups.undo(db, ada, now=at("2026-03-10", 12))
@@ -311,7 +298,8 @@ def test_board_counts_evidence_most_tested_first_retired_last(db):
     c = debriefs.add_assumption(db, "C: never tested")
     r = debriefs.add_assumption(db, "R: retired, much tested")
     u = debriefs.add_assumption(db, "U: only undone evidence")
-    ada, bob, cleo = person(db), person(db, "Bob Chen"), person(db, "Cleo Park")
+    ada, bob, cleo = (save_card(db, name, at=MET, kind="customer")
+                      for name in ("Ada Lovelace", "Bob Chen", "Cleo Park"))
     _dialog(db, ada, "2026-03-05", validated=[a, r], invalidated=[b])
     _dialog(db, ada, "2026-03-07", validated=[a, r])
     _dialog(db, bob, "2026-03-06", invalidated=[a, r])

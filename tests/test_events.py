@@ -1,14 +1,12 @@
 """fieldkit.events: validating, storing in UTC, the timeline, dates, scorecards."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from fieldkit import cards, config, events, followups, metrics
+from fieldkit import cards, events, followups, metrics
 from fieldkit.errors import ValidationError
-
-SETTINGS = config.defaults()
-UTC = timezone.utc
+from tests.factory import SETTINGS, UTC, add_checkin, add_touch, count, save_card, utc
 
 
 def fields(**changes) -> dict:
@@ -21,17 +19,9 @@ def fields(**changes) -> dict:
     }
 
 
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def stored(db, event_id) -> dict:
     cursor = db.execute("SELECT * FROM events WHERE id = ?", [event_id])
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-
-
-def count(db, table) -> int:
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 # --- clean ------------------------------------------------------------------
@@ -202,10 +192,8 @@ def test_get_missing_raises(db):
 
 def test_update_replaces_details_and_keeps_checkins_and_people(db):
     event_id = events.create(db, fields())
-    db.execute("INSERT INTO checkins (event_id, checked_in_at) VALUES (?, ?)",
-               [event_id, "2026-11-20T07:30:00Z"])
-    person = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, event_id=event_id,
-                        now=utc("2026-11-20T10:00:00Z"))
+    add_checkin(db, event_id, "2026-11-20T07:30:00Z")
+    person = save_card(db, "Ada", at=utc("2026-11-20T10:00:00Z"), event_id=event_id)
     checkins_before = db.execute("SELECT * FROM checkins").fetchall()
     events.update(db, event_id, fields(name="Hannover Messe 2026", kind="conference",
                                        tz="Asia/Tokyo", starts=datetime(2026, 11, 21, 10, 0),
@@ -374,23 +362,6 @@ def test_arrived_early_per_local_day(checked_in_at, starts_at, tz, expected):
 MESSE = {"tz": "Europe/Berlin", "starts": datetime(2026, 4, 20, 9), "ends": datetime(2026, 4, 24, 18)}
 
 
-def _touch(db, person_id, at, kind, channel="email", undone_at=None):
-    db.execute(
-        "INSERT INTO touches (person_id, at, kind, channel, undone_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [person_id, clock_text(at), kind, channel, undone_at, clock_text(at)],
-    )
-
-
-def clock_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _card(db, name, now, event_id, kind="other") -> int:
-    return cards.save(db, cards.clean({"name": name, "kind": kind}), settings=SETTINGS,
-                      event_id=event_id, now=now)
-
-
 @pytest.fixture
 def messe(db):
     """An event with five people met, another event, and four check-ins."""
@@ -399,39 +370,41 @@ def messe(db):
     elsewhere = events.create(db, fields(name="Elsewhere", starts=datetime(2026, 1, 10, 9),
                                          ends=datetime(2026, 1, 10, 18)))
     met_a = utc("2026-04-20T08:00:00Z")
-    a = _card(db, "A", met_a, event_id, "customer")
-    _touch(db, a, met_a + timedelta(hours=47), "attempt")  # within 48 h
+    a = save_card(db, "A", at=met_a, event_id=event_id, kind="customer")
+    add_touch(db, a, met_a + timedelta(hours=47), "attempt", channel="email")  # within 48 h
     met_b = utc("2026-04-20T09:00:00Z")
-    b = _card(db, "B", met_b, event_id, "competitor")
-    _touch(db, b, met_b + timedelta(hours=49), "attempt")  # too late
-    _touch(db, b, met_b + timedelta(hours=72), "dialog", "call")
+    b = save_card(db, "B", at=met_b, event_id=event_id, kind="competitor")
+    add_touch(db, b, met_b + timedelta(hours=49), "attempt", channel="email")  # too late
+    add_touch(db, b, met_b + timedelta(hours=72), "dialog", channel="call")
     met_c = utc("2026-04-21T10:00:00Z")
-    c = _card(db, "C", met_c, event_id, "competitor")
-    _touch(db, c, met_c + timedelta(hours=48), "dialog", "coffee")  # exactly 48 h counts
+    c = save_card(db, "C", at=met_c, event_id=event_id, kind="competitor")
+    add_touch(db, c, met_c + timedelta(hours=48), "dialog", channel="coffee")  # exactly 48 h counts
     # D was known before and met again at the Messe.
-    d = _card(db, "D", utc("2026-01-10T10:00:00Z"), elsewhere, "partner")
-    _touch(db, d, utc("2026-02-01T10:00:00Z"), "dialog", "call")  # before: not reached here
+    d = save_card(db, "D", at=utc("2026-01-10T10:00:00Z"), event_id=elsewhere, kind="partner")
+    # Before the Messe: D is not reached there.
+    add_touch(db, d, utc("2026-02-01T10:00:00Z"), "dialog", channel="call")
     met_d = utc("2026-04-21T12:00:00Z")
     cards.add_meeting(db, d, cards.clean({"name": "D"}), settings=SETTINGS, event_id=event_id,
                       now=met_d)
-    _touch(db, d, met_d + timedelta(hours=1), "attempt", "linkedin")
+    add_touch(db, d, met_d + timedelta(hours=1), "attempt", channel="linkedin")
     met_g = utc("2026-04-22T10:00:00Z")
-    g = _card(db, "G", met_g, event_id)
-    _touch(db, g, met_g + timedelta(hours=2), "attempt", undone_at="2026-04-22T12:05:00Z")
+    g = save_card(db, "G", at=met_g, event_id=event_id)
+    add_touch(db, g, met_g + timedelta(hours=2), "attempt", channel="email",
+              undone_at="2026-04-22T12:05:00Z")
     # Met at the Messe but merged into someone else: not counted twice.
-    merged = _card(db, "A again", utc("2026-04-20T11:00:00Z"), event_id, "competitor")
+    merged = save_card(db, "A again", at=utc("2026-04-20T11:00:00Z"), event_id=event_id,
+                       kind="competitor")
     db.execute("UPDATE people SET status = 'merged', merged_into = ? WHERE id = ?", [a, merged])
-    _card(db, "Someone elsewhere", utc("2026-01-10T11:00:00Z"), elsewhere, "competitor")
+    save_card(db, "Someone elsewhere", at=utc("2026-01-10T11:00:00Z"), event_id=elsewhere,
+              kind="competitor")
     for checked_in, checked_out in [
         ("2026-04-20T06:30:00Z", "2026-04-20T07:10:00Z"),  # 08:30 local, before 09:00: early
         ("2026-04-20T07:30:00Z", "2026-04-20T16:00:00Z"),  # 09:30: not early
         ("2026-04-21T06:45:00Z", "2026-04-21T16:00:00Z"),  # day 2, 08:45: early
         ("2026-04-22T08:00:00Z", "2026-04-22T16:00:00Z"),  # day 3, 10:00: not early
     ]:
-        db.execute("INSERT INTO checkins (event_id, checked_in_at, checked_out_at) "
-                   "VALUES (?, ?, ?)", [event_id, checked_in, checked_out])
-    db.execute("INSERT INTO checkins (event_id, checked_in_at, checked_out_at) VALUES (?, ?, ?)",
-               [elsewhere, "2026-01-10T07:00:00Z", "2026-01-10T17:00:00Z"])
+        add_checkin(db, event_id, checked_in, checked_out)
+    add_checkin(db, elsewhere, "2026-01-10T07:00:00Z", "2026-01-10T17:00:00Z")
     return event_id
 
 
@@ -504,9 +477,10 @@ MET = utc("2026-04-20T08:00:00Z")
 def test_followed_up_within_48_hours_same_answer_for_event_and_metrics(db, later, within,
                                                                         reached):
     event_id = events.create(db, fields(**MESSE))
-    person = _card(db, "Ada", MET, event_id)
+    person = save_card(db, "Ada", at=MET, event_id=event_id)
     for hours, kind, undone_at in later:
-        _touch(db, person, MET + timedelta(hours=hours), kind, undone_at=undone_at)
+        add_touch(db, person, MET + timedelta(hours=hours), kind, channel="email",
+                  undone_at=undone_at)
     assert followups.first_followups(db) == followups.first_followups(db, event_id=event_id)
     (first,) = followups.first_followups(db, event_id=event_id)
     assert (first.person_id, first.met_at) == (person, "2026-04-20T08:00:00Z")
@@ -520,8 +494,8 @@ def test_followed_up_within_48_hours_same_answer_for_event_and_metrics(db, later
 
 def test_followed_up_within_48_hours_leaves_merged_people_out_of_both(db):
     event_id = events.create(db, fields(**MESSE))
-    person = _card(db, "Ada", MET, event_id)
-    _touch(db, person, MET + timedelta(hours=1), "attempt")
+    person = save_card(db, "Ada", at=MET, event_id=event_id)
+    add_touch(db, person, MET + timedelta(hours=1), "attempt", channel="email")
     db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [person])
     assert followups.first_followups(db) == []
     assert events.scorecard(db, event_id)["followed_up_48h"] == 0

@@ -8,20 +8,14 @@ from datetime import date, datetime, timezone
 import pytest
 from icalendar import Calendar
 
-from fieldkit import cards, config, db as fkdb, debriefs, exports, followups, photos, sample
+from fieldkit import config, db as fkdb, debriefs, exports, followups, photos, sample
+from tests.factory import NOW, SETTINGS, save_card
 
-SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
-NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
 BOM = b"\xef\xbb\xbf"
 
 
 def rows_of(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def save(db, name, now=NOW, photo=None, **fields) -> int:
-    card = cards.clean({"name": name, **fields}, phone_region="DE")
-    return cards.save(db, card, settings=SETTINGS, now=now, photo=photo)
 
 
 # --- CSV: formula injection -------------------------------------------------
@@ -80,9 +74,9 @@ def test_csv_tables_cover_every_product_table():
     assert set(exports.SOURCE_TABLES.values()) == set(fkdb.TABLES) - exports.NOT_EXPORTED
 
 
-def test_csv_tables_row_counts_match_the_sample(sample_day_db):
-    counts = fkdb.row_counts(sample_day_db)
-    files = exports.csv_tables(sample_day_db)
+def test_csv_tables_row_counts_match_the_sample(sample_day_readonly):
+    counts = fkdb.row_counts(sample_day_readonly)
+    files = exports.csv_tables(sample_day_readonly)
     assert list(files) == list(exports.SOURCE_TABLES)
     for name, data in files.items():
         assert data.startswith(BOM), name
@@ -94,9 +88,9 @@ def test_csv_tables_row_counts_match_the_sample(sample_day_db):
 
 
 def test_csv_people_join_tags_and_neutralise_phones(db):
-    ada = save(db, "Ada Okafor", company="Northwind", phone="+49 30 1234567",
-               tags="speaker, ai", note="=HYPERLINK(\"http://evil\")")
-    save(db, "Ben Quiet")
+    ada = save_card(db, "Ada Okafor", company="Northwind", phone="+49 30 1234567",
+                    tags="speaker, ai", note="=HYPERLINK(\"http://evil\")")
+    save_card(db, "Ben Quiet")
     people = rows_of(exports.csv_tables(db)["people"])
     header, rows = people[0], {row[0]: dict(zip(people[0], row)) for row in people[1:]}
     assert "name_key" not in header and "data" not in header
@@ -108,7 +102,7 @@ def test_csv_people_join_tags_and_neutralise_phones(db):
 
 def test_csv_photos_list_attachments_without_their_bytes(db):
     photo = photos.prepare(sample.card_photo_png())
-    ada = save(db, "Ada Okafor", photo=photo)
+    ada = save_card(db, "Ada Okafor", photo=photo)
     rows = rows_of(exports.csv_tables(db)["photos"])
     assert rows[0] == ["id", "person_id", "person", "kind", "mime", "bytes", "created_at"]
     assert rows[1][1:6] == [str(ada), "Ada Okafor", "card_photo", photo.mime,
@@ -116,7 +110,7 @@ def test_csv_photos_list_attachments_without_their_bytes(db):
 
 
 def test_csv_zip_holds_every_file_in_a_fixed_order(db):
-    save(db, "Ada Okafor", company="Northwind")
+    save_card(db, "Ada Okafor", company="Northwind")
     first, second = exports.csv_zip(db), exports.csv_zip(db)
     assert first == second
     files = exports.csv_tables(db)
@@ -135,11 +129,11 @@ def events_of(ics: bytes) -> list:
 @pytest.fixture
 def three_people(db):
     """Ada (ladder, due 11 Mar), Ben (let go: nothing open), Cleo (a next step too)."""
-    ada = save(db, "Ada Okafor", company="Northwind", email="ada@northwind.example",
-               phone="+49 30 1234567")
-    ben = save(db, "Ben Quiet")
+    ada = save_card(db, "Ada Okafor", company="Northwind", email="ada@northwind.example",
+                    phone="+49 30 1234567")
+    ben = save_card(db, "Ben Quiet")
     followups.let_go(db, ben, now=NOW)
-    cleo = save(db, "Cleo Park; Jr., \\o/", company="Acme, Inc.")
+    cleo = save_card(db, "Cleo Park; Jr., \\o/", company="Acme, Inc.")
     step = debriefs.clean(next_step="Send the one-pager", next_step_on=date(2026, 3, 20))
     followups.log_dialog(db, cleo, "coffee", SETTINGS, now=NOW, debrief=step)
     return ada, ben, cleo
@@ -188,8 +182,8 @@ def test_ics_uid_is_the_followup_uid_and_stable(db, three_people):
 
 
 def test_ics_escapes_and_folds_for_phone_calendars(db, three_people):
-    save(db, "Zoë Ærøskøbing-Müller " + "é" * 40, company="Ünïcödé GmbH",
-         note="x" * 300)
+    save_card(db, "Zoë Ærøskøbing-Müller " + "é" * 40, company="Ünïcödé GmbH",
+              note="x" * 300)
     ics = exports.followups_ics(db, SETTINGS, now=NOW)
     assert ics.endswith(b"\r\n")
     assert b"\n" not in ics.replace(b"\r\n", b"")
@@ -202,12 +196,12 @@ def test_ics_escapes_and_folds_for_phone_calendars(db, three_people):
         b"\r\n ", b"")
 
 
-def test_ics_sample_has_one_event_per_open_followup_of_active_people(sample_day_db):
-    expected = sample_day_db.execute(
+def test_ics_sample_has_one_event_per_open_followup_of_active_people(sample_day_readonly):
+    expected = sample_day_readonly.execute(
         "SELECT count(*) FROM followups f JOIN people c ON c.id = f.person_id "
         "WHERE f.status = 'open' AND c.status = 'active'").fetchone()[0]
-    settings = config.load(sample_day_db)
-    ics = exports.followups_ics(sample_day_db, settings, now=NOW)
+    settings = config.load(sample_day_readonly)
+    ics = exports.followups_ics(sample_day_readonly, settings, now=NOW)
     assert len(events_of(ics)) == expected > 0
     assert ics.count(b"BEGIN:VEVENT\r\n") == expected
 

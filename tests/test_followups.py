@@ -18,25 +18,10 @@ from fieldkit.errors import NotFound
 from fieldkit.errors import ValidationError
 from fieldkit.followups import ActionError
 from fieldkit.ladder import next_followup
+from tests.factory import SETTINGS, at, d, save_card
 
-SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def at(day: str, hour: int = 10, minute: int = 0, tz=timezone.utc) -> datetime:
-    """An aware moment on ``day`` (default 10:00 UTC)."""
-    return datetime.combine(d(day), datetime.min.time(), tz).replace(hour=hour, minute=minute)
-
-
-def save(db, on: str = "2026-05-10", *, settings=SETTINGS, now: datetime | None = None,
-         **fields) -> int:
-    """A card saved at ``now`` (default ``on`` at 10:00 UTC); returns the person's id."""
-    card = cards.clean({"name": "Ada Lovelace", **fields})
-    return cards.save(db, card, settings=settings, now=now or at(on))
+MET = at("2026-05-10")  # when most people here are met: 10 May, 10:00 UTC
 
 
 def rows(db, person_id: int) -> list[tuple]:
@@ -91,7 +76,7 @@ CLIMB = ["2026-05-13", "2026-05-16", "2026-05-20", "2026-06-01", "2026-06-15",
     ],
 )
 def test_attempt_climbs_the_ladder(db, attempts, due_on, rung):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     for day in CLIMB[:attempts]:
         done = followups.log_attempt(db, person, "email", SETTINGS, now=at(day))
         assert done.next_due == d(open_main(db, person)[0][0])
@@ -101,7 +86,7 @@ def test_attempt_climbs_the_ladder(db, attempts, due_on, rung):
 
 
 def test_attempt_closes_the_open_followup_with_its_touch(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     (first, *_), = rows(db, person)
     done = followups.log_attempt(db, person, "call", SETTINGS, now=at("2026-05-11"))
     closed = db.execute(
@@ -113,7 +98,7 @@ def test_attempt_closes_the_open_followup_with_its_touch(db):
 
 
 def test_attempt_exhausted_ladder_keeps_person_and_followup(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     for day in CLIMB[:6]:
         followups.log_attempt(db, person, "email", SETTINGS, now=at(day))
     assert status_of(db, person) == "active"
@@ -137,7 +122,7 @@ def test_attempt_exhausted_ladder_keeps_person_and_followup(db):
 )
 def test_dialog_starts_keep_in_touch_by_kind(db, kind, cadence, due_on):
     assert config.DEFAULT_CADENCES[kind] == cadence
-    person = save(db, "2026-05-10", kind=kind)
+    person = save_card(db, at=MET, kind=kind)
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))
     done = followups.log_dialog(db, person, "coffee", SETTINGS, now=at("2026-05-12"))
     assert open_main(db, person) == [(due_on, "keep_in_touch", 1)]
@@ -146,7 +131,7 @@ def test_dialog_starts_keep_in_touch_by_kind(db, kind, cadence, due_on):
 
 
 def test_dialog_uses_the_persons_own_cadence(db):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     cards.update(db, person, cards.clean({"name": "Ada Lovelace", "kind": "customer"}),
                  cadence_days=10)
     followups.log_dialog(db, person, "call", SETTINGS, now=at("2026-05-12"))
@@ -154,7 +139,7 @@ def test_dialog_uses_the_persons_own_cadence(db):
 
 
 def test_dialog_uses_the_cadence_setting_for_the_kind(db):
-    person = save(db, "2026-05-10", kind="prospect")
+    person = save_card(db, at=MET, kind="prospect")
     settings = {**SETTINGS, "cadence_prospect": 21}
     followups.log_dialog(db, person, "call", settings, now=at("2026-05-12"))
     assert open_main(db, person) == [("2026-06-02", "keep_in_touch", 1)]  # 05-12 + 21
@@ -169,7 +154,7 @@ def test_dialog_uses_the_cadence_setting_for_the_kind(db):
     ],
 )
 def test_attempt_after_dialog_climbs_from_the_first_gap(db, after_dialog, due_on, reason, rung):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     for day in CLIMB[:5]:  # up to rung 6, due 07-15
         followups.log_attempt(db, person, "email", SETTINGS, now=at(day))
     followups.log_dialog(db, person, "meeting", SETTINGS, now=at("2026-06-20"))
@@ -188,7 +173,7 @@ def test_attempt_after_dialog_climbs_from_the_first_gap(db, after_dialog, due_on
     ],
 )
 def test_dialog_then_attempts(db, dialog_day, attempt_days, due_on, reason, rung):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11", 9))
     followups.log_dialog(db, person, "video", SETTINGS, now=at(dialog_day, 11))
     for day in attempt_days:
@@ -197,7 +182,7 @@ def test_dialog_then_attempts(db, dialog_day, attempt_days, due_on, reason, rung
 
 
 def test_every_action_leaves_one_open_followup(db):
-    person = save(db, "2026-05-10", kind="prospect")
+    person = save_card(db, at=MET, kind="prospect")
     steps = [
         lambda: followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11")),
         lambda: followups.log_attempt(db, person, "sms", SETTINGS, now=at("2026-05-13")),
@@ -237,7 +222,7 @@ def test_every_action_leaves_one_open_followup(db):
 )
 def test_attempt_due_date_across_month_and_year_ends(db, gaps, met, attempts, due_on):
     settings = {**SETTINGS, "ladder_gaps": gaps}
-    person = save(db, met, settings=settings)
+    person = save_card(db, at=at(met), settings=settings)
     for day in attempts:
         followups.log_attempt(db, person, "email", settings, now=at(day))
     assert open_main(db, person)[0][0] == due_on
@@ -253,7 +238,7 @@ def test_attempt_due_date_across_month_and_year_ends(db, gaps, met, attempts, du
     ],
 )
 def test_dialog_keep_in_touch_across_month_and_year_ends(db, kind, dialog_day, due_on):
-    person = save(db, "2026-01-01", kind=kind)
+    person = save_card(db, at=at("2026-01-01"), kind=kind)
     followups.log_dialog(db, person, "coffee", SETTINGS, now=at(dialog_day))
     assert open_main(db, person) == [(due_on, "keep_in_touch", 1)]
 
@@ -269,7 +254,7 @@ def test_dialog_keep_in_touch_across_month_and_year_ends(db, kind, dialog_day, d
 )
 def test_due_dates_follow_the_settings_time_zone(db, tz, met_due, attempt_due):
     settings = {**SETTINGS, "timezone": tz}
-    person = save(db, settings=settings, now=at("2026-03-10", 23, 30))
+    person = save_card(db, at=at("2026-03-10", 23, 30), settings=settings)
     assert open_main(db, person) == [(met_due, "ladder", 1)]
     followups.log_attempt(db, person, "email", settings, now=at("2026-03-12", 23, 30))
     assert open_main(db, person) == [(attempt_due, "ladder", 2)]
@@ -285,14 +270,14 @@ def test_due_dates_follow_the_settings_time_zone(db, tz, met_due, attempt_due):
 )
 def test_dialog_day_follows_the_settings_time_zone(db, tz, due_on):
     settings = {**SETTINGS, "timezone": tz}
-    person = save(db, settings=settings, kind="customer", now=at("2026-03-01"))
+    person = save_card(db, at=at("2026-03-01"), settings=settings, kind="customer")
     followups.log_dialog(db, person, "call", settings, now=at("2026-03-12", 23, 30))
     assert open_main(db, person) == [(due_on, "keep_in_touch", 1)]
 
 
 def test_attempt_early_utc_morning_counts_as_previous_day_in_new_york(db):
     settings = {**SETTINGS, "timezone": "America/New_York"}
-    person = save(db, settings=settings, now=at("2026-03-01"))
+    person = save_card(db, at=at("2026-03-01"), settings=settings)
     # 2026-03-12 02:00 UTC is 22:00 EDT on 03-11: due 03-11 + 2.
     followups.log_attempt(db, person, "email", settings, now=at("2026-03-12", 2))
     assert open_main(db, person) == [("2026-03-13", "ladder", 2)]
@@ -317,7 +302,7 @@ def test_attempt_channel_table_covers_every_channel():
 
 @pytest.mark.parametrize("channel, outcome", ATTEMPT_OUTCOMES.items())
 def test_log_attempt_records_channel_and_outcome(db, channel, outcome):
-    person = save(db)
+    person = save_card(db, at=MET)
     done = followups.log_attempt(db, person, channel, SETTINGS, now=at("2026-05-11"),
                                  minutes=5, note="Asked about the pilot")
     assert touches(db, person)[-1] == (done.touch_id, "attempt", channel, outcome, 5,
@@ -327,7 +312,7 @@ def test_log_attempt_records_channel_and_outcome(db, channel, outcome):
 
 @pytest.mark.parametrize("channel", ["coffee", "meeting", "video", "in_person", "fax", "", None])
 def test_log_attempt_rejects_channel(db, channel):
-    person = save(db)
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ValidationError, match="not a way to reach out") as caught:
         followups.log_attempt(db, person, channel, SETTINGS, now=at("2026-05-11"))
@@ -351,7 +336,7 @@ def test_dialog_channel_table_covers_every_channel():
 
 @pytest.mark.parametrize("channel, outcome", DIALOG_OUTCOMES.items())
 def test_log_dialog_records_channel_and_outcome(db, channel, outcome):
-    person = save(db)
+    person = save_card(db, at=MET)
     done = followups.log_dialog(db, person, channel, SETTINGS, now=at("2026-05-11"),
                                 minutes=45)
     assert touches(db, person)[-1] == (done.touch_id, "dialog", channel, outcome, 45, None, 0)
@@ -359,7 +344,7 @@ def test_log_dialog_records_channel_and_outcome(db, channel, outcome):
 
 @pytest.mark.parametrize("channel", ["sms", "message", "linkedin", "voicemail", "fax", ""])
 def test_log_dialog_rejects_channel(db, channel):
-    person = save(db)
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ValidationError, match="not a kind of dialog") as caught:
         followups.log_dialog(db, person, channel, SETTINGS, now=at("2026-05-11"))
@@ -370,7 +355,7 @@ def test_log_dialog_rejects_channel(db, channel):
 @pytest.mark.parametrize("action", ["log_attempt", "log_dialog"])
 @pytest.mark.parametrize("minutes", [-1, 1441, 10_000, True, False, 1.5, 30.0, "30"])
 def test_minutes_rejected(db, action, minutes):
-    person = save(db)
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ValidationError, match="Minutes") as caught:
         getattr(followups, action)(db, person, "email", SETTINGS, now=at("2026-05-11"),
@@ -381,7 +366,7 @@ def test_minutes_rejected(db, action, minutes):
 
 @pytest.mark.parametrize("minutes, stored", [(None, 0), ("", 0), (0, 0), (1, 1), (1440, 1440)])
 def test_minutes_accepted(db, minutes, stored):
-    person = save(db)
+    person = save_card(db, at=MET)
     followups.log_dialog(db, person, "call", SETTINGS, now=at("2026-05-11"), minutes=minutes)
     assert touches(db, person)[-1][4] == stored
 
@@ -406,7 +391,7 @@ def test_action_on_unknown_person_raises_not_found(db, action):
 
 
 def test_attempt_on_a_followup_closes_it_too(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     step = debriefs.clean(next_step="Send the deck", next_step_on=d("2026-05-20"))
     dialog = followups.log_dialog(db, person, "coffee", SETTINGS, now=at("2026-05-12"),
                                   debrief=step)
@@ -421,8 +406,8 @@ def test_attempt_on_a_followup_closes_it_too(db):
 
 
 def test_attempt_ignores_a_followup_of_someone_else(db):
-    ada = save(db, "2026-05-10")
-    bob = save(db, "2026-05-10", name="Bob Noyce")
+    ada = save_card(db, at=MET)
+    bob = save_card(db, "Bob Noyce", at=MET)
     (bobs,) = [r[0] for r in rows(db, bob)]
     followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-05-11"), followup_id=bobs)
     assert rows(db, bob) == [(bobs, "2026-05-11", "ladder", 1, "open")]
@@ -441,7 +426,7 @@ def test_attempt_ignores_a_followup_of_someone_else(db):
 )
 def test_snooze_moves_only_the_due_date(db, label, days, until):
     assert followups.SNOOZES[label] == days
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))  # due 05-13
     (before_id, _, reason, rung, _), = [r for r in rows(db, person) if r[4] == "open"]
     today = at("2026-05-20")
@@ -454,7 +439,7 @@ def test_snooze_moves_only_the_due_date(db, label, days, until):
 
 
 def test_snooze_sets_keep_in_touch_date(db):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     followups.log_dialog(db, person, "call", SETTINGS, now=at("2026-05-12"))  # due 06-11
     followups.snooze(db, person, d("2026-06-20"), now=at("2026-06-11"))
     assert open_main(db, person) == [("2026-06-20", "keep_in_touch", 1)]
@@ -468,13 +453,13 @@ def test_snooze_sets_keep_in_touch_date(db):
     ],
 )
 def test_snooze_up_to_a_year_ahead(db, today, until):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     followups.snooze(db, person, d(until), now=at(today))
     assert open_main(db, person) == [(until, "ladder", 1)]
 
 
 def test_snooze_a_year_and_a_day_ahead_refused(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     # 2026-05-20 + 366 days = 2027-05-21: a year and a day, past "at most a year ahead".
     with pytest.raises(ValidationError, match="at most a year") as caught:
         followups.snooze(db, person, d("2027-05-21"), now=at("2026-05-20"))
@@ -495,7 +480,7 @@ def test_snooze_a_year_and_a_day_ahead_refused(db):
     ],
 )
 def test_snooze_refuses_day(db, until, match):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ValidationError, match=match) as caught:
         followups.snooze(db, person, until, now=at("2026-05-20"))
@@ -511,7 +496,7 @@ def test_snooze_refuses_day(db, until, match):
     ],
 )
 def test_snooze_today_is_counted_in_the_given_zone(db, tz, allowed):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     now = at("2026-05-20", 23, 30)
     if allowed:
         followups.snooze(db, person, d("2026-05-21"), now=now, tz=tz)
@@ -522,7 +507,7 @@ def test_snooze_today_is_counted_in_the_given_zone(db, tz, allowed):
 
 
 def test_snooze_never_brings_a_followup_forward(db):
-    person = save(db, "2026-05-10")  # kind other: keep in touch every 90 days
+    person = save_card(db, at=MET)  # kind other: keep in touch every 90 days
     step = debriefs.clean(next_step="Send the deck", next_step_on=d("2026-05-15"))
     followups.log_dialog(db, person, "coffee", SETTINGS, now=at("2026-05-12"), debrief=step)
     # Due on 05-20: only the next step (05-15); keep in touch is 05-12 + 90 = 08-10.
@@ -535,7 +520,7 @@ def test_snooze_never_brings_a_followup_forward(db):
 
 @pytest.mark.parametrize("leave", [followups.let_go, followups.declined])
 def test_snooze_without_open_followup_raises(db, leave):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     leave(db, person, now=at("2026-05-11"))
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ActionError, match="no open follow-up"):
@@ -552,7 +537,7 @@ def test_snooze_without_open_followup_raises(db, leave):
     ids=["let_go", "declined"],
 )
 def test_leaving_closes_every_open_followup_and_keeps_history(db, action, status):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))
     step = debriefs.clean(next_step="Send the deck", next_step_on=d("2026-05-20"))
     followups.log_dialog(db, person, "coffee", SETTINGS, now=at("2026-05-12"), debrief=step)
@@ -569,7 +554,7 @@ def test_leaving_closes_every_open_followup_and_keeps_history(db, action, status
 
 
 def test_declined_keeps_the_note(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     done = followups.declined(db, person, now=at("2026-05-11"), note="Not interested now")
     assert touches(db, person)[-1] == (done.touch_id, "state", None, "declined", 0,
                                        "Not interested now", 0)
@@ -599,7 +584,7 @@ def test_declined_keeps_the_note(db):
                          ids=["let_go", "declined"])
 def test_reopen_schedules_per_ladder_not_before_today(db, leave, history, leave_on, reopen_on,
                                                       due_on, reason, rung):
-    person = save(db, "2026-05-10", kind="customer", now=at("2026-05-10", 9))
+    person = save_card(db, at=at("2026-05-10", 9), kind="customer")
     for kind, day in history:
         log = followups.log_attempt if kind == "attempt" else followups.log_dialog
         log(db, person, "email", SETTINGS, now=at(day))
@@ -616,7 +601,7 @@ def test_reopen_schedules_per_ladder_not_before_today(db, leave, history, leave_
 @pytest.mark.parametrize("tz, due_on", [("UTC", "2026-06-01"), ("Asia/Tokyo", "2026-06-02")])
 def test_reopen_today_is_counted_in_the_settings_zone(db, tz, due_on):
     settings = {**SETTINGS, "timezone": tz}
-    person = save(db, settings=settings, now=at("2026-05-10"))
+    person = save_card(db, at=MET, settings=settings)
     followups.let_go(db, person, now=at("2026-05-11"))
     followups.reopen(db, person, settings, now=at("2026-06-01", 23, 30))
     assert open_main(db, person) == [(due_on, "ladder", 1)]
@@ -631,7 +616,7 @@ def test_can_reopen_only_who_was_let_go_or_declined(status, expected):
 
 
 def test_reopen_active_person_raises(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ActionError, match="already followed up"):
         followups.reopen(db, person, SETTINGS, now=at("2026-05-11"))
@@ -663,7 +648,7 @@ UNDOABLE = {
 
 @pytest.mark.parametrize("kind", UNDOABLE)
 def test_undo_restores_followups_and_status(db, kind):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))  # due 05-13
     if kind == "reopen":
         followups.let_go(db, person, now=at("2026-05-12"))
@@ -681,7 +666,7 @@ def test_undo_restores_followups_and_status(db, kind):
 
 
 def test_undo_walks_back_in_order(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     states = [snapshot(db, person)]
     followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))  # due 05-13
     states.append(snapshot(db, person))
@@ -700,7 +685,7 @@ def test_undo_walks_back_in_order(db):
 
 
 def test_undo_with_nothing_to_undo_raises(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     before = snapshot(db, person), touches(db, person)
     with pytest.raises(ActionError, match="Nothing to undo for Ada Lovelace"):
         followups.undo(db, person, now=at("2026-05-11"))
@@ -708,8 +693,8 @@ def test_undo_with_nothing_to_undo_raises(db):
 
 
 def test_undo_of_one_person_leaves_another_alone(db):
-    ada = save(db, "2026-05-10")
-    bob = save(db, "2026-05-10", name="Bob Noyce")
+    ada = save_card(db, at=MET)
+    bob = save_card(db, "Bob Noyce", at=MET)
     followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-05-11"))
     followups.log_attempt(db, bob, "email", SETTINGS, now=at("2026-05-11", 11))
     followups.undo(db, ada, now=at("2026-05-11", 12))
@@ -727,7 +712,7 @@ def test_undo_of_one_person_leaves_another_alone(db):
     ],
 )
 def test_undone_touch_does_not_count_toward_ladder(db, undone, then, due_on, reason, rung):
-    person = save(db, "2026-05-10", kind="customer")
+    person = save_card(db, at=MET, kind="customer")
     log = followups.log_attempt if undone == "attempt" else followups.log_dialog
     log(db, person, "email", SETTINGS, now=at("2026-05-11"))
     followups.undo(db, person, now=at("2026-05-11", 12))
@@ -738,7 +723,7 @@ def test_undone_touch_does_not_count_toward_ladder(db, undone, then, due_on, rea
 
 
 def test_undone_touch_stays_in_history(db):
-    person = save(db, "2026-05-10")
+    person = save_card(db, at=MET)
     done = followups.log_attempt(db, person, "voicemail", SETTINGS, now=at("2026-05-11"),
                                  note="Left a message")
     followups.undo(db, person, now=at("2026-05-11", 12))
@@ -770,8 +755,8 @@ actions = st.lists(
 def test_replay_open_followup_matches_ladder(db, actions, kind):
     # Local 08:00 in Tokyo is 23:00 UTC the day before: days must be read in the zone.
     met_on = date(2026, 1, 5)
-    person = save(db, kind=kind, settings=TOKYO_SETTINGS,
-                  now=datetime(2026, 1, 5, 8, 0, tzinfo=TOKYO))
+    person = save_card(db, at=datetime(2026, 1, 5, 8, 0, tzinfo=TOKYO), settings=TOKYO_SETTINGS,
+                       kind=kind)
     cadence = config.DEFAULT_CADENCES[kind]
     day, minute = met_on, 0
     done: list[tuple[str, date]] = []  # what still counts, oldest first
@@ -814,7 +799,7 @@ def test_replay_open_followup_matches_ladder(db, actions, kind):
 
 
 def test_undo_of_a_named_action_refuses_when_something_newer_happened(db):
-    person = save(db, now=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
+    person = save_card(db, at=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
     first = followups.log_attempt(db, person, "email", SETTINGS,
                                   now=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
     followups.log_attempt(db, person, "sms", SETTINGS,
@@ -825,7 +810,7 @@ def test_undo_of_a_named_action_refuses_when_something_newer_happened(db):
 
 
 def test_attempt_note_is_cleaned_and_limited(db):
-    person = save(db, now=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
+    person = save_card(db, at=datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc))
     done = followups.log_attempt(db, person, "email", SETTINGS, note="  Sent\u200b deck  ",
                                  now=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
     assert db.execute("SELECT note FROM touches WHERE id = ?", [done.touch_id]).fetchone() == ("Sent deck",)

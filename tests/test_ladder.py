@@ -7,14 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldkit.ladder import NextFollowup, is_exhausted, next_followup, rungs
+from tests.factory import d
 
 GAPS = (2, 4, 7, 14, 30)
 MET = date(2026, 3, 1)
 CADENCE = 30
-
-
-def d(text):
-    return date.fromisoformat(text)
 
 
 def days(*texts):

@@ -2,15 +2,12 @@
 
 import io
 import wave
-from datetime import datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, memos, people
+from fieldkit import cards, memos, people
 from fieldkit.errors import NotFound, ValidationError
-
-SETTINGS = config.defaults()
-NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+from tests.factory import NOW, SETTINGS, save_card
 
 
 def wav(seconds: float, rate: int = 16000) -> bytes:
@@ -64,8 +61,8 @@ def test_length_of_a_wav_memo():
 
 
 def test_add_list_and_delete(db):
-    ada = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW)
-    ben = cards.save(db, cards.clean({"name": "Ben"}), settings=SETTINGS, now=NOW)
+    ada = save_card(db, "Ada")
+    ben = save_card(db, "Ben")
     first = memos.add(db, ada, wav(1), now=NOW)
     second = memos.add(db, ada, wav(2), now=NOW)
     memos.add(db, ben, wav(1), now=NOW)
@@ -85,15 +82,14 @@ def test_add_list_and_delete(db):
 def test_add_to_nobody_or_too_long_stores_nothing(db):
     with pytest.raises(NotFound):
         memos.add(db, 999, wav(1))
-    ada = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW)
+    ada = save_card(db, "Ada")
     with pytest.raises(ValidationError):
         memos.add(db, ada, wav(140))
     assert count(db) == 0
 
 
 def test_a_memo_saved_with_a_card_goes_with_its_undo(db):
-    person_id = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW,
-                            memo=memos.prepare(wav(1)))
+    person_id = save_card(db, "Ada", memo=memos.prepare(wav(1)))
     assert [m["mime"] for m in memos.of(db, person_id)] == ["audio/wav"]
     (touch_id,) = db.execute("SELECT id FROM touches WHERE person_id = ?", [person_id]).fetchone()
     cards.undo_capture(db, touch_id)
@@ -101,8 +97,7 @@ def test_a_memo_saved_with_a_card_goes_with_its_undo(db):
 
 
 def test_a_memo_added_with_a_meeting_goes_with_its_undo_and_older_ones_stay(db):
-    ada = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW,
-                     memo=memos.prepare(wav(1)))
+    ada = save_card(db, "Ada", memo=memos.prepare(wav(1)))
     touch_id = cards.add_meeting(db, ada, cards.clean({"name": "Ada"}), settings=SETTINGS,
                                  memo=memos.prepare(wav(2)), now=NOW)
     assert len(memos.of(db, ada)) == 2
@@ -111,7 +106,6 @@ def test_a_memo_added_with_a_meeting_goes_with_its_undo_and_older_ones_stay(db):
 
 
 def test_deleting_a_person_deletes_their_memos(db):
-    ada = cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW,
-                     memo=memos.prepare(wav(1)))
+    ada = save_card(db, "Ada", memo=memos.prepare(wav(1)))
     cards.delete(db, ada)
     assert count(db) == 0

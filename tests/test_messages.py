@@ -4,9 +4,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, events, messages, triage
+from fieldkit import events, messages, triage
+from tests.factory import SETTINGS, save_card
 
-SETTINGS = {**config.defaults(), "my_name": "Grace Hopper"}
+GRACE = {**SETTINGS, "my_name": "Grace Hopper"}  # the user who signs the messages
 ADA = {
     "name": "Ada Lovelace",
     "company": "Analytical Engines",
@@ -38,7 +39,7 @@ def person(**changes) -> dict:
     ],
 )
 def test_fill_first_name_is_first_word(name, first_name):
-    assert messages.fill("[{first_name}]", person(name=name), SETTINGS) == f"[{first_name}]"
+    assert messages.fill("[{first_name}]", person(name=name), GRACE) == f"[{first_name}]"
 
 
 @pytest.mark.parametrize(
@@ -54,7 +55,7 @@ def test_fill_event_falls_back_to_our_meeting(changes, expected):
     who = person(**changes)
     if who.get("event") == "__absent__":
         del who["event"]
-    assert messages.fill("at {event}", who, SETTINGS) == f"at {expected}"
+    assert messages.fill("at {event}", who, GRACE) == f"at {expected}"
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_fill_event_falls_back_to_our_meeting(changes, expected):
     ],
 )
 def test_fill_met_on_in_settings_zone(met_at, tz, met_on):
-    settings = {**SETTINGS, "timezone": tz}
+    settings = {**GRACE, "timezone": tz}
     assert messages.fill("on {met_on}.", person(met_at=met_at), settings) == f"on {met_on}."
 
 
@@ -89,7 +90,7 @@ def test_fill_met_on_in_settings_zone(met_at, tz, met_on):
          "stripped", "escaped_braces"],
 )
 def test_fill_placeholders(template, changes, settings_changes, expected):
-    assert messages.fill(template, person(**changes), {**SETTINGS, **settings_changes}) == \
+    assert messages.fill(template, person(**changes), {**GRACE, **settings_changes}) == \
         expected
 
 
@@ -107,29 +108,29 @@ def test_fill_placeholders(template, changes, settings_changes, expected):
          "event_with_placeholders", "name_with_first_name"],
 )
 def test_fill_inserts_person_text_literally(changes, template, expected):
-    assert messages.fill(template, person(**changes), SETTINGS) == expected
+    assert messages.fill(template, person(**changes), GRACE) == expected
 
 
 def test_fill_default_templates():
-    assert messages.fill(SETTINGS["template_sms"], ADA, SETTINGS) == (
+    assert messages.fill(GRACE["template_sms"], ADA, GRACE) == (
         "Hi Ada, Grace Hopper here, we met at Hannover Messe on 20 November. Would you have "
         "20 minutes for a quick call this week?")
-    assert messages.fill(SETTINGS["template_email"], ADA, SETTINGS) == (
+    assert messages.fill(GRACE["template_email"], ADA, GRACE) == (
         "Hi Ada,\n\nit was good to meet you at Hannover Messe on 20 November. I would love "
         "to hear more about how you work. Would you have 20 minutes for a call or a coffee "
         "in the next weeks?\n\nBest,\nGrace Hopper")
     # Met outside an event: {at_event} reads as nothing, {event} as "our meeting".
-    assert messages.fill(SETTINGS["template_email_subject"], person(event=None), SETTINGS) \
+    assert messages.fill(GRACE["template_email_subject"], person(event=None), GRACE) \
         == "Great to meet you"
-    assert messages.fill("At {event}{at_event}.", person(event=None), SETTINGS) \
+    assert messages.fill("At {event}{at_event}.", person(event=None), GRACE) \
         == "At our meeting."
-    assert messages.fill("Seen{at_event}.", ADA, SETTINGS) == "Seen at Hannover Messe."
+    assert messages.fill("Seen{at_event}.", ADA, GRACE) == "Seen at Hannover Messe."
 
 
 # reach
 
 ESCAPING = {
-    **SETTINGS,
+    **GRACE,
     "template_email_subject": "Q&A? #1 at {event}",
     "template_email": "Hi {first_name},\nsee you & bye?\n#{my_name}",
     "template_sms": "Hi {first_name} & co #1?",
@@ -146,7 +147,7 @@ def test_reach_mailto_percent_encodes_subject_body_and_address():
 
 
 def test_reach_mailto_with_default_templates():
-    links = messages.reach(person(event=None, met_at=None), {**SETTINGS, "my_name": ""})
+    links = messages.reach(person(event=None, met_at=None), {**GRACE, "my_name": ""})
     assert links.email == (
         "mailto:ada@example.com?subject=Great%20to%20meet%20you"
         "&body=Hi%20Ada%2C%0A%0Ait%20was%20good%20to%20meet%20you"
@@ -166,7 +167,7 @@ def test_reach_encodes_non_ascii_as_utf8():
 
 
 def test_reach_tel_link():
-    assert messages.reach(ADA, SETTINGS).call == "tel:+4915112345678"
+    assert messages.reach(ADA, GRACE).call == "tel:+4915112345678"
 
 
 def test_reach_linkedin_text_is_filled():
@@ -194,7 +195,7 @@ def test_reach_person_text_with_braces_goes_into_links_literally():
     ],
 )
 def test_reach_linkedin_only_for_profile_urls(url, link):
-    assert messages.reach(person(linkedin_url=url), SETTINGS).linkedin == link
+    assert messages.reach(person(linkedin_url=url), GRACE).linkedin == link
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def test_reach_linkedin_only_for_profile_urls(url, link):
     ],
 )
 def test_reach_none_for_missing_channels(changes, present):
-    links = messages.reach(person(**changes), SETTINGS)
+    links = messages.reach(person(**changes), GRACE)
     found = {name for name in ("email", "sms", "call", "linkedin")
              if getattr(links, name) is not None}
     assert found == present
@@ -222,12 +223,10 @@ def test_reach_from_a_queue_row(db):
         "name": "Web Summit", "kind": "conference", "tz": "Europe/Lisbon",
         "starts": datetime(2026, 11, 10, 9, 0), "ends": datetime(2026, 11, 13, 18, 0),
     }, now=datetime(2026, 11, 1, tzinfo=timezone.utc))
-    card = cards.clean({"name": "Ada Lovelace", "phone": "+49 151 12345678",
-                        "email": "Ada@Example.com"})
-    cards.save(db, card, settings=SETTINGS, event_id=event,
-               now=datetime(2026, 11, 11, 23, 30, tzinfo=timezone.utc))
-    (row,) = triage.due(db, date(2026, 11, 12), ladder_gaps=SETTINGS["ladder_gaps"])
-    tokyo = {**SETTINGS, "timezone": "Asia/Tokyo", "template_sms": "{event}, {met_on}"}
+    save_card(db, phone="+49 151 12345678", email="Ada@Example.com", settings=GRACE,
+              event_id=event, at=datetime(2026, 11, 11, 23, 30, tzinfo=timezone.utc))
+    (row,) = triage.due(db, date(2026, 11, 12), ladder_gaps=GRACE["ladder_gaps"])
+    tokyo = {**GRACE, "timezone": "Asia/Tokyo", "template_sms": "{event}, {met_on}"}
     links = messages.reach(row, tokyo)
     assert links.sms == "sms:+4915112345678?&body=Web%20Summit%2C%2012%20November"
     assert links.email.startswith("mailto:Ada@example.com?subject=Great%20to%20meet%20you%20at"

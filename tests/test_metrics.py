@@ -1,58 +1,17 @@
 """fieldkit.metrics: the weekly look back, on small histories worked out by hand."""
 
-import itertools
-import json
 from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
 
-import fieldkit.db
-from fieldkit import activity, calls, cards, clock, config, followups, metrics, sample
+from fieldkit import activity, calls, cards, clock, followups, metrics, sample
 from fieldkit.errors import ValidationError
 from fieldkit.streaks import Run
-
-NOW = "2026-03-01T09:00:00Z"
-UTC_SETTINGS = {**config.defaults(), "timezone": "UTC"}
-_uids = itertools.count(1)
-
-
-def at(text):
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _contact(db, kind="other", *, department=None, status="active", name="Ada Lovelace"):
-    return db.execute(
-        "INSERT INTO people (uid, name, kind, department, status, met_at, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [f"c{next(_uids)}", name, kind, department, status, NOW, NOW, NOW],
-    ).lastrowid
-
-
-def _touch(db, person_id, stamp, kind="attempt", *, minutes=0, data=None, undone_at=None,
-           channel=None, outcome=None, session=None):
-    return db.execute(
-        "INSERT INTO touches (person_id, call_session_id, at, kind, channel, outcome, minutes, "
-        "data, undone_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [person_id, session, stamp, kind, channel, outcome, minutes,
-         None if data is None else json.dumps(data), undone_at, stamp],
-    ).lastrowid
-
-
-def _event(db, starts_at="2026-01-01T08:00:00Z", ends_at="2026-12-31T17:00:00Z",
-           tz="Europe/Berlin"):
-    return db.execute(
-        "INSERT INTO events (uid, name, kind, tz, starts_at, ends_at, created_at, updated_at) "
-        "VALUES (?, 'Hannover Messe', 'trade_show', ?, ?, ?, ?, ?)",
-        [f"e{next(_uids)}", tz, starts_at, ends_at, NOW, NOW],
-    ).lastrowid
-
-
-def _checkin(db, event_id, arrived, left="same"):
-    return db.execute(
-        "INSERT INTO checkins (event_id, checked_in_at, checked_out_at) VALUES (?, ?, ?)",
-        [event_id, arrived, arrived if left == "same" else left],
-    ).lastrowid
+from tests.factory import (
+    SAMPLE_DAY, SETTINGS, add_checkin, add_event, add_person, add_touch, add_triage_day,
+    save_card, utc,
+)
 
 
 def _days(frame, column="actions"):
@@ -122,16 +81,16 @@ def test_daily_activity_empty(db):
 
 
 def test_daily_activity_counts_networking_actions(db):
-    person = _contact(db)
-    _touch(db, person, "2026-03-01T09:00:00Z", "met")
-    _touch(db, person, "2026-03-01T10:00:00Z", "attempt")
-    _touch(db, person, "2026-03-01T11:00:00Z", "dialog")
-    _touch(db, person, "2026-03-01T11:00:00Z", "attempt")  # same bucket, still two actions
-    _touch(db, person, "2026-03-01T12:00:00Z", "note")
-    _touch(db, person, "2026-03-01T13:00:00Z", "state")
-    _touch(db, person, "2026-03-02T14:00:00Z", "attempt", undone_at="2026-03-02T14:05:00Z")
-    _touch(db, person, "2026-03-03T08:00:00Z", "attempt")
-    _checkin(db, _event(db), "2026-03-03T07:00:00Z")
+    person = add_person(db)
+    add_touch(db, person, "2026-03-01T09:00:00Z", "met")
+    add_touch(db, person, "2026-03-01T10:00:00Z", "attempt")
+    add_touch(db, person, "2026-03-01T11:00:00Z", "dialog")
+    add_touch(db, person, "2026-03-01T11:00:00Z", "attempt")  # same bucket, still two actions
+    add_touch(db, person, "2026-03-01T12:00:00Z", "note")
+    add_touch(db, person, "2026-03-01T13:00:00Z", "state")
+    add_touch(db, person, "2026-03-02T14:00:00Z", "attempt", undone_at="2026-03-02T14:05:00Z")
+    add_touch(db, person, "2026-03-03T08:00:00Z", "attempt")
+    add_checkin(db, add_event(db), "2026-03-03T07:00:00Z", "2026-03-03T07:00:00Z")
     frame = metrics.daily_activity(db, "UTC", None, date(2026, 3, 10))
     _assert_columns(frame, DAILY)
     assert _days(frame) == [(date(2026, 3, 1), 4), (date(2026, 3, 3), 2)]
@@ -165,30 +124,31 @@ def test_daily_activity_counts_networking_actions(db):
     ],
 )
 def test_daily_activity_local_day(db, stamp, tz, day):
-    _touch(db, _contact(db), stamp, "attempt")
+    add_touch(db, add_person(db), stamp, "attempt")
     frame = metrics.daily_activity(db, tz, None, date(2026, 3, 31))
     assert _days(frame) == [(day, 1)]
     assert clock.local_date(stamp, tz) == day  # the same answer as converting the instant
 
 
 def test_daily_activity_nepal_bucket_edges_together(db):
-    person = _contact(db)
+    person = add_person(db)
     for stamp in ("2026-03-01T18:00:00Z", "2026-03-01T18:14:59Z",  # 23:45, 23:59:59
                   "2026-03-01T18:15:00Z", "2026-03-01T18:29:00Z",  # 00:00, 00:14
                   "2026-03-01T18:30:00Z"):                          # 00:15
-        _touch(db, person, stamp)
+        add_touch(db, person, stamp)
     frame = metrics.daily_activity(db, "Asia/Kathmandu", None, date(2026, 3, 2))
     assert _days(frame) == [(date(2026, 3, 1), 2), (date(2026, 3, 2), 3)]
 
 
 def test_daily_activity_since_and_until_are_local_days(db):
-    person = _contact(db)
+    person = add_person(db)
     for stamp in ("2026-03-01T14:59:59Z",   # 1 March 23:59:59 in Tokyo: before since
                   "2026-03-01T15:00:00Z",   # 2 March 00:00
                   "2026-03-03T14:59:59Z",   # 3 March 23:59:59
                   "2026-03-03T15:00:00Z"):  # 4 March: after until
-        _touch(db, person, stamp)
-    _checkin(db, _event(db), "2026-03-03T16:00:00Z")  # 4 March in Tokyo
+        add_touch(db, person, stamp)
+    # 4 March in Tokyo
+    add_checkin(db, add_event(db), "2026-03-03T16:00:00Z", "2026-03-03T16:00:00Z")
     frame = metrics.daily_activity(db, "Asia/Tokyo", date(2026, 3, 2), date(2026, 3, 3))
     assert _days(frame) == [(date(2026, 3, 2), 1), (date(2026, 3, 3), 1)]
 
@@ -204,9 +164,9 @@ def test_daily_activity_unknown_zone(db):
 
 
 def _noon_touches(db, days):
-    person = _contact(db)
+    person = add_person(db)
     for day in days:
-        _touch(db, person, f"{day.isoformat()}T12:00:00Z")
+        add_touch(db, person, f"{day.isoformat()}T12:00:00Z")
 
 
 def test_networking_summary_streak_running_through_today(db):
@@ -227,10 +187,10 @@ def test_networking_summary_streak_alive_from_yesterday(db):
 
 
 def test_networking_summary_today_depends_on_the_zone(db):
-    person = _contact(db)
+    person = add_person(db)
     for stamp in ("2026-03-08T12:00:00Z", "2026-03-09T12:00:00Z",
                   "2026-03-09T20:00:00Z"):  # 10 March 05:00 in Tokyo
-        _touch(db, person, stamp)
+        add_touch(db, person, stamp)
     assert metrics.networking_summary(db, "Asia/Tokyo", date(2026, 3, 10)).current == 3
     assert metrics.networking_summary(db, "UTC", date(2026, 3, 10)).current == 2
 
@@ -277,8 +237,7 @@ def test_strength_series_empty_range():
 def test_triage_streak_table(db, offsets, expected):
     today = date(2026, 3, 10)
     for n in offsets:
-        db.execute("INSERT INTO triage_days (day, cleared_at, due_count) VALUES (?, ?, 0)",
-                   [(today - timedelta(days=n)).isoformat(), NOW])
+        add_triage_day(db, today - timedelta(days=n))
     assert metrics.triage_streak(db, today) == expected
 
 
@@ -293,14 +252,14 @@ def _weeks(frame):
 
 
 def test_weekly_time_with_a_week_of_zero(db):
-    person = _contact(db)
-    _touch(db, person, "2026-02-24T10:00:00Z", "dialog", minutes=60)
-    _touch(db, person, "2026-02-25T10:00:00Z", "attempt", minutes=5)
-    _touch(db, person, "2026-02-26T10:00:00Z", "dialog", minutes=45,
+    person = add_person(db)
+    add_touch(db, person, "2026-02-24T10:00:00Z", "dialog", minutes=60)
+    add_touch(db, person, "2026-02-25T10:00:00Z", "attempt", minutes=5)
+    add_touch(db, person, "2026-02-26T10:00:00Z", "dialog", minutes=45,
            undone_at="2026-02-26T10:01:00Z")
     # Sunday 23:30 UTC is Monday 00:30 in Berlin: the next week.
-    _touch(db, person, "2026-03-08T23:30:00Z", "dialog", minutes=20)
-    _checkin(db, _event(db), "2026-03-09T08:00:00Z", "2026-03-09T11:30:00Z")  # 210 min
+    add_touch(db, person, "2026-03-08T23:30:00Z", "dialog", minutes=20)
+    add_checkin(db, add_event(db), "2026-03-09T08:00:00Z", "2026-03-09T11:30:00Z")  # 210 min
     frame = metrics.weekly_time(db, "Europe/Berlin", date(2026, 2, 25), date(2026, 3, 11), 180)
     _assert_columns(frame, WEEKLY)
     assert _weeks(frame) == [(date(2026, 2, 23), 65, False), (date(2026, 3, 2), 0, False),
@@ -309,19 +268,19 @@ def test_weekly_time_with_a_week_of_zero(db):
 
 
 def test_weekly_time_checkins_open_and_capped(db):
-    show = _event(db, "2026-03-02T07:00:00Z", "2026-03-04T17:00:00Z")
-    _checkin(db, show, "2026-03-02T08:00:00Z", "2026-03-03T08:00:00Z")  # 24 h: 12 h count
-    _checkin(db, show, "2026-03-04T08:00:00Z", None)  # open: until the show ends, 9 h
-    _checkin(db, show, "2026-02-27T08:00:00Z", "2026-02-27T09:00:00Z")  # before since
+    show = add_event(db, starts_at="2026-03-02T07:00:00Z", ends_at="2026-03-04T17:00:00Z")
+    add_checkin(db, show, "2026-03-02T08:00:00Z", "2026-03-03T08:00:00Z")  # 24 h: 12 h count
+    add_checkin(db, show, "2026-03-04T08:00:00Z")  # open: until the show ends, 9 h
+    add_checkin(db, show, "2026-02-27T08:00:00Z", "2026-02-27T09:00:00Z")  # before since
     frame = metrics.weekly_time(db, "UTC", date(2026, 3, 2), date(2026, 3, 4), 180)
     assert _weeks(frame) == [(date(2026, 3, 2), 720 + 540, True)]
-    now = at("2026-03-04T10:00:00Z")
+    now = utc("2026-03-04T10:00:00Z")
     frame = metrics.weekly_time(db, "UTC", date(2026, 3, 2), date(2026, 3, 4), 180, now=now)
     assert _weeks(frame) == [(date(2026, 3, 2), 720 + 120, True)]
 
 
 def test_weekly_time_all_history_starts_with_the_first_week(db):
-    _touch(db, _contact(db), "2026-02-18T10:00:00Z", "dialog", minutes=30)
+    add_touch(db, add_person(db), "2026-02-18T10:00:00Z", "dialog", minutes=30)
     frame = metrics.weekly_time(db, "UTC", None, date(2026, 3, 3), 30)
     assert _weeks(frame) == [(date(2026, 2, 16), 30, True), (date(2026, 2, 23), 0, False),
                              (date(2026, 3, 2), 0, False)]
@@ -351,23 +310,18 @@ def test_weeks_meeting_target_streak_table(met, expected):
 # ---------------------------------------------------------------------------
 
 
-def _card(db, name, when, kind="other", **fields):
-    card = cards.clean({"name": name, "kind": kind, **fields})
-    return cards.save(db, card, settings=UTC_SETTINGS, now=at(when))
-
-
 def test_followup_health_47_and_49_hours(db):
-    ada = _card(db, "Ada", "2026-03-02T09:00:00Z")
-    followups.log_attempt(db, ada, "email", UTC_SETTINGS, now=at("2026-03-04T08:00:00Z"))
-    ben = _card(db, "Ben", "2026-03-02T10:00:00Z")
-    followups.log_attempt(db, ben, "email", UTC_SETTINGS, now=at("2026-03-04T11:00:00Z"))
-    followups.log_dialog(db, ben, "coffee", UTC_SETTINGS, now=at("2026-03-06T10:00:00Z"))
-    _card(db, "Cy", "2026-03-03T09:00:00Z")  # not followed up yet
-    eve = _card(db, "Eve", "2026-03-05T09:00:00Z")
-    followups.log_attempt(db, eve, "sms", UTC_SETTINGS, now=at("2026-03-05T10:00:00Z"))
-    followups.undo(db, eve, now=at("2026-03-05T10:01:00Z"))
-    dee = _card(db, "Dee", "2026-02-20T09:00:00Z")  # met before the period
-    followups.log_attempt(db, dee, "email", UTC_SETTINGS, now=at("2026-02-21T09:00:00Z"))
+    ada = save_card(db, "Ada", at=utc("2026-03-02T09:00:00Z"))
+    followups.log_attempt(db, ada, "email", SETTINGS, now=utc("2026-03-04T08:00:00Z"))
+    ben = save_card(db, "Ben", at=utc("2026-03-02T10:00:00Z"))
+    followups.log_attempt(db, ben, "email", SETTINGS, now=utc("2026-03-04T11:00:00Z"))
+    followups.log_dialog(db, ben, "coffee", SETTINGS, now=utc("2026-03-06T10:00:00Z"))
+    save_card(db, "Cy", at=utc("2026-03-03T09:00:00Z"))  # not followed up yet
+    eve = save_card(db, "Eve", at=utc("2026-03-05T09:00:00Z"))
+    followups.log_attempt(db, eve, "sms", SETTINGS, now=utc("2026-03-05T10:00:00Z"))
+    followups.undo(db, eve, now=utc("2026-03-05T10:01:00Z"))
+    dee = save_card(db, "Dee", at=utc("2026-02-20T09:00:00Z"))  # met before the period
+    followups.log_attempt(db, dee, "email", SETTINGS, now=utc("2026-02-21T09:00:00Z"))
 
     health = metrics.followup_health(db, "UTC", date(2026, 3, 1))
     assert health.people == 4
@@ -382,7 +336,7 @@ def test_followup_health_47_and_49_hours(db):
 
 
 def test_followup_health_since_is_a_local_day(db):
-    _card(db, "Ada", "2026-02-28T20:00:00Z")  # 1 March 05:00 in Tokyo
+    save_card(db, "Ada", at=utc("2026-02-28T20:00:00Z"))  # 1 March 05:00 in Tokyo
     assert metrics.followup_health(db, "Asia/Tokyo", date(2026, 3, 1)).people == 1
     assert metrics.followup_health(db, "UTC", date(2026, 3, 1)).people == 0
 
@@ -392,14 +346,14 @@ def test_followup_health_empty(db):
 
 
 def _history(db, steps, kind="other"):
-    person = _contact(db, kind)
+    person = add_person(db, kind=kind)
     for stamp, what in steps:
         if what == "undone":
-            _touch(db, person, stamp, "attempt", undone_at=stamp)
+            add_touch(db, person, stamp, "attempt", undone_at=stamp)
         elif what == "met again":
-            _touch(db, person, stamp, "met", data={"created": False})
+            add_touch(db, person, stamp, "met", data={"created": False})
         else:
-            _touch(db, person, stamp, what)
+            add_touch(db, person, stamp, what)
     return person
 
 
@@ -436,10 +390,10 @@ def test_dialogs_by_attempt_fills_gaps_up_to_the_highest(db):
 
 
 def test_dialogs_by_attempt_with_the_followup_actions(db):
-    ada = _card(db, "Ada", "2026-03-02T09:00:00Z")
+    ada = save_card(db, "Ada", at=utc("2026-03-02T09:00:00Z"))
     for day in (3, 5):
-        followups.log_attempt(db, ada, "email", UTC_SETTINGS, now=at(f"2026-03-0{day}T09:00:00Z"))
-    followups.log_dialog(db, ada, "email", UTC_SETTINGS, now=at("2026-03-09T09:00:00Z"))
+        followups.log_attempt(db, ada, "email", SETTINGS, now=utc(f"2026-03-0{day}T09:00:00Z"))
+    followups.log_dialog(db, ada, "email", SETTINGS, now=utc("2026-03-09T09:00:00Z"))
     frame = metrics.dialogs_by_attempt(db, "2026-03-01T00:00:00Z")
     assert frame.to_dict("list") == {"attempt": [1, 2, 3], "dialogs": [0, 0, 1]}
 
@@ -461,20 +415,20 @@ def _months(frame):
 
 
 def _reach_history(db):
-    first = _contact(db, "customer")
-    _touch(db, first, "2026-01-10T10:00:00Z", "met")
-    _touch(db, first, "2026-01-20T10:00:00Z", "met", data={"created": False})
-    _touch(db, first, "2026-02-10T10:00:00Z", "met", data={"created": False})
-    second = _contact(db, "customer")
-    _touch(db, second, "2026-01-31T23:30:00Z", "met", data={"created": True})  # 1 Feb in Tokyo
-    rival = _contact(db, "competitor")
-    _touch(db, rival, "2026-02-05T10:00:00Z", "met")
-    _touch(db, rival, "2026-03-05T10:00:00Z", "attempt")  # not a meeting
-    analyst = _contact(db, "press")
-    _touch(db, analyst, "2026-02-06T10:00:00Z", "met")
-    _touch(db, analyst, "2026-03-01T10:00:00Z", "met", undone_at="2026-03-01T10:01:00Z")
-    twin = _contact(db, "customer", status="merged")
-    _touch(db, twin, "2026-02-07T10:00:00Z", "met")
+    first = add_person(db, kind="customer")
+    add_touch(db, first, "2026-01-10T10:00:00Z", "met")
+    add_touch(db, first, "2026-01-20T10:00:00Z", "met", data={"created": False})
+    add_touch(db, first, "2026-02-10T10:00:00Z", "met", data={"created": False})
+    second = add_person(db, kind="customer")
+    add_touch(db, second, "2026-01-31T23:30:00Z", "met", data={"created": True})  # 1 Feb in Tokyo
+    rival = add_person(db, kind="competitor")
+    add_touch(db, rival, "2026-02-05T10:00:00Z", "met")
+    add_touch(db, rival, "2026-03-05T10:00:00Z", "attempt")  # not a meeting
+    analyst = add_person(db, kind="press")
+    add_touch(db, analyst, "2026-02-06T10:00:00Z", "met")
+    add_touch(db, analyst, "2026-03-01T10:00:00Z", "met", undone_at="2026-03-01T10:01:00Z")
+    twin = add_person(db, kind="customer", status="merged")
+    add_touch(db, twin, "2026-02-07T10:00:00Z", "met")
 
 
 def test_reach_by_month_by_hand(db):
@@ -505,25 +459,27 @@ def test_reach_by_month_empty(db):
 
 def test_reach_summary_by_hand(db):
     for name in ("Rival One", "Rival Two"):
-        _card(db, name, "2026-03-02T10:00:00Z", "competitor")
+        save_card(db, name, at=utc("2026-03-02T10:00:00Z"), kind="competitor")
     for name, department in (("Cleo", "Sales"), ("Dan", "SALES"), ("Eli", " Legal "),
                              ("Fay", None)):
-        _card(db, name, "2026-03-03T10:00:00Z", "colleague", department=department)
-    known = _card(db, "Gus", "2026-02-01T10:00:00Z", "customer")  # before the period
-    cards.add_meeting(db, known, cards.clean({"name": "Gus"}), settings=UTC_SETTINGS,
-                      now=at("2026-03-04T10:00:00Z"))
-    both = _card(db, "Hal", "2026-03-04T10:00:00Z", "customer")  # new, then met again
-    cards.add_meeting(db, both, cards.clean({"name": "Hal"}), settings=UTC_SETTINGS,
-                      now=at("2026-03-05T10:00:00Z"))
-    _touch(db, _contact(db), "2026-03-06T10:00:00Z", "met")  # data NULL: a new card
+        save_card(db, name, at=utc("2026-03-03T10:00:00Z"), kind="colleague", department=department)
+    # Gus was met before the period, Hal is new and then met again.
+    known = save_card(db, "Gus", at=utc("2026-02-01T10:00:00Z"), kind="customer")
+    cards.add_meeting(db, known, cards.clean({"name": "Gus"}), settings=SETTINGS,
+                      now=utc("2026-03-04T10:00:00Z"))
+    both = save_card(db, "Hal", at=utc("2026-03-04T10:00:00Z"), kind="customer")
+    cards.add_meeting(db, both, cards.clean({"name": "Hal"}), settings=SETTINGS,
+                      now=utc("2026-03-05T10:00:00Z"))
+    add_touch(db, add_person(db), "2026-03-06T10:00:00Z", "met")  # data NULL: a new card
 
-    fair = _event(db, "2026-03-02T08:00:00Z", "2026-03-04T17:00:00Z")  # 09:00 in Berlin
-    _checkin(db, fair, "2026-03-02T07:30:00Z")  # early
-    _checkin(db, fair, "2026-03-03T09:00:00Z")  # 10:00 on day two: late
-    meetup = _event(db, "2026-03-05T17:00:00Z", "2026-03-05T20:00:00Z")
-    _checkin(db, meetup, "2026-03-05T17:30:00Z")  # late
-    old = _event(db, "2026-02-10T08:00:00Z", "2026-02-10T17:00:00Z")
-    _checkin(db, old, "2026-02-10T07:00:00Z")  # early, before the period
+    # 09:00 in Berlin
+    fair = add_event(db, starts_at="2026-03-02T08:00:00Z", ends_at="2026-03-04T17:00:00Z")
+    add_checkin(db, fair, "2026-03-02T07:30:00Z", "2026-03-02T07:30:00Z")  # early
+    add_checkin(db, fair, "2026-03-03T09:00:00Z", "2026-03-03T09:00:00Z")  # 10:00 on day two: late
+    meetup = add_event(db, starts_at="2026-03-05T17:00:00Z", ends_at="2026-03-05T20:00:00Z")
+    add_checkin(db, meetup, "2026-03-05T17:30:00Z", "2026-03-05T17:30:00Z")  # late
+    old = add_event(db, starts_at="2026-02-10T08:00:00Z", ends_at="2026-02-10T17:00:00Z")
+    add_checkin(db, old, "2026-02-10T07:00:00Z", "2026-02-10T07:00:00Z")  # early, before the period
 
     reach = metrics.reach_summary(db, date(2026, 3, 1), tz="UTC")
     assert reach == metrics.Reach(
@@ -544,12 +500,13 @@ def test_reach_summary_empty(db):
 
 
 def test_call_funnel_by_hand(db):
-    session = calls.start(db, {"kinds": ["customer"]}, now=at("2026-03-02T09:00:00Z"))
+    session = calls.start(db, {"kinds": ["customer"]}, now=utc("2026-03-02T09:00:00Z"))
     for minute, outcome in enumerate(("no_answer", "voicemail", "busy", "talked")):
-        person = _card(db, f"Customer {outcome}", "2026-03-01T09:00:00Z", "customer")
-        calls.record(db, session, person, outcome, UTC_SETTINGS,
+        person = save_card(db, f"Customer {outcome}", at=utc("2026-03-01T09:00:00Z"),
+                           kind="customer")
+        calls.record(db, session, person, outcome, SETTINGS,
                      minutes=10 if outcome == "talked" else None,
-                     now=at(f"2026-03-02T09:0{minute + 1}:00Z"))
+                     now=utc(f"2026-03-02T09:0{minute + 1}:00Z"))
     frame = metrics.call_funnel(db, None)
     _assert_columns(frame, FUNNEL)
     assert frame.to_dict("list") == {
@@ -573,27 +530,19 @@ def test_call_funnel_nothing_dialed(db):
 # The sample data set: every function, documented columns, real data
 # ---------------------------------------------------------------------------
 
-SAMPLE_TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(scope="module")
-def sample_db(sample_day_file):
-    with fieldkit.db.connect(sample_day_file) as database:
-        yield database
-
-
-def test_sample_every_frame_has_its_columns_and_data(sample_db):
+def test_sample_every_frame_has_its_columns_and_data(sample_day_readonly):
+    db = sample_day_readonly
     tz = sample.SAMPLE_TIMEZONE
-    since = metrics.period_start("quarter", SAMPLE_TODAY)
-    daily = metrics.daily_activity(sample_db, tz, since, SAMPLE_TODAY)
-    summary = metrics.networking_summary(sample_db, tz, SAMPLE_TODAY)
+    since = metrics.period_start("quarter", SAMPLE_DAY)
+    daily = metrics.daily_activity(db, tz, since, SAMPLE_DAY)
+    summary = metrics.networking_summary(db, tz, SAMPLE_DAY)
     frames = {
         "daily": (daily, DAILY),
-        "strength": (metrics.strength_series(summary.days, since, SAMPLE_TODAY), STRENGTH),
-        "weekly": (metrics.weekly_time(sample_db, tz, since, SAMPLE_TODAY, 180), WEEKLY),
-        "by_attempt": (metrics.dialogs_by_attempt(sample_db, since, tz=tz), BY_ATTEMPT),
-        "monthly": (metrics.reach_by_month(sample_db, tz, since), MONTHLY),
-        "funnel": (metrics.call_funnel(sample_db, clock.to_iso(
+        "strength": (metrics.strength_series(summary.days, since, SAMPLE_DAY), STRENGTH),
+        "weekly": (metrics.weekly_time(db, tz, since, SAMPLE_DAY, 180), WEEKLY),
+        "by_attempt": (metrics.dialogs_by_attempt(db, since, tz=tz), BY_ATTEMPT),
+        "monthly": (metrics.reach_by_month(db, tz, since), MONTHLY),
+        "funnel": (metrics.call_funnel(db, clock.to_iso(
             datetime.combine(since, datetime.min.time(), timezone.utc))), FUNNEL),
     }
     for name, (frame, columns) in frames.items():
@@ -607,23 +556,26 @@ def test_sample_every_frame_has_its_columns_and_data(sample_db):
     assert summary.current == sample.QUIET_DAY_AGO
     assert summary.longest >= summary.current
     assert 1 <= len(summary.best) <= 10
-    assert metrics.triage_streak(sample_db, SAMPLE_TODAY) >= 0
+    # The sample's queue was cleared on 21 November, the day before, not on the 20th.
+    assert db.execute("SELECT day FROM triage_days WHERE day >= '2026-11-19' "
+                      "ORDER BY day").fetchall() == [("2026-11-19",), ("2026-11-21",)]
+    assert metrics.triage_streak(db, SAMPLE_DAY) == 1
 
-    health = metrics.followup_health(sample_db, tz, since)
+    health = metrics.followup_health(db, tz, since)
     assert health.people > 0
     assert health.median_hours_to_first_followup > 0
     assert 0 < health.followed_up_48h_share <= 1
     assert 0 < health.response_rate <= 1
 
-    reach = metrics.reach_summary(sample_db, since, tz=tz)
+    reach = metrics.reach_summary(db, since, tz=tz)
     assert reach.new_people > 0 and reach.competitors > 0
     assert 0 < reach.events_arrived_early <= reach.events_checked_in
 
 
 @pytest.mark.parametrize("tz", ["Europe/Berlin", "Asia/Kathmandu", "America/St_Johns",
                                 "Pacific/Chatham", "UTC"])
-def test_sample_daily_activity_agrees_with_networking_days(sample_db, tz):
-    daily = metrics.daily_activity(sample_db, tz, None, SAMPLE_TODAY + timedelta(days=1))
-    assert set(daily["day"].dt.date) == activity.networking_days(sample_db, tz)
+def test_sample_daily_activity_agrees_with_networking_days(sample_day_readonly, tz):
+    daily = metrics.daily_activity(sample_day_readonly, tz, None, SAMPLE_DAY + timedelta(days=1))
+    assert set(daily["day"].dt.date) == activity.networking_days(sample_day_readonly, tz)
     assert daily["actions"].min() >= 1
     assert daily["day"].is_monotonic_increasing

@@ -153,11 +153,12 @@ def test_check_in_with_one_tap_then_check_out(running_db):
     assert "Checked in at **Demo \\*Day\\***" in at.markdown[0].value
     assert not [b for b in at.button if b.key == f"check_in_{event_id}"]
 
+    tapped = clock.now_iso()
     button(at, "Check out").click()
     at.run()
     assert not at.exception
     ((checked_out,),) = rows(running_db, "SELECT checked_out_at FROM checkins")
-    assert checked_out is not None
+    assert tapped <= checked_out <= clock.now_iso()  # stored when Check out was tapped
     assert "Checked out of" in at.success[0].value
     assert not [b for b in at.button if b.label == "Check out"]
     assert at.button(key=f"check_in_{event_id}")

@@ -6,7 +6,7 @@ import pytest
 from apptest import rows, run_page
 from streamlit.testing.v1 import AppTest
 
-from fieldkit import clock, config, db
+from fieldkit import clock, config, db, sample
 from fieldkit.ui import nav
 
 def count(path, table: str) -> int:
@@ -41,8 +41,10 @@ def test_today_welcomes_a_new_user_and_loads_sample_data(app_db):
     next(b for b in at.button if b.label == "Load sample data").click()
     at.run()
     assert not at.exception
-    assert count(app_db, "people") > 0
-    assert count(app_db, "touches") > 0
+    with db.connect(app_db) as conn:
+        loaded = db.row_counts(conn)
+    assert loaded == sample.fill(db.memory(), 1)  # the sample at scale 1, anchored today
+    assert loaded["people"] == 160
     labels = {m.label for m in at.metric}
     assert {"Follow-ups due", "Streak"} <= labels
     assert not [b for b in at.button if b.label == "Load sample data"]

@@ -2,21 +2,16 @@
 
 import io
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 from PIL import Image
 
 import fieldkit.db
-from fieldkit import cards, config, events, people, photos
+from fieldkit import cards, events, people, photos
 from fieldkit.errors import NotFound
 from fieldkit.people import Filters
-
-SETTINGS = config.defaults()
-
-
-def at(day: int, hour: int) -> datetime:
-    return datetime(2026, 3, day, hour, 0, tzinfo=timezone.utc)
+from tests.factory import SETTINGS, add_followup, add_touch, at, save_card
 
 
 def make_event(db, name: str) -> int:
@@ -24,27 +19,26 @@ def make_event(db, name: str) -> int:
                               "starts": datetime(2026, 3, 9, 9), "ends": datetime(2026, 3, 13, 18)})
 
 
-def save(db, now, event_id=None, **fields) -> int:
-    return cards.save(db, cards.clean(fields), settings=SETTINGS, event_id=event_id, now=now)
-
-
 def _fill(db) -> dict:
     """Six people, two events; Grace was met again at the first event."""
     messe, cebit = make_event(db, "Hannover Messe"), make_event(db, "CeBIT")
     ids = {
-        "grace": save(db, at(9, 10), cebit, name="Grace Hopper", kind="partner",
-                      company="Navy", tags="cobol"),
-        "maria": save(db, at(10, 10), messe, name="Maria Schneider", kind="customer",
-                      company="Siemens", title="Product Manager", tags="ai"),
-        "mark": save(db, at(10, 11), messe, name="Mark Schulz", kind="competitor",
-                     company="SAP", tags="ai, ml"),
-        "hans": save(db, at(11, 9), cebit, name="Hans Meyer", kind="prospect",
-                     company="Schott AG", title="Engineer", note="Runs marathons"),
-        "jose": save(db, at(11, 12), name="José García", kind="vendor", company="Telefónica"),
-        "ada": save(db, at(12, 8), name="Ada Lovelace", note="met at dinner"),
+        "grace": save_card(db, "Grace Hopper", at=at("2026-03-09", 10), event_id=cebit,
+                           kind="partner", company="Navy", tags="cobol"),
+        "maria": save_card(db, "Maria Schneider", at=at("2026-03-10", 10), event_id=messe,
+                           kind="customer", company="Siemens", title="Product Manager",
+                           tags="ai"),
+        "mark": save_card(db, "Mark Schulz", at=at("2026-03-10", 11), event_id=messe,
+                          kind="competitor", company="SAP", tags="ai, ml"),
+        "hans": save_card(db, "Hans Meyer", at=at("2026-03-11", 9), event_id=cebit,
+                          kind="prospect", company="Schott AG", title="Engineer",
+                          note="Runs marathons"),
+        "jose": save_card(db, "José García", at=at("2026-03-11", 12), kind="vendor",
+                          company="Telefónica"),
+        "ada": save_card(db, "Ada Lovelace", at=at("2026-03-12", 8), note="met at dinner"),
     }
     cards.add_meeting(db, ids["grace"], cards.clean({"name": "Grace Hopper"}),
-                      settings=SETTINGS, event_id=messe, now=at(11, 15))
+                      settings=SETTINGS, event_id=messe, now=at("2026-03-11", 15))
     return {**ids, "messe": messe, "cebit": cebit}
 
 
@@ -274,17 +268,14 @@ def test_person_has_card_tags_photos_touches_and_open_followups(db, crowd):
     grace = crowd["grace"]
     photo = _png()
     cards.add_meeting(db, grace, cards.clean({"name": "Grace", "tags": "navy, admiral"}),
-                      settings=SETTINGS, photo=photo, now=at(12, 9))
+                      settings=SETTINGS, photo=photo, now=at("2026-03-12", 9))
     # Logged after the meetings but happened between them: shown in time order.
-    db.execute("INSERT INTO touches (person_id, at, kind, channel, note, created_at) "
-               "VALUES (?, ?, 'attempt', 'email', 'sent slides', ?)",
-               [grace, "2026-03-10T08:00:00Z", "2026-03-12T10:00:00Z"])
-    db.execute("INSERT INTO followups (uid, person_id, due_on, reason, rung, status, "
-               "created_at) VALUES ('f-done', ?, '2026-03-01', 'ladder', 1, 'done', ?)",
-               [grace, "2026-03-01T00:00:00Z"])
-    db.execute("INSERT INTO followups (uid, person_id, due_on, reason, rung, status, "
-               "created_at) VALUES ('f-step', ?, '2026-03-05', 'next_step', NULL, 'open', ?)",
-               [grace, "2026-03-01T00:00:00Z"])
+    add_touch(db, grace, "2026-03-10T08:00:00Z", channel="email", note="sent slides",
+              created_at="2026-03-12T10:00:00Z")
+    add_followup(db, grace, "2026-03-01", rung=1, status="done",
+                 created_at="2026-03-01T00:00:00Z")
+    add_followup(db, grace, "2026-03-05", reason="next_step",
+                 created_at="2026-03-01T00:00:00Z")
     found = people.person(db, grace)
     assert (found["id"], found["name"], found["company"], found["kind"]) == (
         grace, "Grace Hopper", "Navy", "partner")

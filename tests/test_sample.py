@@ -8,22 +8,9 @@ import fieldkit.db
 from fieldkit import clock, config, kinds, sample
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
+from tests.factory import SAMPLE_DAY, add_person
 
-TODAY = date(2026, 11, 22)
 TZ = "Europe/Berlin"
-
-
-@pytest.fixture(scope="module")
-def sample_db(sample_day_file):
-    """The anchored sample, open for reading only."""
-    with fieldkit.db.connect(sample_day_file) as database:
-        yield database
-
-
-@pytest.fixture
-def sample_copy(sample_day_db):
-    """A private copy of the sample, for tests that write."""
-    return sample_day_db
 
 
 def _rows(db, table):
@@ -41,7 +28,7 @@ def _schema_objects(db):
     ).fetchall()
 
 
-def _touch_days(db, person_id, kind):
+def _days_touched(db, person_id, kind):
     return [
         clock.local_date(at, TZ)
         for (at,) in db.execute(
@@ -54,24 +41,24 @@ def _touch_days(db, person_id, kind):
 # Determinism
 
 
-def test_fill_same_inputs_same_rows(sample_db, db):
-    sample.fill(db, 1, today=TODAY)
+def test_fill_same_inputs_same_rows(sample_day_readonly, db):
+    sample.fill(db, 1, today=SAMPLE_DAY)
     for table in fieldkit.db.TABLES:
         if table == "settings":
             # Only the settings row's updated_at is stamped with the wall clock.
             query = "SELECT name, value FROM settings ORDER BY name"
-            assert db.execute(query).fetchall() == sample_db.execute(query).fetchall()
+            assert db.execute(query).fetchall() == sample_day_readonly.execute(query).fetchall()
         else:
-            assert _rows(db, table) == _rows(sample_db, table), table
+            assert _rows(db, table) == _rows(sample_day_readonly, table), table
 
 
-def test_fill_other_day_other_rows(sample_db, db):
-    sample.fill(db, 1, today=TODAY - timedelta(days=1))
-    assert _rows(db, "people") != _rows(sample_db, "people")
+def test_fill_other_day_other_rows(sample_day_readonly, db):
+    sample.fill(db, 1, today=SAMPLE_DAY - timedelta(days=1))
+    assert _rows(db, "people") != _rows(sample_day_readonly, "people")
 
 
 def test_fill_returns_row_counts(db):
-    counts = sample.fill(db, 1, today=TODAY)
+    counts = sample.fill(db, 1, today=SAMPLE_DAY)
     assert counts == fieldkit.db.row_counts(db)
     assert list(counts) == list(fieldkit.db.TABLES)
 
@@ -80,21 +67,21 @@ def test_fill_returns_row_counts(db):
 
 
 @pytest.mark.parametrize("table", [t for t in fieldkit.db.TABLES if t != "sign_in"])
-def test_fill_every_table_has_rows(sample_db, table):  # the sample sets no password
-    assert _count(sample_db, f"SELECT count(*) FROM [{table}]") >= 1
+def test_fill_every_table_has_rows(sample_day_readonly, table):  # the sample sets no password
+    assert _count(sample_day_readonly, f"SELECT count(*) FROM [{table}]") >= 1
 
 
-def test_fill_settings_time_zone(sample_db):
-    assert config.load(sample_db)["timezone"] == TZ
+def test_fill_settings_time_zone(sample_day_readonly):
+    assert config.load(sample_day_readonly)["timezone"] == TZ
 
 
-def test_fill_every_contact_kind(sample_db):
-    found = {k for (k,) in sample_db.execute("SELECT DISTINCT kind FROM people")}
+def test_fill_every_contact_kind(sample_day_readonly):
+    found = {k for (k,) in sample_day_readonly.execute("SELECT DISTINCT kind FROM people")}
     assert found == set(kinds.PERSON_KINDS)
 
 
 @pytest.mark.parametrize(
-    "day", [TODAY, date(2027, 7, 10)], ids=["2026-11-22", "2027-07-10"]
+    "day", [SAMPLE_DAY, date(2027, 7, 10)], ids=["2026-11-22", "2027-07-10"]
 )
 def test_fill_every_event_kind(db, day):
     # Event kinds are drawn at random; anchored on 2027-07-10 no seminar is drawn.
@@ -103,57 +90,57 @@ def test_fill_every_event_kind(db, day):
     assert found == set(kinds.EVENT_KINDS)
 
 
-def test_fill_touch_kinds(sample_db):
-    found = {k for (k,) in sample_db.execute("SELECT DISTINCT kind FROM touches")}
+def test_fill_touch_kinds(sample_day_readonly):
+    found = {k for (k,) in sample_day_readonly.execute("SELECT DISTINCT kind FROM touches")}
     assert {"met", "attempt", "dialog"} <= found
 
 
-def test_fill_every_contact_has_one_met_touch(sample_db):
-    assert _count(sample_db, """
+def test_fill_every_contact_has_one_met_touch(sample_day_readonly):
+    assert _count(sample_day_readonly, """
         SELECT count(*) FROM people c
         WHERE (SELECT count(*) FROM touches t
                WHERE t.person_id = c.id AND t.kind = 'met') != 1
     """) == 0
 
 
-def test_fill_calls_belong_to_call_sessions(sample_db):
-    calls = _count(sample_db, "SELECT count(*) FROM touches WHERE channel = 'call'")
+def test_fill_calls_belong_to_call_sessions(sample_day_readonly):
+    calls = _count(sample_day_readonly, "SELECT count(*) FROM touches WHERE channel = 'call'")
     assert calls > 0
-    assert _count(sample_db, "SELECT count(*) FROM touches WHERE channel = 'call' "
+    assert _count(sample_day_readonly, "SELECT count(*) FROM touches WHERE channel = 'call' "
                              "AND call_session_id IS NULL") == 0
-    assert _count(sample_db, "SELECT count(*) FROM touches WHERE channel = 'call' "
+    assert _count(sample_day_readonly, "SELECT count(*) FROM touches WHERE channel = 'call' "
                              "AND kind = 'dialog'") > 0
 
 
-def test_fill_one_open_checkin_at_running_event(sample_db):
-    rows = sample_db.execute(
+def test_fill_one_open_checkin_at_running_event(sample_day_readonly):
+    rows = sample_day_readonly.execute(
         "SELECT e.starts_at, e.ends_at, e.tz, c.checked_in_at FROM checkins c "
         "JOIN events e ON e.id = c.event_id WHERE c.checked_out_at IS NULL"
     ).fetchall()
     assert len(rows) == 1
     starts_at, ends_at, tz, checked_in_at = rows[0]
-    assert clock.local_date(starts_at, tz) <= TODAY <= clock.local_date(ends_at, tz)
-    assert clock.local_date(checked_in_at, tz) == TODAY
+    assert clock.local_date(starts_at, tz) <= SAMPLE_DAY <= clock.local_date(ends_at, tz)
+    assert clock.local_date(checked_in_at, tz) == SAMPLE_DAY
     assert checked_in_at < ends_at
 
 
-def test_fill_open_followups_overdue_and_future(sample_db):
-    today = TODAY.isoformat()
-    overdue = _count(sample_db, "SELECT count(*) FROM followups "
+def test_fill_open_followups_overdue_and_future(sample_day_readonly):
+    today = SAMPLE_DAY.isoformat()
+    overdue = _count(sample_day_readonly, "SELECT count(*) FROM followups "
                                 "WHERE status = 'open' AND due_on < ?", [today])
-    future = _count(sample_db, "SELECT count(*) FROM followups "
+    future = _count(sample_day_readonly, "SELECT count(*) FROM followups "
                                "WHERE status = 'open' AND due_on > ?", [today])
     assert overdue > 0
     assert future > 0
 
 
-def test_fill_followup_reasons(sample_db):
-    found = {r for (r,) in sample_db.execute("SELECT DISTINCT reason FROM followups")}
+def test_fill_followup_reasons(sample_day_readonly):
+    found = {r for (r,) in sample_day_readonly.execute("SELECT DISTINCT reason FROM followups")}
     assert {"ladder", "keep_in_touch"} <= found
 
 
-def test_fill_active_contacts_have_exactly_one_open_followup(sample_db):
-    counts = sample_db.execute("""
+def test_fill_active_contacts_have_exactly_one_open_followup(sample_day_readonly):
+    counts = sample_day_readonly.execute("""
         SELECT c.status, (SELECT count(*) FROM followups f
                           WHERE f.person_id = c.id AND f.status = 'open')
         FROM people c
@@ -164,86 +151,82 @@ def test_fill_active_contacts_have_exactly_one_open_followup(sample_db):
 
 
 @pytest.mark.parametrize("status", ["let_go", "declined"])
-def test_fill_status_change_recorded_as_touch(sample_db, status):
-    missing = _count(sample_db, """
+def test_fill_status_change_recorded_as_touch(sample_day_readonly, status):
+    missing = _count(sample_day_readonly, """
         SELECT count(*) FROM people c WHERE c.status = ? AND NOT EXISTS (
             SELECT 1 FROM touches t WHERE t.person_id = c.id
             AND t.kind = 'state' AND t.outcome = ?)
     """, [status, status])
-    assert _count(sample_db, "SELECT count(*) FROM people WHERE status = ?", [status]) > 0
+    assert _count(sample_day_readonly, "SELECT count(*) FROM people WHERE status = ?", [status]) > 0
     assert missing == 0
 
 
-def test_fill_foreign_keys_hold(sample_db):
-    assert sample_db.execute("PRAGMA foreign_key_check").fetchall() == []
+def test_fill_foreign_keys_hold(sample_day_readonly):
+    assert sample_day_readonly.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_fill_integrity_ok(sample_db):
-    assert sample_db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+def test_fill_integrity_ok(sample_day_readonly):
+    assert sample_day_readonly.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
 def test_fill_keeps_indexes_and_triggers(db):
     before = _schema_objects(db)
-    sample.fill(db, 1, today=TODAY)
+    sample.fill(db, 1, today=SAMPLE_DAY)
     assert _schema_objects(db) == before
 
 
-def test_fill_full_text_search_finds_last_name(sample_db):
-    person_id, name = sample_db.execute(
+def test_fill_full_text_search_finds_last_name(sample_day_readonly):
+    person_id, name = sample_day_readonly.execute(
         "SELECT id, name FROM people WHERE name GLOB '* [A-Z]*' "
         "AND name NOT GLOB '*[^A-Za-z ]*' ORDER BY id LIMIT 1"
     ).fetchone()
     last = name.split()[-1]
-    found = [r for (r,) in sample_db.execute(
+    found = [r for (r,) in sample_day_readonly.execute(
         "SELECT rowid FROM people_fts WHERE people_fts MATCH ?", [f'"{last}"'])]
     assert person_id in found
-    assert all(last in n for (n,) in sample_db.execute(
+    assert all(last in n for (n,) in sample_day_readonly.execute(
         f"SELECT name FROM people WHERE id IN ({', '.join('?' * len(found))})", found))
 
 
-def test_fill_full_text_search_indexes_later_contacts(sample_copy):
+def test_fill_full_text_search_indexes_later_contacts(sample_day_db):
     now = "2026-11-22T10:00:00Z"
-    new_id = sample_copy.execute(
-        "INSERT INTO people (uid, name, company, met_at, created_at, updated_at) "
-        "VALUES ('zz-new', 'Grete Quarkmeier', 'Zyxwv Widgets', ?, ?, ?)",
-        [now, now, now],
-    ).lastrowid
-    found = sample_copy.execute(
+    new_id = add_person(sample_day_db, name="Grete Quarkmeier", company="Zyxwv Widgets",
+                        met_at=now, created_at=now, updated_at=now)
+    found = sample_day_db.execute(
         "SELECT rowid FROM people_fts WHERE people_fts MATCH 'quarkmeier'").fetchall()
     assert found == [(new_id,)]
 
 
-def test_fill_scale_two_doubles_people(sample_db, db):
-    sample.fill(db, 2, today=TODAY)
-    one = _count(sample_db, "SELECT count(*) FROM people")
+def test_fill_scale_two_doubles_people(sample_day_readonly, db):
+    sample.fill(db, 2, today=SAMPLE_DAY)
+    one = _count(sample_day_readonly, "SELECT count(*) FROM people")
     two = _count(db, "SELECT count(*) FROM people")
     assert one == 160
     assert 1.9 <= two / one <= 2.1
-    assert _count(db, "SELECT count(*) FROM events") > _count(sample_db, "SELECT count(*) FROM events")
-    assert _count(db, "SELECT count(*) FROM touches") > _count(sample_db, "SELECT count(*) FROM touches")
+    for table in ("events", "touches"):
+        query = f"SELECT count(*) FROM {table}"
+        assert _count(db, query) > _count(sample_day_readonly, query), table
 
 
 # Refusals
 
 
-def test_fill_non_empty_db_refused_and_unchanged(sample_copy):
-    before = fieldkit.db.row_counts(sample_copy)
-    settings_before = sample_copy.execute("SELECT * FROM settings").fetchall()
+def test_fill_non_empty_db_refused_and_unchanged(sample_day_db):
+    before = fieldkit.db.row_counts(sample_day_db)
+    settings_before = sample_day_db.execute("SELECT * FROM settings").fetchall()
     with pytest.raises(FieldkitError, match="already holds people"):
-        sample.fill(sample_copy, 1, today=TODAY)
-    assert fieldkit.db.row_counts(sample_copy) == before
-    assert sample_copy.execute("SELECT * FROM settings").fetchall() == settings_before
-    assert not sample_copy.conn.in_transaction
+        sample.fill(sample_day_db, 1, today=SAMPLE_DAY)
+    assert fieldkit.db.row_counts(sample_day_db) == before
+    assert sample_day_db.execute("SELECT * FROM settings").fetchall() == settings_before
+    assert not sample_day_db.conn.in_transaction
 
 
 def test_fill_db_with_one_person_refused(db):
     now = "2026-11-22T10:00:00Z"
-    db.execute(
-        "INSERT INTO people (uid, name, met_at, created_at, updated_at) "
-        "VALUES ('c1', 'Ada Lovelace', ?, ?, ?)", [now, now, now])
+    add_person(db, met_at=now, created_at=now, updated_at=now)
     before, schema = fieldkit.db.row_counts(db), _schema_objects(db)
     with pytest.raises(FieldkitError):
-        sample.fill(db, 1, today=TODAY)
+        sample.fill(db, 1, today=SAMPLE_DAY)
     assert fieldkit.db.row_counts(db) == before
     assert _schema_objects(db) == schema
     assert db.execute(
@@ -253,14 +236,14 @@ def test_fill_db_with_one_person_refused(db):
 @pytest.mark.parametrize("scale", [0, -1, 1001, "3", 1.5, None], ids=repr)
 def test_fill_bad_scale_refused(db, scale):
     with pytest.raises(FieldkitError, match="Scale"):
-        sample.fill(db, scale, today=TODAY)
+        sample.fill(db, scale, today=SAMPLE_DAY)
     assert set(fieldkit.db.row_counts(db).values()) == {0}
 
 
 def test_fill_bool_scale_refused(db):
     # True is an int to isinstance; the settings parsers refuse bools as numbers.
     with pytest.raises(FieldkitError, match="Scale"):
-        sample.fill(db, True, today=TODAY)
+        sample.fill(db, True, today=SAMPLE_DAY)
 
 
 # The follow-ups agree with the persistence ladder
@@ -268,11 +251,11 @@ def test_fill_bool_scale_refused(db):
 
 def _replayed(db, person_id, kind, cadence_days):
     settings = config.defaults()
-    (met_on,) = _touch_days(db, person_id, "met")
+    (met_on,) = _days_touched(db, person_id, "met")
     return next_followup(
         met_on,
-        _touch_days(db, person_id, "attempt"),
-        _touch_days(db, person_id, "dialog"),
+        _days_touched(db, person_id, "attempt"),
+        _days_touched(db, person_id, "dialog"),
         settings["ladder_gaps"],
         cadence_days or config.cadence_days(settings, kind),
     )
@@ -286,28 +269,28 @@ def _open_followups(db):
     """).fetchall()
 
 
-def test_fill_followups_agree_with_ladder(sample_db):
-    rows = _open_followups(sample_db)
+def test_fill_followups_agree_with_ladder(sample_day_readonly):
+    rows = _open_followups(sample_day_readonly)
     assert len(rows) > 100
     for person_id, kind, cadence_days, due_on, reason, rung in rows:
-        expected = _replayed(sample_db, person_id, kind, cadence_days)
+        expected = _replayed(sample_day_readonly, person_id, kind, cadence_days)
         assert (due_on, reason, rung) == (expected.due_on.isoformat(), expected.reason,
                                           expected.rung), person_id
 
 
-def test_fill_followups_ladder_cases_covered(sample_db):
+def test_fill_followups_ladder_cases_covered(sample_day_readonly):
     # The replay above must meet every branch of the ladder, not only new cards.
     seen = set()
-    for person_id, *_ in _open_followups(sample_db):
-        attempts = len(_touch_days(sample_db, person_id, "attempt"))
-        dialogs = len(_touch_days(sample_db, person_id, "dialog"))
+    for person_id, *_ in _open_followups(sample_day_readonly):
+        attempts = len(_days_touched(sample_day_readonly, person_id, "attempt"))
+        dialogs = len(_days_touched(sample_day_readonly, person_id, "dialog"))
         seen.add(("new" if not attempts and not dialogs else
                   "attempts_only" if not dialogs else "after_dialog"))
     assert seen == {"new", "attempts_only", "after_dialog"}
 
 
-def test_fill_new_cards_due_next_day(sample_db):
-    rows = sample_db.execute("""
+def test_fill_new_cards_due_next_day(sample_day_readonly):
+    rows = sample_day_readonly.execute("""
         SELECT c.id, f.due_on, f.reason, f.rung FROM people c
         JOIN followups f ON f.person_id = c.id AND f.status = 'open'
         WHERE NOT EXISTS (SELECT 1 FROM touches t WHERE t.person_id = c.id
@@ -315,19 +298,19 @@ def test_fill_new_cards_due_next_day(sample_db):
     """).fetchall()
     assert rows
     for person_id, due_on, reason, rung in rows:
-        (met_on,) = _touch_days(sample_db, person_id, "met")
+        (met_on,) = _days_touched(sample_day_readonly, person_id, "met")
         assert (due_on, reason, rung) == ((met_on + timedelta(days=1)).isoformat(), "ladder", 1)
 
 
-def test_fill_own_cadence_used_after_dialog(sample_db):
+def test_fill_own_cadence_used_after_dialog(sample_day_readonly):
     # A person with a cadence of their own and a dialog as the last action: due one
     # cadence after that dialog, not the kind's default.
-    rows = sample_db.execute("""
+    rows = sample_day_readonly.execute("""
         SELECT c.id, c.cadence_days, f.due_on FROM people c
         JOIN followups f ON f.person_id = c.id AND f.status = 'open'
         WHERE c.cadence_days IS NOT NULL AND f.reason = 'keep_in_touch'
     """).fetchall()
     assert rows
     for person_id, cadence_days, due_on in rows:
-        last_dialog = max(_touch_days(sample_db, person_id, "dialog"))
+        last_dialog = max(_days_touched(sample_day_readonly, person_id, "dialog"))
         assert due_on == (last_dialog + timedelta(days=cadence_days)).isoformat()

@@ -15,6 +15,7 @@ NEXT_MON, NEXT_TUE = date(2026, 3, 9), date(2026, 3, 10)
 
 
 def d(day):
+    # Not tests.factory.d: the tables here name a day of March 2026 by its number.
     return date(2026, 3, day)
 
 

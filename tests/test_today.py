@@ -1,60 +1,24 @@
 """fieldkit.today and what it composes: checkins.current, triage.due_counts, summary."""
 
-import itertools
 from datetime import date, datetime, timezone
 
 import pytest
 
 from fieldkit import checkins, sample, today, triage
+from tests.factory import (
+    SAMPLE_DAY, add_checkin, add_event, add_followup, add_person, add_touch, at,
+)
 
-NOW = "2026-03-01T09:00:00Z"
 TODAY = date(2026, 3, 10)
-SAMPLE_DAY = date(2026, 11, 22)
 BERLIN = {"timezone": "Europe/Berlin"}
 DURING = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)  # while _event() runs
 
 
-def noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=timezone.utc)
-_uids = itertools.count(1)
-
-
-def _contact(db, status="active"):
-    return db.execute(
-        "INSERT INTO people (uid, name, status, met_at, created_at, updated_at) "
-        "VALUES (?, 'Ada Lovelace', ?, ?, ?, ?)",
-        [f"c{next(_uids)}", status, NOW, NOW, NOW],
-    ).lastrowid
-
-
-def _followup(db, person_id, due_on, status="open"):
-    db.execute(
-        "INSERT INTO followups (uid, person_id, due_on, reason, status, created_at) "
-        "VALUES (?, ?, ?, 'ladder', ?, ?)",
-        [f"f{next(_uids)}", person_id, due_on, status, NOW],
-    )
-
-
-def _event(db, name="Hannover Messe", tz="Europe/Berlin",
-           starts_at="2026-03-01T08:00:00Z", ends_at="2026-03-03T17:00:00Z"):
-    return db.execute(
-        "INSERT INTO events (uid, name, kind, tz, venue, city, starts_at, ends_at, "
-        "created_at, updated_at) VALUES (?, ?, 'trade_show', ?, 'Messe', 'Hannover', "
-        "?, ?, ?, ?)",
-        [f"e{next(_uids)}", name, tz, starts_at, ends_at, NOW, NOW],
-    ).lastrowid
-
-
-def _checkin(db, event_id, at, checked_out_at=None):
-    return db.execute(
-        "INSERT INTO checkins (event_id, checked_in_at, checked_out_at) VALUES (?, ?, ?)",
-        [event_id, at, checked_out_at],
-    ).lastrowid
-
-
-@pytest.fixture
-def sample_db(sample_day_db):
-    return sample_day_db
+def _event(db, **columns) -> int:
+    # This file's events run 1 to 3 March at a venue: checkins.current reports both.
+    return add_event(db, **{"venue": "Messe", "city": "Hannover",
+                            "starts_at": "2026-03-01T08:00:00Z",
+                            "ends_at": "2026-03-03T17:00:00Z", **columns})
 
 
 # checkins.current
@@ -66,16 +30,16 @@ def test_current_checkin_none_when_never_checked_in(db):
 
 def test_current_checkin_none_when_all_checked_out(db):
     event = _event(db)
-    _checkin(db, event, "2026-03-01T07:30:00Z", "2026-03-01T17:00:00Z")
-    _checkin(db, event, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
+    add_checkin(db, event, "2026-03-01T07:30:00Z", "2026-03-01T17:00:00Z")
+    add_checkin(db, event, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
     assert checkins.current(db, now=DURING) is None
 
 
 def test_current_checkin_returns_open_one_with_event(db):
     old = _event(db, name="Old Expo")
-    _checkin(db, old, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
+    add_checkin(db, old, "2026-03-02T07:30:00Z", "2026-03-02T17:00:00Z")
     event = _event(db, name="FleetTech Expo", tz="Asia/Tokyo")
-    checkin_id = _checkin(db, event, "2026-03-01T07:30:00Z")
+    checkin_id = add_checkin(db, event, "2026-03-01T07:30:00Z")
     result = checkins.current(db, now=DURING)
     assert result["id"] == checkin_id
     assert result["event_id"] == event
@@ -113,13 +77,13 @@ def test_current_checkin_returns_open_one_with_event(db):
 )
 def test_current_checkin_arrived_early(db, tz, starts_at, checked_in_at, early):
     event = _event(db, tz=tz, starts_at=starts_at, ends_at="2026-03-12T23:00:00Z")
-    _checkin(db, event, checked_in_at)
+    add_checkin(db, event, checked_in_at)
     assert checkins.current(db, now=DURING.fromisoformat(checked_in_at))["arrived_early"] is early
 
 
 def test_current_checkin_none_after_the_event_ended(db):
     event = _event(db)
-    _checkin(db, event, "2026-03-01T07:30:00Z")
+    add_checkin(db, event, "2026-03-01T07:30:00Z")
     after = datetime(2026, 3, 3, 17, 0, 1, tzinfo=timezone.utc)
     assert checkins.current(db, now=after) is None
     assert checkins.checked_in_event_id(db, now=after) is None
@@ -152,20 +116,20 @@ def test_due_counts_empty_db(db):
          "contact_merged"],
 )
 def test_due_counts_single_followup(db, contact_status, followup_status, due_on, expected):
-    _followup(db, _contact(db, contact_status), due_on, followup_status)
+    add_followup(db, add_person(db, status=contact_status), due_on, status=followup_status)
     due, overdue = expected
     assert triage.due_counts(db, TODAY) == {"due": due, "overdue": overdue}
 
 
 def test_due_counts_mixed(db):
-    active, other = _contact(db), _contact(db)
-    _followup(db, active, "2026-03-10")
-    _followup(db, active, "2026-03-01")
-    _followup(db, other, "2026-02-20")
-    _followup(db, other, "2026-03-12")
-    _followup(db, other, "2026-03-05", "done")
-    _followup(db, _contact(db, "let_go"), "2026-03-02")
-    _followup(db, _contact(db, "declined"), "2026-03-10")
+    active, other = add_person(db), add_person(db)
+    add_followup(db, active, "2026-03-10")
+    add_followup(db, active, "2026-03-01")
+    add_followup(db, other, "2026-02-20")
+    add_followup(db, other, "2026-03-12")
+    add_followup(db, other, "2026-03-05", status="done")
+    add_followup(db, add_person(db, status="let_go"), "2026-03-02")
+    add_followup(db, add_person(db, status="declined"), "2026-03-10")
     assert triage.due_counts(db, TODAY) == {"due": 3, "overdue": 2}
 
 
@@ -173,7 +137,7 @@ def test_due_counts_mixed(db):
 
 
 def test_summary_empty_db(db):
-    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
+    result = today.summary(db, {"timezone": "UTC"}, at(TODAY, 12))
     assert result.is_empty is True
     assert result.today == TODAY
     assert (result.people, result.due, result.overdue, result.streak) == (0, 0, 0, 0)
@@ -182,25 +146,25 @@ def test_summary_empty_db(db):
 
 
 def test_summary_not_empty_with_people(db):
-    _contact(db)
-    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
+    add_person(db)
+    result = today.summary(db, {"timezone": "UTC"}, at(TODAY, 12))
     assert result.is_empty is False
     assert result.people == 1
 
 
 def test_summary_not_empty_when_checked_in_without_people(db):
-    _checkin(db, _event(db, ends_at="2026-03-12T17:00:00Z"), "2026-03-10T07:00:00Z")
-    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
+    add_checkin(db, _event(db, ends_at="2026-03-12T17:00:00Z"), "2026-03-10T07:00:00Z")
+    result = today.summary(db, {"timezone": "UTC"}, at(TODAY, 12))
     assert result.is_empty is False
     assert result.people == 0
     assert result.streak == 1
 
 
 def test_summary_merged_people_not_counted(db):
-    _contact(db)
-    _contact(db, "let_go")
-    _contact(db, "merged")
-    assert today.summary(db, {"timezone": "UTC"}, noon(TODAY)).people == 2
+    add_person(db)
+    add_person(db, status="let_go")
+    add_person(db, status="merged")
+    assert today.summary(db, {"timezone": "UTC"}, at(TODAY, 12)).people == 2
 
 
 @pytest.mark.parametrize(
@@ -208,51 +172,45 @@ def test_summary_merged_people_not_counted(db):
     [("Asia/Tokyo", "08:30"), ("America/New_York", "18:30"), ("Europe/Berlin", "00:30")],
 )
 def test_summary_checked_in_local_in_event_zone(db, event_tz, local):
-    _checkin(db, _event(db, tz=event_tz), "2026-03-01T23:30:00Z")
-    result = today.summary(db, {"timezone": "UTC"}, noon(date(2026, 3, 2)))
+    add_checkin(db, _event(db, tz=event_tz), "2026-03-01T23:30:00Z")
+    result = today.summary(db, {"timezone": "UTC"}, at("2026-03-02", 12))
     assert result.checked_in_local == local
     assert result.checkin["tz"] == event_tz
 
 
 def test_summary_counts_due_and_streak(db):
-    contact = _contact(db)
-    _followup(db, contact, "2026-03-08")
-    _followup(db, contact, "2026-03-10")
-    for at in ("2026-03-08T10:00:00Z", "2026-03-09T10:00:00Z"):
-        db.execute(
-            "INSERT INTO touches (person_id, at, kind, created_at) VALUES (?, ?, 'attempt', ?)",
-            [contact, at, at],
-        )
-    result = today.summary(db, {"timezone": "UTC"}, noon(TODAY))
+    contact = add_person(db)
+    add_followup(db, contact, "2026-03-08")
+    add_followup(db, contact, "2026-03-10")
+    for stamp in ("2026-03-08T10:00:00Z", "2026-03-09T10:00:00Z"):
+        add_touch(db, contact, stamp)
+    result = today.summary(db, {"timezone": "UTC"}, at(TODAY, 12))
     assert (result.due, result.overdue, result.streak) == (2, 1, 2)
 
 
 def test_summary_streak_uses_settings_time_zone(db):
-    contact = _contact(db)
-    db.execute(
-        "INSERT INTO touches (person_id, at, kind, created_at) VALUES (?, ?, 'met', ?)",
-        [contact, "2026-03-09T23:30:00Z", NOW],
-    )
+    contact = add_person(db)
+    add_touch(db, contact, "2026-03-09T23:30:00Z", "met")
     # 03-09 in New York (two days before 03-11), 03-10 in Tokyo (the day before).
-    assert today.summary(db, {"timezone": "America/New_York"}, noon(date(2026, 3, 11))).streak == 0
-    assert today.summary(db, {"timezone": "Asia/Tokyo"}, noon(date(2026, 3, 11))).streak == 1
+    assert today.summary(db, {"timezone": "America/New_York"}, at("2026-03-11", 12)).streak == 0
+    assert today.summary(db, {"timezone": "Asia/Tokyo"}, at("2026-03-11", 12)).streak == 1
 
 
-def test_summary_after_sample(sample_db):
-    result = today.summary(sample_db, BERLIN, noon(SAMPLE_DAY))
+def test_summary_after_sample(sample_day_readonly):
+    result = today.summary(sample_day_readonly, BERLIN, at(SAMPLE_DAY, 12))
     assert result.is_empty is False
     assert result.people == 160
     assert result.checkin["name"] == "FleetTech Expo"
     assert result.checked_in_local == "08:24"
-    assert result.due > 0
-    assert 0 < result.overdue <= result.due
-    assert result.streak > 0
+    # Open follow-ups of active people due by the sample day, and those due before it.
+    assert (result.due, result.overdue) == (26, 15)
+    assert result.streak == sample.QUIET_DAY_AGO
 
 
-def test_summary_sample_checkin_arrived_early(sample_db):
+def test_summary_sample_checkin_arrived_early(sample_day_readonly):
     # sample.py promises "a trade-show week running now (checked in, arrived early)":
     # today's check-in is at 08:24, before the show's 09:00 doors, on its third day.
-    result = today.summary(sample_db, BERLIN, noon(SAMPLE_DAY))
+    result = today.summary(sample_day_readonly, BERLIN, at(SAMPLE_DAY, 12))
     assert result.checkin["arrived_early"] is True
 
 
@@ -265,4 +223,4 @@ def test_summary_sample_streak_is_eleven(db, day):
     # one before them is quiet, so the sample has a current streak of known length."
     # On 2026-01-01 and 2026-07-05 an event falls on that quiet day (streaks 25 and 14).
     sample.fill(db, 1, today=day)
-    assert today.summary(db, BERLIN, noon(day)).streak == 11
+    assert today.summary(db, BERLIN, at(day, 12)).streak == 11

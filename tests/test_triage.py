@@ -1,51 +1,31 @@
 """fieldkit.triage: what is due, in which order, and the triage days cleared."""
 
-from datetime import date, datetime, timezone
+from datetime import datetime
 
 import pytest
 
-from fieldkit import calls, cards, config, debriefs, events, followups, triage
+from fieldkit import calls, config, debriefs, events, followups, triage
 from fieldkit.errors import ValidationError
-
-SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
-
-
-def d(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime.combine(d(day), datetime.min.time(), timezone.utc).replace(
-        hour=hour, minute=minute)
-
-
-def save(db, name: str, met: str, *, settings=SETTINGS, now: datetime | None = None,
-         event_id: int | None = None, **fields) -> int:
-    card = cards.clean({"name": name, **fields})
-    return cards.save(db, card, settings=settings, event_id=event_id, now=now or at(met))
+from tests.factory import SETTINGS, at, d, save_card, triage_days
 
 
 def names(rows: list[dict]) -> list[str]:
     return [row["name"] for row in rows]
 
 
-def triage_days(db) -> list[tuple]:
-    return db.execute("SELECT day, cleared_at, due_count FROM triage_days ORDER BY day").fetchall()
-
-
 def crowd(db) -> None:
     """People met at different times; the first follow-up is due the day after."""
-    save(db, "Zoe Adams", "2026-03-01")                    # due 03-02
-    save(db, "Bob Chen", "2026-03-05", important=True)     # due 03-06
-    save(db, "Amy Diaz", "2026-03-05")                     # due 03-06
-    save(db, "Carl Eng", "2026-03-05", important=True)     # due 03-06
-    save(db, "Dan Fox", "2026-03-19")                      # due 03-20
-    save(db, "Eve Gray", "2026-03-20")                     # due 03-21
-    finn = save(db, "Finn Hale", "2026-03-01")
+    save_card(db, "Zoe Adams", at=at("2026-03-01"))                 # due 03-02
+    save_card(db, "Bob Chen", at=at("2026-03-05"), important=True)  # due 03-06
+    save_card(db, "Amy Diaz", at=at("2026-03-05"))                  # due 03-06
+    save_card(db, "Carl Eng", at=at("2026-03-05"), important=True)  # due 03-06
+    save_card(db, "Dan Fox", at=at("2026-03-19"))                   # due 03-20
+    save_card(db, "Eve Gray", at=at("2026-03-20"))                  # due 03-21
+    finn = save_card(db, "Finn Hale", at=at("2026-03-01"))
     followups.let_go(db, finn, now=at("2026-03-02"))
-    gus = save(db, "Gus Ives", "2026-03-01")
+    gus = save_card(db, "Gus Ives", at=at("2026-03-01"))
     followups.declined(db, gus, now=at("2026-03-02"))
-    hal = save(db, "Hal Jones", "2026-03-01")              # due 03-02, but merged away
+    hal = save_card(db, "Hal Jones", at=at("2026-03-01"))           # due 03-02, but merged away
     db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [hal])
 
 
@@ -130,7 +110,7 @@ def test_due_counts_empty_database(db):
 
 
 def test_due_leaves_out_closed_followups(db):
-    ada = save(db, "Ada Lovelace", "2026-03-01")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"))
     followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-02"))  # due 03-04
     rows = triage.due(db, d("2026-03-03"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert rows == []
@@ -143,9 +123,9 @@ def test_due_row_carries_what_the_card_and_messages_need(db):
         "name": "Hannover Messe", "kind": "trade_show", "tz": "Europe/Berlin",
         "starts": datetime(2026, 3, 9, 9, 0), "ends": datetime(2026, 3, 13, 18, 0),
     }, now=at("2026-03-01"))
-    ada = save(db, "Ada Lovelace", "2026-03-10", event_id=event, kind="prospect",
-               company="Analytical Engines", title="CTO", email="ada@example.com",
-               phone="+49 151 12345678", linkedin_url="linkedin.com/in/ada", important=True)
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-10"), event_id=event, kind="prospect",
+                    company="Analytical Engines", title="CTO", email="ada@example.com",
+                    phone="+49 151 12345678", linkedin_url="linkedin.com/in/ada", important=True)
     (followup_id,) = db.execute("SELECT id FROM followups WHERE person_id = ?",
                                 [ada]).fetchone()
     (row,) = triage.due(db, d("2026-03-14"), ladder_gaps=SETTINGS["ladder_gaps"])
@@ -160,11 +140,11 @@ def test_due_row_carries_what_the_card_and_messages_need(db):
 
 
 def test_due_shows_next_step_with_its_note(db):
-    ada = save(db, "Ada Lovelace", "2026-03-01")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"))
     step = debriefs.clean(next_step="Send the pricing sheet", next_step_on=d("2026-03-15"),
                           today=d("2026-03-10"))
     followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-10"), debrief=step)
-    save(db, "Bob Chen", "2026-03-19")  # due 03-20
+    save_card(db, "Bob Chen", at=at("2026-03-19"))  # due 03-20
     rows = triage.due(db, d("2026-03-20"), ladder_gaps=SETTINGS["ladder_gaps"])
     assert [(r["name"], r["reason"], r["rung"], r["followup_note"], r["days_overdue"],
              r["exhausted"]) for r in rows] == [
@@ -194,7 +174,7 @@ ON_TIME = ["2026-03-02", "2026-03-04", "2026-03-08", "2026-03-15", "2026-03-29",
     ],
 )
 def test_due_marks_exhausted_only_past_the_last_rung(db, attempts, due_on, rung, exhausted):
-    ada = save(db, "Ada Lovelace", "2026-03-01")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"))
     for day in ON_TIME[:attempts]:
         followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
     (row,) = triage.due(db, d("2026-12-31"), ladder_gaps=SETTINGS["ladder_gaps"])
@@ -211,7 +191,7 @@ def test_due_marks_exhausted_only_past_the_last_rung(db, attempts, due_on, rung,
 )
 def test_due_exhausted_with_a_one_rung_ladder(db, attempts, rung, exhausted):
     settings = {**SETTINGS, "ladder_gaps": [3]}
-    ada = save(db, "Ada Lovelace", "2026-03-01", settings=settings)
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"), settings=settings)
     for day in ["2026-03-02", "2026-03-05"][:attempts]:
         followups.log_attempt(db, ada, "email", settings, now=at(day))
     (row,) = triage.due(db, d("2026-12-31"), ladder_gaps=settings["ladder_gaps"])
@@ -219,7 +199,7 @@ def test_due_exhausted_with_a_one_rung_ladder(db, attempts, rung, exhausted):
 
 
 def test_due_keep_in_touch_is_never_exhausted(db):
-    ada = save(db, "Ada Lovelace", "2026-03-01", kind="prospect")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"), kind="prospect")
     for day in ON_TIME:
         followups.log_attempt(db, ada, "email", SETTINGS, now=at(day))
     followups.log_dialog(db, ada, "call", SETTINGS, now=at("2026-05-01"))  # due 05-15
@@ -229,7 +209,7 @@ def test_due_keep_in_touch_is_never_exhausted(db):
 
 
 def test_due_reopened_person_is_listed_again(db):
-    ada = save(db, "Ada Lovelace", "2026-03-01")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"))
     followups.let_go(db, ada, now=at("2026-03-02"))
     assert triage.due(db, d("2026-03-10"), ladder_gaps=SETTINGS["ladder_gaps"]) == []
     followups.reopen(db, ada, SETTINGS, now=at("2026-03-10"))
@@ -246,7 +226,7 @@ def test_queue_state_nobody_met_yet_is_a_newcomer(db):
 
 
 def test_queue_state_only_merged_people_is_a_newcomer(db):
-    ada = save(db, "Ada Lovelace", "2026-03-01")
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-01"))
     db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [ada])
     assert triage.queue_state(db, d("2026-03-11")).state == triage.NEWCOMER
 
@@ -274,7 +254,7 @@ def test_queue_state_says_whether_today_counts_toward_the_triage_streak(db):
 
 
 def test_queue_state_writes_nothing(db):
-    save(db, "Ada Lovelace", "2026-03-10")  # due 03-11
+    save_card(db, "Ada Lovelace", at=at("2026-03-10"))  # due 03-11
     before = db.conn.total_changes
     for day in ("2026-03-10", "2026-03-11"):
         triage.queue_state(db, d(day))
@@ -289,12 +269,12 @@ TODAY = "2026-03-11"
 
 def due_today(db, name: str) -> int:
     """Someone met yesterday: their first follow-up is due today."""
-    return save(db, name, "2026-03-10")
+    return save_card(db, name, at=at("2026-03-10"))
 
 
 def reopened_today(db, name: str) -> int:
     """Someone let go long ago and followed up again this morning: due today."""
-    person = save(db, name, "2026-02-01")
+    person = save_card(db, name, at=at("2026-02-01"))
     followups.let_go(db, person, now=at("2026-02-01", 11))
     followups.reopen(db, person, SETTINGS, now=at(TODAY, 8))
     return person
@@ -353,7 +333,7 @@ def test_write_leaving_someone_due_records_nothing(db, write):
 def test_write_when_nothing_was_due_records_nothing(db, write):
     # Nothing was cleared: the queue was clear before (no triage day by looking either).
     _, act = WRITES[write]
-    person = save(db, "Ada Lovelace", TODAY)  # due tomorrow
+    person = save_card(db, "Ada Lovelace", at=at(TODAY))  # due tomorrow
     act(db, person, at(TODAY, 20))
     assert triage_days(db) == []
 
@@ -376,7 +356,7 @@ def test_undo_keeps_the_day_and_a_second_clear_keeps_the_first(db):
 
 
 def test_each_day_cleared_is_recorded_with_its_actions(db):
-    cleo = save(db, "Cleo Park", "2026-03-09")  # due 03-10
+    cleo = save_card(db, "Cleo Park", at=at("2026-03-09"))  # due 03-10
     followups.log_attempt(db, cleo, "email", SETTINGS, now=at("2026-03-10"))  # due 03-12
     ada = due_today(db, "Ada Lovelace")
     bob = due_today(db, "Bob Chen")
@@ -407,7 +387,7 @@ def test_the_day_is_the_users_in_their_time_zone(db, prepare, write):
     # Writes given settings count in theirs; the others read the stored setting.
     settings = config.save(db, {"timezone": "Asia/Tokyo"})
     # Met at 05:00 on 03-10 in Tokyo (20:00 on 03-09 UTC): due 03-11 there.
-    person = save(db, "Ada Lovelace", "2026-03-09", settings=settings, now=at("2026-03-09", 20))
+    person = save_card(db, "Ada Lovelace", at=at("2026-03-09", 20), settings=settings)
     if prepare:
         prepare(db, person, settings)
     # 23:30 on 03-10 UTC is 08:30 on 03-11 in Tokyo.
