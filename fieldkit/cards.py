@@ -1,4 +1,4 @@
-"""Contact cards: the fields of a card, capturing a person, editing, undoing, deleting.
+"""Cards: the fields of a card, capturing a person from one, editing, undoing, deleting.
 
 A saved card is a person (``people``), their tags, an optional card photo,
 a "met" touch carrying the time and the event, and the first follow-up of

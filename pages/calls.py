@@ -69,7 +69,7 @@ st.title("Calls")
 hours = f"{settings['calling_hours_start']}–{settings['calling_hours_end']}"
 
 if result is not None:
-    st.subheader("Session done")
+    st.subheader("Call session done")
     cw.funnel_view(result)
     if st.button("Back to the list", type="primary", width="stretch",
                  icon=":material/format_list_bulleted:"):
@@ -92,7 +92,7 @@ if not session_id:
     st.toggle("Only those due", key="calls_due")
     outside_toggle()
     st.caption(f"Calling hours {hours} in each person's time zone{hidden_line}.")
-    if st.button(f"Start session ({len(listed.to_dial)} to call)", type="primary",
+    if st.button(f"Start a call session ({len(listed.to_dial)} to call)", type="primary",
                  width="stretch", icon=":material/phone_in_talk:", disabled=not listed.to_dial):
         def begin(db):
             state["calls_session"] = calls.start(db, audience)
@@ -140,7 +140,7 @@ else:
     st.success("Everyone on the list has been called or skipped.", icon=":material/done_all:")
 outside_toggle()
 
-if st.button("End session", key="calls_end", width="stretch", icon=":material/call_end:"):
+if st.button("End the call session", key="calls_end", width="stretch", icon=":material/call_end:"):
     def finish(db):
         calls.end(db, session_id)
         state.update(calls_session=None, calls_ended=session_id, calls_skipped=[])

@@ -46,7 +46,7 @@ def test_calls_page_runs_on_sample_data(sample_db):
     at = run_page(PAGE)
     assert at.title[0].value == "Calls"
     assert at.selectbox[0].value == "customer"
-    assert any(b.label.startswith("Start session") for b in at.button)
+    assert any(b.label.startswith("Start a call session") for b in at.button)
 
 
 def test_list_hides_people_outside_calling_hours_until_asked(app_db):
@@ -61,11 +61,11 @@ def test_list_hides_people_outside_calling_hours_until_asked(app_db):
     assert text.index("Nadia Noon") < text.index("Quinn Nophone")  # no phone: last
     assert "no phone" in text
     assert any("1 outside calling hours hidden" in c.value for c in at.caption)
-    assert button(at, "Start session (1 to call)")
+    assert button(at, "Start a call session (1 to call)")
     toggle(at, "Show people outside calling hours").set_value(True)
     at.run()
     assert "Otto Owl" in markdown(at)
-    assert button(at, "Start session (2 to call)")
+    assert button(at, "Start a call session (2 to call)")
     at.selectbox[0].set_value("any")
     at.run()
     assert "Pia Prospect" in markdown(at)
@@ -75,7 +75,7 @@ def test_session_logs_one_tap_outcomes_and_ends_with_the_funnel(sample_db):
     at = run_page(PAGE)
     toggle(at, "Show people outside calling hours").set_value(True)  # any time of day
     at.run()
-    next(b for b in at.button if b.label.startswith("Start session")).click()
+    next(b for b in at.button if b.label.startswith("Start a call session")).click()
     at.run()
     assert not at.exception
     session_id = at.session_state["calls_session"]
@@ -105,20 +105,20 @@ def test_session_logs_one_tap_outcomes_and_ends_with_the_funnel(sample_db):
                  [t[0] for t in logged])
     assert kinds == [("customer",)]
 
-    tap(at, "End session")
+    tap(at, "End the call session")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Dialed": "3", "Picked up": "1", "Talked": "1"}
     assert any("3 calls: 1 picked up (33%" in m.value for m in at.markdown)
     assert rows(sample_db, "SELECT ended_at IS NOT NULL FROM call_sessions WHERE id = ?",
                 [session_id]) == [(1,)]
     tap(at, "Back to the list")
-    assert any(b.label.startswith("Start session") for b in at.button)
+    assert any(b.label.startswith("Start a call session") for b in at.button)
 
 
 def test_undo_takes_back_a_mistaken_tap(app_db):
     ben = add(app_db, "Ben Sato", zone_at(12))
     at = run_page(PAGE)
-    tap(at, "Start session (1 to call)")
+    tap(at, "Start a call session (1 to call)")
     tap(at, "Declined / busy")
     assert rows(app_db, "SELECT outcome FROM touches WHERE call_session_id IS NOT NULL "
                 "AND undone_at IS NULL") == [("busy",)]
@@ -141,7 +141,7 @@ def test_markup_in_a_name_is_shown_as_text(app_db):
 def test_session_resumes_after_a_reload(app_db):
     add(app_db, "Ben Sato", zone_at(12))
     at = run_page(PAGE)
-    tap(at, "Start session (1 to call)")
+    tap(at, "Start a call session (1 to call)")
     again = run_page(PAGE)  # a new browser session, as after a phone's reload
     assert again.session_state["calls_session"] == at.session_state["calls_session"]
     assert any(b.label == "No answer" for b in again.button)

@@ -1,4 +1,4 @@
-"""How the Calls page draws people and the session's funnel.
+"""How the Calls page draws people and the call session's funnel.
 
 Presentation only: names, companies and titles are user text, escaped with
 ``md``; the tel: link is built from the stored E.164 number alone.

@@ -145,7 +145,7 @@ def read_code(gen: int) -> None:
 
 
 def undo_round() -> int:
-    """How many captures this session has taken back; part of each Undo's key."""
+    """How many captures this tab has taken back; part of each Undo's key."""
     return state.setdefault(UNDOS, 0)
 
 

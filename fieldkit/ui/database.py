@@ -3,7 +3,7 @@
 Pages open it through ``gate.open_db()``, which checks sign-in first.
 
 Each script run opens its own connection: a cached sqlite-utils Database
-fails when a second session's thread uses it. Migrations run once per
+fails when a second tab's thread uses it. Migrations run once per
 process and database path.
 """
 

@@ -19,7 +19,7 @@ from fieldkit.ui import database, style
 from fieldkit.ui.database import connection
 from fieldkit.ui.text import md
 
-STAMP = "sign_in_stamp"  # the password stamp this session signed in with
+STAMP = "sign_in_stamp"  # the password stamp this tab signed in with
 
 
 def _provider() -> dict | None:
@@ -38,11 +38,11 @@ def _password_stamp() -> str | None:
 
 
 def required() -> bool:
-    """Whether this session must sign in first.
+    """Whether this tab must sign in first.
 
     With an identity provider set up in secrets.toml: until an allowed account
     has signed in. Otherwise, when a password is set: until it is given (a new
-    password changes the stamp and so signs every session out).
+    password changes the stamp and so signs every tab out).
     """
     if (provider := _provider()) is not None:
         return not (st.user.get("is_logged_in", False)
@@ -52,7 +52,7 @@ def required() -> bool:
 
 
 def guard() -> None:
-    """Show the sign-in form and stop the run when this session must sign in."""
+    """Show the sign-in form and stop the run when this tab must sign in."""
     if required():
         sign_in_page()
         st.stop()
@@ -80,7 +80,7 @@ def protected() -> bool:
 
 
 def sign_in_page() -> None:
-    """The only page a session sees before it has signed in."""
+    """The only page a tab sees before it has signed in."""
     style.apply()
     st.title("FieldKit")
     st.caption("This FieldKit is private. Sign in to open it.")

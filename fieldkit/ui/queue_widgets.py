@@ -317,7 +317,7 @@ def card(item: dict, settings: dict) -> None:
 # Skipping: for this evening, in this tab only; nothing is written.
 
 def skipped(today: date) -> list[int]:
-    """Follow-ups skipped tonight in this session."""
+    """Follow-ups skipped tonight in this tab."""
     entry = st.session_state.get(SKIPPED)
     return list(entry["ids"]) if entry and entry["day"] == today.isoformat() else []
 

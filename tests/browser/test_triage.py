@@ -127,7 +127,7 @@ def test_a_three_call_session_ends_with_its_funnel(server, phone_page, screensho
     assert_no_horizontal_overflow(page)
     screenshot(page, "calls-list.png")
     with rerun(page):
-        page.get_by_role("button", name=re.compile(r"^Start session")).tap()
+        page.get_by_role("button", name=re.compile(r"^Start a call session")).tap()
     for outcome in ("No answer", "Voicemail", "Talked"):
         expect(page.get_by_role("link", name=re.compile(r"^Call \+"))).to_be_visible()
         with rerun(page):
@@ -135,7 +135,7 @@ def test_a_three_call_session_ends_with_its_funnel(server, phone_page, screensho
     screenshot(page, "calls-session.png")
     assert_no_horizontal_overflow(page)
     with rerun(page):
-        page.get_by_role("button", name="End session").tap()
+        page.get_by_role("button", name="End the call session").tap()
 
     funnel = page.get_by_test_id("stMetric")
     for label, value in (("Dialed", "3"), ("Picked up", "1"), ("Talked", "1")):
