@@ -50,6 +50,7 @@ DIALOG_CHANNELS = {
 SNOOZES = {"1 day": 1, "3 days": 3, "1 week": 7}
 # "Followed up within 48 hours": an attempt or a dialog at most this long after meeting.
 FOLLOW_UP_WINDOW = timedelta(hours=48)
+FOLLOW_UP_HOURS = int(FOLLOW_UP_WINDOW.total_seconds() // 3600)  # as the user reads it
 # A person in one of these states is no longer followed up and can be again.
 REOPENABLE = ("let_go", "declined")
 MAX_MINUTES = 24 * 60

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit import config, metrics, streaks
+from fieldkit import config, followups, metrics, streaks
 from fieldkit.ui import cached, nav, style
 from fieldkit.ui.gate import open_db
 
@@ -77,7 +77,7 @@ hours = health.median_hours_to_first_followup
 with st.container(horizontal=True):
     st.metric("To first follow-up", "–" if hours is None else f"{hours:.0f} h", border=True,
               help="Median time from meeting someone to the first attempt or dialog.")
-    st.metric("Within 48 h", percent(health.followed_up_48h_share), border=True)
+    st.metric(f"Within {followups.FOLLOW_UP_HOURS} h", percent(health.followed_up_48h_share), border=True)
     st.metric("Response rate", percent(health.response_rate), border=True,
               help="Of those followed up, the share who reached a dialog.")
 chart("persistence")

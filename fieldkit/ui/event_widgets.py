@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from fieldkit import clock, events
+from fieldkit import clock, events, followups
 from fieldkit.kinds import EVENT_KINDS
 from fieldkit.ui.text import md
 
@@ -98,7 +98,8 @@ def scorecard(card: Mapping) -> None:
         ("People met", card["met"], "New cards and known people met again here."),
         ("Competitors", card["competitors"], "People met here who work for a competitor."),
         ("Followed up", card["followed_up_48h"],
-         "People you tried to reach or talked to within 48 hours of meeting."),
+         "People you tried to reach or talked to within "
+         f"{followups.FOLLOW_UP_HOURS} hours of meeting."),
         ("Dialogs", card["dialogs"], "People met here you have since had a dialog with."),
     )
     for pair in (metrics[:2], metrics[2:]):
