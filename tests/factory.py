@@ -73,16 +73,19 @@ def save_card(db, name: str = "Ada Lovelace", *, at: datetime | None = NOW,
 
 
 def save_imported(db, name: str = "Ada Lovelace", *, source: str, met_at: datetime | str,
-                  at: datetime | None = NOW, settings: Mapping = SETTINGS, **fields) -> int:
+                  stored_at: datetime | str | None = None, settings: Mapping = SETTINGS,
+                  **fields) -> int:
     """A person as an import stores them (cards.add_imported); returns their id.
 
     The fields are cleaned as an import cleans a file's row, a phone read in
     ``settings["phone_region"]``; ``source`` is "vcard", "linkedin", "scan", ...
-    The person is met at ``met_at`` and stored at ``at``, with no "met" touch
-    and no follow-up.
+    The person gets no "met" touch and no follow-up. The import ran at
+    ``stored_at`` (created_at, updated_at), the moment of ``met_at`` unless
+    given: never NOW, so a later import at NOW shows in updated_at.
     """
     card = _clean(name, fields, settings)
-    return cards.add_imported(db, card, source=source, met_at=iso(met_at), now=at)
+    return cards.add_imported(db, card, source=source, met_at=iso(met_at),
+                              now=utc(iso(stored_at or met_at)))
 
 
 def _clean(name: str, fields: Mapping, settings: Mapping) -> cards.Card:

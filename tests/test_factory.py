@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from tests.factory import (
-    STAMP, add_checkin, add_event, add_followup, add_person, add_touch, count,
+    NOW, STAMP, add_checkin, add_event, add_followup, add_person, add_touch, count,
     save_card, save_imported,
 )
 
@@ -57,9 +57,13 @@ def test_save_card_goes_through_the_core(db):
 def test_save_imported_stores_a_person_as_an_import_does(db):
     person_id = save_imported(db, "Grace Hopper", source="vcard", met_at="2024-05-01T09:00:00Z",
                               phone="(201) 555-0123", tags="cobol, navy")
-    assert db.execute("SELECT name, phone, met_at, source, created_at, updated_at FROM people "
-                      "WHERE id = ?", [person_id]).fetchall() == [
-        ("Grace Hopper", "+12015550123", "2024-05-01T09:00:00Z", "vcard",
+    later = save_imported(db, "Ada Okafor", source="linkedin", met_at="2020-10-05T00:00:00Z",
+                          stored_at=NOW)
+    assert db.execute("SELECT id, name, phone, met_at, source, created_at, updated_at "
+                      "FROM people ORDER BY id").fetchall() == [
+        (person_id, "Grace Hopper", "+12015550123", "2024-05-01T09:00:00Z", "vcard",
+         "2024-05-01T09:00:00Z", "2024-05-01T09:00:00Z"),
+        (later, "Ada Okafor", None, "2020-10-05T00:00:00Z", "linkedin",
          "2026-03-10T14:00:00Z", "2026-03-10T14:00:00Z")]
     assert db.execute("SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag",
                       [person_id]).fetchall() == [("cobol",), ("navy",)]
