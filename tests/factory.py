@@ -2,9 +2,11 @@
 
 ``save_card`` goes through the core (cards.clean, then cards.save) as a card
 typed into the capture form does, so the person arrives with their "met"
-touch and first follow-up. The ``add_*`` functions insert one raw row, the
-columns a test names over valid defaults, for tests that need exact rows
-without the core's side effects (and for the schema's own tests).
+touch and first follow-up; ``save_imported`` goes through cards.add_imported
+as an import does, so the person arrives without either. The ``add_*``
+functions insert one raw row, the columns a test names over valid defaults,
+for tests that need exact rows without the core's side effects (and for the
+schema's own tests).
 
 Plain functions and constants, no pytest: import them as
 ``from tests.factory import ...``.
@@ -65,12 +67,32 @@ def save_card(db, name: str = "Ada Lovelace", *, at: datetime | None = NOW,
     (photos.prepare, memos.prepare); ``uid`` and ``source`` go to cards.save.
     ``at=None`` saves at the real current time, for page tests.
     """
+    card = _clean(name, fields, settings)
+    return cards.save(db, card, settings=settings, event_id=event_id, photo=photo, memo=memo,
+                      now=at, uid=uid, source=source)
+
+
+def save_imported(db, name: str = "Ada Lovelace", *, source: str, met_at: datetime | str,
+                  stored_at: datetime | str | None = None, settings: Mapping = SETTINGS,
+                  **fields) -> int:
+    """A person as an import stores them (cards.add_imported); returns their id.
+
+    The fields are cleaned as an import cleans a file's row, a phone read in
+    ``settings["phone_region"]``; ``source`` is "vcard", "linkedin", "scan", ...
+    The person gets no "met" touch and no follow-up. The import ran at
+    ``stored_at`` (created_at, updated_at), the moment of ``met_at`` unless
+    given: never NOW, so a later import at NOW shows in updated_at.
+    """
+    card = _clean(name, fields, settings)
+    return cards.add_imported(db, card, source=source, met_at=iso(met_at),
+                              now=utc(iso(stored_at or met_at)))
+
+
+def _clean(name: str, fields: Mapping, settings: Mapping) -> cards.Card:
     unknown = set(fields) - {f.name for f in dataclasses.fields(cards.Card)}
     if unknown:  # cards.clean would drop them without a word
         raise TypeError(f"not a card field: {', '.join(sorted(unknown))}")
-    card = cards.clean({"name": name, **fields}, phone_region=settings.get("phone_region"))
-    return cards.save(db, card, settings=settings, event_id=event_id, photo=photo, memo=memo,
-                      now=at, uid=uid, source=source)
+    return cards.clean({"name": name, **fields}, phone_region=settings.get("phone_region"))
 
 
 def _insert(db, table: str, row: Mapping) -> int:

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from fieldkit import access, clock
+from fieldkit import access
 from fieldkit.errors import ValidationError
+from tests.factory import NOW
 
 PASSWORD = "correct horse battery"
-NOW = clock.from_iso("2026-11-22T09:00:00Z")
 
 
 def _at(seconds: float):

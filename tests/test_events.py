@@ -228,7 +228,7 @@ def test_update_missing_raises(db):
 
 # --- timeline ---------------------------------------------------------------
 
-NOW = utc("2026-03-10T12:00:00Z")
+NOW = utc("2026-03-10T12:00:00Z")  # noon, not the factory's 14:00: "Ends now" ends at it
 
 
 @pytest.fixture

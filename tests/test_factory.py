@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 
 from tests.factory import (
-    STAMP, add_checkin, add_event, add_followup, add_person, add_touch, count,
-    save_card,
+    NOW, STAMP, add_checkin, add_event, add_followup, add_person, add_touch, count,
+    save_card, save_imported,
 )
 
 
@@ -54,6 +54,23 @@ def test_save_card_goes_through_the_core(db):
                       [person_id]).fetchall() == [("cobol",)]
 
 
+def test_save_imported_stores_a_person_as_an_import_does(db):
+    person_id = save_imported(db, "Grace Hopper", source="vcard", met_at="2024-05-01T09:00:00Z",
+                              phone="(201) 555-0123", tags="cobol, navy")
+    later = save_imported(db, "Ada Okafor", source="linkedin", met_at="2020-10-05T00:00:00Z",
+                          stored_at=NOW)
+    assert db.execute("SELECT id, name, phone, met_at, source, created_at, updated_at "
+                      "FROM people ORDER BY id").fetchall() == [
+        (person_id, "Grace Hopper", "+12015550123", "2024-05-01T09:00:00Z", "vcard",
+         "2024-05-01T09:00:00Z", "2024-05-01T09:00:00Z"),
+        (later, "Ada Okafor", None, "2020-10-05T00:00:00Z", "linkedin",
+         "2026-03-10T14:00:00Z", "2026-03-10T14:00:00Z")]
+    assert db.execute("SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag",
+                      [person_id]).fetchall() == [("cobol",), ("navy",)]
+    # An imported person is not networking done now: no touch, no follow-up.
+    assert [count(db, t) for t in ("touches", "followups")] == [0, 0]
+
+
 def test_raw_rows_are_only_the_rows_asked_for(db):
     person_id = add_person(db, name="Ada Okafor", kind="press")
     touch_id = add_touch(db, person_id, "2026-03-02T09:00:00Z", "met", data={"created": False})
@@ -75,8 +92,11 @@ def test_raw_rows_are_only_the_rows_asked_for(db):
     assert [count(db, t) for t in ("person_tags", "attachments", "triage_days")] == [0, 0, 0]
 
 
-def test_save_card_refuses_what_is_not_a_card_field(db):
+@pytest.mark.parametrize("save", [
+    save_card, lambda db, **fields: save_imported(db, source="vcard", met_at=STAMP, **fields),
+], ids=["save_card", "save_imported"])
+def test_saving_refuses_what_is_not_a_card_field(db, save):
     # cards.clean would drop a misspelt field, or a ``now=`` meant as ``at=``, silently.
     with pytest.raises(TypeError, match=r"^not a card field: now, phnoe$"):
-        save_card(db, phnoe="+4930123456", now=None)
+        save(db, phnoe="+4930123456", now=None)
     assert count(db, "people") == 0

@@ -1,21 +1,16 @@
 """fieldkit.imports: applying a preview to people already known."""
 
 import sqlite3
-from datetime import datetime, timezone
 
 import pytest
 
-from fieldkit import cards, imports, people, sample
+from fieldkit import imports, people, sample
 from fieldkit.cards import Card
 from fieldkit.imports import Preview, Row
+from tests.factory import NOW, save_imported
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
-STAMP = "2025-03-01T12:00:00Z"
-
-
-def _known(db, **fields) -> int:
-    return cards.add_imported(db, Card(name="Ada Lovelace", **fields), source="scan",
-                              met_at="2024-01-01T00:00:00Z")
+# People scanned in January 2024 and stored then: what each import here finds known.
+KNOWN = {"source": "scan", "met_at": "2024-01-01T00:00:00Z"}
 
 
 def _matches(person_id: int, *found: tuple[Card, bytes | None]) -> Preview:
@@ -30,9 +25,8 @@ def _person(db, person_id: int) -> dict:
 
 
 def test_apply_fills_several_people_and_leaves_the_rest_alone(db):
-    ada = _known(db, company="Analytical Engines")
-    bob = cards.add_imported(db, Card(name="Bob Byte", title="CTO"), source="scan",
-                             met_at="2024-01-01T00:00:00Z")
+    ada = save_imported(db, **KNOWN, company="Analytical Engines")
+    bob = save_imported(db, "Bob Byte", **KNOWN, title="CTO")
     untouched = _person(db, bob)
     preview = Preview("vcard", None, "0" * 64, [
         Row(1, "match", "Ada", "same name", ada,
@@ -44,19 +38,20 @@ def test_apply_fills_several_people_and_leaves_the_rest_alone(db):
     filled = _person(db, ada)
     assert (filled["company"], filled["company_key"], filled["title"], filled["email"],
             filled["updated_at"]) == (
-        "Analytical Engines", "analytical engines", "Countess", "ada@example.com", STAMP)
+        "Analytical Engines", "analytical engines", "Countess", "ada@example.com",
+        "2026-03-10T14:00:00Z")
     assert _person(db, bob) == untouched  # nothing empty to fill: not even updated_at
 
 
 def test_apply_fills_company_with_its_match_key(db):
-    ada = _known(db)
+    ada = save_imported(db, **KNOWN)
     imports.apply(db, _matches(ada, (Card(name="Ada Lovelace", company="ÉCOLE  Nord"), None)),
                   now=NOW)
     assert _person(db, ada)["company_key"] == "ecole nord"
 
 
 def test_apply_two_rows_for_one_person_never_overwrite_each_other(db):
-    ada = _known(db)
+    ada = save_imported(db, **KNOWN)
     photo = sample.card_photo_png()
     imports.apply(db, _matches(
         ada,
@@ -79,11 +74,12 @@ def test_apply_two_rows_for_one_person_never_overwrite_each_other(db):
     ("note", "Met at the Difference Engine demo", "difference"),
 ])
 def test_search_finds_a_person_by_what_an_import_filled(db, column, value, query):
-    ada = _known(db)
+    ada = save_imported(db, **KNOWN)
     imports.apply(db, _matches(ada, (Card(name="Ada Lovelace", **{column: value}), None)),
                   now=NOW)
     found, total = people.search(db, people.Filters(query=query))
-    assert [p["id"] for p in found] == [ada]
+    assert ([p["id"] for p in found], total) == ([ada], 1)
+    # FTS5's own check: raises if the search index disagrees with the people table.
     db.execute("INSERT INTO people_fts (people_fts) VALUES ('integrity-check')")
 
 
@@ -96,7 +92,7 @@ def test_apply_adds_new_people_in_file_order_and_leaves_no_scratch_table(db):
     preview = Preview("vcard", None, "0" * 64, [
         Row(n, "new", name, None, None, Card(name=name, title="Engineer"))
         for n, name in enumerate(names, start=1)])
-    assert imports.apply(db, preview, now=NOW)["new"] == 5
+    assert imports.apply(db, preview, now=NOW) == {"new": 5, "matched": 0, "skipped": 0}
     assert [n for (n,) in db.execute("SELECT name FROM people ORDER BY id")] == names
     found, total = people.search(db, people.Filters(query="engineer"))
     assert total == 5

@@ -1,6 +1,7 @@
 """LinkedIn Connections.csv: finding the header, mapping columns, re-imports."""
 
 import gc
+import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -8,10 +9,9 @@ import pytest
 
 from fieldkit import cards, db as fdb, imports, linkedin
 from fieldkit.imports import ImportFileError
+from tests.factory import NOW, SETTINGS, save_imported
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
-SETTINGS = {"phone_region": "US"}
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 
 
@@ -41,7 +41,7 @@ def test_preview_finds_header_after_notes_preamble(db):
     result = preview(db, read("Connections.csv"))
     assert result.kind == "linkedin"
     assert result.filename == "Connections.csv"
-    assert len(result.sha256) == 64
+    assert result.sha256 == hashlib.sha256(read("Connections.csv")).hexdigest()
     assert result.counts == {"new": 4, "matched": 0, "skipped": 2}
     first = result.rows[0]
     assert (first.number, first.action, first.name, first.reason) == (
@@ -159,7 +159,7 @@ def test_unreadable_date_is_noted_and_apply_uses_now(db):
     assert result.rows[0].met_at is None
     assert result.rows[0].reason == "date ignored: “someday” is not a date like 05 Oct 2020"
     imports.apply(db, result, now=NOW)
-    assert people(db)[0]["met_at"] == "2025-03-01T12:00:00Z"
+    assert people(db)[0]["met_at"] == "2026-03-10T14:00:00Z"
 
 
 def test_apply_adds_people_without_touches_or_followups(db):
@@ -172,13 +172,13 @@ def test_apply_adds_people_without_touches_or_followups(db):
     assert after["followups"] == before["followups"]
     ada = people(db)[0]
     assert (ada["name"], ada["source"], ada["met_at"], ada["created_at"], ada["status"]) == (
-        "Ada Lovelace", "linkedin", "2020-10-05T00:00:00Z", "2025-03-01T12:00:00Z", "active")
+        "Ada Lovelace", "linkedin", "2020-10-05T00:00:00Z", "2026-03-10T14:00:00Z", "active")
     assert ada["name_key"] == "ada lovelace"
     assert ada["company_key"] == "analytical engines ltd"
     run = db.execute("SELECT kind, filename, sha256, at, new_count, matched_count, "
                      "skipped_count FROM import_runs").fetchall()
     assert run == [("linkedin", "Connections.csv", imports.sha256(read("Connections.csv")),
-                    "2025-03-01T12:00:00Z", 4, 0, 2)]
+                    "2026-03-10T14:00:00Z", 4, 0, 2)]
 
 
 def test_reimport_of_same_file_adds_nothing_and_changes_nothing(db):
@@ -187,7 +187,7 @@ def test_reimport_of_same_file_adds_nothing_and_changes_nothing(db):
     again = preview(db, read("Connections.csv"))
     assert again.counts == {"new": 0, "matched": 4, "skipped": 2}
     assert again.rows[0].reason == "same LinkedIn profile as Ada Lovelace (#1); nothing new"
-    later = datetime(2025, 4, 1, tzinfo=timezone.utc)
+    later = datetime(2026, 4, 1, tzinfo=timezone.utc)
     assert imports.apply(db, again, now=later) == {"new": 0, "matched": 4, "skipped": 2}
     assert snapshot(db) == before
     assert db.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 2
@@ -217,9 +217,8 @@ def test_newer_export_adds_only_new_rows_and_overwrites_nothing(db):
 
 
 def test_match_with_booth_card_fills_only_empty_fields(db):
-    booth = cards.clean({"name": "ada  LOVELACE", "company": "Analytical Engines Ltd",
-                         "title": "Countess", "tags": "speaker"})
-    person_id = cards.add_imported(db, booth, source="scan", met_at="2024-01-01T00:00:00Z")
+    person_id = save_imported(db, "ada  LOVELACE", source="scan", met_at="2024-01-01T00:00:00Z",
+                              company="Analytical Engines Ltd", title="Countess", tags="speaker")
     result = preview(db, read("Connections.csv"))
     assert result.rows[0].action == "match"
     assert result.rows[0].person_id == person_id
@@ -231,20 +230,20 @@ def test_match_with_booth_card_fills_only_empty_fields(db):
     assert (ada["name"], ada["title"], ada["linkedin_url"], ada["met_at"], ada["source"]) == (
         "ada LOVELACE", "Countess", "https://www.linkedin.com/in/ada-lovelace",
         "2024-01-01T00:00:00Z", "scan")
-    assert ada["updated_at"] == "2025-03-01T12:00:00Z"
+    assert ada["updated_at"] == "2026-03-10T14:00:00Z"
 
 
 def test_twin_with_another_linkedin_profile_is_someone_else(db):
-    other = cards.clean({"name": "Ada Lovelace", "company": "Analytical Engines Ltd",
-                         "linkedin_url": "linkedin.com/in/another-ada"})
-    cards.add_imported(db, other, source="linkedin", met_at="2024-01-01T00:00:00Z")
+    save_imported(db, source="linkedin", met_at="2024-01-01T00:00:00Z",
+                  company="Analytical Engines Ltd", linkedin_url="linkedin.com/in/another-ada")
     assert preview(db, read("Connections.csv")).rows[0].action == "new"
 
 
 def test_merged_people_are_not_matched(db):
     imports.apply(db, preview(db, read("Connections-old.csv")), now=NOW)
     db.execute("UPDATE people SET status = 'merged'")
-    assert preview(db, read("Connections-old.csv")).counts["new"] == 2
+    assert preview(db, read("Connections-old.csv")).counts == {
+        "new": 2, "matched": 0, "skipped": 0}
 
 
 def test_apply_after_person_deleted_adds_them_again(db):
@@ -367,6 +366,6 @@ def test_import_file_error_is_a_validation_error():
 def test_history_lists_runs_newest_first(db):
     imports.apply(db, preview(db, read("Connections-old.csv"), "old.csv"), now=NOW)
     imports.apply(db, preview(db, read("Connections.csv")),
-                  now=datetime(2025, 4, 1, tzinfo=timezone.utc))
+                  now=datetime(2026, 4, 1, tzinfo=timezone.utc))
     assert [(r["filename"], r["new_count"], r["matched_count"])
             for r in imports.history(db)] == [("Connections.csv", 3, 1), ("old.csv", 2, 0)]

@@ -5,18 +5,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, config, debriefs, followups, people, photos, sample
+from fieldkit import cards, debriefs, followups, people, photos, sample
 from fieldkit.errors import NotFound
 from fieldkit.merge import FIELDS, MergeError, candidates, merge, preview
+from tests.factory import NOW, SETTINGS, save_card
 
-SETTINGS = config.defaults()  # time zone UTC, ladder 2, 4, 7, 14, 30
-NOW = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
-LATER = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
-
-
-def save(db, name, now=NOW, photo=None, **fields) -> int:
-    card = cards.clean({"name": name, **fields}, phone_region="DE")
-    return cards.save(db, card, settings=SETTINGS, now=now, photo=photo)
+LATER = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)  # when the twins are merged
+DE = {**SETTINGS, "phone_region": "DE"}  # Ben Ito's "030 1234567" is a Berlin number
 
 
 def pairs_by_ids(db) -> dict[frozenset, tuple[str, ...]]:
@@ -54,8 +49,8 @@ def contact(db, person_id) -> dict:
      ("same email", "similar name, same company")),
 ])
 def test_candidates_found_for_each_reason(db, first, second, reasons):
-    a = save(db, **first)
-    b = save(db, **second)
+    a = save_card(db, settings=DE, **first)
+    b = save_card(db, settings=DE, **second)
     assert pairs_by_ids(db) == {frozenset((a, b)): reasons}
 
 
@@ -69,29 +64,29 @@ def test_candidates_found_for_each_reason(db, first, second, reasons):
      {"name": "Ben Ito", "email": "ben@northwind.example"}),
 ])
 def test_candidates_not_found_for_different_people(db, first, second):
-    save(db, **first)
-    save(db, **second)
+    save_card(db, settings=DE, **first)
+    save_card(db, settings=DE, **second)
     assert candidates(db) == []
 
 
 def test_candidates_rank_stronger_reasons_first_and_leave_out_merged(db):
-    weak_a = save(db, "Jon Smith", company="Acme")
-    weak_b = save(db, "John Smith", company="Acme")
-    strong_a = save(db, "Ada Okafor", email="ada@northwind.example")
-    strong_b = save(db, "Ada O.", email="ada@northwind.example")
+    weak_a = save_card(db, "Jon Smith", company="Acme")
+    weak_b = save_card(db, "John Smith", company="Acme")
+    strong_a = save_card(db, "Ada Okafor", email="ada@northwind.example")
+    strong_b = save_card(db, "Ada O.", email="ada@northwind.example")
     found = candidates(db)
     assert [frozenset((p.first["id"], p.second["id"])) for p in found] == [
         frozenset((strong_a, strong_b)), frozenset((weak_a, weak_b))]
     assert found[0].first.keys() >= {"id", *FIELDS, "met_at", "touches", "event"}
     assert found[0].key == f"{found[0].first['id']}-{found[0].second['id']}"
-    assert len(candidates(db, limit=1)) == 1
+    assert candidates(db, limit=1) == found[:1]
     merge(db, strong_a, strong_b, now=LATER)
     assert pairs_by_ids(db) == {frozenset((weak_a, weak_b)): ("similar name, same company",)}
 
 
 def test_candidates_put_the_longer_history_first(db):
-    older = save(db, "Ada Okafor", company="Northwind")
-    busier = save(db, "Ada Okafor", company="Northwind")
+    older = save_card(db, "Ada Okafor", company="Northwind")
+    busier = save_card(db, "Ada Okafor", company="Northwind")
     followups.log_attempt(db, busier, "email", SETTINGS, now=LATER)
     (pair,) = candidates(db)
     assert (pair.first["id"], pair.second["id"]) == (busier, older)
@@ -102,12 +97,12 @@ def test_candidates_put_the_longer_history_first(db):
 @pytest.fixture
 def twins(db):
     """Ada captured twice: once with email and a tag, once with phone, photo and title."""
-    keep = save(db, "Ada Okafor", company="Northwind", email="ada@northwind.example",
-                tags="ai")
-    drop = save(db, "Ada Okafor", company="Northwind", phone="+49 30 1234567",
-                title="CTO", tags="speaker, ai", note="Met at the booth",
-                photo=photos.prepare(sample.card_photo_png()),
-                now=datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc))
+    keep = save_card(db, "Ada Okafor", company="Northwind", email="ada@northwind.example",
+                     tags="ai")
+    drop = save_card(db, "Ada Okafor", company="Northwind", phone="+49 30 1234567",
+                     title="CTO", tags="speaker, ai", note="Met at the booth",
+                     photo=photos.prepare(sample.card_photo_png()),
+                     at=datetime(2026, 3, 9, 10, 0, tzinfo=timezone.utc))
     # The dropped Ada gets an attempt: her ladder climbs to rung 2, due 12 March.
     followups.log_attempt(db, drop, "email", SETTINGS, now=NOW)
     return keep, drop
@@ -177,8 +172,8 @@ def test_merged_person_is_hidden_from_search(db, twins):
 
 
 def test_merge_moves_debriefs_and_evidence_with_their_touch(db):
-    keep = save(db, "Ada Okafor")
-    drop = save(db, "Ada Okafor")
+    keep = save_card(db, "Ada Okafor")
+    drop = save_card(db, "Ada Okafor")
     assumption = debriefs.add_assumption(db, "Fleets plan routes the evening before", now=NOW)
     debrief = debriefs.clean(validated=[assumption], next_step="Send the one-pager",
                              next_step_on=date(2026, 3, 25))
@@ -223,41 +218,50 @@ def test_merge_can_take_the_status_of_the_dropped_person(db, twins):
 
 
 def test_merge_chain_points_to_the_last_person_kept(db):
-    a, b, c = save(db, "Ada Okafor"), save(db, "Ada Okafor"), save(db, "Ada Okafor")
+    a, b, c = (save_card(db, "Ada Okafor") for _ in range(3))
     merge(db, b, c, now=NOW)
     merge(db, a, b, now=LATER)
     assert contact(db, c)["merged_into"] == a
     assert contact(db, b)["merged_into"] == a
 
 
-@pytest.mark.parametrize("how", ["itself", "dropped already merged", "kept already merged"])
-def test_merge_refuses_impossible_pairs(db, twins, how):
+@pytest.mark.parametrize("how, message", [
+    ("itself", r"^A person cannot be merged with themselves\.$"),
+    ("dropped already merged", r"^Ada Okafor was already merged into someone else\.$"),
+    ("kept already merged", r"^Ada Okafor was already merged into someone else\.$"),
+])
+def test_merge_refuses_impossible_pairs(db, twins, how, message):
     keep, drop = twins
-    third = save(db, "Ada Okafor")
+    third = save_card(db, "Ada Okafor")
     if how == "itself":
         pair = (keep, keep)
     else:
         merge(db, keep, drop, now=NOW)
         pair = (third, drop) if how == "dropped already merged" else (drop, third)
     before = db.execute("SELECT count(*), max(id) FROM touches").fetchone()
-    with pytest.raises(MergeError):
+    with pytest.raises(MergeError, match=message):
         merge(db, *pair, now=LATER)
     assert db.execute("SELECT count(*), max(id) FROM touches").fetchone() == before
 
 
-@pytest.mark.parametrize("choices", [{"uid": "drop"}, {"title": "both"}])
-def test_merge_refuses_bad_choices_and_changes_nothing(db, twins, choices):
+@pytest.mark.parametrize("choices, message", [
+    ({"uid": "drop"}, r"^Unknown field to merge: 'uid'\.$"),
+    ({"title": "both"}, r"^Title: choose 'keep' or 'drop', not 'both'\.$"),
+])
+def test_merge_refuses_bad_choices_and_changes_nothing(db, twins, choices, message):
     keep, drop = twins
     before = (contact(db, keep), contact(db, drop))
-    with pytest.raises(MergeError):
+    with pytest.raises(MergeError, match=message):
         merge(db, keep, drop, choices, now=LATER)
     assert (contact(db, keep), contact(db, drop)) == before
 
 
 def test_merge_of_someone_gone_raises_not_found(db, twins):
     keep, _ = twins
-    with pytest.raises(NotFound):
+    before = (contact(db, keep), db.execute("SELECT count(*) FROM touches").fetchone())
+    with pytest.raises(NotFound, match=r"^This person no longer exists\.$"):
         merge(db, keep, 9999, now=LATER)
+    assert (contact(db, keep), db.execute("SELECT count(*) FROM touches").fetchone()) == before
 
 
 def test_preview_shows_both_sides_and_the_defaults(db, twins):
@@ -276,7 +280,7 @@ def test_merging_a_sample_pair_keeps_the_invariant(sample_day_db):
     assert candidates(db) == []  # the sample has no twins of its own
     known = db.execute("SELECT id, name, email FROM people WHERE email IS NOT NULL "
                        "AND status = 'active' ORDER BY id LIMIT 1").fetchone()
-    twin = save(db, known[1], email=known[2].upper())
+    twin = save_card(db, known[1], email=known[2].upper())
     (pair,) = candidates(db)
     assert {pair.first["id"], pair.second["id"]} == {known[0], twin}
     merge(db, pair.first["id"], pair.second["id"], now=LATER)

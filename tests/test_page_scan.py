@@ -6,7 +6,7 @@ import segno
 from apptest import rows, run_page
 from PIL import Image
 from test_memos import wav
-from test_page_capture import counting_runs, existing, runs_of, save, widget
+from test_page_capture import counting_runs, existing, runs_of, tap_save, widget
 
 MECARD = ("MECARD:N:Rossi,Sofia;ORG:Rossi Logistics;TEL:+39 06 1234567;"
           "EMAIL:sofia@rossi.example;NOTE:Wants a demo;;")
@@ -62,7 +62,7 @@ def test_read_code_fills_empty_fields_keeps_typed_ones_and_saves_only_on_save(ap
     assert "Filled name, title, email" in message and "Kept your company" in message
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]  # nothing saved yet
     at.button_group[0].set_value("customer")
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT name, company, title, email, kind, source FROM people") == [
         ("Jane Doe", "Typed Robotics", "Head of Fleet", "jane@acme.example", "customer", "scan")]
     assert widget(at, "Name").value == ""  # a fresh form for the next person
@@ -119,10 +119,10 @@ def test_save_after_picking_a_code_uses_it_first(app_db):
     at = run_page("pages/capture.py")
     read_code(at, png_of(MECARD, LINKEDIN))
     picker(at).set_value(0)
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Sofia Rossi"
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT name FROM people") == [("Sofia Rossi",)]
 
 
@@ -149,10 +149,10 @@ def test_an_unreadable_file_is_named_and_keeps_everything_typed(app_db):
 def test_save_with_an_unread_code_reads_it_first_then_saves(app_db):
     at = run_page("pages/capture.py")
     scan_uploader(at).upload("badge.png", png_of(MECARD), "image/png")
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Sofia Rossi"
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT name, email, phone, note FROM people") == [
         ("Sofia Rossi", "sofia@rossi.example", "+39061234567", "Wants a demo")]
 
@@ -161,7 +161,7 @@ def test_a_scanned_card_gets_the_same_twin_warning(app_db):
     existing(app_db, email="sofia@rossi.example")
     at = run_page("pages/capture.py")
     read_code(at, png_of(MECARD))
-    save(at)
+    tap_save(at)
     assert at.warning and "already know" in at.warning[0].value
     assert rows(app_db, "SELECT count(*) FROM people") == [(1,)]
 
@@ -169,7 +169,7 @@ def test_a_scanned_card_gets_the_same_twin_warning(app_db):
 def test_a_bad_scanned_value_is_refused_like_a_typed_one(app_db):
     at = run_page("pages/capture.py")
     read_code(at, png_of("MECARD:N:Doe,Jo;EMAIL:not-an-address;;"))
-    save(at)
+    tap_save(at)
     assert at.error and plain(at.error[0].value).startswith("Email")
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
@@ -178,7 +178,7 @@ def test_voice_memo_is_kept_with_the_card_and_undone_with_it(app_db):
     at = run_page("pages/capture.py")
     widget(at, "Name").set_value("Wei Zhang")
     at.audio_input[0].upload("memo.wav", wav(2))
-    save(at)
+    tap_save(at)
     assert rows(app_db, "SELECT kind, mime, bytes FROM attachments") == [
         ("voice_memo", "audio/wav", len(wav(2)))]
     assert at.audio_input[0].value is None  # the next card starts without one
@@ -191,7 +191,7 @@ def test_a_too_long_voice_memo_is_refused_and_nothing_saved(app_db):
     at = run_page("pages/capture.py")
     widget(at, "Name").set_value("Wei Zhang")
     at.audio_input[0].upload("memo.wav", wav(140))
-    save(at)
+    tap_save(at)
     assert plain(at.error[0].value).startswith("Voice memo: the recording is 4.3 MB")
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
     assert widget(at, "Name").value == "Wei Zhang"
