@@ -40,8 +40,8 @@ def test_networking_days_empty_db(db):
          "undone_dialog"],
 )
 def test_networking_days_touch_kinds(db, kind, undone_at, counts):
-    contact = add_person(db)
-    add_touch(db, contact, "2026-03-01T09:00:00Z", kind, undone_at=undone_at)
+    person = add_person(db)
+    add_touch(db, person, "2026-03-01T09:00:00Z", kind, undone_at=undone_at)
     expected = {date(2026, 3, 1)} if counts else set()
     assert activity.networking_days(db, "UTC") == expected
 
@@ -53,12 +53,12 @@ def test_networking_days_checkin_counts(db):
 
 
 def test_networking_days_mixed_sources_one_day_each(db):
-    contact = add_person(db)
-    add_touch(db, contact, "2026-03-01T09:00:00Z", "met")
-    add_touch(db, contact, "2026-03-01T15:00:00Z", "attempt")
-    add_touch(db, contact, "2026-03-02T09:00:00Z", "note")
-    add_touch(db, contact, "2026-03-03T09:00:00Z", "dialog")
-    add_touch(db, contact, "2026-03-05T09:00:00Z", "attempt", undone_at="2026-03-05T09:01:00Z")
+    person = add_person(db)
+    add_touch(db, person, "2026-03-01T09:00:00Z", "met")
+    add_touch(db, person, "2026-03-01T15:00:00Z", "attempt")
+    add_touch(db, person, "2026-03-02T09:00:00Z", "note")
+    add_touch(db, person, "2026-03-03T09:00:00Z", "dialog")
+    add_touch(db, person, "2026-03-05T09:00:00Z", "attempt", undone_at="2026-03-05T09:01:00Z")
     add_checkin(db, add_event(db), "2026-03-03T08:00:00Z", "2026-03-03T08:00:00Z")
     add_checkin(db, add_event(db), "2026-03-07T08:00:00Z", "2026-03-07T08:00:00Z")
     expected = {date(2026, 3, 1), date(2026, 3, 3), date(2026, 3, 7)}
@@ -104,10 +104,10 @@ def test_networking_days_time_zone_boundary_checkin(db, tz, day):
     ],
 )
 def test_networking_days_since_filters(db, tz, since, expected):
-    contact = add_person(db)
+    person = add_person(db)
     for at in ("2026-02-27T12:00:00Z", "2026-03-01T23:30:00Z", "2026-03-02T03:00:00Z",
                "2026-03-05T01:00:00Z"):
-        add_touch(db, contact, at, "attempt")
+        add_touch(db, person, at, "attempt")
     assert activity.networking_days(db, tz, since) == {date.fromisoformat(d) for d in expected}
 
 
@@ -139,10 +139,10 @@ def test_current_streak_empty_db(db):
 def test_current_streak_long_runs(db, length, ends):
     today = date(2026, 3, 10)
     last = today if ends == "today" else today - timedelta(days=1)
-    contact = add_person(db)
-    _daily_touches(db, contact, last, length)
+    person = add_person(db)
+    _daily_touches(db, person, last, length)
     # Active again just before the gap, so a streak that skipped the gap would be longer.
-    _daily_touches(db, contact, last - timedelta(days=length + 1), 30)
+    _daily_touches(db, person, last - timedelta(days=length + 1), 30)
     assert activity.current_streak(db, "UTC", today) == length
 
 
@@ -160,21 +160,21 @@ def test_current_streak_ended_two_days_ago(db):
 
 def test_current_streak_ignores_undone_and_notes(db):
     today = date(2026, 3, 10)
-    contact = add_person(db)
-    _daily_touches(db, contact, today, 3)
-    add_touch(db, contact, "2026-03-07T12:00:00Z", "attempt", undone_at="2026-03-07T12:05:00Z")
-    add_touch(db, contact, "2026-03-07T13:00:00Z", "note")
-    add_touch(db, contact, "2026-03-07T14:00:00Z", "state")
-    _daily_touches(db, contact, date(2026, 3, 6), 5)
+    person = add_person(db)
+    _daily_touches(db, person, today, 3)
+    add_touch(db, person, "2026-03-07T12:00:00Z", "attempt", undone_at="2026-03-07T12:05:00Z")
+    add_touch(db, person, "2026-03-07T13:00:00Z", "note")
+    add_touch(db, person, "2026-03-07T14:00:00Z", "state")
+    _daily_touches(db, person, date(2026, 3, 6), 5)
     assert activity.current_streak(db, "UTC", today) == 3
 
 
 def test_current_streak_checkins_fill_gaps(db):
     today = date(2026, 3, 10)
-    contact = add_person(db)
-    _daily_touches(db, contact, today, 3)
+    person = add_person(db)
+    _daily_touches(db, person, today, 3)
     add_checkin(db, add_event(db), "2026-03-07T08:00:00Z", "2026-03-07T08:00:00Z")
-    _daily_touches(db, contact, date(2026, 3, 6), 5)
+    _daily_touches(db, person, date(2026, 3, 6), 5)
     assert activity.current_streak(db, "UTC", today) == 9
 
 
@@ -183,7 +183,7 @@ def test_current_streak_checkins_fill_gaps(db):
 )
 def test_current_streak_in_time_zone(db, tz, expected):
     # Tokyo days 03-02 and 03-03 (a run ending yesterday); New York and UTC days 03-01, 03-02.
-    contact = add_person(db)
-    add_touch(db, contact, "2026-03-01T23:30:00Z", "met")
-    add_touch(db, contact, "2026-03-02T23:30:00Z", "attempt")
+    person = add_person(db)
+    add_touch(db, person, "2026-03-01T23:30:00Z", "met")
+    add_touch(db, person, "2026-03-02T23:30:00Z", "attempt")
     assert activity.current_streak(db, tz, date(2026, 3, 4)) == expected

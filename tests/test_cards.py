@@ -46,7 +46,7 @@ def all_rows(db, sql, args=()):
     return db.execute(sql, list(args)).fetchall()
 
 
-def contact(db, person_id) -> dict:
+def stored(db, person_id) -> dict:
     cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
 
@@ -247,7 +247,7 @@ def test_save_creates_person_with_everything(db):
     person_id = save_card(db, event_id=event_id, photo=a_photo(), company="Analytical Engines",
                           kind="customer", email="ada@example.com", tags="math, poetry",
                           important=True)
-    person = contact(db, person_id)
+    person = stored(db, person_id)
     assert (person["name"], person["company"], person["kind"], person["email"]) == (
         "Ada Lovelace", "Analytical Engines", "customer", "ada@example.com")
     assert person["event_id"] == event_id
@@ -268,7 +268,7 @@ def test_save_creates_person_with_everything(db):
 def test_save_without_photo_or_event(db):
     person_id = save_card(db)
     assert one(db, "SELECT count(*) FROM attachments")[0] == 0
-    assert contact(db, person_id)["event_id"] is None
+    assert stored(db, person_id)["event_id"] is None
     assert all_rows(db, "SELECT event_id FROM touches") == [(None,)]
     assert tags_of(db, person_id) == []
 
@@ -301,7 +301,7 @@ def test_save_same_uid_twice_stores_one_person(db):
 def test_save_first_followup_due_next_day_in_settings_zone(db, now, tz, due):
     person_id = save_card(db, at=now, settings={**SETTINGS, "timezone": tz})
     assert open_followups(db, person_id) == [(due, "ladder", 1)]
-    assert contact(db, person_id)["met_at"] == now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert stored(db, person_id)["met_at"] == now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_save_unknown_event_leaves_nothing_behind(db):
@@ -351,10 +351,10 @@ AGAIN = {"name": "Ada L.", "kind": "competitor", "company": "Other Co", "title":
 
 
 def test_add_meeting_fills_only_empty_details(db, ada):
-    before = contact(db, ada["id"])
+    before = stored(db, ada["id"])
     touch_id = cards.add_meeting(db, ada["id"], card(**AGAIN), settings=SETTINGS,
                                  event_id=ada["second"], now=LATER)
-    after = contact(db, ada["id"])
+    after = stored(db, ada["id"])
     assert (after["name"], after["company"], after["kind"]) == (
         "Ada Lovelace", "Analytical Engines", "customer")  # never overwritten
     assert (after["title"], after["email"], after["phone"]) == (
@@ -374,10 +374,10 @@ def test_add_meeting_department_only_for_colleagues(db, ada):
     # Ada is a customer; a card typed as a colleague must not give her a department.
     again = card(kind="colleague", department="R&D")
     cards.add_meeting(db, ada["id"], again, settings=SETTINGS, now=LATER)
-    assert contact(db, ada["id"])["department"] is None
+    assert stored(db, ada["id"])["department"] is None
     colleague = save_card(db, name="Grace Hopper", kind="colleague")
     cards.add_meeting(db, colleague, again, settings=SETTINGS, now=LATER)
-    assert contact(db, colleague)["department"] == "R&D"
+    assert stored(db, colleague)["department"] == "R&D"
 
 
 def test_add_meeting_keeps_the_open_followup(db, ada):
@@ -419,7 +419,7 @@ def test_undo_added_meeting_takes_back_what_it_filled(db, ada):
     touch_id = cards.add_meeting(db, ada["id"], card(**AGAIN), settings=SETTINGS,
                                  event_id=ada["second"], now=LATER)
     assert cards.undo_capture(db, touch_id) == "Ada Lovelace"
-    after = contact(db, ada["id"])
+    after = stored(db, ada["id"])
     assert (after["title"], after["email"], after["phone"]) == (None, None, None)
     assert after["company"] == "Analytical Engines"
     assert tags_of(db, ada["id"]) == ["math"]
@@ -454,7 +454,7 @@ def test_undo_new_card_deletes_the_person_with_everything(db, ada):
         column = "id" if table == "people" else "person_id"
         assert one(db, f"SELECT count(*) FROM {table} WHERE {column} = ?", [ada["id"]])[0] == 0
     assert one(db, "SELECT count(*) FROM people_fts WHERE rowid = ?", [ada["id"]])[0] == 0
-    assert contact(db, other)["name"] == "Grace Hopper"
+    assert stored(db, other)["name"] == "Grace Hopper"
     assert tags_of(db, other) == ["navy"]
     assert one(db, "SELECT count(*) FROM events")[0] == 2
 
@@ -528,7 +528,7 @@ def test_update_replaces_details_and_tags_keeps_history(db, ada):
     new = cards.clean({"name": "Augusta Ada King", "kind": "partner", "company": "Babbage & Co",
                        "tags": "engines, history", "important": True})
     cards.update(db, ada["id"], new, cadence_days=21, tz="Europe/London")
-    after = contact(db, ada["id"])
+    after = stored(db, ada["id"])
     assert (after["name"], after["kind"], after["company"], after["important"]) == (
         "Augusta Ada King", "partner", "Babbage & Co", 1)
     # Replaced, not merged: what the new card leaves empty is cleared.
@@ -545,7 +545,7 @@ def test_update_replaces_details_and_tags_keeps_history(db, ada):
 def test_update_keeps_cadence_and_tz_when_not_given(db, ada):
     cards.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
     cards.update(db, ada["id"], card(title="Countess"))
-    after = contact(db, ada["id"])
+    after = stored(db, ada["id"])
     assert (after["title"], after["cadence_days"], after["tz"]) == ("Countess", 21, "Europe/London")
 
 
@@ -553,31 +553,31 @@ def test_update_keeps_cadence_and_tz_when_not_given(db, ada):
 def test_update_none_clears_cadence_and_tz(db, ada, tz):
     cards.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
     cards.update(db, ada["id"], card(), cadence_days=None, tz=tz)
-    after = contact(db, ada["id"])
+    after = stored(db, ada["id"])
     assert (after["cadence_days"], after["tz"]) == (None, None)
 
 
 @pytest.mark.parametrize("days", [1, 730])
 def test_update_cadence_at_the_bounds(db, ada, days):
     cards.update(db, ada["id"], card(), cadence_days=days)
-    assert contact(db, ada["id"])["cadence_days"] == days
+    assert stored(db, ada["id"])["cadence_days"] == days
 
 
 @pytest.mark.parametrize("days", [0, -1, 731, True, 2.5, 14.0, "14"])
 def test_update_bad_cadence_raises_and_changes_nothing(db, ada, days):
-    before = contact(db, ada["id"])
+    before = stored(db, ada["id"])
     with pytest.raises(ValidationError, match=r"^Cadence: between 1 and 730 days\.$") as err:
         cards.update(db, ada["id"], card(name="Changed"), cadence_days=days)
     assert err.value.field == "cadence_days"
-    assert contact(db, ada["id"]) == before
+    assert stored(db, ada["id"]) == before
 
 
 @pytest.mark.parametrize("tz", ["Mars/Olympus_Mons", "../etc/passwd", "Europe/Berlin "])
 def test_update_bad_tz_raises_and_changes_nothing(db, ada, tz):
-    before = contact(db, ada["id"])
+    before = stored(db, ada["id"])
     with pytest.raises(ValidationError, match=r"^Unknown time zone"):
         cards.update(db, ada["id"], card(name="Changed"), tz=tz)
-    assert contact(db, ada["id"]) == before
+    assert stored(db, ada["id"]) == before
 
 
 def test_update_missing_person_raises(db):

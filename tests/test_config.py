@@ -61,7 +61,7 @@ def test_setting_is_described_and_default_parses(setting):
 
 
 @pytest.mark.parametrize("kind", list(PERSON_KINDS))
-def test_setting_cadence_exists_for_every_contact_kind(kind):
+def test_setting_cadence_exists_for_every_person_kind(kind):
     assert config.SETTINGS[f"cadence_{kind}"].default == config.DEFAULT_CADENCES[kind]
 
 

@@ -222,16 +222,16 @@ def test_schema_tables_lists_every_table_it_creates(db):
     assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.db.TABLES)
 
 
-def test_schema_foreign_key_missing_contact_rejected(db):
+def test_schema_foreign_key_missing_person_rejected(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         add_touch(db, 999, STAMP)
     assert count(db, "touches") == 0
 
 
-def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
-    contact = add_person(db)
-    add_touch(db, contact, STAMP)
-    db.execute("DELETE FROM people WHERE id = ?", [contact])
+def test_schema_foreign_key_delete_person_cascades_to_touches(db):
+    person = add_person(db)
+    add_touch(db, person, STAMP)
+    db.execute("DELETE FROM people WHERE id = ?", [person])
     assert count(db, "touches") == 0
 
 
@@ -239,7 +239,7 @@ def test_schema_foreign_key_delete_contact_cascades_to_touches(db):
     "name", ["", " ", "   ", "\t", "\n", " \t\r\n "],
     ids=["empty", "space", "spaces", "tab", "newline", "mixed_whitespace"],
 )
-def test_schema_contact_blank_name_rejected(db, name):
+def test_schema_person_blank_name_rejected(db, name):
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         add_person(db, name=name)
 
@@ -265,9 +265,9 @@ def test_schema_unknown_vocabulary_value_rejected(db, table, column):
     ["tomorrow", "2026-3-5", "2026/03/05", "05.03.2026", "2026-03-05T00:00:00Z", ""],
 )
 def test_schema_followup_due_on_not_a_date_rejected(db, due_on):
-    contact = add_person(db)
+    person = add_person(db)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
-        add_followup(db, contact, due_on=due_on)
+        add_followup(db, person, due_on=due_on)
 
 
 def test_schema_followup_due_on_date_accepted(db):
@@ -343,7 +343,7 @@ def test_schema_second_open_checkin_rejected(db):
     ],
     ids=["name", "company", "title", "note", "diacritics"],
 )
-def test_search_finds_contact_by_column(db, column, text, query):
+def test_search_finds_person_by_column(db, column, text, query):
     add_person(db, name="Someone Else")
     target = add_person(db, **{column: text})
     found = [r["id"] for r in db.table("people").search(query, quote=True)]
@@ -351,12 +351,12 @@ def test_search_finds_contact_by_column(db, column, text, query):
 
 
 def test_search_follows_update_and_delete(db):
-    contact = add_person(db, note="asked about stainless pumps")
+    person = add_person(db, note="asked about stainless pumps")
     people = db.table("people")
-    people.update(contact, {"note": "wants a quote for valves"})
-    assert [r["id"] for r in people.search("valves", quote=True)] == [contact]
+    people.update(person, {"note": "wants a quote for valves"})
+    assert [r["id"] for r in people.search("valves", quote=True)] == [person]
     assert list(people.search("pumps", quote=True)) == []
-    people.delete(contact)
+    people.delete(person)
     assert list(people.search("valves", quote=True)) == []
 
 
@@ -385,11 +385,11 @@ def test_search_punctuation_and_operators_are_plain_words(db, query, found):
         ids[who] for who in found]
 
 
-def test_search_apostrophe_and_ampersand_find_contact(db):
-    contact = add_person(db, name="Siobhán O'Brien", company="AT&T")
+def test_search_apostrophe_and_ampersand_find_person(db):
+    person = add_person(db, name="Siobhán O'Brien", company="AT&T")
     people = db.table("people")
-    assert [r["id"] for r in people.search("O'Brien", quote=True)] == [contact]
-    assert [r["id"] for r in people.search("AT&T", quote=True)] == [contact]
+    assert [r["id"] for r in people.search("O'Brien", quote=True)] == [person]
+    assert [r["id"] for r in people.search("AT&T", quote=True)] == [person]
 
 
 @pytest.mark.parametrize(
@@ -478,8 +478,8 @@ def test_transaction_commits_on_success(db_path):
 def test_transaction_rolls_back_on_exception(db):
     with pytest.raises(RuntimeError):
         with fieldkit.db.transaction(db):
-            contact = add_person(db)
-            add_touch(db, contact, STAMP)
+            person = add_person(db)
+            add_touch(db, person, STAMP)
             raise RuntimeError("halfway")
     assert not db.conn.in_transaction
     assert count(db, "people") == 0
@@ -572,9 +572,9 @@ def test_page_cache_size_in_pages_restored_as_pages(db):
 
 
 def test_backup_to_copies_rows_and_opens(db, tmp_path):
-    contact = add_person(db)
-    add_touch(db, contact, STAMP)
-    add_followup(db, contact)
+    person = add_person(db)
+    add_touch(db, person, STAMP)
+    add_followup(db, person)
     add_event(db)
     target = tmp_path / "backups" / "nested" / "copy.db"
 
@@ -585,7 +585,7 @@ def test_backup_to_copies_rows_and_opens(db, tmp_path):
         assert _pragma(copy, "integrity_check") == "ok"
         assert fieldkit.db.row_counts(copy) == fieldkit.db.row_counts(db)
         assert [r["id"] for r in copy.table("people").search("lovelace", quote=True)] == [
-            contact
+            person
         ]
     assert _backups(target.parent) == []
 

@@ -24,7 +24,7 @@ def open_main(db, person_id) -> list[tuple]:
         "AND reason IN ('ladder', 'keep_in_touch')", [person_id]).fetchall()
 
 
-def contact(db, person_id) -> dict:
+def stored(db, person_id) -> dict:
     cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
 
@@ -113,7 +113,7 @@ def test_merge_moves_history_and_takes_fields(db, twins):
     touches_before = db.execute("SELECT count(*) FROM touches").fetchone()[0]
     followup_ids = {i for (i,) in db.execute("SELECT id FROM followups")}
     done = merge(db, keep, drop, {"title": "drop", "note": "keep"}, now=LATER)
-    kept = contact(db, keep)
+    kept = stored(db, keep)
     assert kept["email"] == "ada@northwind.example"  # keep's value
     assert kept["phone"] == "+49301234567"  # keep had none: the dropped one's
     assert kept["title"] == "CTO"  # chosen
@@ -131,7 +131,7 @@ def test_merge_moves_history_and_takes_fields(db, twins):
     assert db.execute("SELECT count(*) FROM person_tags WHERE person_id = ?",
                       [drop]).fetchone()[0] == 0
     assert db.execute("SELECT person_id FROM attachments").fetchall() == [(keep,)]
-    dropped = contact(db, drop)
+    dropped = stored(db, drop)
     assert (dropped["status"], dropped["merged_into"]) == ("merged", keep)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
@@ -196,8 +196,8 @@ def test_undoing_a_moved_capture_never_deletes_the_kept_person(db, twins):
                      [drop]).fetchone()[0]
     merge(db, keep, drop, now=LATER)
     cards.undo_capture(db, met)
-    assert contact(db, keep)["name"] == "Ada Okafor"
-    assert contact(db, keep)["phone"] == "+49301234567"
+    assert stored(db, keep)["name"] == "Ada Okafor"
+    assert stored(db, keep)["phone"] == "+49301234567"
     assert db.execute("SELECT count(*) FROM touches WHERE id = ?", [met]).fetchone()[0] == 0
 
 
@@ -213,7 +213,7 @@ def test_merge_can_take_the_status_of_the_dropped_person(db, twins):
     keep, drop = twins
     followups.let_go(db, keep, now=NOW)
     merge(db, keep, drop, {"status": "drop"}, now=LATER)
-    assert contact(db, keep)["status"] == "active"
+    assert stored(db, keep)["status"] == "active"
     assert [due for _, due in open_main(db, keep)] == ["2026-03-12"]
 
 
@@ -221,8 +221,8 @@ def test_merge_chain_points_to_the_last_person_kept(db):
     a, b, c = (save_card(db, "Ada Okafor") for _ in range(3))
     merge(db, b, c, now=NOW)
     merge(db, a, b, now=LATER)
-    assert contact(db, c)["merged_into"] == a
-    assert contact(db, b)["merged_into"] == a
+    assert stored(db, c)["merged_into"] == a
+    assert stored(db, b)["merged_into"] == a
 
 
 @pytest.mark.parametrize("how, message", [
@@ -250,18 +250,18 @@ def test_merge_refuses_impossible_pairs(db, twins, how, message):
 ])
 def test_merge_refuses_bad_choices_and_changes_nothing(db, twins, choices, message):
     keep, drop = twins
-    before = (contact(db, keep), contact(db, drop))
+    before = (stored(db, keep), stored(db, drop))
     with pytest.raises(MergeError, match=message):
         merge(db, keep, drop, choices, now=LATER)
-    assert (contact(db, keep), contact(db, drop)) == before
+    assert (stored(db, keep), stored(db, drop)) == before
 
 
 def test_merge_of_someone_gone_raises_not_found(db, twins):
     keep, _ = twins
-    before = (contact(db, keep), db.execute("SELECT count(*) FROM touches").fetchone())
+    before = (stored(db, keep), db.execute("SELECT count(*) FROM touches").fetchone())
     with pytest.raises(NotFound, match=r"^This person no longer exists\.$"):
         merge(db, keep, 9999, now=LATER)
-    assert (contact(db, keep), db.execute("SELECT count(*) FROM touches").fetchone()) == before
+    assert (stored(db, keep), db.execute("SELECT count(*) FROM touches").fetchone()) == before
 
 
 def test_preview_shows_both_sides_and_the_defaults(db, twins):

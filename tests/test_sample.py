@@ -75,7 +75,7 @@ def test_fill_settings_time_zone(sample_day_readonly):
     assert config.load(sample_day_readonly)["timezone"] == TZ
 
 
-def test_fill_every_contact_kind(sample_day_readonly):
+def test_fill_every_person_kind(sample_day_readonly):
     found = {k for (k,) in sample_day_readonly.execute("SELECT DISTINCT kind FROM people")}
     assert found == set(kinds.PERSON_KINDS)
 
@@ -95,7 +95,7 @@ def test_fill_touch_kinds(sample_day_readonly):
     assert {"met", "attempt", "dialog"} <= found
 
 
-def test_fill_every_contact_has_one_met_touch(sample_day_readonly):
+def test_fill_every_person_has_one_met_touch(sample_day_readonly):
     assert _count(sample_day_readonly, """
         SELECT count(*) FROM people c
         WHERE (SELECT count(*) FROM touches t
@@ -139,7 +139,7 @@ def test_fill_followup_reasons(sample_day_readonly):
     assert {"ladder", "keep_in_touch"} <= found
 
 
-def test_fill_active_contacts_have_exactly_one_open_followup(sample_day_readonly):
+def test_fill_active_people_have_exactly_one_open_followup(sample_day_readonly):
     counts = sample_day_readonly.execute("""
         SELECT c.status, (SELECT count(*) FROM followups f
                           WHERE f.person_id = c.id AND f.status = 'open')
@@ -188,7 +188,7 @@ def test_fill_full_text_search_finds_last_name(sample_day_readonly):
         f"SELECT name FROM people WHERE id IN ({', '.join('?' * len(found))})", found))
 
 
-def test_fill_full_text_search_indexes_later_contacts(sample_day_db):
+def test_fill_full_text_search_indexes_later_people(sample_day_db):
     now = "2026-11-22T10:00:00Z"
     new_id = add_person(sample_day_db, name="Grete Quarkmeier", company="Zyxwv Widgets",
                         met_at=now, created_at=now, updated_at=now)

@@ -98,7 +98,7 @@ def test_due_counts_empty_db(db):
 
 
 @pytest.mark.parametrize(
-    "contact_status, followup_status, due_on, expected",
+    "person_status, followup_status, due_on, expected",
     [
         ("active", "open", "2026-03-10", (1, 0)),
         ("active", "open", "2026-03-09", (1, 1)),
@@ -112,11 +112,11 @@ def test_due_counts_empty_db(db):
         ("merged", "open", "2026-03-09", (0, 0)),
     ],
     ids=["due_today", "due_yesterday", "due_last_year", "due_tomorrow", "done",
-         "followup_let_go", "cancelled", "contact_let_go", "contact_declined",
-         "contact_merged"],
+         "followup_let_go", "cancelled", "person_let_go", "person_declined",
+         "person_merged"],
 )
-def test_due_counts_single_followup(db, contact_status, followup_status, due_on, expected):
-    add_followup(db, add_person(db, status=contact_status), due_on, status=followup_status)
+def test_due_counts_single_followup(db, person_status, followup_status, due_on, expected):
+    add_followup(db, add_person(db, status=person_status), due_on, status=followup_status)
     due, overdue = expected
     assert triage.due_counts(db, TODAY) == {"due": due, "overdue": overdue}
 
@@ -179,18 +179,18 @@ def test_summary_checked_in_local_in_event_zone(db, event_tz, local):
 
 
 def test_summary_counts_due_and_streak(db):
-    contact = add_person(db)
-    add_followup(db, contact, "2026-03-08")
-    add_followup(db, contact, "2026-03-10")
+    person = add_person(db)
+    add_followup(db, person, "2026-03-08")
+    add_followup(db, person, "2026-03-10")
     for stamp in ("2026-03-08T10:00:00Z", "2026-03-09T10:00:00Z"):
-        add_touch(db, contact, stamp)
+        add_touch(db, person, stamp)
     result = today.summary(db, {"timezone": "UTC"}, at(TODAY, 12))
     assert (result.due, result.overdue, result.streak) == (2, 1, 2)
 
 
 def test_summary_streak_uses_settings_time_zone(db):
-    contact = add_person(db)
-    add_touch(db, contact, "2026-03-09T23:30:00Z", "met")
+    person = add_person(db)
+    add_touch(db, person, "2026-03-09T23:30:00Z", "met")
     # 03-09 in New York (two days before 03-11), 03-10 in Tokyo (the day before).
     assert today.summary(db, {"timezone": "America/New_York"}, at("2026-03-11", 12)).streak == 0
     assert today.summary(db, {"timezone": "Asia/Tokyo"}, at("2026-03-11", 12)).streak == 1
