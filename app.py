@@ -1,5 +1,17 @@
-"""FieldKit's entry: the frame (page config, migrations, the sign-in gate, navigation)."""
+"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes and middleware.
 
-from fieldkit.ui import nav
+`streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
+"""
 
-nav.frame()
+from pathlib import Path
+
+import streamlit as st
+from streamlit import file_util
+
+from fieldkit.web.routes import middleware, routes
+
+app = st.App(
+    "frame.py",
+    routes=routes(Path(file_util.get_static_dir()) / "index.html"),
+    middleware=middleware(),
+)

@@ -41,7 +41,7 @@ from tests.browser import launcher
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame.py")  # what app.py serves, run under AppTest
 FLOOR_APP = str(HERE / "floor_app.py")
 SCALE = 134  # >= 20,000 people, 200,000 touches, 2,000 events, 8 years
 SEARCH = "maya"  # a first name the sample uses: /people with a search

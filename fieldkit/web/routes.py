@@ -1,0 +1,77 @@
+"""FieldKit's own HTTP routes, beside Streamlit's: what installs the app shell on a phone.
+
+Each route reads the request, asks the core or the shell, answers. None of
+these holds personal data: they answer the same to anyone (the sign-in
+check guards the data on Streamlit's websocket and FieldKit's API routes).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fieldkit.web import icons, shell
+from fieldkit.web.compress import StaticCompression
+from fieldkit.web.middleware import SecurityHeaders, ShellPage
+
+STATIC = Path(__file__).with_name("static")
+# Asked for again each time the page is: a new FieldKit shows up at once.
+REVALIDATE = "no-cache"
+# Icons never change for a version; a day is long enough to matter, short
+# enough for a new drawing to arrive.
+ICON_CACHE = "public, max-age=86400"
+
+
+@functools.cache
+def _script(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def service_worker(page_file: Path) -> str:
+    """sw.js with this version's name and the static files Streamlit's page loads."""
+    html = page_file.read_bytes()
+    return (_script("sw.js")
+            .replace("__VERSION__", shell.version(html + _script("sw.js").encode()))
+            .replace("__SHELL__", json.dumps(shell.static_files(html))))
+
+
+def middleware() -> list[Middleware]:
+    """Outermost first: headers on every answer, the page made a shell, static files compressed."""
+    return [Middleware(SecurityHeaders), Middleware(ShellPage), Middleware(StaticCompression)]
+
+
+def routes(page_file: Path) -> list[Route]:
+    """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html."""
+
+    async def manifest(request: Request) -> Response:
+        return Response(shell.manifest_bytes(), media_type="application/manifest+json",
+                        headers={"cache-control": REVALIDATE})
+
+    async def worker(request: Request) -> Response:
+        return Response(service_worker(page_file), media_type="text/javascript",
+                        headers={"cache-control": REVALIDATE})
+
+    async def register(request: Request) -> Response:
+        return Response(_script("sw-register.js"), media_type="text/javascript",
+                        headers={"cache-control": REVALIDATE})
+
+    async def icon(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in icons.ICONS:
+            return Response("No such icon.", status_code=404, media_type="text/plain")
+        return Response(icons.png(name), media_type="image/png",
+                        headers={"cache-control": ICON_CACHE})
+
+    return [
+        Route(shell.MANIFEST_PATH, manifest, methods=["GET"]),
+        Route(shell.SW_PATH, worker, methods=["GET"]),
+        Route(shell.REGISTER_PATH, register, methods=["GET"]),
+        Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
+    ]

@@ -1,0 +1,139 @@
+"""The app shell a phone installs: manifest, icons, head tags, and the headers every answer carries.
+
+Streamlit's page (its index.html, the same for every page URL) is the
+shell. FieldKit adds to its head the links a phone needs to install it (the
+manifest, the apple-touch-icon, the theme colour) and the script that
+registers the service worker. Every response, Streamlit's own included,
+carries the security headers; the page's Content-Security-Policy names the
+hashes of the page's own inline scripts, so nothing else inline can run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+from fieldkit import __version__
+from fieldkit.web import icons
+
+NAME = "FieldKit"
+THEME_COLOUR = icons.TEAL
+BACKGROUND = "#ffffff"
+MANIFEST_PATH = "/manifest.webmanifest"
+SW_PATH = "/sw.js"
+REGISTER_PATH = "/fieldkit-sw-register.js"
+ICON_PREFIX = "/icons/"
+
+HEAD_TAGS = (
+    f'<link rel="manifest" href="{MANIFEST_PATH}">'
+    f'<link rel="apple-touch-icon" href="{ICON_PREFIX}apple-touch-icon.png">'
+    f'<meta name="theme-color" content="{THEME_COLOUR}">'
+    '<meta name="mobile-web-app-capable" content="yes">'
+    '<meta name="apple-mobile-web-app-capable" content="yes">'
+    f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
+    f'<script src="{REGISTER_PATH}" defer></script>'
+)
+
+
+def manifest() -> dict:
+    """The web app manifest: installs FieldKit as an app that opens on Today."""
+    return {
+        "name": NAME,
+        "short_name": NAME,
+        "description": "Networking at trade shows: capture, follow up, keep the habit.",
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": BACKGROUND,
+        "theme_color": THEME_COLOUR,
+        "icons": [
+            {"src": f"{ICON_PREFIX}icon-192.png", "sizes": "192x192", "type": "image/png",
+             "purpose": "any"},
+            {"src": f"{ICON_PREFIX}icon-512.png", "sizes": "512x512", "type": "image/png",
+             "purpose": "any"},
+            {"src": f"{ICON_PREFIX}maskable-512.png", "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+
+
+def manifest_bytes() -> bytes:
+    return json.dumps(manifest(), indent=1).encode("utf-8")
+
+
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+_STATIC_REF = re.compile(rb"""(?:src|href)=["']\.?/(static/[^"']+)["']""")
+
+
+def inline_script_hashes(html: bytes) -> list[str]:
+    """CSP source expressions ('sha256-…') for each inline script of ``html``."""
+    return ["'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'"
+            for body in _INLINE_SCRIPT.findall(html)]
+
+
+def static_files(html: bytes) -> list[str]:
+    """The hashed static files the page itself loads ("/static/js/index.….js", …)."""
+    return ["/" + path.decode() for path in dict.fromkeys(_STATIC_REF.findall(html))]
+
+
+def is_streamlit_page(html: bytes) -> bool:
+    """Whether ``html`` is Streamlit's page (its app mounts on #root), not another HTML answer."""
+    return b'<div id="root">' in html
+
+
+def with_head_tags(html: bytes) -> bytes:
+    """The page with FieldKit's installable-app tags at the end of its head."""
+    head_end = html.lower().find(b"</head>")
+    if head_end < 0:
+        return html
+    title = re.sub(rb"<title>.*?</title>", f"<title>{NAME}</title>".encode(), html[:head_end],
+                   count=1, flags=re.S)
+    return title + HEAD_TAGS.encode() + html[head_end:]
+
+
+def version(html: bytes) -> str:
+    """A name for this FieldKit and this Streamlit's page: it changes when either does."""
+    return hashlib.sha256(__version__.encode() + b"\0" + html).hexdigest()[:16]
+
+
+# What the page may load, and from where: this server only. Streamlit's
+# client needs inline styles (its components style themselves at run time)
+# and data:/blob: images, fonts and media (charts, uploads it previews,
+# audio it records); no other host is ever named.
+_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "media-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "frame-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+
+
+def content_security_policy(script_hashes: list[str] = ()) -> str:
+    """The Content-Security-Policy header, allowing the given inline scripts too."""
+    policy = dict(_CSP, **{"script-src": [*_CSP["script-src"], *script_hashes]})
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    # The camera (card photos, codes) and the microphone (voice memos) for
+    # this server's own pages only; nothing else a page could ask for.
+    "permissions-policy": "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()",
+    "x-frame-options": "SAMEORIGIN",
+    "cross-origin-opener-policy": "same-origin",
+}
