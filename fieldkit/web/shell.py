@@ -111,7 +111,7 @@ _CSP = {
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'", "data:"],
     "media-src": ["'self'", "data:", "blob:"],
-    "connect-src": ["'self'"],
+    "connect-src": ["'self'", "blob:"],  # a recorded memo is read back from a blob
     "worker-src": ["'self'", "blob:"],
     "frame-src": ["'self'"],
     "manifest-src": ["'self'"],
