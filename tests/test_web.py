@@ -229,3 +229,13 @@ def test_service_worker_names_this_version_and_the_pages_static_files():
 
 def test_service_worker_version_changes_with_the_page():
     assert shell.version(PAGE) != shell.version(PAGE.replace(b"abc123", b"abc124"))
+
+
+def test_a_tab_whose_connection_dropped_is_kept_for_a_working_day():
+    # A phone in a pocket drops its websocket for minutes; Streamlit's default
+    # (2 minutes) would start it over with an empty form.
+    import tomllib
+
+    settings = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml")
+                             .read_text(encoding="utf-8"))
+    assert settings["server"]["disconnectedSessionTTL"] == 12 * 3600
