@@ -306,7 +306,7 @@ class Link:
                         return
                     writer.write(data)
                     await writer.drain()
-                except (ConnectionError, RuntimeError):
+                except (OSError, RuntimeError):  # the other end is gone
                     abort()
                     return
                 self._count(downstream, len(data))
