@@ -545,8 +545,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(table(figures))
     short = [f.name for f in figures if f.passed is False]
-    print(f"\n{len(figures)} figures; " + (
-        f"{len(short)} fall short: {', '.join(short)}" if short else "every target passes"))
+    verdict = (f"{len(short)} fall short: {', '.join(short)}" if short
+               else "every target measured passes")
+    if skipped:  # a part that could not run has passed nothing
+        verdict += f"; {len(skipped)} part(s) not measured"
+    print(f"\n{len(figures)} figures; {verdict}")
     for line in skipped:
         print(f"not measured: {line}")
     result = {
