@@ -10,8 +10,12 @@ from streamlit import file_util
 
 from fieldkit.web.routes import middleware, routes
 
+HERE = Path(__file__).resolve().parent
+STREAMLIT = Path(st.__file__).resolve().parent
+
 app = st.App(
     "frame.py",
     routes=routes(Path(file_util.get_static_dir()) / "index.html"),
-    middleware=middleware(),
+    # The icons a screen can show are named in FieldKit's code and Streamlit's.
+    middleware=middleware(icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
 )

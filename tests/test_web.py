@@ -21,6 +21,7 @@ from fieldkit.web import compress, icons, routes, shell
 
 SCRIPT = b"console.log('FieldKit');\n" * 400  # 10 KB of JavaScript
 PAGE = (b'<!DOCTYPE html><html><head><title>Streamlit</title>'
+        b'<link rel="preload" href="./static/media/Sans.woff2" as="font" crossorigin />'
         b'<script>window.prerenderReady = false</script>'
         b'<script type="module" src="./static/js/index.abc123.js"></script>'
         b'<link rel="modulepreload" href="./static/js/react.def456.js">'
@@ -139,12 +140,15 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     assert html.count(b'<link rel="manifest" href="/manifest.webmanifest">') == 1
     assert b'<script src="/fieldkit-sw-register.js" defer></script></head>' in html
     assert b"<title>FieldKit</title>" in html
+    assert b"Sans.woff2" not in html  # the theme uses the phone's fonts: no font preload
     assert answer.headers["x-fieldkit-shell"] == "1"
     assert answer.headers["cache-control"] == "no-cache"
     policy = answer.headers["content-security-policy"]
-    # The page's one inline script is allowed by its hash, nothing else inline.
-    (inline,) = shell.inline_script_hashes(html)
-    assert f"script-src 'self' {inline};" in policy
+    # The page's inline scripts (Streamlit's, and FieldKit's base URL) are
+    # allowed by their hashes, nothing else inline.
+    hashes = shell.inline_script_hashes(html)
+    assert len(hashes) == 2 and shell.BASE_URL_SCRIPT.encode() in html
+    assert f"script-src 'self' {' '.join(hashes)};" in policy
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 

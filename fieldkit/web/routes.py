@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -18,6 +19,7 @@ from starlette.routing import Route
 
 from fieldkit.web import icons, shell
 from fieldkit.web.compress import StaticCompression
+from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
 
 STATIC = Path(__file__).with_name("static")
@@ -42,9 +44,11 @@ def service_worker(page_file: Path) -> str:
             .replace("__SHELL__", json.dumps(shell.static_files(html))))
 
 
-def middleware() -> list[Middleware]:
-    """Outermost first: headers on every answer, the page made a shell, static files compressed."""
-    return [Middleware(SecurityHeaders), Middleware(ShellPage), Middleware(StaticCompression)]
+def middleware(icon_sources: Iterable[Path] = ()) -> list[Middleware]:
+    """Outermost first: headers on every answer, the page made a shell, static files
+    compressed, the icon font cut to the icons named in ``icon_sources`` (folders of code)."""
+    return [Middleware(SecurityHeaders), Middleware(ShellPage), Middleware(StaticCompression),
+            Middleware(IconFont, sources=tuple(icon_sources))]
 
 
 def routes(page_file: Path) -> list[Route]:
@@ -62,6 +66,10 @@ def routes(page_file: Path) -> list[Route]:
         return Response(_script("sw-register.js"), media_type="text/javascript",
                         headers={"cache-control": REVALIDATE})
 
+    async def fonts(request: Request) -> Response:
+        return Response(_script("fonts.css"), media_type="text/css",
+                        headers={"cache-control": REVALIDATE})
+
     async def icon(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in icons.ICONS:
@@ -73,5 +81,6 @@ def routes(page_file: Path) -> list[Route]:
         Route(shell.MANIFEST_PATH, manifest, methods=["GET"]),
         Route(shell.SW_PATH, worker, methods=["GET"]),
         Route(shell.REGISTER_PATH, register, methods=["GET"]),
+        Route(shell.FONTS_PATH, fonts, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
     ]

@@ -24,6 +24,7 @@ BACKGROUND = "#ffffff"
 MANIFEST_PATH = "/manifest.webmanifest"
 SW_PATH = "/sw.js"
 REGISTER_PATH = "/fieldkit-sw-register.js"
+FONTS_PATH = "/fieldkit-fonts.css"
 ICON_PREFIX = "/icons/"
 
 HEAD_TAGS = (
@@ -33,6 +34,7 @@ HEAD_TAGS = (
     '<meta name="mobile-web-app-capable" content="yes">'
     '<meta name="apple-mobile-web-app-capable" content="yes">'
     f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
+    f'<link rel="stylesheet" href="{FONTS_PATH}">'
     f'<script src="{REGISTER_PATH}" defer></script>'
 )
 
@@ -85,14 +87,26 @@ def is_streamlit_page(html: bytes) -> bool:
     return b'<div id="root">' in html
 
 
+# Streamlit finds the server by asking /<page>/_stcore/health first, then
+# each shorter path: a round trip per step on a venue's Wi-Fi. FieldKit is
+# served at its host's root, so it says so before Streamlit's scripts run.
+BASE_URL_SCRIPT = '<script>window.__streamlit = {BACKEND_BASE_URL: location.origin + "/"}</script>'
+# Fonts the page preloads whether a page uses them or not: FieldKit's theme
+# uses the phone's own fonts, so preloading Streamlit's would only cost bytes.
+_FONT_PRELOAD = re.compile(rb'<link\s[^>]*rel="preload"[^>]*as="font"[^>]*>\s*', re.S | re.I)
+
+
 def with_head_tags(html: bytes) -> bytes:
-    """The page with FieldKit's installable-app tags at the end of its head."""
-    head_end = html.lower().find(b"</head>")
-    if head_end < 0:
+    """The page with FieldKit's installable-app tags in its head, and no font preloads."""
+    head_start, head_end = html.lower().find(b"<head>"), html.lower().find(b"</head>")
+    if head_start < 0 or head_end < head_start:
         return html
-    title = re.sub(rb"<title>.*?</title>", f"<title>{NAME}</title>".encode(), html[:head_end],
-                   count=1, flags=re.S)
-    return title + HEAD_TAGS.encode() + html[head_end:]
+    head = html[head_start + len(b"<head>"):head_end]
+    head = re.sub(rb"<title>.*?</title>", f"<title>{NAME}</title>".encode(), head, count=1,
+                  flags=re.S)
+    head = _FONT_PRELOAD.sub(b"", head)
+    return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + head
+            + HEAD_TAGS.encode() + html[head_end:])
 
 
 def version(html: bytes) -> str:
@@ -103,7 +117,9 @@ def version(html: bytes) -> str:
 # What the page may load, and from where: this server only. Streamlit's
 # client needs inline styles (its components style themselves at run time)
 # and data:/blob: images, fonts and media (charts, uploads it previews,
-# audio it records); no other host is ever named.
+# audio it records, read back from a blob); no other host is ever named.
+# Kept short: every answer carries it, and on a venue's Wi-Fi a hundred
+# answers' headers are seconds.
 _CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -111,10 +127,8 @@ _CSP = {
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'", "data:"],
     "media-src": ["'self'", "data:", "blob:"],
-    "connect-src": ["'self'", "blob:"],  # a recorded memo is read back from a blob
+    "connect-src": ["'self'", "blob:"],
     "worker-src": ["'self'", "blob:"],
-    "frame-src": ["'self'"],
-    "manifest-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -132,8 +146,6 @@ SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     # The camera (card photos, codes) and the microphone (voice memos) for
-    # this server's own pages only; nothing else a page could ask for.
-    "permissions-policy": "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()",
-    "x-frame-options": "SAMEORIGIN",
-    "cross-origin-opener-policy": "same-origin",
+    # this server's own pages only.
+    "permissions-policy": "camera=(self), microphone=(self), geolocation=()",
 }
