@@ -52,6 +52,10 @@ class SignInRefused(FieldkitError):
         self.wait_seconds = wait_seconds
 
 
+class TooSoon(SignInRefused):
+    """A sign-in attempt came before the wait after the last wrong one was over; not checked."""
+
+
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """A self-describing scrypt hash: ``scrypt$n$r$p$salt$key`` (base64)."""
     salt = secrets.token_bytes(16) if salt is None else salt
@@ -242,7 +246,7 @@ def _judge(db: Database, password: str, now: datetime) -> int:
         raise SignInRefused("No password is set on this server.")
     stored, failures, last_failure_at = row
     if wait := _remaining(failures, last_failure_at, now):
-        raise SignInRefused(f"Too many wrong passwords. Try again in {wait} s.", wait)
+        raise TooSoon(f"Too many wrong passwords. Try again in {wait} s.", wait)
     right = (isinstance(password, str) and len(password) <= MAX_LENGTH
              and verify_password(stored, password))
     failures = 0 if right else failures + 1
