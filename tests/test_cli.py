@@ -335,3 +335,36 @@ def test_clear_password_removes_it(tmp_path, monkeypatch, capsys):
     assert main(["clear-password", "--db", str(path)]) == 0
     assert "Password removed" in capsys.readouterr().out
     assert _stored_hash(path) is None
+
+
+def _signed_in_device(path):
+    with fieldkit.db.connect(path) as conn:
+        return access.sign_in_device(conn, "correct horse battery")
+
+
+def _devices(path):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT count(*) FROM devices").fetchone()[0]
+
+
+def test_set_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    _signed_in_device(path)
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another good password\n"))
+    assert main(["set-password", "--db", str(path), "--password-stdin"]) == 0
+    assert capsys.readouterr().out == f"Password set for {path}. Every device must sign in again.\n"
+    assert _devices(path) == 0
+
+
+def test_clear_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    _signed_in_device(path)
+    capsys.readouterr()
+    assert main(["clear-password", "--db", str(path)]) == 0
+    assert capsys.readouterr().out == f"Password removed from {path}; every device is signed out.\n"
+    assert _devices(path) == 0
