@@ -11,6 +11,8 @@ from .helpers import (
     rerun,
     watch,
 )
+# Caddy in front with TLS, as the README's HTTPS recipe has it.
+from .test_https import https_url, trusting_phone  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 
@@ -117,3 +119,24 @@ def test_device_sign_out_this_device_keeps_other_devices(server, phone_page):
     page.reload()
     page.locator(CONNECTED).wait_for(timeout=30_000)
     expect(_sign_in_link(page)).to_be_visible()
+
+
+def test_device_sign_in_over_https_behind_a_proxy_sets_a_secure_cookie(
+        server, https_url, trusting_phone):  # noqa: F811  (fixtures)
+    # Behind the proxy the browser's origin is https://...: the sign-in's
+    # origin check must see the proxy's https, and the cookie must be Secure.
+    with db.connect(server.db_path) as conn:
+        access.set_password(conn, PASSWORD)
+    page = trusting_phone.new_page()
+    watch(page)
+    open_page(page, f"{https_url}/capture")
+    _sign_in_link(page).tap()
+    page.wait_for_url(f"{https_url}/sign-in?next=%2Fcapture")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
+    page.wait_for_url(f"{https_url}/capture")
+    page.locator(CONNECTED).wait_for(timeout=30_000)
+    expect(page.get_by_role("heading", name="Capture")).to_be_visible()
+    [cookie] = [c for c in trusting_phone.cookies() if c["name"] == "fieldkit_device"]
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", True)
+    assert_no_errors(page)
