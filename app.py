@@ -3,11 +3,14 @@
 `streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
 """
 
+import functools
+import os
 from pathlib import Path
 
 import streamlit as st
 from streamlit import file_util
 
+from fieldkit import config
 from fieldkit.web.routes import middleware, routes
 
 HERE = Path(__file__).resolve().parent
@@ -15,7 +18,10 @@ STREAMLIT = Path(st.__file__).resolve().parent
 
 app = st.App(
     "frame.py",
-    routes=routes(Path(file_util.get_static_dir()) / "index.html"),
+    # The database path is read from the environment per request (os.environ
+    # is live), as the pages read it per run.
+    routes=routes(Path(file_util.get_static_dir()) / "index.html",
+                  functools.partial(config.database_path, os.environ)),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
 )

@@ -41,6 +41,7 @@ TABLES = (
     "triage_days",
     "import_runs",
     "sign_in",
+    "devices",
 )
 
 
@@ -360,6 +361,24 @@ def _people(db: Database) -> None:
         db.execute(sql.replace(name, renamed, 1))
     for statement in _fts_sql("people"):
         db.execute(statement)
+
+
+@migrations(name="0005_devices")
+def _devices(db: Database) -> None:
+    # Browsers signed in with the password (fieldkit.access). Only a hash of
+    # each device's token is kept: the file (or a backup of it) in someone
+    # else's hands signs no one in.
+    db.execute(
+        """
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL CHECK (expires_at > created_at),
+            last_seen_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
 
 
 def _open(path: Path) -> Database:

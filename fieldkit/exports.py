@@ -103,8 +103,9 @@ SOURCE_TABLES: dict[str, str] = {
 }
 
 
-# Not exported: the password hash and wrong-attempt count stay on the server.
-NOT_EXPORTED = frozenset({"sign_in"})
+# Not exported: the password hash, the wrong-attempt count and the signed-in
+# devices stay on the server.
+NOT_EXPORTED = frozenset({"sign_in", "devices"})
 
 
 def safe_cell(value: object) -> object:

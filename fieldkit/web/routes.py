@@ -1,15 +1,16 @@
-"""FieldKit's own HTTP routes, beside Streamlit's: what installs the app shell on a phone.
+"""FieldKit's own HTTP routes, beside Streamlit's: what installs the app shell on a phone, and /sign-in.
 
 Each route reads the request, asks the core or the shell, answers. None of
 these holds personal data: they answer the same to anyone (the sign-in
 check guards the data on Streamlit's websocket and FieldKit's API routes).
+/sign-in (fieldkit.web.signin) is where a browser gives the password.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import icons, shell
+from fieldkit.web import icons, shell, signin
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
@@ -51,8 +52,12 @@ def middleware(icon_sources: Iterable[Path] = ()) -> list[Middleware]:
             Middleware(IconFont, sources=tuple(icon_sources))]
 
 
-def routes(page_file: Path) -> list[Route]:
-    """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html."""
+def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[Route]:
+    """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html.
+
+    ``database()`` says where the database is, for /sign-in; without it (a
+    test of the shell alone) there is no /sign-in.
+    """
 
     async def manifest(request: Request) -> Response:
         return Response(shell.manifest_bytes(), media_type="application/manifest+json",
@@ -83,4 +88,5 @@ def routes(page_file: Path) -> list[Route]:
         Route(shell.REGISTER_PATH, register, methods=["GET"]),
         Route(shell.FONTS_PATH, fonts, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
+        *(signin.routes(database) if database is not None else []),
     ]
