@@ -51,8 +51,12 @@ def _stand_in(calls: list[str]) -> list[Route]:
     async def config(request):
         return JSONResponse({"ok": True})
 
+    async def own_policy(request):
+        return Response("form", headers={"referrer-policy": "same-origin"})
+
     return [Route("/static/{rest:path}", static), Route("/_stcore/host-config", config),
-            Route("/other", other_html), Route("/{page:path}", page)]
+            Route("/other", other_html), Route("/own-policy", own_policy),
+            Route("/{page:path}", page)]
 
 
 def client(calls: list[str], *, with_routes: bool = False) -> TestClient:
@@ -243,3 +247,10 @@ def test_a_tab_whose_connection_dropped_is_kept_for_a_working_day():
     settings = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml")
                              .read_text(encoding="utf-8"))
     assert settings["server"]["disconnectedSessionTTL"] == 12 * 3600
+
+
+def test_an_answer_that_sets_its_own_policy_keeps_it_and_gets_the_rest():
+    answer = client([]).get("/own-policy")
+    assert answer.headers["referrer-policy"] == "same-origin"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["content-security-policy"].startswith("default-src 'self';")

@@ -21,7 +21,7 @@ from fieldkit.web.compress import ENCODERS, chosen_encoding
 
 
 class SecurityHeaders:
-    """Every HTTP response gets shell.SECURITY_HEADERS and, unless it has one, a CSP."""
+    """Every HTTP response gets shell.SECURITY_HEADERS and a CSP, unless it set its own."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -35,10 +35,10 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in shell.SECURITY_HEADERS.items():
-                    headers[name] = value
-                if "content-security-policy" not in headers:
-                    headers["content-security-policy"] = self._policy
+                for name, value in {**shell.SECURITY_HEADERS,
+                                    "content-security-policy": self._policy}.items():
+                    if name not in headers:
+                        headers[name] = value
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -36,7 +36,10 @@ MAX_BODY = 4096
 STATIC = Path(__file__).with_name("static")
 # Nothing here may be kept by a browser or a proxy: the answers differ with
 # the cookie, and a kept redirect or form would outlive a sign-out.
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1"}  # own: ShellPage leaves it
+HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1",  # own: ShellPage leaves it
+           # The form's POST must carry this server's Origin, which "no-referrer"
+           # (every other answer's policy) would turn into "null".
+           "referrer-policy": "same-origin"}
 
 # Where a browser may be sent after signing in: a path of this server. One
 # "/" then anything printable but "\" (browsers read "/\evil" as "//evil")

@@ -14,6 +14,8 @@ const VERSION = "__VERSION__";
 const SHELL = __SHELL__; // the hashed files the page itself loads
 const CACHE = `fieldkit-shell-${VERSION}`;
 const PAGE = "/"; // every page URL is the same Streamlit page: kept once
+// FieldKit's own pages (not Streamlit's): always from the network, never the shell.
+const OWN_PAGES = ["/sign-in", "/api/"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -55,7 +57,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (isHashedStatic(url)) {
     event.respondWith(cacheFirst(request));
-  } else if (request.mode === "navigate") {
+  } else if (request.mode === "navigate" && !OWN_PAGES.some((p) => url.pathname.startsWith(p))) {
     event.respondWith(networkFirst(request));
   }
   // Anything else (/_stcore, /media, uploads, /api, icons, manifest) is not
