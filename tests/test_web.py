@@ -142,7 +142,9 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     answer = client(calls).get("/capture", headers={"accept-encoding": "identity"})
     html = answer.content
     assert html.count(b'<link rel="manifest" href="/manifest.webmanifest">') == 1
-    assert b'<script src="/fieldkit-sw-register.js" defer></script></head>' in html
+    # The worker's registration and the fonts are inline: no round trip before the page starts.
+    assert html.count(b'navigator.serviceWorker.register("/sw.js"') == 1
+    assert b'font-family: "Source Sans"' in html and b"</style>" in html
     assert b"<title>FieldKit</title>" in html
     assert b"Sans.woff2" not in html  # the theme uses the phone's fonts: no font preload
     assert answer.headers["x-fieldkit-shell"] == "1"
@@ -151,7 +153,7 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     # The page's inline scripts (Streamlit's, and FieldKit's base URL) are
     # allowed by their hashes, nothing else inline.
     hashes = shell.inline_script_hashes(html)
-    assert len(hashes) == 2 and shell.BASE_URL_SCRIPT.encode() in html
+    assert len(hashes) == 3 and shell.BASE_URL_SCRIPT.encode() in html
     assert f"script-src 'self' {' '.join(hashes)};" in policy
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
@@ -231,7 +233,8 @@ def test_service_worker_names_this_version_and_the_pages_static_files():
     assert "__VERSION__" not in text and "__SHELL__" not in text
     shell_line = next(line for line in text.splitlines() if line.startswith("const SHELL = "))
     listed = json.loads(shell_line.removeprefix("const SHELL = ").split(";")[0])
-    assert listed == shell.static_files(_page_file().read_bytes())
+    assert listed == shell.static_files(shell.with_head_tags(_page_file().read_bytes()))
+    assert not [path for path in listed if path.endswith(".woff2")]  # no font preloaded: none kept
     assert all(path.startswith("/static/") for path in listed) and listed
 
 

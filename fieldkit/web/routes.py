@@ -23,7 +23,6 @@ from fieldkit.web.compress import StaticCompression
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
 
-STATIC = Path(__file__).with_name("static")
 # Asked for again each time the page is: a new FieldKit shows up at once.
 REVALIDATE = "no-cache"
 # Icons never change for a version; a day is long enough to matter, short
@@ -32,17 +31,13 @@ ICON_CACHE = "public, max-age=86400"
 
 
 @functools.cache
-def _script(name: str) -> str:
-    return (STATIC / name).read_text(encoding="utf-8")
-
-
-@functools.cache
 def service_worker(page_file: Path) -> str:
-    """sw.js with this version's name and the static files Streamlit's page loads."""
+    """sw.js with this version's name and the static files FieldKit's page loads."""
     html = page_file.read_bytes()
-    return (_script("sw.js")
-            .replace("__VERSION__", shell.version(html + _script("sw.js").encode()))
-            .replace("__SHELL__", json.dumps(shell.static_files(html))))
+    script = shell.static_text("sw.js")
+    return (script
+            .replace("__VERSION__", shell.version(shell.with_head_tags(html) + script.encode()))
+            .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html)))))
 
 
 def middleware(icon_sources: Iterable[Path] = ()) -> list[Middleware]:
@@ -67,14 +62,6 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[
         return Response(service_worker(page_file), media_type="text/javascript",
                         headers={"cache-control": REVALIDATE})
 
-    async def register(request: Request) -> Response:
-        return Response(_script("sw-register.js"), media_type="text/javascript",
-                        headers={"cache-control": REVALIDATE})
-
-    async def fonts(request: Request) -> Response:
-        return Response(_script("fonts.css"), media_type="text/css",
-                        headers={"cache-control": REVALIDATE})
-
     async def icon(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in icons.ICONS:
@@ -85,8 +72,6 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[
     return [
         Route(shell.MANIFEST_PATH, manifest, methods=["GET"]),
         Route(shell.SW_PATH, worker, methods=["GET"]),
-        Route(shell.REGISTER_PATH, register, methods=["GET"]),
-        Route(shell.FONTS_PATH, fonts, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
         *(signin.routes(database) if database is not None else []),
     ]

@@ -11,9 +11,11 @@ hashes of the page's own inline scripts, so nothing else inline can run.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
+from pathlib import Path
 
 from fieldkit import __version__
 from fieldkit.web import icons
@@ -23,20 +25,34 @@ THEME_COLOUR = icons.TEAL
 BACKGROUND = "#ffffff"
 MANIFEST_PATH = "/manifest.webmanifest"
 SW_PATH = "/sw.js"
-REGISTER_PATH = "/fieldkit-sw-register.js"
-FONTS_PATH = "/fieldkit-fonts.css"
 ICON_PREFIX = "/icons/"
 
-HEAD_TAGS = (
-    f'<link rel="manifest" href="{MANIFEST_PATH}">'
-    f'<link rel="apple-touch-icon" href="{ICON_PREFIX}apple-touch-icon.png">'
-    f'<meta name="theme-color" content="{THEME_COLOUR}">'
-    '<meta name="mobile-web-app-capable" content="yes">'
-    '<meta name="apple-mobile-web-app-capable" content="yes">'
-    f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
-    f'<link rel="stylesheet" href="{FONTS_PATH}">'
-    f'<script src="{REGISTER_PATH}" defer></script>'
-)
+STATIC = Path(__file__).with_name("static")
+
+
+@functools.cache
+def static_text(name: str) -> str:
+    """A file a browser runs, from ``static/`` (sw.js, the register script, fonts.css)."""
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def head_tags() -> str:
+    """What FieldKit adds to the page's head: install links, its fonts, the worker's registration.
+
+    The stylesheet and the script are inline: a request each would cost a
+    round trip before the page can start, and on a venue's Wi-Fi a round
+    trip is a third of a second. The page's CSP allows the script by hash.
+    """
+    return (
+        f'<link rel="manifest" href="{MANIFEST_PATH}">'
+        f'<link rel="apple-touch-icon" href="{ICON_PREFIX}apple-touch-icon.png">'
+        f'<meta name="theme-color" content="{THEME_COLOUR}">'
+        '<meta name="mobile-web-app-capable" content="yes">'
+        '<meta name="apple-mobile-web-app-capable" content="yes">'
+        f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
+        f"<style>{static_text('fonts.css')}</style>"
+        f"<script>{static_text('sw-register.js')}</script>"
+    )
 
 
 def manifest() -> dict:
@@ -106,7 +122,7 @@ def with_head_tags(html: bytes) -> bytes:
                   flags=re.S)
     head = _FONT_PRELOAD.sub(b"", head)
     return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + head
-            + HEAD_TAGS.encode() + html[head_end:])
+            + head_tags().encode() + html[head_end:])
 
 
 def version(html: bytes) -> str:
