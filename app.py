@@ -16,12 +16,14 @@ from fieldkit.web.routes import middleware, routes
 HERE = Path(__file__).resolve().parent
 STREAMLIT = Path(st.__file__).resolve().parent
 
+PAGE = Path(file_util.get_static_dir()) / "index.html"  # Streamlit's page, every URL's
+
 app = st.App(
     "frame.py",
     # The database path is read from the environment per request (os.environ
     # is live), as the pages read it per run.
-    routes=routes(Path(file_util.get_static_dir()) / "index.html",
+    routes=routes(PAGE,
                   functools.partial(config.database_path, os.environ)),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
-    middleware=middleware(icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
+    middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
 )

@@ -6,12 +6,14 @@ can count what reached it.
 """
 
 import io
+import time
 import json
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -257,3 +259,31 @@ def test_an_answer_that_sets_its_own_policy_keeps_it_and_gets_the_rest():
     assert answer.headers["referrer-policy"] == "same-origin"
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["content-security-policy"].startswith("default-src 'self';")
+
+
+def test_the_pages_own_files_are_compressed_at_start_up_before_anyone_asks():
+    calls: list[str] = []
+    app = Starlette(routes=_stand_in(calls), middleware=[
+        Middleware(compress.StaticCompression, warm=["/static/js/index.abc123.js"])])
+    with TestClient(app) as web:  # runs the lifespan: the server has started
+        for _ in range(100):
+            if calls:
+                break
+            time.sleep(0.02)
+        assert calls == ["/static/js/index.abc123.js"]  # compressed by the warm-up
+        answer = web.get("/static/js/index.abc123.js", headers={"accept-encoding": "br"})
+        assert answer.headers["content-encoding"] == "br" and answer.content == SCRIPT
+        assert calls == ["/static/js/index.abc123.js"]  # served from memory
+
+
+def test_a_warm_up_that_finds_nothing_leaves_the_file_to_its_first_request():
+    calls: list[str] = []
+    app = Starlette(routes=_stand_in(calls), middleware=[
+        Middleware(compress.StaticCompression, warm=["/static/media/logo.png"])])
+    with TestClient(app) as web:
+        for _ in range(100):
+            if calls:
+                break
+            time.sleep(0.02)
+        answer = web.get("/static/media/logo.png", headers={"accept-encoding": "br"})
+        assert answer.status_code == 200 and "content-encoding" not in answer.headers

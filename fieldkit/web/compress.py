@@ -12,9 +12,10 @@ page, the websocket, media or uploads, nor anything personal.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
@@ -68,14 +69,19 @@ class Kept:
 class StaticCompression:
     """ASGI middleware: /static/ files compressed on first request, then served from memory."""
 
-    def __init__(self, app: ASGIApp, prefix: str = PREFIX):
+    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = ()):
         self.app = app
         self.prefix = prefix
+        self.warm = tuple(warm)  # files to compress at start-up, before anyone asks
         self._kept: dict[tuple[str, str], Kept | None] = {}  # None: not worth compressing
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
         self._lock = threading.Lock()
+        self._warming: asyncio.Task | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.warm:
+            await self.app(scope, receive, self._after_start_up(send))
+            return
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or not scope["path"].startswith(self.prefix)):
             await self.app(scope, receive, send)
@@ -85,15 +91,7 @@ class StaticCompression:
         if encoding is None or "range" in request:
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], encoding)
-        if key not in self._kept:
-            # Requests for a file not kept yet wait for one compression of it.
-            with self._lock:
-                lock = self._locks.setdefault(key, anyio.Lock())
-            async with lock:
-                if key not in self._kept:
-                    self._kept[key] = await self._compress(scope, receive, encoding)
-        kept = self._kept[key]
+        kept = await self._kept_for(scope, receive, encoding)
         if kept is None:
             await self.app(scope, receive, send)
             return
@@ -107,6 +105,50 @@ class StaticCompression:
         await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else kept.body})
+
+    async def _kept_for(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
+        """The file's compressed answer, made now if nobody made it yet."""
+        key = (scope["path"], encoding)
+        if key not in self._kept:
+            # Requests for a file not kept yet wait for one compression of it.
+            with self._lock:
+                lock = self._locks.setdefault(key, anyio.Lock())
+            async with lock:
+                if key not in self._kept:
+                    self._kept[key] = await self._compress(scope, receive, encoding)
+        return self._kept[key]
+
+    def _after_start_up(self, send: Send) -> Send:
+        """The lifespan's send, starting the warm-up once the server is up."""
+        async def sending(message: Message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete" and self._warming is None:
+                self._warming = asyncio.get_running_loop().create_task(self._warm_up())
+        return sending
+
+    async def _warm_up(self) -> None:
+        """Compress the page's own files (brotli: every phone's browser takes it) one by one.
+
+        In the background after start-up, so the first phone at a venue gets
+        them from memory instead of waiting on the compression, as at any
+        later visit.
+        """
+        idle = asyncio.Event()  # never set: this "client" neither sends nor leaves
+
+        async def nothing_to_receive() -> Message:
+            await idle.wait()
+            return {"type": "http.disconnect"}
+
+        for path in self.warm:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+                     "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
+                     "client": ("127.0.0.1", 0), "headers": [(b"accept-encoding", b"br")]}
+            try:
+                if await self._kept_for(scope, nothing_to_receive, "br") is None:
+                    self._kept.pop((path, "br"), None)  # its first request tries again
+            except Exception:  # a warm-up that fails leaves the file to its first request
+                self._kept.pop((path, "br"), None)
 
     async def _compress(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
         """Ask Streamlit for the whole file (unconditionally) and compress it, in a thread."""

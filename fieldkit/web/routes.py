@@ -40,10 +40,14 @@ def service_worker(page_file: Path) -> str:
             .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html)))))
 
 
-def middleware(icon_sources: Iterable[Path] = ()) -> list[Middleware]:
+def middleware(page_file: Path | None = None,
+               icon_sources: Iterable[Path] = ()) -> list[Middleware]:
     """Outermost first: headers on every answer, the page made a shell, static files
-    compressed, the icon font cut to the icons named in ``icon_sources`` (folders of code)."""
-    return [Middleware(SecurityHeaders), Middleware(ShellPage), Middleware(StaticCompression),
+    compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
+    icons named in ``icon_sources`` (folders of code)."""
+    warm = shell.static_files(shell.with_head_tags(page_file.read_bytes())) if page_file else ()
+    return [Middleware(SecurityHeaders), Middleware(ShellPage),
+            Middleware(StaticCompression, warm=warm),
             Middleware(IconFont, sources=tuple(icon_sources))]
 
 
