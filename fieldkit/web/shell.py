@@ -106,7 +106,15 @@ def is_streamlit_page(html: bytes) -> bool:
 # Streamlit finds the server by asking /<page>/_stcore/health first, then
 # each shorter path: a round trip per step on a venue's Wi-Fi. FieldKit is
 # served at its host's root, so it says so before Streamlit's scripts run.
-BASE_URL_SCRIPT = '<script>window.__streamlit = {BACKEND_BASE_URL: location.origin + "/"}</script>'
+# Given the host's settings too (the values Streamlit's /_stcore/host-config
+# answers; no parent frame may talk to the page), Streamlit opens its
+# websocket at once and asks for health and settings alongside: a phone
+# opening FieldKit from its home screen saves two round trips.
+BASE_URL_SCRIPT = (
+    "<script>window.__streamlit = {BACKEND_BASE_URL: location.origin + \"/\", "
+    "HOST_CONFIG: {allowedOrigins: [location.origin], useExternalAuthToken: false, "
+    "enableCustomParentMessages: false, blockErrorDialogs: false}}</script>"
+)
 # Fonts the page preloads whether a page uses them or not: FieldKit's theme
 # uses the phone's own fonts, so preloading Streamlit's would only cost bytes.
 _FONT_PRELOAD = re.compile(rb'<link\s[^>]*rel="preload"[^>]*as="font"[^>]*>\s*', re.S | re.I)
