@@ -41,14 +41,22 @@ def icon_names(roots: Iterable[Path]) -> set[str]:
     return names
 
 
-def ligature_glyphs(font: TTFont) -> set[str]:
-    """The glyph names that the font's ligatures make (one per icon, and alternates)."""
-    made = set()
+def ligatures(font: TTFont) -> dict[str, str]:
+    """Each icon's name, as spelt in letters, and the glyph its ligature makes.
+
+    Read from the spelling, not from the glyph's name: an icon with two names
+    (``location_on`` and ``place``) has one glyph, named after only one.
+    """
+    letters = {glyph: chr(code) for code, glyph in font.getBestCmap().items()}
+    made: dict[str, str] = {}
     for lookup in font["GSUB"].table.LookupList.Lookup:
         for table in lookup.SubTable:
             table = getattr(table, "ExtSubTable", table)
-            for ligatures in getattr(table, "ligatures", {}).values():
-                made.update(ligature.LigGlyph for ligature in ligatures)
+            for first, found in getattr(table, "ligatures", {}).items():
+                for ligature in found:
+                    spelt = [letters.get(glyph) for glyph in (first, *ligature.Component)]
+                    if None not in spelt:
+                        made.setdefault("".join(spelt), ligature.LigGlyph)
     return made
 
 
@@ -57,7 +65,8 @@ def subset(font_data: bytes, names: Iterable[str]) -> bytes:
     font = TTFont(io.BytesIO(font_data))
     cmap = font.getBestCmap()
     letters = [ord(c) for c in _SPELLING if ord(c) in cmap]
-    icons = sorted(set(names) & ligature_glyphs(font))
+    made = ligatures(font)
+    icons = sorted({made[name] for name in names if name in made})
     options = font_subset.Options()
     options.layout_features = ["*"]
     # Keep a ligature only when its icon was asked for: without this the

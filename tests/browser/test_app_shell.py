@@ -10,6 +10,7 @@ import json
 
 from PIL import Image
 
+from fieldkit import db, sample
 from fieldkit.ui import nav
 from fieldkit.web import shell
 
@@ -82,16 +83,34 @@ def test_nothing_personal_goes_into_the_cache(server, phone_context):
     assert all(p == "/" or p.startswith("/static/") for p in paths), paths
 
 
+# Each Material icon on screen: its name, drawn width and font size, once fonts have loaded.
+# The width is the text's own (a range), not the box's, which Streamlit fixes.
+_ICON_WIDTHS = """async () => { await document.fonts.ready;
+  return [...document.querySelectorAll('span')].filter(e => !e.children.length
+      && getComputedStyle(e).fontFamily.includes('Material Symbols')).map(e => {
+    const text = document.createRange(); text.selectNodeContents(e);
+    return [e.textContent, text.getBoundingClientRect().width,
+            parseFloat(getComputedStyle(e).fontSize)]; }); }"""
+
+
 def test_every_page_has_the_security_headers_and_breaks_no_rule_of_its_csp(
         server, phone_page):
+    with db.connect(server.db_path) as conn:
+        sample.fill(conn)  # checked in at an event: pages show more icons
     answers = []
     phone_page.on("response", lambda r: answers.append(r) if r.request.resource_type == "document"
                   else None)
+    icons_seen = 0
     for spec in nav.PAGES:
         open_page(phone_page, f"{server.url}/{spec.url_path}")
         phone_page.wait_for_selector(CONNECTED)
         assert_no_errors(phone_page)  # a CSP violation is a console error
         assert_no_horizontal_overflow(phone_page)
+        icons = phone_page.evaluate(_ICON_WIDTHS)
+        # An icon missing from the (cut) icon font shows its name in letters.
+        assert all(width <= 1.5 * size for _, width, size in icons), (spec.url_path, icons)
+        icons_seen += len(icons)
+    assert icons_seen >= len(nav.PAGES)
     assert len(answers) >= len(nav.PAGES)
     for answer in answers:
         headers = answer.all_headers()
