@@ -42,6 +42,8 @@ TABLES = (
     "import_runs",
     "sign_in",
     "devices",
+    "received_cards",
+    "reviews",
 )
 
 
@@ -376,6 +378,35 @@ def _devices(db: Database) -> None:
             created_at TEXT NOT NULL,
             expires_at TEXT NOT NULL CHECK (expires_at > created_at),
             last_seen_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+
+
+@migrations(name="0007_booth")
+def _booth(db: Database) -> None:
+    # Cards sent from the booth page's outbox (fieldkit.booth), by the id the
+    # phone gave each: a card sent twice is stored once. Kept when the person
+    # is deleted, so a late resend does not bring them back.
+    db.execute(
+        """
+        CREATE TABLE received_cards (
+            card_id TEXT PRIMARY KEY,
+            person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+            captured_at TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    # People stored without the user looking at them first (fieldkit.reviews):
+    # a card that looks like someone known, taken offline.
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            reason TEXT NOT NULL CHECK (reason IN ('twin')),
+            twins TEXT NOT NULL DEFAULT '[]',  -- JSON: ids of the people it looks like
+            created_at TEXT NOT NULL
         ) STRICT
         """
     )

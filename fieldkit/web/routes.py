@@ -1,9 +1,9 @@
-"""FieldKit's own HTTP routes, beside Streamlit's: what installs the app shell on a phone, and /sign-in.
+"""FieldKit's own HTTP routes, beside Streamlit's: the app shell, /sign-in and the booth's API.
 
-Each route reads the request, asks the core or the shell, answers. None of
-these holds personal data: they answer the same to anyone (the sign-in
-check guards the data on Streamlit's websocket and FieldKit's API routes).
-/sign-in (fieldkit.web.signin) is where a browser gives the password.
+Each route reads the request, asks the core or the shell, answers. The
+shell's routes (manifest, worker, icons) answer the same to anyone; /sign-in
+(fieldkit.web.signin) is where a browser gives the password; /api/*
+(fieldkit.web.api) holds personal data and is guarded as the pages are.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import icons, shell, signin
+from fieldkit.web import api, icons, shell, signin
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
@@ -54,8 +54,8 @@ def middleware(page_file: Path | None = None,
 def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[Route]:
     """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html.
 
-    ``database()`` says where the database is, for /sign-in; without it (a
-    test of the shell alone) there is no /sign-in.
+    ``database()`` says where the database is, for /sign-in and /api/*;
+    without it (a test of the shell alone) there are neither.
     """
 
     async def manifest(request: Request) -> Response:
@@ -78,4 +78,5 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[
         Route(shell.SW_PATH, worker, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
         *(signin.routes(database) if database is not None else []),
+        *(api.routes(database) if database is not None else []),
     ]

@@ -189,15 +189,15 @@ def _stylesheet() -> bytes:
     return (STATIC / "sign-in.css").read_bytes()
 
 
-async def _body(request: Request) -> bytes | None:
-    """The request's body, or None when it is longer than MAX_BODY (read no further)."""
+async def body_at_most(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None when it is longer than ``limit`` bytes (read no further)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isdigit() and int(declared) > limit:
         return None
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
+        if len(body) > limit:
             return None
     return bytes(body)
 
@@ -249,7 +249,7 @@ def routes(database: Callable[[], Path]) -> list[Route]:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != FORM_TYPE:
             return _text(f"Send the sign-in form as {FORM_TYPE}.", 415)
-        body = await _body(request)
+        body = await body_at_most(request, MAX_BODY)
         if body is None:
             return _text(f"The form is too long (at most {MAX_BODY} bytes).", 413)
         fields = _fields(body)
