@@ -1,5 +1,30 @@
-"""FieldKit's entry: the frame (page config, migrations, the sign-in gate, navigation)."""
+"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes and middleware.
 
-from fieldkit.ui import nav
+`streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
+"""
 
-nav.frame()
+import functools
+import os
+from pathlib import Path
+
+import streamlit as st
+from streamlit import file_util
+
+from fieldkit import config
+from fieldkit.ui.gate import provider_configured
+from fieldkit.web.routes import middleware, routes
+
+HERE = Path(__file__).resolve().parent
+STREAMLIT = Path(st.__file__).resolve().parent
+
+PAGE = Path(file_util.get_static_dir()) / "index.html"  # Streamlit's page, every URL's
+
+app = st.App(
+    "frame.py",
+    # The database path is read from the environment per request (os.environ
+    # is live), as the pages read it per run.
+    routes=routes(PAGE, functools.partial(config.database_path, os.environ),
+                  provider=provider_configured),
+    # The icons a screen can show are named in FieldKit's code and Streamlit's.
+    middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
+)

@@ -15,7 +15,11 @@ with medians over repeated runs:
   rendered, one triage action on /queue, one card saved on /capture, and
   the server's peak memory (VmHWM) after visiting every page;
 - LinkedIn import of 10,000 rows and vCard import of 5,000 cards, preview
-  plus apply, each on a fresh copy of the heavy database.
+  plus apply, each on a fresh copy of the heavy database;
+- /capture on a phone behind an emulated venue link, first visit and second
+  visit, FieldKit beside plain Streamlit (bench/venue.py, bench/link.py);
+- Lighthouse 12 mobile on /capture, FieldKit beside plain Streamlit
+  (bench/lighthouse.py; installs Lighthouse into bench/.node/ with npm).
 
 Prints one table and writes the same as JSON. Not part of `make test`.
 """
@@ -41,7 +45,7 @@ from tests.browser import launcher
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "frame.py")  # what app.py serves, run under AppTest
 FLOOR_APP = str(HERE / "floor_app.py")
 SCALE = 134  # >= 20,000 people, 200,000 touches, 2,000 events, 8 years
 SEARCH = "maya"  # a first name the sample uses: /people with a search
@@ -457,6 +461,10 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
+PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop")
+HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -465,35 +473,41 @@ def main(argv: list[str] | None = None) -> int:
                         help="use this heavy database instead of generating one (the "
                              "generation figure is then left out)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
-    parser.add_argument("--only", choices=("generate", "pages", "server", "imports"),
-                        action="append", help="measure only these parts")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="measure only these parts")
     args = parser.parse_args(argv)
-    parts = set(args.only or ("generate", "pages", "server", "imports"))
+    parts = set(args.only or PARTS)
     repeat = 5 if args.quick else 11
     first_runs = 2 if args.quick else 3
     gen_runs = 1 if args.quick else 3
     starts = 1 if args.quick else 3
     actions = 3 if args.quick else 7
     imports_repeat = 1 if args.quick else 3
+    venue_runs = 1 if args.quick else 3
+    lighthouse_runs = 1 if args.quick else 3
 
     workdir = Path(tempfile.mkdtemp(prefix="fieldkit-bench-"))
     figures: list[Figure] = []
     skipped: list[str] = []
+    details: dict = {}  # what stands behind the venue and Lighthouse figures
+    shape = None
     try:
         path = workdir / "heavy.db"
-        if args.db:
-            shutil.copyfile(args.db, path)
-        elif "generate" in parts or parts - {"generate"}:
-            say(f"Generating the heavy database (scale {SCALE})...")
-            gen = generate(path, gen_runs)
-            if "generate" in parts:
-                figures.append(gen)
-        # The app migrates the file once; do it here so no run pays for it.
-        from fieldkit import db
-        with db.connect(path):
-            pass
-        shape = describe(path)
-        say(f"  {shape}")
+        # The venue and Lighthouse parts open a small sample database of their own.
+        if parts & HEAVY_PARTS:
+            if args.db:
+                shutil.copyfile(args.db, path)
+            else:
+                say(f"Generating the heavy database (scale {SCALE})...")
+                gen = generate(path, gen_runs)
+                if "generate" in parts:
+                    figures.append(gen)
+            # The app migrates the file once; do it here so no run pays for it.
+            from fieldkit import db
+            with db.connect(path):
+                pass
+            shape = describe(path)
+            say(f"  {shape}")
         if "pages" in parts:
             say("Page reruns under AppTest...")
             figures += page_figures(path, repeat, first_runs)
@@ -507,13 +521,41 @@ def main(argv: list[str] | None = None) -> int:
         if "imports" in parts:
             say("Imports...")
             figures += import_figures(path, workdir, imports_repeat)
+        if parts & {"venue", "lighthouse", "drop"} and CHROMIUM is None:
+            skipped.append("venue, Lighthouse and drop figures: no Chromium found (apt-get "
+                           "install chromium, or set FIELDKIT_CHROMIUM to an executable)")
+            say(f"  skipped {skipped[-1]}")
+        elif parts & {"venue", "lighthouse", "drop"}:
+            from bench import lighthouse, venue
+            if "venue" in parts:
+                say("/capture through a venue's link (300 ms, 768/256 kbps), cold and warm...")
+                found, details["venue"] = venue.measure(workdir, venue_runs, say)
+                figures += [Figure(**f) for f in found]
+            if "lighthouse" in parts:
+                say("Lighthouse mobile on /capture...")
+                try:
+                    found, details["lighthouse"] = lighthouse.measure(
+                        workdir, lighthouse_runs, say)
+                    figures += [Figure(**f) for f in found]
+                except lighthouse.NotMeasured as error:
+                    skipped.append(str(error))
+                    say(f"  not measured: {error}")
+            if "drop" in parts:
+                from bench import drop
+                say("/capture while the network drops for 10 s, 150 s and 10 minutes "
+                    "(about 11 minutes), then the booth offline...")
+                found, details["drop"] = drop.measure(workdir, say)
+                figures += [Figure(**f) for f in found]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(table(figures))
     short = [f.name for f in figures if f.passed is False]
-    print(f"\n{len(figures)} figures; " + (
-        f"{len(short)} fall short: {', '.join(short)}" if short else "every target passes"))
+    verdict = (f"{len(short)} fall short: {', '.join(short)}" if short
+               else "every target measured passes")
+    if skipped:  # a part that could not run has passed nothing
+        verdict += f"; {len(skipped)} part(s) not measured"
+    print(f"\n{len(figures)} figures; {verdict}")
     for line in skipped:
         print(f"not measured: {line}")
     result = {
@@ -521,9 +563,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "load_average": os.getloadavg()},
         "quick": args.quick,
-        "database": {"scale": SCALE, **shape},
+        "database": {"scale": SCALE, **shape} if shape else None,
         "figures": [{**asdict(f), "ratio": f.ratio, "passed": f.passed} for f in figures],
         "not_measured": skipped,
+        **details,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

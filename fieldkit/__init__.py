@@ -47,6 +47,10 @@ call session
 tab
     One browser tab and its state on the server (what Streamlit calls a
     session, ``st.session_state``).
+device
+    A browser signed in with the password (table ``devices``; its cookie
+    holds a token the database keeps only hashed). Signing out is per
+    device, or everywhere.
 connection
     One open handle on the database file (``db.connect``); a page gets its
     own from ``ui.gate.open_db``, which checks sign-in first.

@@ -4,6 +4,11 @@ Only a salted scrypt hash is stored (``sign_in`` table, one row). A sign-in
 attempt is judged inside one write transaction, so two tabs guessing at once
 still count every wrong attempt; after each wrong one the next attempt must
 wait longer (1, 2, 4 … 300 seconds), and is refused unchecked until then.
+
+A browser that gave the password is a signed-in device (``devices`` table)
+until its sign-in expires or it is signed out: it holds a random token in a
+cookie, and the file keeps only the token's sha256. A new password, or none,
+signs every device out.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import hashlib
 import hmac
 import ipaddress
 import math
+import re
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +36,12 @@ MAX_LENGTH = 1024
 _N, _R, _P, _DKLEN = 2**15, 8, 1, 32
 _MAXMEM = 64 * 1024 * 1024
 MAX_WAIT_SECONDS = 300
+DEVICE_DAYS = 30  # config's sign_in_days default
+# A device's last_seen_at is written at most this often: checking a device
+# on every run of a page must stay a read.
+SEEN_EVERY = timedelta(hours=1)
+# What secrets.token_urlsafe(32) makes; anything else is not looked up.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class SignInRefused(FieldkitError):
@@ -37,6 +50,10 @@ class SignInRefused(FieldkitError):
     def __init__(self, message: str, wait_seconds: int = 0):
         super().__init__(message)
         self.wait_seconds = wait_seconds
+
+
+class TooSoon(SignInRefused):
+    """A sign-in attempt came before the wait after the last wrong one was over; not checked."""
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -86,7 +103,7 @@ def check_new_password(password: str) -> str:
 
 
 def set_password(db: Database, password: str) -> None:
-    """Store a new password's hash; wrong-attempt counts start again."""
+    """Store a new password's hash; every device is signed out, wrong-attempt counts start again."""
     stored = hash_password(check_new_password(password))
     with fdb.transaction(db):
         db.execute(
@@ -96,19 +113,22 @@ def set_password(db: Database, password: str) -> None:
             "last_failure_at = NULL, updated_at = excluded.updated_at",
             [stored, clock.now_iso()],
         )
+        # Whoever knew the old password must not stay in through a device.
+        db.execute("DELETE FROM devices")
 
 
 def clear_password(db: Database) -> bool:
-    """Remove the password: anyone who reaches the server may open FieldKit."""
+    """Remove the password and sign every device out: anyone may open FieldKit again."""
     with fdb.transaction(db):
+        db.execute("DELETE FROM devices")
         return db.execute("DELETE FROM sign_in").rowcount > 0
 
 
 def password_stamp(db: Database) -> str | None:
     """A short fingerprint of the stored hash, or None when no password is set.
 
-    A signed-in session keeps the stamp it saw; a new password changes it and
-    so signs every session out.
+    Changes with every new password: a value to key what was learnt under
+    one password on (the gate's check of a tab's device).
     """
     row = db.execute("SELECT password_hash FROM sign_in WHERE id = 1").fetchone()
     if row is None:
@@ -130,34 +150,117 @@ def attempts(db: Database, *, now: datetime | None = None) -> Attempts:
     return Attempts(row[0], _remaining(row[0], row[1], now or clock.utc_now()))
 
 
-def sign_in(db: Database, password: str, *, now: datetime | None = None) -> str:
-    """Check ``password``; returns the password stamp on success.
+def sign_in_device(db: Database, password: str, *, now: datetime | None = None,
+                   days: int = DEVICE_DAYS) -> str:
+    """Check ``password``; when right, a new device is signed in for ``days``.
 
-    Raises SignInRefused for a wrong password (and counts it) or for an
-    attempt made before the wait after the last wrong one is over (not
-    checked, not counted).
+    Returns the device's token, to be kept by the browser (a cookie) and
+    shown to no one; the file keeps only its hash. Raises SignInRefused for
+    a wrong password (and counts it) or for an attempt made before the wait
+    after the last wrong one is over (not checked, not counted). The count
+    and the new device are written in one transaction.
     """
     now = now or clock.utc_now()
+    token = secrets.token_urlsafe(32)
     with fdb.transaction(db):
-        row = db.execute(
-            "SELECT password_hash, failures, last_failure_at FROM sign_in WHERE id = 1"
-        ).fetchone()
-        if row is None:
-            raise SignInRefused("No password is set on this server.")
-        stored, failures, last_failure_at = row
-        if wait := _remaining(failures, last_failure_at, now):
-            raise SignInRefused(f"Too many wrong passwords. Try again in {wait} s.", wait)
-        right = (isinstance(password, str) and len(password) <= MAX_LENGTH
-                 and verify_password(stored, password))
-        # The count is committed before the refusal is raised: raising inside
-        # the transaction would roll the wrong attempt back.
-        failures = 0 if right else failures + 1
-        db.execute("UPDATE sign_in SET failures = ?, last_failure_at = ? WHERE id = 1",
-                   [failures, None if right else clock.to_iso(now)])
-    if not right:
+        failures = _judge(db, password, now)
+        if not failures:
+            # Expired devices are dropped here, where a write happens anyway.
+            db.execute("DELETE FROM devices WHERE expires_at <= ?", [clock.to_iso(now)])
+            db.execute(
+                "INSERT INTO devices (token_hash, created_at, expires_at, last_seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                [token_hash(token), clock.to_iso(now),
+                 clock.to_iso(now + timedelta(days=days)), clock.to_iso(now)])
+    _refuse_wrong(failures)
+    return token
+
+
+def token_hash(token: str) -> str:
+    """What the file keeps of a device's token.
+
+    A plain sha256 is enough: the token is 32 random bytes, so there is
+    nothing to guess that a salt or a slow hash would protect.
+    """
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def device_expiry(db: Database, token: str | None, *,
+                  now: datetime | None = None) -> datetime | None:
+    """When the device holding ``token`` stops being signed in; None when it is not now.
+
+    An unknown, malformed or expired token is not signed in. Notes when the
+    device was last seen, at most once an hour, so that checking stays a
+    read; a busy file skips the note rather than wait for it.
+    """
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    now = now or clock.utc_now()
+    digest = token_hash(token)
+    row = db.execute("SELECT expires_at, last_seen_at FROM devices WHERE token_hash = ?",
+                     [digest]).fetchone()
+    if row is None:
+        return None
+    expires = clock.from_iso(row[0])
+    if expires <= now:
+        return None
+    if now - clock.from_iso(row[1]) >= SEEN_EVERY:
+        try:
+            db.execute("UPDATE devices SET last_seen_at = ? WHERE token_hash = ?",
+                       [clock.to_iso(now), digest])
+        except sqlite3.OperationalError:
+            pass  # a note for later, not worth keeping anyone waiting
+    return expires
+
+
+def device_signed_in(db: Database, token: str | None, *, now: datetime | None = None) -> bool:
+    """Whether the device holding ``token`` is signed in (known, not expired)."""
+    return device_expiry(db, token, now=now) is not None
+
+
+def sign_out_device(db: Database, token: str | None) -> bool:
+    """Sign out the device holding ``token``; False when it was not signed in."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return False
+    with fdb.transaction(db):
+        return db.execute("DELETE FROM devices WHERE token_hash = ?",
+                          [token_hash(token)]).rowcount > 0
+
+
+def sign_out_everywhere(db: Database) -> int:
+    """Sign out every device; returns how many were signed in."""
+    with fdb.transaction(db):
+        return db.execute("DELETE FROM devices").rowcount
+
+
+def _judge(db: Database, password: str, now: datetime) -> int:
+    """Wrong attempts in a row after this one (0: right), noted in the file.
+
+    Call inside a transaction. Raises SignInRefused, noting nothing, when no
+    password is set or the wait after the last wrong attempt is not over.
+    """
+    row = db.execute(
+        "SELECT password_hash, failures, last_failure_at FROM sign_in WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        raise SignInRefused("No password is set on this server.")
+    stored, failures, last_failure_at = row
+    if wait := _remaining(failures, last_failure_at, now):
+        raise TooSoon(f"Too many wrong passwords. Try again in {wait} s.", wait)
+    right = (isinstance(password, str) and len(password) <= MAX_LENGTH
+             and verify_password(stored, password))
+    failures = 0 if right else failures + 1
+    db.execute("UPDATE sign_in SET failures = ?, last_failure_at = ? WHERE id = 1",
+               [failures, None if right else clock.to_iso(now)])
+    return failures
+
+
+def _refuse_wrong(failures: int) -> None:
+    # Raised only after the transaction has committed the count: raising
+    # inside it would roll the wrong attempt back.
+    if failures:
         wait = wait_after(failures)
         raise SignInRefused(f"Wrong password. You can try again in {wait} s.", wait)
-    return password_stamp(db)
 
 
 def email_allowed(email: str | None, allowed) -> bool:

@@ -389,7 +389,9 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
     it as ``<name>.before-restore-<UTC stamp>.db`` (returned; None when
     there was no database yet). The new file is written to a temporary name
     in the same folder and renamed over the database, then migrated to the
-    current schema, and the restore is recorded in ``import_runs``.
+    current schema, and the restore is recorded in ``import_runs``. The
+    server's password and signed-in devices stay as they were; the backup's
+    devices are dropped.
 
     Call it with no connection of your own open on the file: a restore
     waits up to ``wait`` seconds for other connections, then gives up.
@@ -420,33 +422,45 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise RestoreError(f"Cannot restore the database at {path}: {exc}") from exc
         raise
-    # The password belongs to this server, not to the data: a backup made
-    # before it was set (or with another one) must not open or change it.
-    password = _password_row(keep) if keep is not None else _UNKNOWN
+    # The password and the devices signed in with it belong to this server,
+    # not to the data: a backup made before the password was set (or with
+    # another one) must not open or change it, and a backup's devices sign
+    # no one in here.
+    server = _sign_in_rows(keep) if keep is not None else _UNKNOWN
     with connect(path) as db, transaction(db):
         db.execute(
             "INSERT INTO import_runs (kind, filename, sha256, at) VALUES ('restore', ?, ?, ?)",
             [normalise.filename(filename), info.sha256, clock.to_iso(moment)])
-        if password is not _UNKNOWN:
+        db.execute("DELETE FROM devices")
+        if server is not _UNKNOWN:
+            password, devices = server
             db.execute("DELETE FROM sign_in")
-        if password not in (None, _UNKNOWN):
-            db.execute("INSERT INTO sign_in (id, password_hash, failures, last_failure_at, "
-                       "updated_at) VALUES (?, ?, ?, ?, ?)", password)
+            if password is not None:
+                db.execute("INSERT INTO sign_in (id, password_hash, failures, "
+                           "last_failure_at, updated_at) VALUES (?, ?, ?, ?, ?)", password)
+            db.conn.executemany("INSERT INTO devices (token_hash, created_at, expires_at, "
+                                "last_seen_at) VALUES (?, ?, ?, ?)", devices)
     return keep
 
 
-_UNKNOWN = object()  # the previous file could not be read: keep the backup's sign-in
+_UNKNOWN = object()  # the previous file could not be read: keep the backup's password
 
 
-def _password_row(path: Path):
-    """The sign_in row of the database file at ``path``: None without one."""
+def _sign_in_rows(path: Path):
+    """The sign_in row (None without one) and the devices of the database file at ``path``."""
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sign_in'").fetchone():
-                return None
-            return conn.execute("SELECT id, password_hash, failures, last_failure_at, "
-                                "updated_at FROM sign_in").fetchone()
+            tables = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name IN ('sign_in', 'devices')")}
+            password = conn.execute(
+                "SELECT id, password_hash, failures, last_failure_at, updated_at FROM sign_in"
+            ).fetchone() if "sign_in" in tables else None
+            devices = conn.execute(
+                "SELECT token_hash, created_at, expires_at, last_seen_at FROM devices"
+            ).fetchall() if "devices" in tables and password is not None else []
+            return password, devices
         finally:
             conn.close()
     except sqlite3.Error:

@@ -84,6 +84,22 @@ def check_out(db: Database, *, now: datetime | None = None) -> bool:
     return cursor.rowcount > 0
 
 
+def event_at(db: Database, moment: datetime | str) -> int | None:
+    """The event you were checked in to at ``moment`` (a card taken then belongs to it).
+
+    As ``current`` would have answered then: the latest check-in made by
+    then, not yet checked out, its event not yet over.
+    """
+    at = clock.to_iso(moment) if isinstance(moment, datetime) else moment
+    row = db.execute(
+        "SELECT c.event_id FROM checkins c JOIN events e ON e.id = c.event_id "
+        "WHERE c.checked_in_at <= ? AND (c.checked_out_at IS NULL OR c.checked_out_at > ?) "
+        "AND e.ends_at >= ? ORDER BY c.checked_in_at DESC LIMIT 1",
+        [at, at, at],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def checked_in_event_id(db: Database, *, now: datetime | None = None) -> int | None:
     """The event new cards default to: the one you are checked in to."""
     checkin = current(db, now=now)

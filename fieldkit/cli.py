@@ -97,7 +97,7 @@ def run_set_password(args) -> None:
     access.check_new_password(password)
     with db.connect(args.db) as conn:
         access.set_password(conn, password)
-    print(f"Password set for {args.db}. Every open session must sign in again.")
+    print(f"Password set for {args.db}. Every device must sign in again.")
 
 
 def run_clear_password(args) -> None:
@@ -105,7 +105,8 @@ def run_clear_password(args) -> None:
 
     with db.connect(_existing(args.db)) as conn:
         removed = access.clear_password(conn)
-    print(f"Password removed from {args.db}." if removed else f"{args.db} had no password.")
+    print(f"Password removed from {args.db}; every device is signed out." if removed
+          else f"{args.db} had no password.")
 
 
 def run_import(args) -> None:

@@ -249,6 +249,12 @@ _SETTINGS = [
         "Copied for pasting into LinkedIn, which takes no prefilled messages.",
         _template(600), "Messages", "text",
     ),
+    Setting(
+        "sign_in_days", "Stay signed in (days)", 30,
+        "With a password set, a phone or computer that signed in stays signed in this many "
+        "days. Applies from the next sign-in.",
+        _int_between(1, 365, "days"), "Privacy", "int",
+    ),
 ]
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in _SETTINGS}

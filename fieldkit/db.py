@@ -41,6 +41,9 @@ TABLES = (
     "triage_days",
     "import_runs",
     "sign_in",
+    "devices",
+    "received_cards",
+    "reviews",
 )
 
 
@@ -360,6 +363,54 @@ def _people(db: Database) -> None:
         db.execute(sql.replace(name, renamed, 1))
     for statement in _fts_sql("people"):
         db.execute(statement)
+
+
+@migrations(name="0005_devices")
+def _devices(db: Database) -> None:
+    # Browsers signed in with the password (fieldkit.access). Only a hash of
+    # each device's token is kept: the file (or a backup of it) in someone
+    # else's hands signs no one in.
+    db.execute(
+        """
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL CHECK (expires_at > created_at),
+            last_seen_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+
+
+@migrations(name="0007_booth")
+def _booth(db: Database) -> None:
+    # Cards sent from the booth page's outbox (fieldkit.booth), by the id the
+    # phone gave each: a card sent twice is stored once. Kept when the person
+    # is deleted, so a late resend does not bring them back.
+    db.execute(
+        """
+        CREATE TABLE received_cards (
+            card_id TEXT PRIMARY KEY,
+            person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+            captured_at TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    # People stored without the user looking at them first (fieldkit.reviews):
+    # a card taken offline that looks like someone known ('twin'), or whose
+    # fields were read from its photo ('read').
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            reason TEXT NOT NULL CHECK (reason IN ('twin', 'read')),
+            twins TEXT NOT NULL DEFAULT '[]',  -- JSON: ids of the people it looks like
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
 
 
 def _open(path: Path) -> Database:

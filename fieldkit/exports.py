@@ -91,6 +91,13 @@ _QUERIES: dict[str, str] = {
         FROM import_runs ORDER BY id""",
     "settings": """
         SELECT name, value, updated_at FROM settings ORDER BY name""",
+    "booth_cards": """
+        SELECT r.card_id, r.person_id, c.name AS person, r.captured_at, r.received_at
+        FROM received_cards r LEFT JOIN people c ON c.id = r.person_id
+        ORDER BY r.received_at, r.card_id""",
+    "reviews": """
+        SELECT r.person_id, c.name AS person, r.reason, r.twins, r.created_at
+        FROM reviews r JOIN people c ON c.id = r.person_id ORDER BY r.created_at, r.person_id""",
 }
 
 # Which product table each file comes from (row counts match one for one).
@@ -100,11 +107,13 @@ SOURCE_TABLES: dict[str, str] = {
     "call_sessions": "call_sessions", "debriefs": "debriefs",
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
     "triage_days": "triage_days", "import_runs": "import_runs", "settings": "settings",
+    "booth_cards": "received_cards", "reviews": "reviews",
 }
 
 
-# Not exported: the password hash and wrong-attempt count stay on the server.
-NOT_EXPORTED = frozenset({"sign_in"})
+# Not exported: the password hash, the wrong-attempt count and the signed-in
+# devices stay on the server.
+NOT_EXPORTED = frozenset({"sign_in", "devices"})
 
 
 def safe_cell(value: object) -> object:

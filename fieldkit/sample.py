@@ -615,6 +615,25 @@ def _write(db, rows, rng, settings, today, tz):
             "at": _iso(today - timedelta(days=30), 20, tz),
             "new_count": 0, "matched_count": 0, "skipped_count": 0,
         }])
+        _booth_cards(db, rng, rows)
+
+
+def _booth_cards(db, rng, rows):
+    """Three cards of the trade show taken on the booth page offline, the last up for review.
+
+    Sent when the network was back; the reviewed one shares its company with
+    someone met before, as a twin the user should look at.
+    """
+    at_show = [p for p in rows.people if p["event_id"] == rows.events[0]["id"]][-3:]
+    _insert(db, "received_cards", [
+        {"card_id": _uid(rng), "person_id": person["id"], "captured_at": person["met_at"],
+         "received_at": person["met_at"]} for person in at_show])
+    reviewed = at_show[-1]
+    others = [p for p in rows.people if p["id"] != reviewed["id"]]
+    earlier = next((p for p in others if p["company"] == reviewed["company"]), others[0])
+    _insert(db, "reviews", [{"person_id": reviewed["id"], "reason": "twin",
+                             "twins": json.dumps([earlier["id"]]),
+                             "created_at": reviewed["met_at"]}])
 
 
 @contextlib.contextmanager

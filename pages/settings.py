@@ -1,10 +1,10 @@
-"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours."""
+"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours; signing out."""
 
 from datetime import time
 
 import streamlit as st
 
-from fieldkit import clock, config
+from fieldkit import access, clock, config
 from fieldkit.ui import actions, gate, style
 from fieldkit.ui.gate import open_db
 
@@ -66,4 +66,14 @@ with st.expander("Restore the defaults"):
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
 
-gate.sign_out_button()
+if gate.password_guarded():
+    st.subheader("Signed-in devices")
+    st.caption("Every phone or computer that gave the password stays signed in until it signs "
+               "out or its days are over. A new password signs them all out.")
+    if st.button("Sign out this device", icon=":material/logout:", width="stretch") and (
+            actions.write(lambda db: access.sign_out_device(db, gate.device_token()))):
+        st.rerun()
+    if st.button("Sign out everywhere", icon=":material/devices:", width="stretch") and (
+            actions.write(access.sign_out_everywhere)):
+        st.rerun()
+gate.provider_sign_out_button()

@@ -4,8 +4,9 @@ import functools
 
 import streamlit as st
 
-from fieldkit import checkins, config, sample, today
+from fieldkit import checkins, config, reviews, sample, today
 from fieldkit.ui import actions, gate, nav, style
+from fieldkit.ui.review_widgets import review_list
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -14,6 +15,7 @@ style.apply()
 with open_db() as db:
     settings = config.load(db)
     summary = today.summary(db, settings)
+    waiting = reviews.pending(db)
 
 st.title("Today")
 st.caption(summary.today.strftime("%A, %d %B %Y"))
@@ -52,6 +54,7 @@ else:
                   border=True,
                   help="Consecutive days with a networking action (card, attempt, "
                   "dialog, check-in), through today.")
+    review_list(waiting)
 
 st.divider()
 for spec in nav.PAGES[1:]:

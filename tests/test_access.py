@@ -1,5 +1,6 @@
-"""The optional password: hashing, constant-time checks, growing waits."""
+"""The optional password: hashing, constant-time checks, growing waits, signed-in devices."""
 
+import hashlib
 import sqlite3
 from datetime import timedelta
 
@@ -18,8 +19,13 @@ def _at(seconds: float):
 
 def _refused(db, password, seconds):
     with pytest.raises(access.SignInRefused) as caught:
-        access.sign_in(db, password, now=_at(seconds))
+        access.sign_in_device(db, password, now=_at(seconds))
     return caught.value
+
+
+def _devices(db):
+    return db.execute("SELECT token_hash, created_at, expires_at, last_seen_at FROM devices "
+                      "ORDER BY id").fetchall()
 
 
 def test_hash_password_stores_no_password_and_salts_each_hash():
@@ -76,16 +82,115 @@ def test_set_password_keeps_only_the_hash(db):
     assert PASSWORD not in dump
 
 
-def test_sign_in_right_password_returns_the_stamp(db):
+def test_sign_in_device_keeps_only_the_hash_of_its_token(db):
     access.set_password(db, PASSWORD)
-    assert access.sign_in(db, PASSWORD, now=NOW) == access.password_stamp(db)
+    token = access.sign_in_device(db, PASSWORD, now=NOW)
+    assert len(token) == 43
+    assert _devices(db) == [(hashlib.sha256(token.encode()).hexdigest(), "2026-03-10T14:00:00Z",
+                             "2026-04-09T14:00:00Z", "2026-03-10T14:00:00Z")]
+    assert token not in "\n".join(db.conn.iterdump())
 
 
-def test_sign_in_without_password_set_is_refused(db):
+def test_sign_in_device_each_sign_in_is_a_new_device(db):
+    access.set_password(db, PASSWORD)
+    first = access.sign_in_device(db, PASSWORD, now=NOW)
+    second = access.sign_in_device(db, PASSWORD, now=NOW)
+    assert first != second
+    assert len(_devices(db)) == 2
+
+
+def test_sign_in_device_lasts_the_days_given(db):
+    access.set_password(db, PASSWORD)
+    token = access.sign_in_device(db, PASSWORD, now=NOW, days=2)
+    assert access.device_expiry(db, token, now=NOW) == NOW + timedelta(days=2)
+    assert access.device_signed_in(db, token, now=_at(2 * 86400 - 1)) is True
+    assert access.device_signed_in(db, token, now=_at(2 * 86400)) is False
+
+
+def test_sign_in_device_drops_expired_devices(db):
+    access.set_password(db, PASSWORD)
+    access.sign_in_device(db, PASSWORD, now=NOW, days=1)
+    kept = access.sign_in_device(db, PASSWORD, now=_at(3600), days=1)
+    access.sign_in_device(db, PASSWORD, now=_at(86400), days=1)
+    assert len(_devices(db)) == 2
+    assert access.device_signed_in(db, kept, now=_at(86400)) is True
+
+
+def test_sign_in_device_without_password_set_is_refused(db):
     assert _refused(db, PASSWORD, 0).wait_seconds == 0
+    assert _devices(db) == []
 
 
-def test_sign_in_wrong_passwords_wait_longer_each_time(db):
+def test_sign_in_device_wrong_password_adds_no_device(db):
+    access.set_password(db, PASSWORD)
+    _refused(db, "wrong password", 0)
+    assert _devices(db) == []
+
+
+@pytest.mark.parametrize("token", [
+    None, "", "short", "x" * 43 + "y", "!" * 43, "é" * 43, 42,
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  # well formed, never handed out
+])
+def test_device_signed_in_unknown_or_malformed_token_is_false(db, token):
+    access.set_password(db, PASSWORD)
+    access.sign_in_device(db, PASSWORD, now=NOW)
+    assert access.device_signed_in(db, token, now=NOW) is False
+    assert access.device_expiry(db, token, now=NOW) is None
+
+
+def test_device_signed_in_notes_last_seen_at_most_once_an_hour(db):
+    access.set_password(db, PASSWORD)
+    token = access.sign_in_device(db, PASSWORD, now=NOW)
+    seen = []
+    for seconds in (0, 1800, 3599, 3600, 5400, 7199, 7200):
+        assert access.device_signed_in(db, token, now=_at(seconds)) is True
+        seen.append(_devices(db)[0][3])
+    assert seen == ["2026-03-10T14:00:00Z"] * 3 + ["2026-03-10T15:00:00Z"] * 3 + [
+        "2026-03-10T16:00:00Z"]
+
+
+def test_device_signed_in_within_the_hour_writes_nothing(db):
+    access.set_password(db, PASSWORD)
+    token = access.sign_in_device(db, PASSWORD, now=NOW)
+    before = db.conn.total_changes
+    assert access.device_signed_in(db, token, now=_at(3599)) is True
+    assert db.conn.total_changes == before
+
+
+def test_sign_out_device_signs_out_that_device_only(db):
+    access.set_password(db, PASSWORD)
+    mine = access.sign_in_device(db, PASSWORD, now=NOW)
+    other = access.sign_in_device(db, PASSWORD, now=NOW)
+    assert access.sign_out_device(db, mine) is True
+    assert access.device_signed_in(db, mine, now=NOW) is False
+    assert access.device_signed_in(db, other, now=NOW) is True
+    assert access.sign_out_device(db, mine) is False
+    assert access.sign_out_device(db, None) is False
+
+
+def test_sign_out_everywhere_signs_out_every_device(db):
+    access.set_password(db, PASSWORD)
+    tokens = [access.sign_in_device(db, PASSWORD, now=NOW) for _ in range(3)]
+    assert access.sign_out_everywhere(db) == 3
+    assert [access.device_signed_in(db, t, now=NOW) for t in tokens] == [False] * 3
+    assert access.password_stamp(db) is not None  # the password stays
+    assert access.sign_out_everywhere(db) == 0
+
+
+@pytest.mark.parametrize("change", [
+    lambda db: access.set_password(db, "another good password"),
+    lambda db: access.set_password(db, PASSWORD),
+    access.clear_password,
+], ids=["new_password", "same_password_again", "cleared"])
+def test_password_change_signs_every_device_out(db, change):
+    access.set_password(db, PASSWORD)
+    token = access.sign_in_device(db, PASSWORD, now=NOW)
+    change(db)
+    assert _devices(db) == []
+    assert access.device_signed_in(db, token, now=NOW) is False
+
+
+def test_sign_in_device_wrong_passwords_wait_longer_each_time(db):
     access.set_password(db, PASSWORD)
     waits, seconds = [], 0
     for _ in range(5):
@@ -95,29 +200,33 @@ def test_sign_in_wrong_passwords_wait_longer_each_time(db):
     assert access.attempts(db, now=_at(seconds)).failures == 5
 
 
-def test_sign_in_during_the_wait_is_refused_even_when_right(db):
+def test_sign_in_device_during_the_wait_is_refused_even_when_right(db):
     access.set_password(db, PASSWORD)
     _refused(db, "wrong password", 0)
     _refused(db, "wrong password", 1)  # wait is now 2 s, from second 1
     refused = _refused(db, PASSWORD, 2)
-    assert "Too many" in str(refused) and refused.wait_seconds == 1
+    assert str(refused) == "Too many wrong passwords. Try again in 1 s."
+    assert refused.wait_seconds == 1
     # A refused-unchecked attempt is not counted as another wrong one.
     assert access.attempts(db, now=_at(2)).failures == 2
-    assert access.sign_in(db, PASSWORD, now=_at(3))
+    assert _devices(db) == []
+    token = access.sign_in_device(db, PASSWORD, now=_at(3))
+    assert access.device_signed_in(db, token, now=_at(3)) is True
 
 
-def test_sign_in_right_password_resets_the_count(db):
+def test_sign_in_device_right_password_resets_the_count(db):
     access.set_password(db, PASSWORD)
     _refused(db, "wrong password", 0)
-    access.sign_in(db, PASSWORD, now=_at(1))
+    access.sign_in_device(db, PASSWORD, now=_at(1))
     assert access.attempts(db, now=_at(1)) == access.Attempts(0, 0)
     assert _refused(db, "wrong again", 1).wait_seconds == 1
 
 
-def test_sign_in_wrong_attempt_count_survives_a_new_connection(db):
-    # The count lives in the file, not in one process or session.
+def test_sign_in_device_wrong_attempt_count_survives_a_new_connection(db):
+    # The count lives in the file, not in one process or tab.
     access.set_password(db, PASSWORD)
-    _refused(db, "wrong password", 0)
+    message = str(_refused(db, "wrong password", 0))
+    assert message == "Wrong password. You can try again in 1 s."
     path = db.execute("PRAGMA database_list").fetchone()[2]
     other = sqlite3.connect(path)
     assert other.execute("SELECT failures FROM sign_in").fetchone()[0] == 1

@@ -374,3 +374,37 @@ def test_restore_onto_an_open_server_stays_open(tmp_path, good_backup):
     path = make_db(tmp_path / "data" / "fieldkit.db", "Old Olga")
     backup.restore(path, data, now=NOW)
     assert _stamp(path) is None
+
+
+def _device_hashes(path):
+    with fieldkit.db.connect(path, migrate=False) as db:
+        return [h for (h,) in db.execute("SELECT token_hash FROM devices ORDER BY id")]
+
+
+def test_restore_keeps_the_servers_devices_and_drops_the_backups(tmp_path):
+    source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
+    with fieldkit.db.connect(source) as db:
+        access.set_password(db, "the backup's own password")
+        access.sign_in_device(db, "the backup's own password", now=NOW)
+        data = backup.backup_bytes(db)
+    path = make_db(tmp_path / "data" / "fieldkit.db", "Old Olga")
+    with fieldkit.db.connect(path) as db:
+        access.set_password(db, "the server's password")
+        token = access.sign_in_device(db, "the server's password", now=NOW)
+    backup.restore(path, data, now=NOW)
+    assert _device_hashes(path) == [access.token_hash(token)]
+    with fieldkit.db.connect(path) as db:
+        assert access.device_signed_in(db, token, now=NOW) is True
+
+
+def test_restore_over_an_unreadable_file_brings_no_device(tmp_path):
+    source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
+    with fieldkit.db.connect(source) as db:
+        access.set_password(db, "the backup's own password")
+        access.sign_in_device(db, "the backup's own password", now=NOW)
+        data = backup.backup_bytes(db)
+    path = tmp_path / "data" / "fieldkit.db"
+    path.parent.mkdir()
+    path.write_bytes(b"this was a database once" * 100)
+    backup.restore(path, data, now=NOW)
+    assert _device_hashes(path) == []

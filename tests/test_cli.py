@@ -61,8 +61,9 @@ def test_subprocess_sample_then_info(tmp_path):
     counts = _counts(info.stdout)
     assert list(counts) == list(fieldkit.db.TABLES)
     assert counts == _counts(filled.stdout)
-    # Every table holds sample rows, except the password: the sample sets none.
-    assert counts.pop("sign_in") == 0
+    # Every table holds sample rows, except the password and the devices
+    # signed in with it: the sample sets none.
+    assert counts.pop("sign_in") == counts.pop("devices") == 0
     assert all(count > 0 for count in counts.values()), counts
     assert counts["people"] == 160
 
@@ -334,3 +335,36 @@ def test_clear_password_removes_it(tmp_path, monkeypatch, capsys):
     assert main(["clear-password", "--db", str(path)]) == 0
     assert "Password removed" in capsys.readouterr().out
     assert _stored_hash(path) is None
+
+
+def _signed_in_device(path):
+    with fieldkit.db.connect(path) as conn:
+        return access.sign_in_device(conn, "correct horse battery")
+
+
+def _devices(path):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT count(*) FROM devices").fetchone()[0]
+
+
+def test_set_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    _signed_in_device(path)
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("another good password\n"))
+    assert main(["set-password", "--db", str(path), "--password-stdin"]) == 0
+    assert capsys.readouterr().out == f"Password set for {path}. Every device must sign in again.\n"
+    assert _devices(path) == 0
+
+
+def test_clear_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "fieldkit.db"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    main(["set-password", "--db", str(path), "--password-stdin"])
+    _signed_in_device(path)
+    capsys.readouterr()
+    assert main(["clear-password", "--db", str(path)]) == 0
+    assert capsys.readouterr().out == f"Password removed from {path}; every device is signed out.\n"
+    assert _devices(path) == 0

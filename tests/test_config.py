@@ -92,6 +92,7 @@ ROUND_TRIPS = [
     ({"timezone": "Europe/Berlin"}, {"timezone": "Europe/Berlin"}),
     ({"timezone": " Asia/Tokyo "}, {"timezone": "Asia/Tokyo"}),
     ({"cadence_customer": "45"}, {"cadence_customer": 45}),
+    ({"sign_in_days": "365"}, {"sign_in_days": 365}),
     (
         {"timezone": "America/New_York", "weekly_target_minutes": "60", "cadence_press": 7},
         {"timezone": "America/New_York", "weekly_target_minutes": 60, "cadence_press": 7},
@@ -136,6 +137,8 @@ BAD_VALUES = [
     ("weekly_target_minutes", False),
     ("weekly_target_minutes", None),
     ("weekly_target_minutes", [120]),
+    ("sign_in_days", 0),
+    ("sign_in_days", "366"),
     ("ladder_gaps", "7, 4, 2"),
     ("ladder_gaps", [2, 4, 3]),
     ("ladder_gaps", "0, 2, 4"),

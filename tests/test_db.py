@@ -222,6 +222,28 @@ def test_schema_tables_lists_every_table_it_creates(db):
     assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.db.TABLES)
 
 
+def _add_device(db, token_hash="a" * 64, created_at=STAMP, expires_at=LATER):
+    db.execute("INSERT INTO devices (token_hash, created_at, expires_at, last_seen_at) "
+               "VALUES (?, ?, ?, ?)", [token_hash, created_at, expires_at, created_at])
+
+
+def test_schema_device_token_hash_is_unique(db):
+    _add_device(db)
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        _add_device(db)
+    assert count(db, "devices") == 1
+
+
+def test_schema_device_expiring_before_it_was_created_rejected(db):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        _add_device(db, created_at=LATER, expires_at=STAMP)
+
+
+def test_schema_device_columns_are_strict(db):
+    with pytest.raises(sqlite3.IntegrityError, match="cannot store"):
+        _add_device(db, token_hash=b"\x00" * 32)
+
+
 def test_schema_foreign_key_missing_person_rejected(db):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         add_touch(db, 999, STAMP)

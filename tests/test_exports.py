@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from icalendar import Calendar
 
-from fieldkit import config, db as fkdb, debriefs, exports, followups, photos, sample
+from fieldkit import access, config, db as fkdb, debriefs, exports, followups, photos, sample
 from tests.factory import NOW, SETTINGS, save_card
 
 BOM = b"\xef\xbb\xbf"
@@ -72,6 +72,16 @@ def test_csv_bytes_header_bom_and_crlf():
 
 def test_csv_tables_cover_every_product_table():
     assert set(exports.SOURCE_TABLES.values()) == set(fkdb.TABLES) - exports.NOT_EXPORTED
+
+
+def test_csv_tables_leave_out_the_password_and_the_devices(db):
+    access.set_password(db, "correct horse battery")
+    token = access.sign_in_device(db, "correct horse battery", now=NOW)
+    secrets = [access.token_hash(token).encode(),
+               db.execute("SELECT password_hash FROM sign_in").fetchone()[0].encode()]
+    files = exports.csv_tables(db)
+    assert not {"sign_in", "devices"} & set(files)
+    assert [name for name, data in files.items() if any(s in data for s in secrets)] == []
 
 
 def test_csv_tables_row_counts_match_the_sample(sample_day_readonly):

@@ -1,14 +1,23 @@
-"""The sign-in gate under AppTest: with a password set, no page shows anything else."""
+"""The sign-in gate under AppTest: with a password set, no page shows anything else.
+
+The password is given on /sign-in (tests/test_web_signin.py), which leaves a
+device token in a cookie. AppTest cannot send cookies, so ``browser`` stands
+in for the cookie reader: a test signs a device in through the core, as
+/sign-in does, and hands the page its token.
+"""
+
+from datetime import timedelta
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from fieldkit import access, db
-from fieldkit.ui import nav
+from fieldkit import access, clock, db
+from fieldkit.ui import gate, nav
 from tests.apptest import APP, TIMEOUT, rows
 
 PASSWORD = "correct horse battery"
+SIGN_IN_LINK = '<a href="/sign-in?next=%2F" style="{}">Sign in</a>'.format(gate._BUTTON)
 
 
 @pytest.fixture
@@ -16,6 +25,20 @@ def locked_db(sample_db):
     with db.connect(sample_db) as conn:
         access.set_password(conn, PASSWORD)
     return sample_db
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """The cookies of this test's browser: ``browser["token"]`` is what the gate reads."""
+    cookies = {}
+    monkeypatch.setattr(gate, "device_token", lambda: cookies.get("token"))
+    return cookies
+
+
+def _device(path, **options) -> str:
+    """A device signed in with the password, as /sign-in signs one in; its token."""
+    with db.connect(path) as conn:
+        return access.sign_in_device(conn, PASSWORD, **options)
 
 
 def _start() -> AppTest:
@@ -26,17 +49,32 @@ def _start() -> AppTest:
 
 
 def _shown(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "markdown", "caption", "header", "subheader", "text")
+    parts = [e.value for kind in ("title", "markdown", "caption", "header", "subheader", "text",
+                                  "html")
              for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
     parts += [b.label for b in at.button] + [t.label for t in at.text_input]
     return "\n".join(parts)
 
 
-def _sign_in(at: AppTest, password: str) -> AppTest:
-    at.text_input[0].input(password)
-    at.button[0].click().run()
+def _links(at: AppTest) -> list[str]:
+    return [h.value for h in at.get("html") if "<a " in h.value]
+
+
+def _assert_sign_in_page(at: AppTest, page_title: str | None = None) -> None:
+    """Only the sign-in page: its title, its link to /sign-in, no widget at all.
+
+    A page that draws its title before opening the database (``page_title``)
+    shows that title above the sign-in page.
+    """
     assert not at.exception, at.exception
-    return at
+    assert [t.value for t in at.title] == [*([page_title] if page_title else []), "FieldKit"]
+    assert _links(at) == [SIGN_IN_LINK]
+    assert [b.label for b in at.button] == []
+    assert [t.label for t in at.text_input] == []
+
+
+# Pages that draw their title before they open the database.
+TITLE_FIRST = {"metrics", "data"}
 
 
 def _names(path) -> list[str]:
@@ -44,11 +82,11 @@ def _names(path) -> list[str]:
 
 
 @pytest.mark.parametrize("spec", nav.PAGES, ids=lambda s: s.url_path or "today")
-def test_gate_every_page_shows_only_the_sign_in_form(sample_db, spec):
-    # A session open on a page when a password is set: its next run of that
-    # page shows the sign-in form and nothing from the data. (Under AppTest a
-    # rerun runs the page without app.py, so this is open_db's guard at work;
-    # tests/browser/test_privacy.py checks app.py's gate on a real server.)
+def test_gate_every_page_shows_only_the_sign_in_page(sample_db, browser, spec):
+    # A tab open on a page when a password is set: its next run of that
+    # page shows the sign-in page and nothing from the data. (Under AppTest a
+    # rerun runs the page without the frame, so this is open_db's guard at work;
+    # tests/browser/test_privacy.py checks the frame's gate on a real server.)
     at = _start()
     at.switch_page(spec.file).run()
     assert at.title[0].value == spec.title
@@ -56,43 +94,96 @@ def test_gate_every_page_shows_only_the_sign_in_form(sample_db, spec):
         access.set_password(conn, PASSWORD)
     # (A plain at.run() after a file page does not rerun the script under AppTest.)
     at.switch_page(spec.file).run()
-    assert not at.exception, at.exception
+    _assert_sign_in_page(at, spec.title if spec.url_path in TITLE_FIRST else None)
     shown = _shown(at)
-    assert [t.label for t in at.text_input] == ["Password"]
-    assert [b.label for b in at.button] == ["Sign in"]
-    assert at.title[-1].value == "FieldKit"
     assert [name for name in _names(sample_db) if name in shown] == []
 
 
-def test_gate_wrong_password_is_refused_and_counted(locked_db):
-    at = _sign_in(_start(), "not the password")
-    assert "Wrong password" in at.error[0].value
-    assert [t.label for t in at.text_input] == ["Password"]
-    assert rows(locked_db, "SELECT failures FROM sign_in") == [(1,)]
+def test_gate_sign_in_link_keeps_the_query(locked_db, browser):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["id"] = "7"
+    at.run()
+    assert _links(at) == [SIGN_IN_LINK.replace("next=%2F", "next=%2F%3Fid%3D7")]
 
 
-def test_gate_right_password_opens_the_app_until_sign_out(locked_db):
-    at = _sign_in(_start(), PASSWORD)
+@pytest.mark.parametrize("token", [None, "", "not a token", "A" * 43, "\u00e9" * 43])
+def test_gate_unknown_cookie_shows_only_the_sign_in_page(locked_db, browser, token):
+    _device(locked_db)  # another browser is signed in
+    browser["token"] = token
+    _assert_sign_in_page(_start())
+
+
+def test_gate_signed_in_device_opens_the_app_until_sign_out_this_device(locked_db, browser):
+    browser["token"] = _device(locked_db)
+    other = _device(locked_db)
+    at = _start()
     assert at.title[0].value == "Today"
     at.switch_page("pages/settings.py").run()
     assert at.title[0].value == "Settings"
-    sign_out = next(b for b in at.button if b.label == "Sign out")
-    sign_out.click().run()
-    assert [t.label for t in at.text_input] == ["Password"]
+    labels = [b.label for b in at.button]
+    assert labels[-2:] == ["Sign out this device", "Sign out everywhere"]
+    assert "Sign out" not in labels
+    next(b for b in at.button if b.label == "Sign out this device").click().run()
+    _assert_sign_in_page(at)
+    with db.connect(locked_db) as conn:
+        assert access.device_signed_in(conn, browser["token"]) is False
+        assert access.device_signed_in(conn, other) is True
 
 
-def test_gate_new_password_signs_open_sessions_out(locked_db):
-    at = _sign_in(_start(), PASSWORD)
+def test_gate_sign_out_everywhere_signs_every_device_out(locked_db, browser):
+    mine, theirs = _device(locked_db), _device(locked_db)
+    browser["token"] = theirs
+    their_tab = _start()
+    assert their_tab.title[0].value == "Today"
+    browser["token"] = mine
+    at = _start()
+    at.switch_page("pages/settings.py").run()
+    next(b for b in at.button if b.label == "Sign out everywhere").click().run()
+    _assert_sign_in_page(at)
+    assert rows(locked_db, "SELECT count(*) FROM devices") == [(0,)]
+    browser["token"] = theirs
+    their_tab.switch_page("pages/today.py").run()
+    _assert_sign_in_page(their_tab)
+
+
+def test_gate_new_password_signs_open_tabs_out(locked_db, browser):
+    browser["token"] = _device(locked_db)
+    at = _start()
+    assert at.title[0].value == "Today"
     with db.connect(locked_db) as conn:
         access.set_password(conn, "another good password")
     at.switch_page("pages/today.py").run()
-    assert [t.label for t in at.text_input] == ["Password"]
+    _assert_sign_in_page(at)
 
 
-def test_gate_without_password_opens_directly(sample_db):
+def test_gate_expired_device_shows_only_the_sign_in_page(locked_db, browser):
+    browser["token"] = _device(locked_db, now=clock.utc_now() - timedelta(days=2), days=1)
+    _assert_sign_in_page(_start())
+
+
+def test_gate_looks_the_device_up_again_only_after_a_change(locked_db, browser, monkeypatch):
+    browser["token"] = _device(locked_db)
+    looked = []
+    real = access.device_expiry
+    monkeypatch.setattr(access, "device_expiry",
+                        lambda *args, **kwargs: looked.append(1) or real(*args, **kwargs))
+    at = _start()
+    at.switch_page("pages/today.py").run()
+    at.switch_page("pages/people.py").run()
+    assert at.title[0].value == "People"
+    assert len(looked) == 1
+    with db.connect(locked_db) as conn:
+        access.sign_out_everywhere(conn)
+    at.switch_page("pages/today.py").run()
+    _assert_sign_in_page(at)
+    assert len(looked) == 2
+
+
+def test_gate_without_password_opens_directly(sample_db, browser):
     at = _start()
     assert at.title[0].value == "Today"
-    assert not any(b.label == "Sign out" for b in at.button)
+    at.switch_page("pages/settings.py").run()
+    assert not [b for b in at.button if b.label.startswith("Sign out")]
 
 
 @pytest.mark.parametrize(("address", "warned"), [
@@ -108,10 +199,11 @@ def test_today_warns_when_reachable_without_password(sample_db, address, warned)
     assert bool(warnings) is warned
 
 
-def test_today_no_warning_when_password_set(locked_db):
+def test_today_no_warning_when_password_set(locked_db, browser):
+    browser["token"] = _device(locked_db)
     st.config.set_option("server.address", "0.0.0.0")
     try:
-        at = _sign_in(_start(), PASSWORD)
+        at = _start()
     finally:
         st.config.set_option("server.address", None)
     assert at.title[0].value == "Today"
@@ -151,16 +243,26 @@ def test_gate_identity_provider_opens_only_for_allowed_accounts(sample_db, user,
             ["Sign out"] if user["is_logged_in"] else ["Sign in"])
 
 
-def test_gate_a_save_tapped_after_a_password_was_set_saves_nothing(app_db):
-    # Saving runs in the Save button's callback, before app.py's gate: the
-    # callback's own open_db() shows the sign-in form and stops the run.
+def test_gate_a_save_tapped_after_a_password_was_set_saves_nothing(app_db, browser):
+    # Saving runs in the Save button's callback, before the frame's gate: the
+    # callback's own open_db() shows the sign-in page and stops the run.
     at = _start()
     at.switch_page("pages/capture.py").run()
     next(t for t in at.text_input if t.label == "Name").input("Ada Locked")
     with db.connect(app_db) as conn:
         access.set_password(conn, PASSWORD)
     at.get("form_submit_button")[0].click().run()
-    assert not at.exception, at.exception
-    assert [t.label for t in at.text_input] == ["Password"]
-    assert [b.label for b in at.button] == ["Sign in"]
+    _assert_sign_in_page(at)
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
+
+
+def test_gate_a_save_tapped_after_sign_out_everywhere_saves_nothing(locked_db, browser):
+    browser["token"] = _device(locked_db)
+    at = _start()
+    at.switch_page("pages/capture.py").run()
+    next(t for t in at.text_input if t.label == "Name").input("Ada Locked")
+    with db.connect(locked_db) as conn:
+        access.sign_out_everywhere(conn)
+    at.get("form_submit_button")[0].click().run()
+    _assert_sign_in_page(at)
+    assert rows(locked_db, "SELECT count(*) FROM people WHERE name = 'Ada Locked'") == [(0,)]

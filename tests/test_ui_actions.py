@@ -85,5 +85,5 @@ def test_write_needs_a_signed_in_tab(app_db, outcome):
     at = _script(outcome).run()
     assert not at.exception
     assert not at.text  # the gate stopped the run before the write
-    assert [t.label for t in at.text_input] == ["Password"]
+    assert [t.value for t in at.title] == ["FieldKit"]  # the sign-in page
     assert rows(app_db, "SELECT count(*) FROM assumptions") == [(0,)]

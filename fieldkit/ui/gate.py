@@ -1,25 +1,42 @@
-"""The sign-in gate: with a password set, no page runs until it is given.
+"""The sign-in gate: with a password set, no page runs until this browser has signed in.
 
 The frame (``nav.frame``) asks ``required()`` before routing; while it holds, the navigation
 holds only the sign-in page, so no other page's code (and none of its data)
 runs for this tab, whatever URL was opened. Pages read the database only
 through ``open_db()``, which checks again with ``guard()`` first.
+
+The password itself is given on /sign-in (fieldkit.web.signin), outside
+Streamlit, which cannot set an HttpOnly cookie: that page signs the browser
+in as a device and leaves its token in a cookie, which every tab of that
+browser then shows the gate.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import html
 from collections.abc import Iterator
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import access
+from fieldkit import access, clock
 from fieldkit.ui import database, style
 from fieldkit.ui.database import connection
 from fieldkit.ui.text import md
+from fieldkit.web import signin
 
-STAMP = "sign_in_stamp"  # the password stamp this tab signed in with
+# What this tab last learnt of its device: (token fingerprint, the file's
+# change generation then, the device's expiry, when it was looked up).
+DEVICE = "sign_in_device"
+
+# A link styled as Streamlit's primary button (the theme's primaryColor,
+# .streamlit/config.toml), full width and thumb-sized.
+_BUTTON = ("display:flex;align-items:center;justify-content:center;width:100%;"
+           "min-height:3rem;border-radius:0.5rem;background:#0f766e;color:#ffffff;"
+           "font-weight:600;text-decoration:none")
 
 
 def _provider() -> dict | None:
@@ -32,23 +49,67 @@ def _provider() -> dict | None:
         return None
 
 
+def provider_configured() -> bool:
+    """Whether an identity provider guards FieldKit (for the HTTP routes, outside a run)."""
+    return _provider() is not None
+
+
 def _password_stamp() -> str | None:
     """The stored password's stamp, read from the file only when it has changed."""
     return database.remember("password_stamp", access.password_stamp)
+
+
+def device_token() -> str | None:
+    """This browser's device token: the cookie /sign-in set, as the tab's connection sent it.
+
+    One small function, so that tests (AppTest cannot send cookies) can
+    stand in for it.
+    """
+    token = st.context.cookies.get(signin.COOKIE)
+    return token if isinstance(token, str) else None  # AppTest's stand-in runtime gives a mock
+
+
+def _device_signed_in() -> bool:
+    """Whether this tab's browser is a signed-in device.
+
+    Looked up in the file after anything was committed to it (a sign-out, a
+    new password and a restore all commit) and at least hourly (so the
+    device's last-seen note is kept); in between, what this tab learnt last
+    holds until the device's expiry.
+    """
+    token = device_token()
+    if not token:
+        return False
+    fingerprint = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+    _, generation = database.generation()
+    now = clock.utc_now()
+    kept = st.session_state.get(DEVICE)
+    if (kept is not None and kept[:2] == (fingerprint, generation) and now < kept[2]
+            and now - kept[3] < access.SEEN_EVERY):
+        return True
+    with connection() as db:
+        expires = access.device_expiry(db, token, now=now)
+    if expires is None:
+        st.session_state.pop(DEVICE, None)
+        return False
+    # Kept under the generation read before the lookup: anything committed
+    # since (a sign-out) is looked at on the next run.
+    st.session_state[DEVICE] = (fingerprint, generation, expires, now)
+    return True
 
 
 def required() -> bool:
     """Whether this tab must sign in first.
 
     With an identity provider set up in secrets.toml: until an allowed account
-    has signed in. Otherwise, when a password is set: until it is given (a new
-    password changes the stamp and so signs every tab out).
+    has signed in. Otherwise, when a password is set: until this browser has
+    signed in as a device on /sign-in (a new password, or a sign-out, ends
+    that for every tab of the device).
     """
     if (provider := _provider()) is not None:
         return not (st.user.get("is_logged_in", False)
                     and access.email_allowed(st.user.get("email"), provider.get("allowed_emails")))
-    stamp = _password_stamp()
-    return stamp is not None and st.session_state.get(STAMP) != stamp
+    return _password_stamp() is not None and not _device_signed_in()
 
 
 def guard() -> None:
@@ -79,6 +140,11 @@ def protected() -> bool:
     return _password_stamp() is not None
 
 
+def password_guarded() -> bool:
+    """Whether FieldKit's own password (not an identity provider) guards this server."""
+    return _provider() is None and _password_stamp() is not None
+
+
 def sign_in_page() -> None:
     """The only page a tab sees before it has signed in."""
     style.apply()
@@ -87,19 +153,21 @@ def sign_in_page() -> None:
     if _provider() is not None:
         _provider_sign_in()
         return
-    with st.form("sign_in", border=False, enter_to_submit=True):
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary", width="stretch",
-                                          icon=":material/login:")
-    if not submitted:
-        return
-    try:
-        with connection() as db:
-            st.session_state[STAMP] = access.sign_in(db, password)
-    except access.SignInRefused as exc:
-        st.error(md(str(exc)), icon=":material/lock:")
-    else:
-        st.rerun()
+    # A plain link, opened in this tab: st.link_button and Markdown links open
+    # a new one (on a phone's home-screen app, the browser, whose cookies the
+    # app does not share).
+    st.html(f'<a href="{html.escape(sign_in_url())}" style="{_BUTTON}">Sign in</a>')
+    st.caption("The password is asked for on the next page. This phone or computer then "
+               "stays signed in.")
+
+
+def sign_in_url() -> str:
+    """/sign-in, asked to come back to the page this tab is on."""
+    url = st.context.url
+    here = (urlsplit(url).path if url else "") or "/"
+    if query := urlencode(st.query_params.to_dict()):
+        here += "?" + query
+    return f"{signin.PATH}?{urlencode({'next': here})}"
 
 
 def _provider_sign_in() -> None:
@@ -112,14 +180,11 @@ def _provider_sign_in() -> None:
                   on_click=st.login)
 
 
-def sign_out_button() -> None:
-    """A Sign out button, shown only when a password or a provider guards the server."""
-    if not protected() or not st.button("Sign out", icon=":material/logout:", width="stretch"):
-        return
-    if _provider() is not None:
+def provider_sign_out_button() -> None:
+    """A Sign out button, shown only when an identity provider signs people in."""
+    if _provider() is not None and st.button("Sign out", icon=":material/logout:",
+                                             width="stretch"):
         st.logout()
-    st.session_state.pop(STAMP, None)
-    st.rerun()
 
 
 def exposure_warning() -> None:

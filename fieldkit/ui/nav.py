@@ -61,7 +61,7 @@ def frame(home: st.Page | None = None) -> None:
     database.migrate_once()
 
     if gate.required():
-        # Every page's URL leads to the sign-in form and nothing else runs; after
+        # Every page's URL leads to the sign-in page and nothing else runs; after
         # signing in, the page that was asked for opens.
         locked = [
             st.Page(gate.sign_in_page, title="Sign in", url_path=p.url_path or "sign-in",

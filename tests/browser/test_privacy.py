@@ -116,6 +116,10 @@ def test_privacy_hostile_text_every_page_fetches_nothing_and_shows_text(
 PASSWORD = "correct horse battery"
 
 
+def _sign_in_link(page):
+    return page.get_by_test_id("stMain").get_by_role("link", name="Sign in", exact=True)
+
+
 def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, screenshot):
     page = phone_page
     with db.connect(server.db_path) as conn:
@@ -125,7 +129,10 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
     for spec in nav.PAGES:
         open_page(page, f"{server.url}/{spec.url_path}")
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_label("Password", exact=True)).to_be_visible()
+        expect(_sign_in_link(page)).to_have_attribute(
+            "href", f"/sign-in?next=%2F{spec.url_path}")
+        # The password is never typed into Streamlit's page.
+        expect(page.locator("input")).to_have_count(0)
         shown = main.inner_text()
         assert [name for name in names if name in shown] == []
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
@@ -135,16 +142,20 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
         assert_no_errors(page)
     screenshot(page, "sign-in.png")
 
-    with rerun(page):
-        main.get_by_label("Password", exact=True).fill("not it at all")
-        page.get_by_role("button", name="Sign in").tap()
-    expect(main.get_by_text("Wrong password")).to_be_visible()
+    # The link opens FieldKit's own sign-in page in the same tab.
+    _sign_in_link(page).tap()
+    page.wait_for_url(f"{server.url}/sign-in?next=%2F{nav.PAGES[-1].url_path}")
+    page.get_by_label("Password", exact=True).fill("not it at all")
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("alert")).to_have_text("Wrong password. You can try again in 1 s.")
+    assert [name for name in names if name in page.inner_text("body")] == []
 
     page.wait_for_timeout(1100)  # the first wait after a wrong password is 1 s
-    with rerun(page):
-        main.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").tap()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").tap()
     # The page that was asked for opens: the loop above ended on the last one.
+    page.wait_for_url(f"{server.url}/{nav.PAGES[-1].url_path}")
+    page.locator(CONNECTED).wait_for(timeout=30_000)
     expect(page.get_by_role("heading", name=nav.PAGES[-1].title)).to_be_visible()
     assert_no_horizontal_overflow(page)
     screenshot(page, "signed-in.png")
@@ -157,8 +168,9 @@ def test_privacy_password_every_url_shows_only_sign_in(server, phone_page, scree
     with rerun(page):
         page.get_by_role("button", name="Save settings").tap()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
-    expect(main.get_by_label("Password", exact=True)).to_have_count(0)
-    sign_out = page.get_by_role("button", name="Sign out")
-    sign_out.scroll_into_view_if_needed()
-    expect(sign_out).to_be_visible()
+    expect(_sign_in_link(page)).to_have_count(0)
+    for label in ("Sign out this device", "Sign out everywhere"):
+        button = page.get_by_role("button", name=label)
+        button.scroll_into_view_if_needed()
+        expect(button).to_be_visible()
     screenshot(page, "settings-sign-out.png")

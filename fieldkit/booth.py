@@ -1,0 +1,210 @@
+"""Cards taken on the booth page, with or without a network, stored when they arrive.
+
+The booth page keeps each card in the phone's outbox with an id of its own
+(a UUID) and the moment it was taken, and sends it when the server can be
+reached: seconds later, or the next morning. ``receive`` stores one such
+card as Save card stores a typed one (``cards.clean``, then ``cards.save``),
+with three differences that come from the card having waited:
+
+- It is stored once by its id: sent again (an answer lost on the way back),
+  it returns the person the first sending stored and changes nothing.
+- It keeps the time it was taken and the event you were checked in to then,
+  not the time it arrived.
+- Nobody is there to answer "is this someone you know?", so a card that
+  looks like someone known is stored and put up for review
+  (``fieldkit.reviews``) instead of waiting for an answer.
+
+A card that is not valid is refused with the message a typed card would
+get, and stays on the phone until it is fixed or discarded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+
+from fieldkit import cards, checkins, clock, config, matching, photos, reviews
+from fieldkit.db import transaction
+from fieldkit.errors import ValidationError
+from fieldkit.kinds import PERSON_KINDS
+
+# The fields the booth page sends; the rest of a card is added on FieldKit's pages.
+FIELDS: tuple[str, ...] = ("name", "kind", "important", "company", "title", "email",
+                           "phone", "note")
+# A phone's clock may run a little ahead of the server's.
+CLOCK_AHEAD = timedelta(minutes=10)
+# Older than this, a "captured at" is a wrong clock, not a card that waited.
+OLDEST = timedelta(days=366)
+# A photo as the phone sends it, base64 (four characters for three bytes).
+MAX_PHOTO_TEXT = (photos.MAX_UPLOAD_BYTES + 2) // 3 * 4
+MAX_CARD_TEXT = 64 * 1024  # a card as JSON, without its photo
+
+STORED, ALREADY, INVALID = "stored", "already", "invalid"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of one card: stored now, stored before, or refused with a message."""
+
+    id: str
+    status: str
+    person_id: int | None = None
+    message: str | None = None
+    review: bool = False
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "status": self.status, "person_id": self.person_id,
+                "message": self.message, "review": self.review}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One card as the phone sent it, checked: ready to store."""
+
+    id: str
+    captured_at: datetime
+    card: cards.Card
+    photo: photos.Photo | None
+
+
+def card_id(value: object) -> str:
+    """The card's id as stored: a UUID, in its usual lower-case form."""
+    if isinstance(value, str) and len(value) == 36:
+        try:
+            parsed = uuid.UUID(value)
+        except ValueError:
+            pass
+        else:
+            if str(parsed) == value.lower():
+                return str(parsed)
+    raise ValidationError("The card has no valid id.", field="id")
+
+
+def captured_at(value: object, *, now: datetime) -> datetime:
+    """When the card was taken: an ISO 8601 time with its offset, not in the future."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) and len(value) < 40 \
+            else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationError("The card's capture time is not a time with a time zone.",
+                              field="captured_at")
+    if moment > now + CLOCK_AHEAD:
+        raise ValidationError("The card's capture time is in the future: check the phone's "
+                              "clock.", field="captured_at")
+    if moment < now - OLDEST:
+        raise ValidationError("The card's capture time is more than a year ago: check the "
+                              "phone's clock.", field="captured_at")
+    return moment
+
+
+def _fields(value: object) -> dict:
+    if not isinstance(value, Mapping):
+        raise ValidationError("The card has no fields.", field="fields")
+    unknown = sorted(str(name)[:40] for name in value if name not in FIELDS)
+    if unknown:
+        raise ValidationError(f"The card has fields FieldKit does not know: "
+                              f"{', '.join(unknown)}.", field="fields")
+    for name, field_value in value.items():
+        allowed = (bool,) if name == "important" else (str,)
+        if field_value is not None and not isinstance(field_value, allowed):
+            raise ValidationError(f"The card's {name} is not "
+                                  f"{'true or false' if name == 'important' else 'text'}.",
+                                  field=name)
+    return dict(value)
+
+
+def _photo(value: object) -> photos.Photo | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("Photo: not an image.", field="photo")
+    if len(value) > MAX_PHOTO_TEXT:
+        raise ValidationError(f"Photo: too large (at most {photos.MAX_UPLOAD_BYTES // 2**20} MB).",
+                              field="photo")
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError("Photo: it did not arrive whole (not base64); take it again.",
+                              field="photo") from None
+    return photos.prepare(data)
+
+
+def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
+    """The card as sent, validated and normalised as a typed one is; raises ValidationError."""
+    if not isinstance(sent, Mapping):
+        raise ValidationError("This is not a card.")
+    return Sent(
+        id=card_id(sent.get("id")),
+        captured_at=captured_at(sent.get("captured_at"), now=now),
+        card=cards.clean(_fields(sent.get("fields")), phone_region=phone_region),
+        photo=_photo(sent.get("photo")),
+    )
+
+
+def _text_size(sent: Mapping) -> int:
+    text = {name: value for name, value in sent.items() if name != "photo"}
+    return len(json.dumps(text, ensure_ascii=False, default=str).encode())
+
+
+def received(db: Database, card_id_: str) -> tuple[int | None] | None:
+    """(person id, or None when deleted since) when the card was stored before, else None."""
+    row = db.execute("SELECT person_id FROM received_cards WHERE card_id = ?",
+                     [card_id_]).fetchone()
+    return (row[0],) if row else None
+
+
+def receive(db: Database, sent: object, *, now: datetime | None = None) -> Receipt:
+    """Store one card from the booth's outbox, once; what became of it.
+
+    All of a card lands or none of it: the person, their photo, the "met"
+    touch, the first follow-up, the review and the record of its id.
+    """
+    now = now or clock.utc_now()
+    raw_id = sent.get("id") if isinstance(sent, Mapping) else None
+    try:
+        the_id = card_id(raw_id)
+        if _text_size(sent) > MAX_CARD_TEXT:
+            raise ValidationError(f"The card's text is too long (at most {MAX_CARD_TEXT // 1024} "
+                                  "kB without its photo).")
+    except ValidationError as exc:
+        shown_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else ""
+        return Receipt(shown_id, INVALID, message=str(exc))
+    with transaction(db):
+        if (before := received(db, the_id)) is not None:
+            return Receipt(the_id, ALREADY, person_id=before[0])
+        settings = config.load(db)
+        try:
+            checked = check(sent, phone_region=settings["phone_region"], now=now)
+        except ValidationError as exc:
+            return Receipt(the_id, INVALID, message=str(exc))
+        twins = matching.twins(db, checked.card)
+        person_id = cards.save(db, checked.card, settings=settings,
+                               event_id=checkins.event_at(db, checked.captured_at),
+                               photo=checked.photo, now=checked.captured_at)
+        db.execute("INSERT INTO received_cards (card_id, person_id, captured_at, received_at) "
+                   "VALUES (?, ?, ?, ?)",
+                   [the_id, person_id, clock.to_iso(checked.captured_at), clock.to_iso(now)])
+        if twins:
+            reviews.flag(db, person_id, "twin", [twin["id"] for twin in twins], now=now)
+    return Receipt(the_id, STORED, person_id=person_id, review=bool(twins))
+
+
+def state(db: Database, *, now: datetime | None = None) -> dict:
+    """What the booth page keeps for when it is offline: the event, the kinds, the limits."""
+    checkin = checkins.current(db, now=now)
+    return {
+        "event": {"id": checkin["event_id"], "name": checkin["name"]} if checkin else None,
+        "kinds": [{"value": value, "label": label} for value, label in PERSON_KINDS.items()],
+        "limits": {spec.name: spec.limit for spec in cards.FIELDS
+                   if spec.name in FIELDS and spec.limit},
+        "max_photo_bytes": photos.MAX_UPLOAD_BYTES,
+    }

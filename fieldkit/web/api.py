@@ -1,0 +1,147 @@
+"""/api/booth and /api/cards: what the booth page asks for and sends, outside Streamlit.
+
+The booth page (fieldkit/web/static/booth.*) works without a network; these
+two routes are how it talks to the server when there is one:
+
+- ``GET /api/booth``: the event you are checked in to, the kinds and the
+  limits, kept on the phone for when it is offline (``booth.state``).
+- ``POST /api/cards``: cards from the phone's outbox, JSON
+  ``{"cards": [...]}``, each stored once by its id (``booth.receive``);
+  the answer says, per card and in the order sent, stored, already stored
+  or refused with a message.
+
+Both hold personal data, so both are guarded as Streamlit's pages are: with
+a password set, only a signed-in device (its cookie from /sign-in) gets an
+answer, anyone else 401 and nothing stored. Only FieldKit's own pages may
+call them (the Origin header; the device cookie is SameSite=Strict too), and
+a request's size and number of cards are bounded before anything is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from fieldkit import access, booth, db as fdb
+from fieldkit.errors import FieldkitError
+from fieldkit.web import signin
+
+BOOTH_PATH = "/api/booth"
+CARDS_PATH = "/api/cards"
+JSON_TYPE = "application/json"
+MAX_CARDS = 20  # per request; the page sends more in turns
+# One card at its largest (a photo at its limit, in base64, and its text)
+# fits in a request; twenty typical ones (a 1600 px photo is 200-600 kB) too.
+MAX_REQUEST_BYTES = booth.MAX_PHOTO_TEXT + 2 * booth.MAX_CARD_TEXT
+HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1"}
+
+
+def _answer(content: dict, status: int = 200) -> Response:
+    return JSONResponse(content, status_code=status, headers=HEADERS)
+
+
+def _error(message: str, status: int, **more) -> Response:
+    return _answer({"error": message, **more}, status)
+
+
+def from_own_page(request: Request) -> bool:
+    """Whether the request comes from one of this server's pages.
+
+    A POST must name this server as its Origin (``signin.same_origin``). A
+    GET is refused when the browser says another site made it (Origin, or
+    Sec-Fetch-Site); a browser sends neither on a plain visit.
+    """
+    if request.method == "POST":
+        return signin.same_origin(request)
+    origin = request.headers.get("origin")
+    if origin is not None and origin.strip().lower() != signin.own_origin(request):
+        return False
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
+def _cards(body: bytes) -> list | str:
+    """The list of cards in the body, or why the body is not one."""
+    try:
+        sent = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "The request is not JSON in UTF-8."
+    if not isinstance(sent, dict) or not isinstance(sent.get("cards"), list):
+        return 'Send {"cards": [...]}.'
+    found = sent["cards"]
+    if not found:
+        return "The request holds no card."
+    if len(found) > MAX_CARDS:
+        return f"At most {MAX_CARDS} cards a request."
+    return found
+
+
+def routes(database: Callable[[], Path], provider: Callable[[], bool]) -> list[Route]:
+    """GET /api/booth and POST /api/cards; ``database()`` says where the database is.
+
+    ``provider()`` says whether an identity provider guards FieldKit (read
+    by the pages' gate, which knows Streamlit's secrets).
+    """
+
+    def signed_in(token: str | None) -> bool:
+        # Guarded as the pages are; an identity provider signs in no device
+        # here, so with one only a device signed in with the password passes.
+        with fdb.connect(database()) as db:
+            if access.password_stamp(db) is None and not provider():
+                return True
+            return access.device_signed_in(db, token)
+
+    def state() -> dict:
+        with fdb.connect(database()) as db:
+            return booth.state(db)
+
+    def receive(found: list) -> list[dict]:
+        with fdb.connect(database()) as db:
+            return [booth.receive(db, card).as_dict() for card in found]
+
+    async def guarded(request: Request) -> Response | None:
+        """The answer that ends the request here (refused), or None to go on."""
+        if not from_own_page(request):
+            return _error("Only FieldKit's own pages may ask this.", 403)
+        try:
+            ok = await anyio.to_thread.run_sync(signed_in, request.cookies.get(signin.COOKIE))
+        except FieldkitError as exc:
+            return _error(str(exc), 503)
+        if not ok:
+            return _error("Sign in on this phone to send cards.", 401,
+                          sign_in=f"{signin.PATH}?next=/booth")
+        return None
+
+    async def booth_state(request: Request) -> Response:
+        if (refused := await guarded(request)) is not None:
+            return refused
+        try:
+            return _answer(await anyio.to_thread.run_sync(state))
+        except FieldkitError as exc:
+            return _error(str(exc), 503)
+
+    async def cards(request: Request) -> Response:
+        if (refused := await guarded(request)) is not None:
+            return refused
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != JSON_TYPE:
+            return _error(f"Send the cards as {JSON_TYPE}.", 415)
+        body = await signin.body_at_most(request, MAX_REQUEST_BYTES)
+        if body is None:
+            return _error(f"The request is too large (at most {MAX_REQUEST_BYTES // 2**20} MB); "
+                          "send fewer cards at once.", 413)
+        found = _cards(body)
+        if isinstance(found, str):
+            return _error(found, 400)
+        try:
+            return _answer({"results": await anyio.to_thread.run_sync(receive, found)})
+        except FieldkitError as exc:  # the database busy or unreadable: send again later
+            return _error(str(exc), 503)
+
+    return [Route(BOOTH_PATH, booth_state, methods=["GET"]),
+            Route(CARDS_PATH, cards, methods=["POST"])]

@@ -1,0 +1,188 @@
+"""Streamlit's static files, compressed once each and kept in memory.
+
+Streamlit sends its JavaScript uncompressed, on purpose (its own gzip pass
+per request cost it start-up time and memory). On a venue's capped Wi-Fi
+those bytes are most of the wait, so FieldKit compresses each static file
+the first time a browser asks for it, with brotli (else gzip), and keeps the
+result: every later request is answered from memory without touching the
+file or compressing again. The files are content-hashed and immutable, so
+what was kept never goes stale. Nothing else passes through here: not the
+page, the websocket, media or uploads, nor anything personal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import anyio
+import anyio.to_thread
+import brotli
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PREFIX = "/static/"
+MINIMUM_BYTES = 1024  # smaller files gain less than the header costs
+# Brotli's top quality is ten times slower than 9 for a few per cent: worth
+# it once a file, not on the request that waits for it.
+BROTLI_QUALITY = 11
+GZIP_LEVEL = 9
+# Already compressed: compressing again gains nothing.
+_SKIPPED_TYPES = ("image/", "font/woff", "audio/", "video/", "application/zip")
+
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "br": lambda data: brotli.compress(data, quality=BROTLI_QUALITY),
+    "gzip": lambda data: gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0),
+}
+
+
+def chosen_encoding(accept_encoding: str) -> str | None:
+    """The best encoding the browser accepts: "br", then "gzip"; None for neither.
+
+    An encoding listed with q=0 is refused, as RFC 9110 says.
+    """
+    accepted = set()
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        refused = any(p.strip().replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+                      for p in params.split(";"))
+        if name and not refused:
+            accepted.add(name.strip())
+    for encoding in ENCODERS:
+        if encoding in accepted or "*" in accepted:
+            return encoding
+    return None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One static file's compressed answer, ready to send again."""
+
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None
+
+
+class StaticCompression:
+    """ASGI middleware: /static/ files compressed on first request, then served from memory."""
+
+    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = ()):
+        self.app = app
+        self.prefix = prefix
+        self.warm = tuple(warm)  # files to compress at start-up, before anyone asks
+        self._kept: dict[tuple[str, str], Kept | None] = {}  # None: not worth compressing
+        self._locks: dict[tuple[str, str], anyio.Lock] = {}
+        self._lock = threading.Lock()
+        self._warming: asyncio.Task | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.warm:
+            await self.app(scope, receive, self._after_start_up(send))
+            return
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or not scope["path"].startswith(self.prefix)):
+            await self.app(scope, receive, send)
+            return
+        request = Headers(scope=scope)
+        encoding = chosen_encoding(request.get("accept-encoding", ""))
+        if encoding is None or "range" in request:
+            await self.app(scope, receive, send)
+            return
+        kept = await self._kept_for(scope, receive, encoding)
+        if kept is None:
+            await self.app(scope, receive, send)
+            return
+        if kept.etag is not None and kept.etag.decode("latin-1") in request.get(
+                "if-none-match", ""):
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k, v) for k, v in kept.headers
+                                    if k in (b"etag", b"cache-control", b"vary")]})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+        await send({"type": "http.response.body",
+                    "body": b"" if scope["method"] == "HEAD" else kept.body})
+
+    async def _kept_for(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
+        """The file's compressed answer, made now if nobody made it yet."""
+        key = (scope["path"], encoding)
+        if key not in self._kept:
+            # Requests for a file not kept yet wait for one compression of it.
+            with self._lock:
+                lock = self._locks.setdefault(key, anyio.Lock())
+            async with lock:
+                if key not in self._kept:
+                    self._kept[key] = await self._compress(scope, receive, encoding)
+        return self._kept[key]
+
+    def _after_start_up(self, send: Send) -> Send:
+        """The lifespan's send, starting the warm-up once the server is up."""
+        async def sending(message: Message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete" and self._warming is None:
+                self._warming = asyncio.get_running_loop().create_task(self._warm_up())
+        return sending
+
+    async def _warm_up(self) -> None:
+        """Compress the page's own files (brotli: every phone's browser takes it) one by one.
+
+        In the background after start-up, so the first phone at a venue gets
+        them from memory instead of waiting on the compression, as at any
+        later visit.
+        """
+        idle = asyncio.Event()  # never set: this "client" neither sends nor leaves
+
+        async def nothing_to_receive() -> Message:
+            await idle.wait()
+            return {"type": "http.disconnect"}
+
+        for path in self.warm:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                     "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+                     "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
+                     "client": ("127.0.0.1", 0), "headers": [(b"accept-encoding", b"br")]}
+            try:
+                if await self._kept_for(scope, nothing_to_receive, "br") is None:
+                    self._kept.pop((path, "br"), None)  # its first request tries again
+            except Exception:  # a warm-up that fails leaves the file to its first request
+                self._kept.pop((path, "br"), None)
+
+    async def _compress(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
+        """Ask Streamlit for the whole file (unconditionally) and compress it, in a thread."""
+        plain = dict(scope)
+        plain["method"] = "GET"
+        plain["headers"] = [(k, v) for k, v in scope["headers"]
+                            if k not in (b"if-none-match", b"if-modified-since", b"range")]
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(plain, receive, collect)
+        headers = Headers(raw=start.get("headers", []))
+        body = b"".join(chunks)
+        content_type = headers.get("content-type", "")
+        if (start.get("status") != 200 or len(body) < MINIMUM_BYTES
+                or "content-encoding" in headers
+                or content_type.startswith(_SKIPPED_TYPES)):
+            return None
+        compressed = await anyio.to_thread.run_sync(ENCODERS[encoding], body)
+        kept = [(k, v) for k, v in start["headers"]
+                if k not in (b"content-length", b"content-encoding", b"vary",
+                             b"accept-ranges", b"last-modified")]
+        kept += [(b"content-encoding", encoding.encode()),
+                 (b"content-length", str(len(compressed)).encode()),
+                 (b"vary", b"Accept-Encoding")]
+        etag = headers.get("etag")
+        if etag:  # the compressed form is another representation: another tag
+            etag = etag.rstrip('"') + f'-{encoding}"'
+            kept = [(k, v) for k, v in kept if k != b"etag"] + [(b"etag", etag.encode())]
+        return Kept(kept, compressed, etag.encode() if etag else None)

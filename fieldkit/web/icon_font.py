@@ -1,0 +1,142 @@
+"""Streamlit's icon font cut down to the icons that can be shown: 375 kB becomes about 20 kB.
+
+Material Symbols draws each icon from its name by a ligature ("save" turns
+into the save glyph), and Streamlit sends the whole font, four thousand
+icons, to a phone that shows a few dozen. FieldKit sends a subset: the
+glyphs of every icon named in FieldKit's code (``:material/save:``) and in
+Streamlit's own (its scripts and Python package, so no screen of its own
+loses an icon), plus the letters the names are spelt with. The names are
+read from the installed code the first time the font is asked for, the
+subset is made once and kept; the font's URL stays the same.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+from collections.abc import Iterable
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+from fontTools import subset as font_subset
+from fontTools.ttLib import TTFont
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FONT_PATH = re.compile(r"^/static/media/MaterialSymbols-[A-Za-z]+\.[\w-]+\.woff2$")
+_NAMED = re.compile(rb"material/([a-z0-9_]+)")
+_SPELLING = string.ascii_lowercase + string.digits + "_"
+_SCANNED = (".py", ".js")
+
+
+def icon_names(roots: Iterable[Path]) -> set[str]:
+    """Every icon named as ``material/<name>`` in the .py and .js files under ``roots``."""
+    names: set[str] = set()
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.suffix in _SCANNED and path.is_file():
+                names.update(name.decode() for name in _NAMED.findall(path.read_bytes()))
+    return names
+
+
+def ligatures(font: TTFont) -> dict[str, str]:
+    """Each icon's name, as spelt in letters, and the glyph its ligature makes.
+
+    Read from the spelling, not from the glyph's name: an icon with two names
+    (``location_on`` and ``place``) has one glyph, named after only one.
+    """
+    letters = {glyph: chr(code) for code, glyph in font.getBestCmap().items()}
+    made: dict[str, str] = {}
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            table = getattr(table, "ExtSubTable", table)
+            for first, found in getattr(table, "ligatures", {}).items():
+                for ligature in found:
+                    spelt = [letters.get(glyph) for glyph in (first, *ligature.Component)]
+                    if None not in spelt:
+                        made.setdefault("".join(spelt), ligature.LigGlyph)
+    return made
+
+
+def subset(font_data: bytes, names: Iterable[str]) -> bytes:
+    """The woff2 font with only the icons ``names`` (those it has) and the letters to spell them."""
+    font = TTFont(io.BytesIO(font_data))
+    cmap = font.getBestCmap()
+    letters = [ord(c) for c in _SPELLING if ord(c) in cmap]
+    made = ligatures(font)
+    icons = sorted({made[name] for name in names if name in made})
+    options = font_subset.Options()
+    options.layout_features = ["*"]
+    # Keep a ligature only when its icon was asked for: without this the
+    # subsetter would follow every ligature the letters can make (all of them).
+    options.layout_closure = False
+    options.flavor = "woff2"
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    cutter = font_subset.Subsetter(options)
+    cutter.populate(glyphs=icons + [cmap[u] for u in letters], unicodes=letters)
+    cutter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+class IconFont:
+    """ASGI middleware: Streamlit's Material Symbols font answered by its subset, made once."""
+
+    def __init__(self, app: ASGIApp, sources: Iterable[Path] = ()):
+        self.app = app
+        self.sources = tuple(sources)
+        self._kept: dict[str, tuple[list, bytes]] = {}
+        self._lock = anyio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or not FONT_PATH.match(scope["path"]) or not self.sources):
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path not in self._kept:
+            async with self._lock:
+                if path not in self._kept:
+                    kept = await self._cut(scope, receive)
+                    if kept is None:
+                        await self.app(scope, receive, send)
+                        return
+                    self._kept[path] = kept
+        headers, body = self._kept[path]
+        if Headers(scope=scope).get("if-none-match") == dict(headers).get(b"etag", b"").decode():
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body",
+                    "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def _cut(self, scope: Scope, receive: Receive) -> tuple[list, bytes] | None:
+        plain = dict(scope, method="GET", headers=[
+            (k, v) for k, v in scope["headers"]
+            if k not in (b"if-none-match", b"if-modified-since", b"range")])
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(plain, receive, collect)
+        if start.get("status") != 200:
+            return None
+        names = await anyio.to_thread.run_sync(icon_names, self.sources)
+        font = await anyio.to_thread.run_sync(subset, b"".join(chunks), names)
+        original = Headers(raw=start["headers"])
+        etag = (original.get("etag") or '"font"').rstrip('"') + '-fieldkit"'
+        headers = [(k, v) for k, v in start["headers"]
+                   if k not in (b"content-length", b"etag", b"last-modified", b"accept-ranges")]
+        headers += [(b"content-length", str(len(font)).encode()), (b"etag", etag.encode())]
+        return headers, font

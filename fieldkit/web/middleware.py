@@ -1,0 +1,124 @@
+"""What wraps every answer: security headers, and the page made into an installable shell.
+
+Plain ASGI middleware (no per-request buffering except of the page, which
+is small): ``SecurityHeaders`` adds its headers to every HTTP response,
+Streamlit's own included; ``ShellPage`` adds FieldKit's head tags to
+Streamlit's page and sets the page's Content-Security-Policy, keeping one
+rewritten (and compressed) copy per page version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import anyio.to_thread
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fieldkit.web import shell
+from fieldkit.web.compress import ENCODERS, chosen_encoding
+
+
+class SecurityHeaders:
+    """Every HTTP response gets shell.SECURITY_HEADERS and a CSP, unless it set its own."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self._policy = shell.content_security_policy()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in {**shell.SECURITY_HEADERS,
+                                    "content-security-policy": self._policy}.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+# Paths that are never Streamlit's page: its API, files and uploads.
+NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/api/")
+
+
+class ShellPage:
+    """Streamlit's page with FieldKit's head tags and its own CSP, rewritten once per version."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self._kept: dict[tuple[bytes, str | None], tuple[bytes, str]] = {}
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
+                or scope["path"].startswith(NOT_PAGES)):
+            await self.app(scope, receive, send)
+            return
+        encoding = chosen_encoding(Headers(scope=scope).get("accept-encoding", ""))
+        # Streamlit would gzip a page URL's answer itself; it comes here plain,
+        # to be rewritten, and is compressed once with the rewritten page.
+        scope = dict(scope, headers=[(k, v) for k, v in scope["headers"]
+                                     if k != b"accept-encoding"])
+        start: Message = {}
+        chunks: list[bytes] = []
+        passing = False
+
+        async def catch_page(message: Message) -> None:
+            nonlocal start, passing
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                is_page = (message["status"] == 200
+                           and headers.get("content-type", "").startswith("text/html")
+                           and "content-encoding" not in headers
+                           and "x-fieldkit-own" not in headers)
+                if not is_page:
+                    passing = True
+                    await send(message)
+                    return
+                start = message
+            elif passing:
+                await send(message)
+            else:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._send_page(encoding, start, b"".join(chunks), send,
+                                          scope["method"] == "HEAD")
+
+        await self.app(scope, receive, catch_page)
+
+    async def _send_page(self, encoding: str | None, start: Message, html: bytes,
+                         send: Send, head_only: bool) -> None:
+        key = (hashlib.sha256(html).digest(), encoding)
+        kept = self._kept.get(key)
+        if kept is None and not shell.is_streamlit_page(html):
+            await send(start)
+            await send({"type": "http.response.body", "body": html})
+            return
+        if kept is None:
+            page = shell.with_head_tags(html)
+            policy = shell.content_security_policy(shell.inline_script_hashes(page))
+            if encoding is not None:
+                page = await anyio.to_thread.run_sync(ENCODERS[encoding], page)
+            kept = (page, policy)
+            with self._lock:
+                self._kept[key] = kept
+        body, policy = kept
+        headers = MutableHeaders(raw=[(k, v) for k, v in start["headers"]
+                                      if k not in (b"content-length", b"etag",
+                                                   b"last-modified")])
+        headers["content-length"] = str(len(body))
+        headers["content-security-policy"] = policy
+        headers["cache-control"] = "no-cache"
+        headers["vary"] = "Accept-Encoding"
+        headers["x-fieldkit-shell"] = "1"  # what the service worker keeps
+        if encoding is not None:
+            headers["content-encoding"] = encoding
+        await send({"type": "http.response.start", "status": 200, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": b"" if head_only else body})

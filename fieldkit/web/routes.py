@@ -1,0 +1,85 @@
+"""FieldKit's own HTTP routes, beside Streamlit's: the app shell, /sign-in and the booth's API.
+
+Each route reads the request, asks the core or the shell, answers. The
+shell's routes (manifest, worker, icons) answer the same to anyone; /sign-in
+(fieldkit.web.signin) is where a browser gives the password; /api/*
+(fieldkit.web.api) holds personal data and is guarded as the pages are.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fieldkit.web import api, icons, shell, signin
+from fieldkit.web.compress import StaticCompression
+from fieldkit.web.icon_font import IconFont
+from fieldkit.web.middleware import SecurityHeaders, ShellPage
+
+# Asked for again each time the page is: a new FieldKit shows up at once.
+REVALIDATE = "no-cache"
+# Icons never change for a version; a day is long enough to matter, short
+# enough for a new drawing to arrive.
+ICON_CACHE = "public, max-age=86400"
+
+
+@functools.cache
+def service_worker(page_file: Path) -> str:
+    """sw.js with this version's name and the static files FieldKit's page loads."""
+    html = page_file.read_bytes()
+    script = shell.static_text("sw.js")
+    return (script
+            .replace("__VERSION__", shell.version(shell.with_head_tags(html) + script.encode()))
+            .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html)))))
+
+
+def middleware(page_file: Path | None = None,
+               icon_sources: Iterable[Path] = ()) -> list[Middleware]:
+    """Outermost first: headers on every answer, the page made a shell, static files
+    compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
+    icons named in ``icon_sources`` (folders of code)."""
+    warm = shell.static_files(shell.with_head_tags(page_file.read_bytes())) if page_file else ()
+    return [Middleware(SecurityHeaders), Middleware(ShellPage),
+            Middleware(StaticCompression, warm=warm),
+            Middleware(IconFont, sources=tuple(icon_sources))]
+
+
+def routes(page_file: Path, database: Callable[[], Path] | None = None,
+           provider: Callable[[], bool] | None = None) -> list[Route]:
+    """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html.
+
+    ``database()`` says where the database is, for /sign-in and /api/*;
+    without it (a test of the shell alone) there are neither. ``provider()``
+    says whether an identity provider guards FieldKit; without it /api/*
+    takes none to do so, which only a password can then guard.
+    """
+
+    async def manifest(request: Request) -> Response:
+        return Response(shell.manifest_bytes(), media_type="application/manifest+json",
+                        headers={"cache-control": REVALIDATE})
+
+    async def worker(request: Request) -> Response:
+        return Response(service_worker(page_file), media_type="text/javascript",
+                        headers={"cache-control": REVALIDATE})
+
+    async def icon(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in icons.ICONS:
+            return Response("No such icon.", status_code=404, media_type="text/plain")
+        return Response(icons.png(name), media_type="image/png",
+                        headers={"cache-control": ICON_CACHE})
+
+    return [
+        Route(shell.MANIFEST_PATH, manifest, methods=["GET"]),
+        Route(shell.SW_PATH, worker, methods=["GET"]),
+        Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
+        *(signin.routes(database) if database is not None else []),
+        *(api.routes(database, provider or (lambda: False)) if database is not None else []),
+    ]

@@ -1,0 +1,94 @@
+// FieldKit's service worker: the app shell from the phone's own cache.
+//
+// Served at /sw.js (scope /) with VERSION and SHELL filled in by the server:
+// VERSION changes whenever FieldKit or Streamlit's page does, which makes
+// the browser install this worker again and the old cache go.
+//
+// What it caches is the shell only: Streamlit's page and its hashed static
+// files. Never anything personal: the websocket (not a fetch at all),
+// /_stcore/*, /media/*, uploads, /api/* answers and FieldKit's own routes
+// all go to the network untouched.
+"use strict";
+
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__; // the hashed files the page itself loads
+const CACHE = `fieldkit-shell-${VERSION}`;
+const PAGE = "/"; // every page URL is the same Streamlit page: kept once
+// FieldKit's own pages (not Streamlit's): always from the network, never the shell.
+const OWN_PAGES = ["/sign-in", "/api/"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      const page = await fetch(PAGE, { credentials: "same-origin" });
+      if (isShell(page)) await cache.put(PAGE, page);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("fieldkit-shell-") && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+// Streamlit's page (not a sign-in page, an error or a redirect).
+function isShell(response) {
+  return response.ok && !response.redirected && response.headers.get("x-fieldkit-shell") === "1";
+}
+
+// Content-hashed, so a cached copy is never stale.
+function isHashedStatic(url) {
+  return url.pathname.startsWith("/static/");
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (isHashedStatic(url)) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === "navigate" && !OWN_PAGES.some((p) => url.pathname.startsWith(p))) {
+    event.respondWith(networkFirst(request));
+  }
+  // Anything else (/_stcore, /media, uploads, /api, icons, manifest) is not
+  // answered here: the browser asks the server as if there were no worker.
+});
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(request, { ignoreSearch: true });
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+// How long the page may take before the kept one is shown. On a good
+// network the page arrives well within it; on a venue's Wi-Fi (a third of a
+// second per round trip, often neither answering nor failing) the phone
+// opens from its own copy, and the fresh one is kept for the next time.
+const PAGE_PATIENCE_MS = 150;
+
+async function networkFirst(request) {
+  const fromNetwork = fetch(request).then(async (response) => {
+    if (isShell(response)) {
+      const cache = await caches.open(CACHE);
+      await cache.put(PAGE, response.clone());
+    }
+    return response;
+  });
+  const kept = await caches.match(PAGE, { cacheName: CACHE });
+  if (!kept) return fromNetwork; // nothing to fall back on: wait, or fail
+  const late = new Promise((resolve) => setTimeout(() => resolve(kept), PAGE_PATIENCE_MS));
+  return Promise.race([fromNetwork.catch(() => kept), late]);
+}
