@@ -3,9 +3,11 @@
 Part "drop" of bench/run.py. The app runs as `make run` runs it, with the
 sample data, each phone behind its own venue link (bench/link.py: 300 ms,
 768/256 kbps). Three phones (Chromium at the phone profile) open /capture
-and type a name; then their network goes (Playwright's offline switch,
-which also breaks the open websocket) and stays gone for 10 s, 150 s and
-10 minutes respectively, the three outages running side by side. While it
+and type a name; then their network goes and stays gone for 10 s, 150 s
+and 10 minutes respectively, the three outages running side by side. Gone
+means both: the link is cut (open connections, the websocket among them,
+stall; Playwright's offline switch alone leaves an open websocket working)
+and the browser is offline (new requests fail at once). While it
 is gone, each phone types a note and taps Save card. When it is back, the
 phone waits for Streamlit to reconnect and, if the card is not in the
 database yet but still in the form, taps Save card again.
@@ -93,6 +95,7 @@ def measure(workdir: Path, say: Callable[[str], None]) -> tuple[list[dict], dict
             phones.append(phone)
         went = time.monotonic()
         for phone in phones:  # the hall's Wi-Fi goes for everyone at once
+            phone.venue.cut()
             phone.context.set_offline(True)
         for phone in phones:
             page = phone.page
@@ -107,6 +110,7 @@ def measure(workdir: Path, say: Callable[[str], None]) -> tuple[list[dict], dict
             f"{sum(p.said_not_saved for p in phones)} of {len(phones)} phones")
         for phone in sorted(phones, key=lambda p: p.outage):
             time.sleep(max(0.0, went + phone.outage - time.monotonic()))
+            phone.venue.restore()
             phone.context.set_offline(False)
             page = phone.page
             page.locator(CONNECTED).wait_for(timeout=TIMEOUT_S * 1000)
