@@ -35,9 +35,11 @@
       banner = document.createElement("div");
       banner.id = "fieldkit-offline";
       banner.setAttribute("role", "status");
-      banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:1000001;"
-        + "padding:0.75rem 1rem calc(0.75rem + env(safe-area-inset-bottom));"
-        + "background:#fff7e0;color:#5c3c00;border-top:1px solid #e8c66a;"
+      // At the top, over Streamlit's header (at the bottom it would hide a Save button),
+      // and over any dialog.
+      banner.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:2147483647;"
+        + "padding:calc(0.6rem + env(safe-area-inset-top)) 1rem 0.6rem;"
+        + "background:#fff7e0;color:#5c3c00;border-bottom:1px solid #e8c66a;"
         + "font:1rem/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif";
       document.body.append(banner);
     }
@@ -58,6 +60,17 @@
     banner.hidden = false;
   }
 
+  // Streamlit's own "Connection error" dialog says less, and hides the form and what was
+  // typed in it: set aside while the banner shows (Streamlit removes it once connected).
+  function quietStreamlit() {
+    for (const dialog of document.querySelectorAll("[data-testid=stDialog]")) {
+      if (dialog.textContent.trim().startsWith("Connection error")) dialog.style.display = "none";
+    }
+    // A modal hides the rest of the page from screen readers; the banner must be heard.
+    banner.removeAttribute("aria-hidden");
+    banner.inert = false;
+  }
+
   function hide() {
     notSaved = false;
     if (banner) banner.hidden = true;
@@ -73,8 +86,9 @@
       learn();
     } else if (lostSince === null) {
       lostSince = Date.now();
-    } else if (Date.now() - lostSince > GRACE_MS && (!banner || banner.hidden)) {
-      show();
+    } else if (Date.now() - lostSince > GRACE_MS) {
+      if (!banner || banner.hidden) show();
+      quietStreamlit();
     }
   }, LOOK_EVERY_MS);
 
