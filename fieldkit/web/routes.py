@@ -49,7 +49,7 @@ def middleware(page_file: Path | None = None,
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
     icons named in ``icon_sources`` (folders of code)."""
     warm = shell.static_files(shell.with_head_tags(page_file.read_bytes())) if page_file else ()
-    return [Middleware(SecurityHeaders), Middleware(ShellPage),
+    return [Middleware(SecurityHeaders), Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm),
             Middleware(IconFont, sources=tuple(icon_sources))]
 

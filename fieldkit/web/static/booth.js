@@ -211,6 +211,7 @@
     $("saved").textContent = `Saved ${fields.name} on this phone.`;
     $("saved").hidden = false;
     $("name").focus();
+    render();
     backgroundSync();
     sync();
   });
@@ -225,7 +226,8 @@
     const today = date.toDateString() === new Date().toDateString();
     return date.toLocaleString([], today
       ? { hour: "2-digit", minute: "2-digit" }
-      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })
+      .replace(/\s/g, "\u00a0"); // "04:59 AM" kept on one line
   }
 
   function item(name, detail) {
@@ -262,6 +264,7 @@
     if (!confirm(`Discard the card of ${name}? It is not on the server and cannot come back.`)) return;
     await outbox.discard(card.id);
     if (editing && editing.id === card.id) fill(null);
+    render();
   }
 
   function label(value) {
@@ -360,7 +363,8 @@
       .catch(() => {}); // no Background Sync here: the page's own syncs remain
   }
 
-  if (outbox.changes) outbox.changes.onmessage = render; // the worker, or another tab, sent cards
+  // The worker, or another tab, changed the outbox (this page's own changes are not echoed).
+  if (outbox.changes) outbox.changes.onmessage = render;
   window.addEventListener("online", sync);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sync();
