@@ -12,7 +12,7 @@ from PIL import Image
 
 from fieldkit import db, sample
 from fieldkit.ui import nav
-from fieldkit.web import shell
+from fieldkit.web import booth_page, shell
 
 from .helpers import CONNECTED, assert_no_errors, assert_no_horizontal_overflow, open_page
 
@@ -80,7 +80,10 @@ def test_nothing_personal_goes_into_the_cache(server, phone_context):
     }""")
     paths = [url.removeprefix(server.url) for url in kept]
     assert "/" in paths
-    assert all(p == "/" or p.startswith("/static/") for p in paths), paths
+    # The shell, and the booth's own files (the same for everyone): nothing else.
+    assert set(booth_page.OFFLINE) <= set(paths)
+    assert all(p == "/" or p.startswith("/static/") or p in booth_page.OFFLINE
+               for p in paths), paths
 
 
 # Each Material icon on screen: its name, drawn width and font size, once fonts have loaded.
