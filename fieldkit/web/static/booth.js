@@ -29,6 +29,7 @@
   let photo = null; // the card photo, base64 JPEG
   let editing = null; // the card being fixed, after the server refused it
   let signIn = false; // the server wants this device signed in before it takes cards
+  let reachable = null; // whether the server answered the last time it was asked
   let timer = null;
 
   // ---- What the server says: the event checked in to, the kinds, the limits.
@@ -38,6 +39,7 @@
     if (kept) showBooth(kept);
     try {
       const response = await fetch("/api/booth", { credentials: "same-origin", cache: "no-store" });
+      reachable = true;
       if (response.status === 401) {
         signIn = true;
       } else if (response.ok) {
@@ -47,7 +49,7 @@
         await outbox.setMeta("booth", info); // for the next time there is no network
       }
     } catch (error) {
-      // No network: what was kept last time stands.
+      reachable = false; // no network: what was kept last time stands
     }
     render();
   }
@@ -290,7 +292,10 @@
     const status = $("status");
     status.textContent = "";
     status.className = "status";
-    status.hidden = !waiting.length && !signIn;
+    status.hidden = !waiting.length && !signIn && reachable !== false;
+    if (!waiting.length && !signIn && reachable === false) {
+      status.append("No connection: cards saved here wait on this phone until it is back.");
+    }
     if (waiting.length) {
       let text = `${plural(waiting.length, "card", "cards")} not yet on the server`;
       if (refused) text += ` (${refused} to fix)`;
@@ -350,8 +355,10 @@
 
   async function sync() {
     const outcome = await outbox.sync().catch((error) => ({ state: "error", message: String(error) }));
+    if (!outcome.asked) return render(); // nothing could go: the server was not asked
     if (outcome.state === "signin") signIn = true;
     else if (outcome.state === "done") signIn = false;
+    reachable = outcome.state !== "offline";
     render();
   }
 
@@ -365,9 +372,11 @@
 
   // The worker, or another tab, changed the outbox (this page's own changes are not echoed).
   if (outbox.changes) outbox.changes.onmessage = render;
-  window.addEventListener("online", sync);
+  // Back online, or back on screen: ask the server again (the event may have changed), then send.
+  const refresh = () => loadBooth().then(sync);
+  window.addEventListener("online", refresh);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") sync();
+    if (document.visibilityState === "visible") refresh();
   });
   // This page may be the first of FieldKit's a phone opens: it installs the worker too.
   if ("serviceWorker" in navigator && window.isSecureContext) {
@@ -378,5 +387,5 @@
 
   showBooth(DEFAULTS);
   render();
-  loadBooth().then(sync);
+  refresh();
 })();

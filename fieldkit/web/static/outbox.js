@@ -167,15 +167,17 @@
     return stored.length;
   }
 
-  // Sends every card that is not waiting for a fix. Returns {state, sent}; the state is
-  // also kept (meta "last"), so a page shows what a sync in the worker found.
+  // Sends every card that is not waiting for a fix. Returns {state, sent, asked} (asked:
+  // requests made; none when nothing could go); it is also kept (meta "last"), so a page
+  // shows what a sync in the worker found.
   async function sendAll() {
     const waiting = (await cards()).filter((card) => !card.message);
     const queue = batches(waiting);
-    let outcome = { state: "done", sent: 0 };
+    let outcome = { state: "done", sent: 0, asked: 0 };
     while (queue.length) {
       const batch = queue.shift();
       const answer = await post(batch);
+      outcome.asked += 1;
       if (answer.state === "ok") {
         outcome.sent += await settle(batch, answer.results);
       } else if (answer.state === "error" && (answer.status === 400 || answer.status === 413)) {
@@ -183,7 +185,7 @@
         if (batch.length > 1) queue.unshift(...batch.map((card) => [card]));
         else await settle(batch, [{ id: batch[0].id, status: "invalid", message: answer.message }]);
       } else {
-        outcome = { ...answer, sent: outcome.sent };
+        outcome = { ...answer, sent: outcome.sent, asked: outcome.asked };
         break;
       }
     }
