@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit import file_util
 
 from fieldkit import config
+from fieldkit.ui.gate import provider_configured
 from fieldkit.web.routes import middleware, routes
 
 HERE = Path(__file__).resolve().parent
@@ -22,8 +23,8 @@ app = st.App(
     "frame.py",
     # The database path is read from the environment per request (os.environ
     # is live), as the pages read it per run.
-    routes=routes(PAGE,
-                  functools.partial(config.database_path, os.environ)),
+    routes=routes(PAGE, functools.partial(config.database_path, os.environ),
+                  provider=provider_configured),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
 )

@@ -467,7 +467,7 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse")
+PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop")
 HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
 
 
@@ -527,11 +527,11 @@ def main(argv: list[str] | None = None) -> int:
         if "imports" in parts:
             say("Imports...")
             figures += import_figures(path, workdir, imports_repeat)
-        if parts & {"venue", "lighthouse"} and CHROMIUM is None:
-            skipped.append("venue and Lighthouse figures: no Chromium found (apt-get install "
-                           "chromium, or set FIELDKIT_CHROMIUM to an executable)")
+        if parts & {"venue", "lighthouse", "drop"} and CHROMIUM is None:
+            skipped.append("venue, Lighthouse and drop figures: no Chromium found (apt-get "
+                           "install chromium, or set FIELDKIT_CHROMIUM to an executable)")
             say(f"  skipped {skipped[-1]}")
-        elif parts & {"venue", "lighthouse"}:
+        elif parts & {"venue", "lighthouse", "drop"}:
             from bench import lighthouse, venue
             if "venue" in parts:
                 say("/capture through a venue's link (300 ms, 768/256 kbps), cold and warm...")
@@ -546,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
                 except lighthouse.NotMeasured as error:
                     skipped.append(str(error))
                     say(f"  not measured: {error}")
+            if "drop" in parts:
+                from bench import drop
+                say("/capture while the network drops for 10 s, 150 s and 10 minutes "
+                    "(about 11 minutes), then the booth offline...")
+                found, details["drop"] = drop.measure(workdir, say)
+                figures += [Figure(**f) for f in found]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -399,12 +399,13 @@ def _booth(db: Database) -> None:
         """
     )
     # People stored without the user looking at them first (fieldkit.reviews):
-    # a card that looks like someone known, taken offline.
+    # a card taken offline that looks like someone known ('twin'), or whose
+    # fields were read from its photo ('read').
     db.execute(
         """
         CREATE TABLE reviews (
             person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
-            reason TEXT NOT NULL CHECK (reason IN ('twin')),
+            reason TEXT NOT NULL CHECK (reason IN ('twin', 'read')),
             twins TEXT NOT NULL DEFAULT '[]',  -- JSON: ids of the people it looks like
             created_at TEXT NOT NULL
         ) STRICT

@@ -628,10 +628,12 @@ def _booth_cards(db, rng, rows):
     _insert(db, "received_cards", [
         {"card_id": _uid(rng), "person_id": person["id"], "captured_at": person["met_at"],
          "received_at": person["met_at"]} for person in at_show])
-    earlier = next(p for p in rows.people if p["id"] != at_show[-1]["id"])
-    _insert(db, "reviews", [{"person_id": at_show[-1]["id"], "reason": "twin",
+    reviewed = at_show[-1]
+    others = [p for p in rows.people if p["id"] != reviewed["id"]]
+    earlier = next((p for p in others if p["company"] == reviewed["company"]), others[0])
+    _insert(db, "reviews", [{"person_id": reviewed["id"], "reason": "twin",
                              "twins": json.dumps([earlier["id"]]),
-                             "created_at": at_show[-1]["met_at"]}])
+                             "created_at": reviewed["met_at"]}])
 
 
 @contextlib.contextmanager

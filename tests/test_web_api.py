@@ -27,8 +27,13 @@ def path(tmp_path):
 
 
 @pytest.fixture
-def client(path):
-    return TestClient(Starlette(routes=api.routes(lambda: path)))
+def provider():
+    return []  # append True: an identity provider guards FieldKit
+
+
+@pytest.fixture
+def client(path, provider):
+    return TestClient(Starlette(routes=api.routes(lambda: path, lambda: bool(provider))))
 
 
 def card(name="Amara Okafor", **fields):
@@ -145,8 +150,8 @@ def test_with_a_password_only_a_signed_in_device_gets_in(client, path):
     assert people(path) == ["Amara Okafor"]
 
 
-def test_an_identity_provider_guards_the_api_too(client, path, monkeypatch):
-    monkeypatch.setattr(api, "provider_configured", lambda: True)
+def test_an_identity_provider_guards_the_api_too(client, path, provider):
+    provider.append(True)
     assert post(client, {"cards": [card()]}).status_code == 401
     assert people(path) == []
 

@@ -49,6 +49,11 @@ def _provider() -> dict | None:
         return None
 
 
+def provider_configured() -> bool:
+    """Whether an identity provider guards FieldKit (for the HTTP routes, outside a run)."""
+    return _provider() is not None
+
+
 def _password_stamp() -> str | None:
     """The stored password's stamp, read from the file only when it has changed."""
     return database.remember("password_stamp", access.password_stamp)

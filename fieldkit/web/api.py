@@ -24,7 +24,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anyio.to_thread
-import streamlit as st
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -49,14 +48,6 @@ def _answer(content: dict, status: int = 200) -> Response:
 
 def _error(message: str, status: int, **more) -> Response:
     return _answer({"error": message, **more}, status)
-
-
-def provider_configured() -> bool:
-    """Whether Streamlit's identity-provider sign-in ([auth] in secrets.toml) guards FieldKit."""
-    try:
-        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
-    except Exception:  # unreadable secrets: FieldKit's password decides, as on the pages
-        return False
 
 
 def from_own_page(request: Request) -> bool:
@@ -90,14 +81,18 @@ def _cards(body: bytes) -> list | str:
     return found
 
 
-def routes(database: Callable[[], Path]) -> list[Route]:
-    """GET /api/booth and POST /api/cards; ``database()`` says where the database is."""
+def routes(database: Callable[[], Path], provider: Callable[[], bool]) -> list[Route]:
+    """GET /api/booth and POST /api/cards; ``database()`` says where the database is.
+
+    ``provider()`` says whether an identity provider guards FieldKit (read
+    by the pages' gate, which knows Streamlit's secrets).
+    """
 
     def signed_in(token: str | None) -> bool:
         # Guarded as the pages are; an identity provider signs in no device
         # here, so with one only a device signed in with the password passes.
         with fdb.connect(database()) as db:
-            if access.password_stamp(db) is None and not provider_configured():
+            if access.password_stamp(db) is None and not provider():
                 return True
             return access.device_signed_in(db, token)
 

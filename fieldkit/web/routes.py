@@ -54,11 +54,14 @@ def middleware(page_file: Path | None = None,
             Middleware(IconFont, sources=tuple(icon_sources))]
 
 
-def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[Route]:
+def routes(page_file: Path, database: Callable[[], Path] | None = None,
+           provider: Callable[[], bool] | None = None) -> list[Route]:
     """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html.
 
     ``database()`` says where the database is, for /sign-in and /api/*;
-    without it (a test of the shell alone) there are neither.
+    without it (a test of the shell alone) there are neither. ``provider()``
+    says whether an identity provider guards FieldKit; without it /api/*
+    takes none to do so, which only a password can then guard.
     """
 
     async def manifest(request: Request) -> Response:
@@ -82,5 +85,5 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None) -> list[
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
         *booth_page.routes(),
         *(signin.routes(database) if database is not None else []),
-        *(api.routes(database) if database is not None else []),
+        *(api.routes(database, provider or (lambda: False)) if database is not None else []),
     ]
