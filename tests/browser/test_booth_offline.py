@@ -18,7 +18,7 @@ from PIL import Image
 from fieldkit import access, cards, checkins, db
 from fieldkit.errors import ValidationError
 
-from .helpers import CONNECTED, expect, open_page, rerun, settle, watch
+from .helpers import CONNECTED, expect, open_page, rerun, settle, wait_controlled, watch
 from .test_booth import a_running_trade_show
 
 PASSWORD = "correct horse battery"
@@ -31,11 +31,6 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a
 def rows(db_path, sql, params=()):
     with closing(sqlite3.connect(db_path)) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-def controlled(page):
-    """Wait until the service worker controls the page (it claims the page that installed it)."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
 
 
 def outbox(page):
@@ -98,7 +93,7 @@ def test_offline_capture_opens_the_booth_and_its_three_cards_reach_the_server_on
     with db.connect(server.db_path) as conn:
         checkins.check_in(conn, event_id)
     open_page(page, server.url + "/capture")
-    controlled(page)
+    wait_controlled(page)
     assert learnt_event(page) == event_id
 
     phone_context.set_offline(True)
@@ -182,7 +177,7 @@ def test_a_card_the_server_refuses_waits_with_its_message_until_fixed_or_discard
         server, phone_page, phone_context, screenshot):
     page = phone_page
     page.goto(server.url + "/booth")
-    controlled(page)
+    wait_controlled(page)
     phone_context.set_offline(True)
     take_card(page, "Nadia Nomail", kind="Vendor", email="not-an-email")
     take_card(page, "Otto Oops", email="also wrong")
@@ -273,7 +268,7 @@ def test_save_on_capture_while_disconnected_says_not_saved_then_saves_once(
 
     page.route_web_socket(re.compile(r".*/_stcore/stream$"), through)
     open_page(page, server.url + "/capture")
-    controlled(page)
+    wait_controlled(page)
     page.get_by_label("Name", exact=True).fill("Tomas Tunnel")
     banner = page.locator("#fieldkit-offline")
     expect(banner).to_have_count(0)
@@ -311,7 +306,7 @@ def test_the_banner_offers_the_booth_while_disconnected_and_goes_when_connected(
     page.route_web_socket(re.compile(r".*/_stcore/stream$"),
                           lambda socket: (socket.connect_to_server(), sockets.append(socket)))
     open_page(page, server.url + "/people")
-    controlled(page)
+    wait_controlled(page)
     phone_context.set_offline(True)
     sockets[-1].close()
     banner = page.locator("#fieldkit-offline")
