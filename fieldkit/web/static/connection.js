@@ -5,9 +5,9 @@
 // takes cards with no network. A Save card tapped meanwhile is stopped, with
 // a clear "Not saved yet" (what was typed stays in the form). Signing out
 // while the outbox holds cards asks first. Cards waiting from the booth are
-// sent from here too, and the booth learns the event checked in to. A deferred file of its own (the page's CSP allows no
-// other inline script), polling one attribute twice a second: it never
-// holds Streamlit up.
+// sent from here too, and the booth learns the event checked in to.
+// A deferred file of its own (the page's CSP allows no other inline
+// script), polling one attribute twice a second: it never holds Streamlit up.
 "use strict";
 (function () {
   const GRACE_MS = 2000; // a blip shorter than this shows nothing
