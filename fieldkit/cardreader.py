@@ -985,7 +985,7 @@ def fields_from_lines(lines: Sequence[Line], *, region: str | None) -> ReadCard:
             if under is not None and under.title >= 2:
                 c.scores["name"] += 1.0
 
-    name = max((c for c in cands if c.scores["name"] >= 1.5),
+    name = max((c for c in cands if c.scores["name"] >= 1.0),
                key=lambda c: c.scores["name"], default=None)
     rest = [c for c in cands if c is not name]
     company = max((c for c in rest if c.scores["company"] >= 1.0),
@@ -1017,7 +1017,7 @@ def fields_from_lines(lines: Sequence[Line], *, region: str | None) -> ReadCard:
             address.append(c)
     address.sort(key=lambda c: (c.line.top, c.line.left))
     others = [c.text for c in rest if c not in address and name is not None
-              and c.scores["name"] >= 1.5 and c.size >= 0.8 * name.size]
+              and c.scores["name"] >= 1.0 and c.size >= 0.8 * name.size]
     ordered = [p for p, kind in phones if kind == "mobile"] + \
         [p for p, kind in phones if kind == "mobile number"] + \
         [p for p, kind in phones if kind == ""]
