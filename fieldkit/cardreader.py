@@ -21,6 +21,7 @@ a ReadCard and the user saves the card as a typed one.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 import statistics
@@ -153,6 +154,21 @@ def engine():
     return _engine
 
 
+def warm_up() -> None:
+    """Load the engine in the background, once: the first card read then waits less."""
+    if _engine is None and not _engine_lock.locked():
+        threading.Thread(target=engine, name="cardreader-warm-up", daemon=True).start()
+
+
+def _release() -> None:
+    # onnxruntime frees a read's buffers (a few hundred MB) into glibc's heap,
+    # which keeps them from the rest of the server: hand them back to the system.
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        pass
+
+
 def load(data: bytes) -> Image.Image:
     """The photo in ``data``, upright and at most MAX_SIDE a side; CardReadError if unreadable."""
     image = photos.load(data, label="Card photo", field="photo", error=CardReadError)
@@ -166,7 +182,10 @@ def ocr_lines(image: Image.Image) -> list[Line]:
     import numpy as np
 
     with _read_lock:
-        result = engine()(np.asarray(image))
+        try:
+            result = engine()(np.asarray(image))
+        finally:
+            _release()
     if result.boxes is None or not len(result.txts):
         return []
     return upright(result.txts, result.boxes)
