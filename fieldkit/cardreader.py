@@ -267,6 +267,7 @@ strategist scientist researcher intern supervisor secretary treasurer chairman c
 chairperson editor journalist reporter correspondent recruiter attorney lawyer counsel
 accountant auditor broker buyer technician professor lecturer evangelist ambassador
 producer planner controller trainer coach expert officer superintendent programmer
+member
 geschaftsfuhrer geschaftsfuhrerin geschaeftsfuehrer leiter leiterin leitung inhaber inhaberin
 vorstand vorstandin prokurist prokuristin referent referentin sachbearbeiter
 sachbearbeiterin gesellschafter gesellschafterin grunder grunderin mitgrunder direktor
@@ -731,6 +732,10 @@ def _parts(line: Line) -> list[Line]:
     """A line of several things ("Jane Doe | CEO") as one line per thing, each in its place."""
     text = line.text
     cuts = [m.span() for m in _PARTS.finditer(text)]
+    # "Jane Doe, CEO": a name, then a title after a comma.
+    head, comma, tail = text.partition(", ")
+    if not cuts and comma and _name_tokens(head) and title_score(tail) >= 2:
+        cuts = [(len(head), len(head) + 2)]
     if not cuts:
         return [line]
     per_char = line.width / max(len(text), 1)
@@ -893,6 +898,7 @@ class _Candidate:
     tagline: bool
     domain: float = 0.0
     mail: float = 0.0
+    personal: bool = False  # the web domain is the person's name
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -904,6 +910,12 @@ def _candidates(rows: Sequence[tuple[Line, str]], typical: float, stems: Sequenc
             continue
         words = _words(text)
         names = _name_tokens(text)
+        if names is None and text.islower():
+            # "jane doe", as some designers print it: a name if the address says so.
+            names = _name_tokens(text.title())
+            if names and not any(_mail_match(names, local) >= 0.6 for local in locals_) \
+                    and _squash(text) not in stems:
+                names = None
         cand = _Candidate(
             line=line, text=text, size=line.height / typical, names=names,
             title=title_score(text), legal=has_legal_form(text),
@@ -912,6 +924,8 @@ def _candidates(rows: Sequence[tuple[Line, str]], typical: float, stems: Sequenc
         if names:
             cand.mail = max([_mail_match(names, local) for local in locals_]
                             + [0.9 * _mail_match(names, slug) for slug in slugs], default=0.0)
+            # janedoe.design: a person's own domain names them, not a company.
+            cand.personal = any(_squash(" ".join(names)) == s.replace("-", "") for s in stems)
         out.append(cand)
     return out
 
@@ -932,7 +946,7 @@ def _name_score(c: _Candidate) -> float:
         score -= 4.0
     if c.address >= 1.5:
         score -= 4.0
-    if c.domain and c.mail < 0.6:
+    if c.domain and c.mail < 0.6 and not c.personal:
         score -= 2.5 * c.domain
     if c.tagline:
         score -= 2.0
@@ -1014,7 +1028,8 @@ def fields_from_lines(lines: Sequence[Line], *, region: str | None) -> ReadCard:
                   key=lambda c: c.scores["company"], default=None)
     rest = [c for c in rest if c is not company]
     title = _title(name, rest, cands)
-    rest = [c for c in rest if c is not title]
+    title_text, used = _title_text(title, rest) if title else (None, [])
+    rest = [c for c in rest if c not in used]
     guessed: list[str] = []
     if company is None and not stems:
         # No cue at all: a short line that is nothing else is the company.
@@ -1024,7 +1039,8 @@ def fields_from_lines(lines: Sequence[Line], *, region: str | None) -> ReadCard:
         rest = [c for c in rest if c is not company]
     company_text = company.text if company else None
     if company_text is None:
-        company_text = _company_from_domain(stems)
+        own = {_squash(" ".join(name.names))} if name is not None and name.names else set()
+        company_text = _company_from_domain([s for s in stems if s.replace("-", "") not in own])
         if company_text:
             guessed.append("company")
     address = [c for c in rest if c.address >= 1.5]
@@ -1046,7 +1062,7 @@ def fields_from_lines(lines: Sequence[Line], *, region: str | None) -> ReadCard:
     return ReadCard(
         name=name.text if name else None,
         company=company_text,
-        title=title.text if title else None,
+        title=title_text,
         email=_pick_email(emails, name),
         phones=tuple(ordered),
         website=sites[0] if sites else None,
@@ -1082,6 +1098,22 @@ def _title(name: _Candidate | None, cands: Sequence[_Candidate],
         if score > best_score:
             best, best_score = c, score
     return best
+
+
+_GOES_ON = re.compile(r"(?:[,&/+\-–]|\b(?:and|und|et|y|e|of|for|de|für))$", re.IGNORECASE)
+
+
+def _title_text(title: _Candidate, cands: Sequence[_Candidate]) -> tuple[str, list]:
+    """A title's words, with the next line's when the title runs on to it ("..., EMEA")."""
+    text, used = title.text, [title]
+    if _GOES_ON.search(text):
+        nxt = _under(title.line, [c.line for c in cands])
+        follow = next((c for c in cands if c.line is nxt), None)
+        if follow is not None and not follow.names and follow.address < 1.5 \
+                and not follow.legal and abs(follow.line.height - title.line.height) \
+                <= 0.2 * title.line.height:
+            text, used = f"{text} {follow.text}", [title, follow]
+    return text, used
 
 
 def _department_only(text: str) -> bool:

@@ -126,6 +126,27 @@ def test_two_columns_are_read_apart():
     assert card.address == "Calle de Alcalá 45, 28014 Madrid"
 
 
+def test_a_name_and_title_on_one_line_are_parted():
+    card = read(("Jane Doe, CEO", BIG), ("Acme Robotics Inc.", 30), "jane@acme.io")
+    assert (card.name, card.title, card.company) == ("Jane Doe", "CEO", "Acme Robotics Inc.")
+    card = read(("Jane Doe | Head of Product", BIG), "jane@acme.io")
+    assert (card.name, card.title) == ("Jane Doe", "Head of Product")
+
+
+def test_a_title_that_runs_on_to_the_next_line_is_read_whole():
+    card = read(("ACME", 70), ("Jane Doe", 30), ("Senior Vice President,", 22),
+                ("Global Sales & Marketing", 22), "jane.doe@acme.com")
+    assert card.title == "Senior Vice President, Global Sales & Marketing"
+    assert (card.name, card.company) == ("Jane Doe", "ACME")
+
+
+def test_a_name_in_small_letters_on_a_personal_domain_is_no_company():
+    card = read(("jane doe", 40), ("product designer", 26), "hello@janedoe.design",
+                "janedoe.design")
+    assert (card.name, card.title, card.company) == ("jane doe", "product designer", None)
+    assert card.website == "https://janedoe.design"
+
+
 def test_pieces_of_one_row_are_joined_and_far_ones_are_not():
     lines = [Line("Jane", 60, 100, 120, BIG), Line("Doe", 200, 102, 90, BIG),
              Line("Head of Product", 60, 170, 300, MID),
@@ -154,6 +175,7 @@ def test_lines_of_noise_give_no_fields():
     "Directrice générale", "Chef de projet", "Ingénieur d'affaires", "Chargée de communication",
     "Jefa de Producto", "Gerente de Proyectos", "Ejecutiva de Cuentas", "Directora Comercial",
     "Diretor Comercial", "Engenheira de Software", "Gestor de Projetos", "Sócio-Fundador",
+    "Member of the Board", "Product Marketing",
 ])
 def test_titles_in_five_languages_are_read_under_the_name(title):
     card = read(("Alex Moreno", BIG), (title, MID), ("Quantix Labs", 40),
