@@ -562,11 +562,17 @@ def _perspective_coeffs(src, dst) -> list[float]:
     return list(np.linalg.solve(np.array(rows, float), np.array(rhs, float)))
 
 
+def _noise(rng: random.Random, size: tuple[int, int], sigma: float) -> Image.Image:
+    """Grey noise around mid-grey, from ``rng`` (Pillow's own noise ignores any seed)."""
+    values = np.random.default_rng(rng.randrange(2 ** 32)).normal(128, sigma, size[::-1])
+    return Image.fromarray(values.clip(0, 255).astype(np.uint8), "L")
+
+
 def _photograph(rng: random.Random, card: Image.Image) -> Image.Image:
     out_w, out_h = rng.choice(((1600, 1200), (1600, 1200), (1200, 1600), (1280, 960)))
     table = tuple(rng.randrange(60, 180) for _ in range(3))
     photo = Image.new("RGB", (out_w, out_h), table)
-    noise = Image.effect_noise((out_w // 4, out_h // 4), rng.uniform(10, 40)).resize(
+    noise = _noise(rng, (out_w // 4, out_h // 4), rng.uniform(10, 40)).resize(
         (out_w, out_h)).convert("RGB")
     photo = Image.blend(photo, noise, 0.15)
     # The card fills most of the frame, a little off centre, turned and in perspective.
@@ -607,7 +613,7 @@ def _photograph(rng: random.Random, card: Image.Image) -> Image.Image:
     blur = rng.choice((0, 0.6, 1.0, 1.4, 1.8))
     if blur:
         photo = photo.filter(ImageFilter.GaussianBlur(blur))
-    grain = Image.effect_noise((out_w, out_h), rng.uniform(4, 14)).convert("RGB")
+    grain = _noise(rng, (out_w, out_h), rng.uniform(4, 14)).convert("RGB")
     return Image.blend(photo, grain, 0.06)
 
 
