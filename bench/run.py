@@ -20,7 +20,11 @@ with medians over repeated runs:
   visit, FieldKit beside plain Streamlit (bench/venue.py, bench/link.py);
 - Lighthouse 12 mobile on /capture, FieldKit beside plain Streamlit, and on
   the booth (/booth) (bench/lighthouse.py; installs Lighthouse into
-  bench/.node/ with npm).
+  bench/.node/ with npm);
+- /capture while the network drops, and the booth opened offline (bench/drop.py);
+- business cards read from generated photos (bench/cards.py, tests/cardgen.py):
+  fields exactly right, time per card, and the served app's memory growth
+  while cards are read on /capture in Chromium.
 
 Prints one table and writes the same as JSON. Not part of `make test`.
 """
@@ -447,6 +451,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
     if unit == "s":
         return f"{value:.2f} s"
+    if unit == "%":
+        return f"{value:.1f}%"
     return f"{value:.0f} {unit}"
 
 
@@ -467,7 +473,7 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop")
+PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards")
 HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
 
 
@@ -491,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     imports_repeat = 1 if args.quick else 3
     venue_runs = 1 if args.quick else 3
     lighthouse_runs = 1 if args.quick else 3
+    card_count = 60 if args.quick else 100
+    card_reads = 3 if args.quick else 6
 
     workdir = Path(tempfile.mkdtemp(prefix="fieldkit-bench-"))
     figures: list[Figure] = []
@@ -552,6 +560,13 @@ def main(argv: list[str] | None = None) -> int:
                     "(about 11 minutes), then the booth offline...")
                 found, details["drop"] = drop.measure(workdir, say)
                 figures += [Figure(**f) for f in found]
+        if "cards" in parts:
+            from bench import cards
+            say("Business cards read from generated photos...")
+            found, details["cards"], missing = cards.figures(workdir, CHROMIUM, card_count,
+                                                             card_reads, say)
+            figures += [Figure(**f) for f in found]
+            skipped += missing
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

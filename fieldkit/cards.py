@@ -49,6 +49,7 @@ class CardField:
     only_kind: str | None = None  # kept only for people of this kind
     up_front: bool = False  # on the capture form, not folded away in the details
     scan: bool = False  # a code (vCard, MECARD, LinkedIn link) can fill it
+    paper: bool = False  # a photo of a paper business card can fill it
     own_card: bool = False  # on the user's own card (vCard and its QR code)
 
     def __post_init__(self) -> None:
@@ -64,19 +65,20 @@ class CardField:
 # The card's fields, in the order of Card, of cleaning and of a form that shows them all.
 FIELDS: tuple[CardField, ...] = (
     CardField("name", "Name", limit=200, required=True, up_front=True, scan=True,
-              own_card=True),
+              own_card=True, paper=True),
     CardField("kind", "Kind", rule=_kind, up_front=True),
     CardField("department", "Department", limit=100, detail=True, only_kind="colleague"),
-    CardField("company", "Company", limit=200, detail=True, scan=True, own_card=True),
-    CardField("title", "Title", limit=200, detail=True, scan=True, own_card=True),
+    CardField("company", "Company", limit=200, detail=True, scan=True, own_card=True, paper=True),
+    CardField("title", "Title", limit=200, detail=True, scan=True, own_card=True, paper=True),
     CardField("email", "Email", rule=lambda value, _: normalise.email(value), detail=True,
-              scan=True, own_card=True),
-    CardField("phone", "Phone", rule=normalise.phone, detail=True, scan=True, own_card=True),
+              scan=True, own_card=True, paper=True),
+    CardField("phone", "Phone", rule=normalise.phone, detail=True, scan=True, own_card=True,
+              paper=True),
     CardField("linkedin_url", "LinkedIn", rule=lambda value, _: normalise.linkedin(value),
-              detail=True, scan=True, own_card=True),
+              detail=True, scan=True, own_card=True, paper=True),
     CardField("website", "Website", rule=lambda value, _: normalise.website(value),
-              detail=True, scan=True, own_card=True),
-    CardField("note", "Note", limit=4000, multiline=True, detail=True, scan=True),
+              detail=True, scan=True, own_card=True, paper=True),
+    CardField("note", "Note", limit=4000, multiline=True, detail=True, scan=True, paper=True),
     CardField("important", "Starred", rule=lambda value, _: bool(value), up_front=True),
     CardField("tags", "Tags", rule=lambda value, _: tuple(normalise.tags(value)),
               column=False, scan=True),

@@ -152,6 +152,44 @@ def run_scan(args) -> None:
         raise FieldkitError(f"No readable code in {args.image}.")
 
 
+def _region(text: str) -> str:
+    try:
+        return config.validate({"phone_region": text})["phone_region"]
+    except FieldkitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _phone_region(path: str) -> str:
+    """The database's phone region; the default one when there is no database yet."""
+    if os.path.exists(path):
+        with db.connect(path, migrate=False) as conn:
+            if db.schema_version(conn):
+                return config.load(conn)["phone_region"]
+    return config.defaults()["phone_region"]
+
+
+def run_read_card(args) -> None:
+    import json
+
+    from fieldkit import cardreader, photos
+
+    region = args.region or _phone_region(args.db)
+    failed = 0
+    for image in args.images:
+        try:
+            data = photos.read_file(image, label="Card photo",
+                                    error=cardreader.CardReadError)
+            card = cardreader.read(data, region=region)
+        except (FieldkitError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"error: {image}: {reason}", file=sys.stderr)
+            failed += 1
+            continue
+        print(json.dumps({"image": image, **card.as_dict()}, ensure_ascii=False), flush=True)
+    if failed:
+        raise FieldkitError(f"{failed} of {len(args.images)} images could not be read.")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m fieldkit", description="FieldKit's data, from the command line."
@@ -190,6 +228,13 @@ def _parser() -> argparse.ArgumentParser:
     read = commands.add_parser("scan", help="print the card fields the codes in an image fill")
     read.add_argument("image", help="a photo or screenshot of QR codes or barcodes")
     read.set_defaults(run=run_scan)
+    paper = command("read-card", run_read_card,
+                    "print the fields of the business cards in photos, one JSON line each")
+    paper.add_argument("images", nargs="+", metavar="IMAGE",
+                       help="a photo of a paper business card (JPEG, PNG or WebP)")
+    paper.add_argument("--region", type=_region, default=None,
+                       help="country for phone numbers without +country (default: the "
+                            "database's phone region setting)")
     return parser
 
 

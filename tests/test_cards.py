@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import fieldkit.db
-from fieldkit import cards, events, imports, merge, people, photos, scan, vcard
+from fieldkit import cardreader, cards, events, imports, merge, people, photos, scan, vcard
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
 from fieldkit.ui import capture_actions, scan_widgets
@@ -194,6 +194,7 @@ DERIVED = {
     "scanned fields in the folded details": (
         lambda: scan_widgets.DETAILS, lambda: declared(scan=True, up_front=False)),
     "fields of the user's own card": (lambda: vcard._OWN_KEYS, lambda: declared(own_card=True)),
+    "fields a card photo fills": (lambda: cardreader.FIELDS, lambda: declared(paper=True)),
 }
 
 

@@ -368,3 +368,108 @@ def test_clear_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
     assert main(["clear-password", "--db", str(path)]) == 0
     assert capsys.readouterr().out == f"Password removed from {path}; every device is signed out.\n"
     assert _devices(path) == 0
+
+
+# --- read-card ----------------------------------------------------------------
+
+
+def _clean_card(path, *lines) -> str:
+    """A flat, sharp photo of a card holding ``lines``, as a PNG file; returns its path."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 44)
+    except OSError:
+        font = ImageFont.load_default(44)
+    image = Image.new("RGB", (1050, 600), "white")
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.text((70, 70 + n * 80), line, font=font, fill="black")
+    image.save(path, format="PNG")
+    return str(path)
+
+
+def _json_lines(text):
+    import json
+
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_read_card_prints_one_json_line_per_image(tmp_path, capsys):
+    from tests import cardgen
+
+    made = [cardgen.card(seed) for seed in (7, 13)]
+    paths = []
+    for card in made:
+        paths.append(tmp_path / f"card-{card.seed}.jpg")
+        paths[-1].write_bytes(card.photo)
+    assert main(["read-card", "--db", str(tmp_path / "none.db"), "--region", "DE",
+                 *map(str, paths)]) == 0
+    out = capsys.readouterr()
+    read = _json_lines(out.out)
+    assert [r["image"] for r in read] == list(map(str, paths))
+    for card, got in zip(made, read):
+        truth = card.truth
+        assert (got["name"], got["company"], got["title"], got["email"], got["phones"]) == (
+            truth.name, truth.company, truth.title, truth.email, list(truth.phones))
+        assert {"website", "linkedin_url", "lines"} <= set(got)
+        assert truth.name in got["lines"]
+    assert out.err == ""
+    assert not (tmp_path / "none.db").exists()  # reading a card opens no database
+
+
+def test_read_card_reads_national_numbers_in_the_database_s_region(tmp_path, capsys):
+    from fieldkit import config
+
+    path = tmp_path / "fieldkit.db"
+    with fieldkit.db.connect(path) as database:
+        config.save(database, {"phone_region": "DE"})
+    photo = _clean_card(tmp_path / "card.png", "Jane Doe", "Tel. 030 123456")
+    assert main(["read-card", "--db", str(path), photo]) == 0
+    assert [(r["name"], r["phones"]) for r in _json_lines(capsys.readouterr().out)] == [
+        ("Jane Doe", ["+4930123456"])]
+    # --region wins over the setting: 030 is no number in the US.
+    assert main(["read-card", "--db", str(path), "--region", "us", photo]) == 0
+    assert [r["phones"] for r in _json_lines(capsys.readouterr().out)] == [[]]
+
+
+def test_read_card_unreadable_images_exit_1_and_the_others_are_read(tmp_path, capsys):
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("Jane Doe, Acme\n")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    photo = _clean_card(tmp_path / "card.png", "Jane Doe", "jane@acme.io")
+    argv = ["read-card", "--db", str(tmp_path / "none.db"), str(not_image), photo,
+            str(empty), str(tmp_path / "missing.jpg")]
+    assert main(argv) == 1
+    out = capsys.readouterr()
+    assert [(r["image"], r["email"]) for r in _json_lines(out.out)] == [(photo, "jane@acme.io")]
+    assert out.err.splitlines() == [
+        f"error: {not_image}: Card photo: this file is not an image FieldKit can read "
+        "(use JPEG, PNG or WebP).",
+        f"error: {empty}: Card photo: the file is empty.",
+        f"error: {tmp_path / 'missing.jpg'}: No such file or directory",
+        "error: 3 of 4 images could not be read.",
+    ]
+
+
+def test_read_card_refuses_a_file_too_large_without_reading_it(tmp_path, capsys):
+    big = tmp_path / "big.jpg"
+    with open(big, "wb") as file:
+        file.truncate(40 * 1024 * 1024)
+    assert main(["read-card", "--db", str(tmp_path / "none.db"), str(big)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"error: {big}: Card photo: the file is 40.0 MB; at most 15 MB.")
+
+
+def test_read_card_subprocess_exit_status_and_bad_region(tmp_path):
+    run = dict(cwd=REPO, capture_output=True, text=True, timeout=60)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    done = subprocess.run([sys.executable, "-m", "fieldkit", "read-card", "--db",
+                           str(tmp_path / "none.db"), str(bad)], **run)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "Card photo: this file is not an image" in done.stderr
+    wrong = subprocess.run([sys.executable, "-m", "fieldkit", "read-card", "--region", "XX",
+                            str(bad)], **run)
+    assert wrong.returncode == 2 and "two-letter country code" in wrong.stderr
