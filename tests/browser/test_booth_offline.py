@@ -344,3 +344,37 @@ def test_signing_out_with_cards_on_the_phone_asks_first(server, phone_page):
         page.get_by_role("button", name="Sign out this device").tap()
     assert len(questions) == 2
     assert rows(server.db_path, "SELECT count(*) FROM devices") == [(0,)]
+
+
+def test_save_into_a_dead_websocket_says_not_saved_then_saves_once(server, phone_page):
+    """A venue's Wi-Fi can kill the websocket without a word: Streamlit still shows CONNECTED."""
+    page = phone_page
+    alive = {"now": True}
+    sockets = []
+
+    def through(socket):
+        to_server = socket.connect_to_server()
+        # What the page sends is lost while the line is dead; nothing is closed.
+        socket.on_message(lambda message: to_server.send(message) if alive["now"] else None)
+        sockets.append(socket)
+
+    page.route_web_socket(re.compile(r".*/_stcore/stream$"), through)
+    open_page(page, server.url + "/capture")
+    page.get_by_label("Name", exact=True).fill("Dana Deadline")
+    banner = page.locator("#fieldkit-offline")
+    alive["now"] = False
+    page.get_by_role("button", name="Save card").tap()
+    expect(page.locator(CONNECTED)).to_have_count(1)  # Streamlit has not noticed
+    expect(banner).to_contain_text("Not saved yet", timeout=10_000)
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Dana Deadline")
+    assert rows(server.db_path, "SELECT name FROM people") == []
+
+    alive["now"] = True
+    sockets[-1].close()  # the phone notices at last; Streamlit connects again
+    page.locator(CONNECTED).wait_for(timeout=30_000)
+    settle(page)
+    expect(banner).to_be_hidden()
+    with rerun(page):
+        page.get_by_role("button", name="Save card").tap()
+    expect(page.get_by_text("Saved Dana Deadline")).to_be_visible()
+    assert rows(server.db_path, "SELECT name FROM people") == [("Dana Deadline",)]

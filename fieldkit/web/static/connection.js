@@ -107,6 +107,32 @@
   }
   window.addEventListener("click", onSave, true);
   window.addEventListener("pointerup", onSave, true);
+
+  // Save card while Streamlit still believes it is connected: on a venue's Wi-Fi a
+  // websocket can die without a word, and the tap then waits in it (landing late) or
+  // is lost. A tap that got through makes the server run the page, which Streamlit
+  // marks on its root; with no run within ANSWER_MS, say "Not saved yet" (what was
+  // typed stays) until a run comes (the tap landed) or the connection is back.
+  const ANSWER_MS = 5000;
+  let waitingSince = null;
+  new MutationObserver(() => {
+    if (waitingSince === null) return;
+    waitingSince = null;
+    if (notSaved && connected()) hide();
+  }).observe(document.documentElement, {
+    subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+  });
+  window.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("button");
+    if (!button || !connected() || !said(button, ["Save card"])) return;
+    const tapped = Date.now();
+    waitingSince = tapped;
+    setTimeout(() => {
+      if (waitingSince !== tapped) return; // answered, or another tap is being watched
+      notSaved = true;
+      show();
+    }, ANSWER_MS);
+  }, true);
   // Enter in a form's field submits it, as Save does.
   window.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || connected() || !event.target.closest) return;
