@@ -107,7 +107,7 @@ def measure(workdir: Path, say: Callable[[str], None]) -> tuple[list[dict], dict
             _save_card(page).click(force=True)
             phone.taps += 1
             with contextlib.suppress(Exception):
-                page.get_by_text(NOT_SAVED).first.wait_for(timeout=3000)
+                page.get_by_text(NOT_SAVED).first.wait_for(timeout=8000)
                 phone.said_not_saved = True
         say(f"  offline; Save tapped: 'Not saved yet' shown on "
             f"{sum(p.said_not_saved for p in phones)} of {len(phones)} phones")
