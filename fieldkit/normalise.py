@@ -150,11 +150,18 @@ def _plain_domain(domain: str) -> str | None:
     return normal if normal == domain.lower() else None
 
 
+def e164(number: phonenumbers.PhoneNumber) -> str:
+    """A number as stored: E.164, and an extension the way a tel: URI writes it."""
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={number.extension}" if number.extension else e164
+
+
 def phone(value: str | None, region: str | None) -> str | None:
     """A phone number in E.164 form (+4930123456), or None when empty.
 
     Numbers without a leading + are read as numbers of ``region`` (an ISO
-    country code such as DE or US).
+    country code such as DE or US). An extension is kept as a tel: URI
+    writes it: +16502530000;ext=42.
     """
     value = text(value, "phone", label="Phone", limit=64)
     if value is None:
@@ -172,7 +179,7 @@ def phone(value: str | None, region: str | None) -> str | None:
         raise ValidationError(problem, field="phone") from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(problem, field="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164(number)
 
 
 def phone_display(e164: str | None) -> str:

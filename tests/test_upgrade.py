@@ -112,7 +112,7 @@ def v1_copy(tmp_path):
 # --- the fixture and the comparison --------------------------------------------
 
 
-ADDED_LATER = {"sign_in", "devices"}  # by 0002_sign_in, 0005_devices
+ADDED_LATER = {"sign_in", "devices", "labelled_values"}  # by 0002, 0005, 0006
 
 
 def test_fixture_is_first_schema_version_holding_data(v1_copy):
