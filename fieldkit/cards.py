@@ -602,15 +602,15 @@ def named(card: Card, *, maybe_made: bool = False) -> Card | None:
     """A card with a name: as it is, or named after what it holds (``named_from``).
 
     A card whose name is a placeholder (``maybe_made``: a file's writer may
-    have put the company or an email where the name goes) is marked as
-    named after it when the name is one of ``names_for``. None when a card
+    have put the company or an email where the name goes) is named after
+    what its name is one of (``names_for``, case aside). None when a card
     without a name holds nothing to name it by.
     """
     if card.name and card.named_from is None and maybe_made:
         same = card.name.casefold()
         for name, source in names_for(card):
             if name.casefold() == same:
-                return replace(card, named_from=source)
+                return replace(card, name=name, named_from=source)
     if card.name:
         return card
     found = names_for(card)

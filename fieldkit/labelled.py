@@ -337,12 +337,18 @@ def counted(values: Iterable[Labelled]) -> str:
 
 # ---------------------------------------------------------------- storing
 
+_KIND_ORDER = "CASE kind " + " ".join(
+    f"WHEN '{kind}' THEN {n}" for n, kind in enumerate(KINDS)) + " END"
+
+
 def of(db: Database, person_ids: Iterable[int]) -> dict[int, tuple[Labelled, ...]]:
-    """The values of labelled_values (all but the primaries) of each person, in order."""
+    """The values of labelled_values (all but the primaries) of each person: by kind
+    (KINDS order), each kind in the order added."""
     found: dict[int, list[Labelled]] = {}
     for person_id, kind, label, value in db.execute(
             "SELECT person_id, kind, label, value FROM labelled_values "
-            "WHERE person_id IN (SELECT value FROM json_each(?)) ORDER BY person_id, id",
+            "WHERE person_id IN (SELECT value FROM json_each(?)) "
+            f"ORDER BY person_id, {_KIND_ORDER}, id",
             [json.dumps([int(i) for i in person_ids])]):
         found.setdefault(person_id, []).append(Labelled(kind, value, label))
     return {person_id: tuple(values) for person_id, values in found.items()}

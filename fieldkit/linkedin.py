@@ -108,11 +108,13 @@ def entries(text: str) -> Iterator[Entry]:
                 met_at = connected_on(when)
                 if met_at is None:
                     notes.append(f"date ignored: {normalise.quoted(when)} is not a date like 05 Oct 2020")
+            email = value.get("email")
             yield Entry(number, {
                 "name": name,
                 "company": value.get("company"),
                 "title": value.get("title"),
-                "email": value.get("email"),
+                # Kept as written even when it does not validate (fieldkit.labelled).
+                "values": [("email", None, email)] if email and email.strip() else [],
                 "linkedin_url": value.get("linkedin_url"),
             }, met_at=met_at, notes=notes)
     except csv.Error as exc:
