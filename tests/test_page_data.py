@@ -50,6 +50,32 @@ def test_a_file_that_is_not_an_export_is_refused(app_db):
     assert count(app_db) == 0
 
 
+def test_a_vcard_cut_off_inside_a_card_is_refused_with_a_clear_message(app_db):
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    at = run_page(PAGE)
+    at.get("file_uploader")[0].upload("contacts.vcf", data[:data.rindex(b"END:VCARD")],
+                                      "text/vcard")
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("The file ends inside card 3")
+    assert "Nothing was imported" in at.error[0].value
+    assert not [b for b in at.button if b.label.startswith("Import from this")]
+    assert count(app_db) == count(app_db, "import_runs") == 0
+
+
+def test_a_vcard_import_keeps_every_phone_and_address(app_db):
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    at = run_page(PAGE)
+    at.get("file_uploader")[0].upload("contacts.vcf", data, "text/vcard")
+    at.run()
+    next(b for b in at.button if b.label.startswith("Import from this")).click()
+    at.run()
+    assert at.success[0].value == "Imported: 3 new, 0 matched, 0 skipped."
+    # Keiko's nine numbers: the first is her primary, the other eight are kept beside it.
+    assert count(app_db, "labelled_values WHERE kind = 'phone'") == 8
+    assert count(app_db, "labelled_values WHERE kind = 'address'") == 2
+
+
 def test_restore_of_a_bad_file_is_refused_and_changes_nothing(sample_db):
     before = count(sample_db)
     at = run_page(PAGE)
