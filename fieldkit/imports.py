@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -149,6 +150,19 @@ def decode_text(data: bytes, *, fallback: str | None = None) -> str:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def read_all(entries: Iterable[Entry]) -> list[Entry]:
+    """Every entry of a file, read to its end before anything is matched or written.
+
+    A file the format refuses half-way (cut off, malformed) is refused
+    whole; more than MAX_ROWS people raise ImportFileError.
+    """
+    read = list(itertools.islice(entries, MAX_ROWS + 1))
+    if len(read) > MAX_ROWS:
+        raise ImportFileError(
+            f"The file holds more than {MAX_ROWS:,} people; split it into smaller files.")
+    return read
 
 
 # ---------------------------------------------------------------- cleaning

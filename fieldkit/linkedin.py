@@ -122,6 +122,14 @@ def entries(text: str) -> Iterator[Entry]:
             f"Line {start + reader.line_num:,}: the CSV is malformed ({exc}).") from None
 
 
+def read(data: bytes) -> list[Entry]:
+    """Every connection of a Connections.csv, before anything is matched.
+
+    Raises ImportFileError when the file is not a readable Connections.csv.
+    """
+    return imports.read_all(entries(imports.decode_text(data, fallback="cp1252")))
+
+
 def preview(db: Database, data: bytes, filename: str | None,
             settings: Mapping | None = None) -> Preview:
     """Read a LinkedIn Connections.csv and match it against the database.
@@ -129,7 +137,6 @@ def preview(db: Database, data: bytes, filename: str | None,
     Writes nothing; pass the result to ``imports.apply``. Raises
     ImportFileError when the file is not a readable Connections.csv.
     """
-    text = imports.decode_text(data, fallback="cp1252")
     return imports.build_preview(
-        db, kind="linkedin", filename=filename, data=data, entries=entries(text),
+        db, kind="linkedin", filename=filename, data=data, entries=read(data),
         phone_region=imports.settings_region(settings))

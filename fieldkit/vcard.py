@@ -414,6 +414,15 @@ def entries(data: bytes) -> Iterator[Entry]:
         yield card_entry(number, props, complete)
 
 
+def read(data: bytes) -> list[Entry]:
+    """Every card of a .vcf file, before anything is matched.
+
+    Raises ImportFileError when the file is not a vCard file, or is cut off
+    inside a card: then nothing of it is imported.
+    """
+    return imports.read_all(entries(imports.check_bytes(data)))
+
+
 def preview(db: Database, data: bytes, filename: str | None,
             settings: Mapping | None = None) -> Preview:
     """Read a .vcf file of one or many cards and match it against the database.
@@ -421,9 +430,8 @@ def preview(db: Database, data: bytes, filename: str | None,
     Writes nothing; pass the result to ``imports.apply``. Raises
     ImportFileError when the file is not a readable vCard file.
     """
-    checked = imports.check_bytes(data)
     return imports.build_preview(
-        db, kind="vcard", filename=filename, data=data, entries=entries(checked),
+        db, kind="vcard", filename=filename, data=data, entries=read(data),
         phone_region=imports.settings_region(settings))
 
 
