@@ -392,3 +392,41 @@ def add(db: Database, person_id: int, person: Mapping, offered: Iterable[Labelle
         db.execute(f"UPDATE people SET {sets} WHERE id = ?", [*columns.values(), person_id])
     ids = [db.execute(INSERT_SQL, row).lastrowid for row in rows(person_id, rest)]
     return {"columns": columns, "ids": ids}
+
+
+# ---------------------------------------------------------------- typed on a form
+
+def as_written(values: Iterable[Labelled]) -> set[tuple[str, str]]:
+    """(kind, value) of each value kept as written, for cards.clean's ``as_stored``."""
+    return {(value.kind, value.value) for value in values if not value.checked}
+
+
+def as_lines(values: Iterable[Labelled], kind: str) -> str:
+    """Values of ``kind`` as a form shows them: one a line, "label: value", the
+    primary first; a checked number grouped for reading."""
+    lines = []
+    for value in values:
+        if value.kind != kind:
+            continue
+        text = normalise.phone_display(value.value) if kind == "phone" and value.checked \
+            else value.value
+        lines.append(f"{value.label}: {text}" if value.label else text)
+    return "\n".join(lines)
+
+
+def parse_lines(kind: str, text: object) -> list[tuple[str, str | None, str]]:
+    """What a form's lines of ``kind`` say, as (kind, label, value) for cards.clean.
+
+    A line is a value, or "label: value" (a web address's own colon, as in
+    https://, is never taken for one).
+    """
+    if not isinstance(text, str):
+        return []
+    found = []
+    for line in text.splitlines():
+        label, sep, value = line.partition(": ")
+        if not sep or "://" in label or len(label.strip()) > LABEL_LIMIT:
+            label, value = None, line
+        if value.strip():
+            found.append((kind, label, value))
+    return found
