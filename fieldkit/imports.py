@@ -342,6 +342,7 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
     rows: list[Row] = []
     matched: dict[int, int] = {}  # person id -> the first row matching them
     kept: dict[int, tuple[Card, int | None]] = {}  # row number -> card, person matched
+    uids: dict[int, str | None] = {}  # row number -> the card's own UID
     for item in read:
         if isinstance(item, Row):
             rows.append(item)
@@ -352,6 +353,8 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
         if found is None:
             repeated = in_file.find_match(keys)
             earlier = repeated[0] if repeated else None
+            if earlier and entry.uid and uids.get(earlier) not in (None, entry.uid):
+                earlier = None  # two cards of one address book: two people, twins at most
             found = None if earlier else known.find_match(keys)
         if found and found[0] in matched:
             earlier = matched[found[0]]
@@ -369,6 +372,7 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
                             person_id, card, entry.met_at, photo))
             continue
         in_file.add(entry.number, card.name, keys)
+        uids[entry.number] = entry.uid
         if found:
             person_id, why = found
             matched[person_id] = entry.number
@@ -483,6 +487,7 @@ class _NewPeople:
     def __init__(self, db: Database):
         self.db = db
         self.next_id = (db.execute("SELECT max(id) FROM people").fetchone()[0] or 0) + 1
+        self.first_id = self.next_id
         self.people: list[list] = []  # values in _PERSON_INSERT_COLUMNS order
         self.values: list[tuple] = []
         self.tags: list[tuple[int, str]] = []
@@ -550,7 +555,10 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                 continue
             person_id = row.person_id if row.person_id in known.people else None
             if person_id is None:
-                found = known.find_match(row_keys)
+                # A row new in the preview may be someone added since, never
+                # someone this import adds (cards of one book are two people).
+                found = known.find_match(row_keys, before=new.first_id if row.action == "new"
+                                         else None)
                 person_id = found[0] if found else None
             if person_id is None:
                 person = cards.imported_row(row.card, source=preview.kind,

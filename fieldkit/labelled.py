@@ -22,6 +22,7 @@ a value is checked is not stored: it is a property of the value
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -84,7 +85,7 @@ class Labelled:
         """Whether the value validated (and was normalised); else it is kept as written."""
         return checked(self.kind, self.value)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """The value as compared: the same key is the same email, number, link or address."""
         return key(self.kind, self.value)
@@ -96,14 +97,8 @@ class Labelled:
 
 # ---------------------------------------------------------------- cleaning
 
-def clean_label(raw: object) -> str | None:
-    """A label as kept: one line of at most LABEL_LIMIT characters, or None.
-
-    A label of shared words only (LABEL_WORDS) is lower-cased, each word
-    once, in their order; the user's own keeps its case. A longer label is cut (it names the value; the value is what counts).
-    """
-    if not isinstance(raw, str):
-        return None
+@functools.lru_cache(maxsize=4096)  # a file holds a few labels, each many times
+def _clean_label(raw: str) -> str | None:
     text = normalise.text(raw[:LABEL_LIMIT * 4], "label", label="Label",
                           limit=LABEL_LIMIT * 4)
     if text is None:
@@ -113,6 +108,15 @@ def clean_label(raw: object) -> str | None:
     if all(word in _WORD_ORDER for word in words):
         return " ".join(sorted(set(words), key=_WORD_ORDER.__getitem__))
     return text
+
+
+def clean_label(raw: object) -> str | None:
+    """A label as kept: one line of at most LABEL_LIMIT characters, or None.
+
+    A label of shared words only (LABEL_WORDS) is lower-cased, each word
+    once, in their order; the user's own keeps its case. A longer label is cut (it names the value; the value is what counts).
+    """
+    return _clean_label(raw) if isinstance(raw, str) else None
 
 
 _PHONE_LETTERS = re.compile(r"[^\W\d_]")  # any letter
@@ -133,7 +137,7 @@ def phone_value(text: str, region: str | None) -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return text
-    if phonenumbers.is_valid_number(number):
+    if normalise.valid_number(number):
         return normalise.e164(number)
     plain = _EXTENSION.sub("", text)
     if (text.startswith("+") and not _PHONE_LETTERS.search(plain)
@@ -151,7 +155,7 @@ def phone_checked(value: str) -> bool:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.is_valid_number(number) and normalise.e164(number) == value
+    return normalise.valid_number(number) and normalise.e164(number) == value
 
 
 def _strictly(kind: str, text: str, region: str | None) -> str:
@@ -261,7 +265,7 @@ def key(kind: str, value: str) -> str:
     if kind == "email":
         return value.lower() if value.isascii() else value.translate(_ASCII_LOWER)
     if kind == "address":
-        return " ".join(" ".join(address_parts(value).values()).casefold().split())
+        return " ".join(value.casefold().split())  # the parts as stored, in one order
     return value
 
 

@@ -447,15 +447,17 @@ class Known:
                 twin["why"].append(why)
         return [] if found is None else list(found.values())
 
-    def find_match(self, keys: Keys) -> tuple[int, str] | None:
-        """As ``find_match(db, card)``, from memory."""
+    def find_match(self, keys: Keys, *, before: int | None = None) -> tuple[int, str] | None:
+        """As ``find_match(db, card)``, from memory; only ids below ``before`` if given."""
         profile = keys.linkedin_url
         if profile:
-            ids = self._ids[_PROFILE_AT].get(profile)
+            ids = [i for i in self._ids[_PROFILE_AT].get(profile, ())
+                   if before is None or i < before]
             if ids:
                 return ids[0], f"{_PROFILE.why} as {self.people[ids[0]][0]} (#{ids[0]})"
         for twin in self.twins(keys):
-            if _other_profiles(profile, self.people[twin["id"]][1].linkedin_url):
+            if before is not None and twin["id"] >= before or _other_profiles(
+                    profile, self.people[twin["id"]][1].linkedin_url):
                 continue
             return twin["id"], f"{' and '.join(twin['why'])} as {twin['name']} (#{twin['id']})"
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import itertools
 import json
@@ -49,7 +50,7 @@ class Property:
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
 
-    @property
+    @functools.cached_property
     def encoding(self) -> str:
         return (self.param("ENCODING") or [""])[0].upper()
 
@@ -115,10 +116,16 @@ def _logical_lines(data: bytes) -> Iterator[bytes]:
 
 
 def _parse(line: bytes) -> Property | None:
-    head = _HEAD.match(line)
-    if head is None:
+    colon = line.find(b":")
+    if colon < 0:
         return None
-    parts = _PARAM.findall(head[1])
+    if b'"' not in line[:colon]:  # most lines: no quoted parameter value to look into
+        parts, end = [part for part in line[:colon].split(b";") if part], colon + 1
+    else:
+        head = _HEAD.match(line)
+        if head is None:
+            return None
+        parts, end = _PARAM.findall(head[1]), head.end()
     name = _NAME.fullmatch(parts[0].strip()) if parts else None
     if name is None:
         return None
@@ -134,7 +141,7 @@ def _parse(line: bytes) -> Property | None:
         values = [v.strip().strip('"') for v in value.strip().strip('"').split(",")]
         params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
     group = name[1].decode("ascii") if name[1] else None
-    return Property(group, name[2].decode("ascii").upper(), params, line[head.end():])
+    return Property(group, name[2].decode("ascii").upper(), params, line[end:])
 
 
 def _custom_label(inner: str) -> str:
@@ -181,6 +188,8 @@ def read_cards(data: bytes) -> Iterator[tuple[int, list[Property], bool]]:
 
 def split_escaped(text: str, separator: str) -> list[str]:
     """Split on separators not escaped by a backslash; escapes kept (vCard, MECARD)."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, current, escaped = [], [], False
     for ch in text:
         if escaped:

@@ -487,3 +487,15 @@ def test_a_web_address_that_is_a_linkedin_profile_is_the_linkedin():
     assert row.card.linkedin_url == "https://www.linkedin.com/in/ada-l"
     assert row.card.all_of("url") == ["https://ada.example",
                                       "https://www.linkedin.com/company/acme"]
+
+
+def test_two_cards_of_one_address_book_sharing_an_email_are_two_people(db):
+    # Each card has its own UID: two contacts of the source book, twins at most
+    # (the Data page offers to merge them). Without UIDs they would be one.
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:one\r\nFN:Ada Lovelace\r\n"
+            "EMAIL:ada@example.com\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nUID:two\r\n"
+            "FN:Ada L.\r\nEMAIL:ADA@example.com\r\nTEL:+1 650 253 0000\r\nEND:VCARD\r\n")
+    result = preview(db, text.encode())
+    assert [row.action for row in result.rows] == ["new", "new"]
+    assert imports.apply(db, result, now=NOW) == {"new": 2, "matched": 0, "skipped": 0}
+    assert preview(db, text.replace("UID:two", "UID:one").encode()).rows[1].action == "match"
