@@ -227,7 +227,9 @@ def _profile_among(values: tuple[labelled.Labelled, ...]
                    ) -> tuple[tuple[labelled.Labelled, ...], str | None]:
     """The first web address that is a LinkedIn profile is the card's LinkedIn."""
     for value in values:
-        if value.kind == "url":
+        # Every form of a profile link normalise.linkedin takes names LinkedIn or is "in/...".
+        if value.kind == "url" and ("linkedin" in value.value.lower()
+                                    or value.value[:3].lower() == "in/"):
             try:
                 profile = normalise.linkedin(value.value)
             except ValidationError:

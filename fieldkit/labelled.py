@@ -85,7 +85,7 @@ class Labelled:
         """Whether the value validated (and was normalised); else it is kept as written."""
         return checked(self.kind, self.value)
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
         """The value as compared: the same key is the same email, number, link or address."""
         return key(self.kind, self.value)

@@ -50,7 +50,9 @@ def text(value: object, field: str, *, label: str, limit: int, multiline: bool =
         )
     if multiline:
         cleaned = "\n".join(" ".join(line.split()) for line in cleaned.splitlines())
-        cleaned = re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+        if "\n\n\n" in cleaned:
+            cleaned = _BLANK_LINES.sub("\n\n", cleaned)
+        cleaned = cleaned.strip()
     else:
         cleaned = " ".join(cleaned.split())
     if not cleaned:
@@ -61,6 +63,9 @@ def text(value: object, field: str, *, label: str, limit: int, multiline: bool =
             field=field,
         )
     return cleaned
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def quoted(value: object, limit: int = 40) -> str:

@@ -46,13 +46,10 @@ class Property:
     name: str
     params: dict[str, list[str]]
     raw: bytes
+    encoding: str = ""  # the transfer encoding, upper case: QUOTED-PRINTABLE, BASE64, ...
 
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
-
-    @functools.cached_property
-    def encoding(self) -> str:
-        return (self.param("ENCODING") or [""])[0].upper()
 
     def data(self) -> bytes:
         """The value's bytes with its transfer encoding (QP, base64) undone."""
@@ -119,29 +116,49 @@ def _parse(line: bytes) -> Property | None:
     colon = line.find(b":")
     if colon < 0:
         return None
-    if b'"' not in line[:colon]:  # most lines: no quoted parameter value to look into
-        parts, end = [part for part in line[:colon].split(b";") if part], colon + 1
+    head = line[:colon]
+    if b'"' not in head:  # most lines: no quoted parameter value to look into
+        parts, end = head.split(b";"), colon + 1
+        if b"" in parts:
+            parts = [part for part in parts if part]
     else:
         head = _HEAD.match(line)
         if head is None:
             return None
         parts, end = _PARAM.findall(head[1]), head.end()
-    name = _NAME.fullmatch(parts[0].strip()) if parts else None
+    name = _name(parts[0]) if parts else None
     if name is None:
         return None
     params: dict[str, list[str]] = {}
     for part in parts[1:]:
-        part = part.decode("utf-8", errors="replace").strip()
-        if part[:9].upper() == "X-CUSTOM(" and part.endswith(")"):
-            params.setdefault("X-CUSTOM", []).append(_custom_label(part[9:-1]))
-            continue
-        key, sep, value = part.partition("=")
-        if not sep:
-            key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
-        values = [v.strip().strip('"') for v in value.strip().strip('"').split(",")]
-        params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
-    group = name[1].decode("ascii") if name[1] else None
-    return Property(group, name[2].decode("ascii").upper(), params, line[end:])
+        key, values = _param(part)
+        params.setdefault(key, []).extend(values)
+    encoding = (params.get("ENCODING") or [""])[0].upper()
+    return Property(*name, params, line[end:], encoding)
+
+
+# A file repeats a few names and parameters thousands of times: each is read once.
+@functools.lru_cache(maxsize=1024)
+def _name(text: bytes) -> tuple[str | None, str] | None:
+    """(group, name) of ``item1.URL``; None when it is no property name."""
+    name = _NAME.fullmatch(text.strip())
+    if name is None:
+        return None
+    return (name[1].decode("ascii") if name[1] else None), name[2].decode("ascii").upper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _param(raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """(KEY, values) of one parameter: ``TYPE=WORK,pref``, a bare ``CELL`` (a TYPE),
+    ``QUOTED-PRINTABLE`` (an ENCODING), or Android's ``X-CUSTOM(...)``."""
+    part = raw.decode("utf-8", errors="replace").strip()
+    if part[:9].upper() == "X-CUSTOM(" and part.endswith(")"):
+        return "X-CUSTOM", (_custom_label(part[9:-1]),)
+    key, sep, value = part.partition("=")
+    if not sep:
+        key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
+    values = [v.strip().strip('"') for v in value.strip().strip('"').split(",")]
+    return key.strip().upper(), tuple(v for v in values if v)
 
 
 def _custom_label(inner: str) -> str:
@@ -211,6 +228,8 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
     return _ESCAPED.sub(lambda m: "\n" if m[1] in "nN" else m[1], text)
 
 
