@@ -51,10 +51,11 @@ def linkedin_csv(rows: int = 10_000) -> bytes:
 def vcards(cards: int = 5_000) -> bytes:
     """A phone's .vcf export of ``cards`` vCard 3.0 cards, one in twenty with a photo.
 
-    Each card holds several values, as an address book's do: one to three
-    emails, two to four numbers (the first preferred, one in ten written so
-    that it does not validate), a postal address or two, a web address, all
-    labelled by TYPE or by an iPhone's X-ABLabel.
+    Each card holds several values, as an address book's do (six and a half
+    on average): one to three emails, two to four numbers (the first
+    preferred, one card in ten with a number written so that it does not
+    validate), most a postal address and some a second, a web address, a
+    LinkedIn profile, all labelled by TYPE or by an iPhone's X-ABLabel.
     """
     photo = base64.b64encode(sample.card_photo_png()).decode()
     lines = []
@@ -63,7 +64,7 @@ def vcards(cards: int = 5_000) -> bytes:
         lines += ["BEGIN:VCARD", "VERSION:3.0", f"N:{last};{first};;;", f"FN:{first} {last}",
                   f"ORG:{company};", f"TITLE:{rng.choice(sample.TITLES['customer'])}"]
         item = 0
-        emails = rng.choice((1, 2, 2, 3))
+        emails = rng.choice((1, 1, 2, 2, 3))
         lines.append(f"EMAIL;type=INTERNET;type=WORK;type=pref:{slug}@example.com")
         if emails > 1:
             lines.append(f"EMAIL;type=INTERNET;type=HOME:{slug}@mail.example")
@@ -84,15 +85,18 @@ def vcards(cards: int = 5_000) -> bytes:
         if rng.random() < 0.1:
             lines.append(f"TEL;type=HOME:{exchange + 300}-{line:04d}")  # no area code
         city = rng.choice(sample.CITIES)
-        lines.append(f"ADR;type=WORK;type=pref:;;{rng.randint(1, 999)} Market Street\\nFloor "
-                     f"{rng.randint(1, 30)};{city[0]};;{rng.randint(10000, 99999)};{city[2]}")
-        if rng.random() < 0.4:
+        if rng.random() < 0.7:
+            lines.append(f"ADR;type=WORK;type=pref:;;{rng.randint(1, 999)} Market Street\\n"
+                         f"Floor {rng.randint(1, 30)};{city[0]};;{rng.randint(10000, 99999)};"
+                         f"{city[2]}")
+        if rng.random() < 0.2:
             item += 1
             lines += [f"item{item}.ADR:;;{rng.randint(1, 99)} Garden Road;{city[0]};;;"
                       f"{city[2]}", f"item{item}.X-ABLabel:Holiday flat"]
-        item += 1
-        lines += [f"item{item}.URL:https://{domain}.example/team/{slug}",
-                  f"item{item}.X-ABLabel:_$!<HomePage>!$_"]
+        if rng.random() < 0.6:
+            item += 1
+            lines += [f"item{item}.URL:https://{domain}.example/team/{slug}",
+                      f"item{item}.X-ABLabel:_$!<HomePage>!$_"]
         if rng.random() < 0.3:
             item += 1
             lines += [f"item{item}.URL:https://www.linkedin.com/in/{slug}",

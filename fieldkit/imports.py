@@ -15,6 +15,7 @@ input makes the import crash.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import itertools
@@ -224,10 +225,16 @@ def clean_entry(entry: Entry, *, phone_region: str | None) -> tuple[Card | None,
     return card, notes, None
 
 
+# A preview checks each photo and the apply stores it: prepared once when
+# they come close together (a file of a few cards), or when an address book
+# repeats one picture (a company logo). Few: the key is the whole photo.
+_prepared = functools.lru_cache(maxsize=8)(photos.prepare)
+
+
 def photo_problem(data: bytes) -> str | None:
     """Why a photo from a file cannot be stored, or None when it can."""
     try:
-        photos.prepare(data)
+        _prepared(data)
     except ValidationError as exc:
         return _detail(str(exc))
     return None
@@ -399,7 +406,7 @@ def _adds(card: Card, earlier: Card) -> dict:
 # ---------------------------------------------------------------- writing
 
 def _photo_row(person_id: int, data: bytes, stamp: str) -> dict:
-    photo = photos.prepare(data)
+    photo = _prepared(data)
     return {"person_id": person_id, "kind": "card_photo", "mime": photo.mime,
             "bytes": len(photo.data), "data": photo.data, "created_at": stamp}
 
