@@ -213,7 +213,7 @@ def clean(fields: Mapping[str, object], *, phone_region: str | None = None,
         if values[column] is None:
             values[labelled.LABEL_COLUMNS[kind]] = None  # a label without its value
     raw = fields.get("values")
-    if raw is not None:
+    if raw is not None and not (isinstance(raw, (list, tuple)) and not raw):
         more = _values(raw, phone_region, checked_values, as_stored, dropped)
         every = labelled.ordered([*labelled.primaries(values), *more])
         if values["linkedin_url"] is None:

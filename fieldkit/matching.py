@@ -126,11 +126,15 @@ def _more_of(more: Iterable[labelled.Labelled], kind: str) -> list[str]:
 
 def card_keys(card: CardLike) -> Keys:
     """The match keys of a card: every email and phone it holds."""
-    more = card.more
-    emails = (card.email, *_more_of(more, "email")) if more else (card.email,)
-    phones = (card.phone, *_more_of(more, "phone")) if more else (card.phone,)
-    return _keys(_once(map(email_key, emails)), _once(phones), linkedin_key(card.linkedin_url),
-                 name_key(card.name), company_key(card.company))
+    more, email, phone = card.more, card.email, card.phone
+    if more:
+        emails = _once(map(email_key, (email, *_more_of(more, "email"))))
+        phones = _once((phone, *_more_of(more, "phone")))
+    else:  # most cards of a LinkedIn export: one email at most, no phone
+        emails = (email_key(email),) if email else ()
+        phones = (phone,) if phone else ()
+    return _keys(emails, phones, linkedin_key(card.linkedin_url), name_key(card.name),
+                 company_key(card.company))
 
 
 def person_keys(person: Mapping, more: Iterable[labelled.Labelled] = ()) -> Keys:
