@@ -17,8 +17,9 @@ list:
 The keys: a name and a company by ``normalise.match_key`` (case, accents and
 spacing ignored); an email with its ASCII letters lowered and nothing else,
 which is what SQLite's NOCASE does (the indexes on emails are NOCASE), so
-memory and SQL agree; a phone number and the LinkedIn profile in the form
-they are stored. A person's emails are the people column ``email`` and the
+memory and SQL agree; a phone number in the E.164 form it is stored in (one
+kept as written, which FieldKit could not read, names no one); the LinkedIn
+profile in the one form it is stored in. A person's emails are the people column ``email`` and the
 email rows of ``labelled_values``; their phones likewise. Two different
 LinkedIn profiles are two people, whatever else they share. Merged people
 are never twins.
@@ -83,9 +84,27 @@ def email_key(email: str | None) -> str | None:
     return labelled.key("email", email) if email else None
 
 
+_PHONE_CHARACTERS = frozenset("0123456789;ext=+")
+
+
 def phone_key(phone: str | None) -> str | None:
-    """A phone number as matched: as stored (E.164 when it could be read)."""
-    return phone or None
+    """A phone number as matched: in E.164 form (+ and at least four digits, an
+    extension after), as stored; None for one kept as written.
+
+    A number FieldKit could not read ("123456", "ask at reception") names
+    no one: two cards holding it are not twins for that. The same test in
+    SQL is ``_E164_SQL``.
+    """
+    if (phone and len(phone) > 4 and phone[0] == "+" and phone[1:5].isdigit()
+            and phone[1:5].isascii() and _PHONE_CHARACTERS.issuperset(phone)):
+        return phone
+    return None
+
+
+def _e164_sql(value: str) -> str:
+    """SQL: ``value`` is a number in E.164 form, as phone_key tells."""
+    return (f"{value} GLOB '+[0-9][0-9][0-9][0-9]*' "
+            f"AND {value} NOT GLOB '*[^0-9;ext=+]*'")
 
 
 def linkedin_key(url: str | None) -> str | None:
@@ -129,10 +148,10 @@ def card_keys(card: CardLike) -> Keys:
     more, email, phone = card.more, card.email, card.phone
     if more:
         emails = _once(map(email_key, (email, *_more_of(more, "email"))))
-        phones = _once((phone, *_more_of(more, "phone")))
+        phones = _once(map(phone_key, (phone, *_more_of(more, "phone"))))
     else:  # most cards of a LinkedIn export: one email at most, no phone
         emails = (email_key(email),) if email else ()
-        phones = (phone,) if phone else ()
+        phones = (key,) if (key := phone_key(phone)) else ()
     return _keys(emails, phones, linkedin_key(card.linkedin_url), name_key(card.name),
                  company_key(card.company))
 
@@ -142,7 +161,7 @@ def person_keys(person: Mapping, more: Iterable[labelled.Labelled] = ()) -> Keys
     stored) and their labelled values."""
     more = list(more)
     return _keys(_once(map(email_key, (person.get("email"), *_more_of(more, "email")))),
-                 _once((person.get("phone"), *_more_of(more, "phone"))),
+                 _once(map(phone_key, (person.get("phone"), *_more_of(more, "phone")))),
                  linkedin_key(person.get("linkedin_url")), person.get("name_key"),
                  person.get("company_key"))
 
@@ -232,18 +251,19 @@ class Probe:
         """SQL: every pair of ids (lower first) of people with a key in common, any status."""
         if self.kind:
             column, kind = self._column(), self.kind
+            keyed = _e164_sql if kind == "phone" else (lambda value: f"{value} IS NOT NULL")
             return (
                 f"SELECT a.id AS x, b.id AS y FROM people AS a JOIN people AS b ON "
                 f"{_equal(kind, f'b.{column}', f'a.{column}')} AND b.id > a.id "
-                f"WHERE a.{column} IS NOT NULL "
+                f"WHERE {keyed(f'a.{column}')} "
                 f"UNION SELECT min(a.id, v.person_id), max(a.id, v.person_id) "
                 f"FROM labelled_values AS v JOIN people AS a ON "
                 f"{_equal(kind, f'a.{column}', 'v.value')} AND a.id != v.person_id "
-                f"WHERE v.kind = '{kind}' "
+                f"WHERE v.kind = '{kind}' AND {keyed('v.value')} "
                 f"UNION SELECT v.person_id, w.person_id FROM labelled_values AS v "
                 f"JOIN labelled_values AS w ON w.kind = '{kind}' AND "
                 f"{_equal(kind, 'w.value', 'v.value')} AND w.person_id > v.person_id "
-                f"WHERE v.kind = '{kind}'")
+                f"WHERE v.kind = '{kind}' AND {keyed('v.value')}")
         on = [f"b.{column} = a.{column}" for column in self.columns]
         where = [f"a.{column} IS NOT NULL" for column in self.columns]
         if self.without:
@@ -389,8 +409,9 @@ class Known:
         people, indexes = known.people, known._ids
         for person_id, name, email, phone, url, name_k, company_k in rows:
             emails, phones = more.get(person_id, ((), ()))
-            person = _keys(_once(map(email_key, (email, *emails))), _once((phone, *phones)),
-                           linkedin_key(url), name_k, company_k)
+            person = _keys(_once(map(email_key, (email, *emails))),
+                           _once(map(phone_key, (phone, *phones))), linkedin_key(url), name_k,
+                           company_k)
             people[person_id] = (name, person)
             for looked, index in zip(person.looked_for, indexes):
                 for key in looked:

@@ -43,6 +43,11 @@ def paired(db) -> set[frozenset]:
     (matching.email_key, None, None),
     (matching.phone_key, "+4930123456", "+4930123456"),
     (matching.phone_key, "", None),
+    (matching.phone_key, "+16502530000;ext=42", "+16502530000;ext=42"),
+    (matching.phone_key, "123456", None),  # kept as written: not a key
+    (matching.phone_key, "+234 1 270 0000", None),
+    (matching.phone_key, "+1 555 CALL NOW", None),
+    (matching.phone_key, "+12", None),
     (matching.linkedin_key, "https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/ada"),
     (matching.linkedin_key, None, None),
 ])
@@ -76,7 +81,8 @@ def test_card_keys_hold_every_email_and_phone_once():
         ("email", "home", "ada@home.example"), ("email", None, "ADA@example.com"),
         ("phone", "fax", "030 7654321"), ("phone", None, "ask at reception")]))
     assert keys.emails == ("ada@example.com", "ada@home.example")
-    assert keys.phones == ("+49301234567", "+49307654321", "ask at reception")
+    # A number kept as written, which FieldKit could not read, names no one.
+    assert keys.phones == ("+49301234567", "+49307654321")
 
 
 def test_reasons_strongest_first_with_their_weights():
@@ -379,3 +385,14 @@ def test_a_row_repeating_an_earlier_row_lends_it_its_keys():
     assert [row.reason.split("; ")[0] if row.action == "match" else None
             for row in preview(fdb.memory(), *rows)] == [
         None, "same person as row 1", "same person as row 1"]
+
+
+def test_a_number_kept_as_written_makes_no_twins(db):
+    first = save_card(db, name="Ada Lovelace", values=[("phone", None, "123456")])
+    second = save_card(db, name="Grace Hopper", values=[("phone", None, "123456")])
+    typed = card(name="Someone", values=[("phone", None, "123456")])
+    assert matching.twins(db, typed) == []
+    assert (first, second) not in matching.exact_pairs(db)
+    assert [row.action for row in preview(db, {"name": "A", "values": [("phone", None, "1234")]},
+                                          {"name": "B", "values": [("phone", None, "1234")]})
+            ] == ["new", "new"]
