@@ -1,8 +1,10 @@
 """Cards: the fields of a card, capturing a person from one, editing, undoing, deleting.
 
-A saved card is a person (``people``), their tags, an optional card photo,
-a "met" touch carrying the time and the event, and the first follow-up of
-the persistence ladder, all written in one transaction.
+A saved card is a person (``people``), their emails, phones, web and
+postal addresses beyond the primaries (``labelled_values``, see
+fieldkit.labelled), their tags, an optional card photo, a "met" touch
+carrying the time and the event, and the first follow-up of the
+persistence ladder, all written in one transaction.
 """
 
 from __future__ import annotations

@@ -264,17 +264,8 @@ def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> di
     values = cursor.fetchone()
     person = dict(zip([c[0] for c in cursor.description], values))
     filled = cards.details_to_fill(card, person)
-    added = labelled.missing(card.values(), labelled.every(
-        person, labelled.of(db, [person_id]).get(person_id, ())))
-    more = []
-    for value in added:
-        column = labelled.PRIMARY_COLUMNS.get(value.kind)
-        if column and not person[column] and column not in filled:
-            filled[column] = value.value
-            if value.label is not None:
-                filled[labelled.LABEL_COLUMNS[value.kind]] = value.label
-        else:
-            more.append(value)
+    added, columns, more = labelled.additions(db, person_id, person, card.values())
+    filled.update(columns)
     known = [t for (t,) in db.execute(
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     room = max(0, MAX_TAGS - len(known))

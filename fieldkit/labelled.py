@@ -372,15 +372,15 @@ def replace(db: Database, person_id: int, more: Iterable[Labelled]) -> None:
     db.conn.executemany(INSERT_SQL, rows(person_id, more))
 
 
-def add(db: Database, person_id: int, person: Mapping, offered: Iterable[Labelled]) -> dict:
-    """Add the values of ``offered`` a person lacks; nothing known is changed.
+def additions(db: Database, person_id: int, person: Mapping,
+              offered: Iterable[Labelled]) -> tuple[list[Labelled], dict, list[Labelled]]:
+    """What ``offered`` adds to a stored person; nothing known changes.
 
-    Where the person has no primary of a kind, the first new value of that
-    kind becomes it. Returns what was added: ``columns`` (the people
-    columns filled, with their values) and ``ids`` (new labelled_values rows).
+    Returns (every value new to them; the people columns it fills, where
+    they have no primary of that kind: the first new one becomes it, with
+    its label; the rest, for labelled_values).
     """
-    known = every(person, of(db, [person_id]).get(person_id, ()))
-    new = missing(offered, known)
+    new = missing(offered, every(person, of(db, [person_id]).get(person_id, ())))
     columns: dict[str, str | None] = {}
     rest = []
     for value in new:
@@ -391,6 +391,16 @@ def add(db: Database, person_id: int, person: Mapping, offered: Iterable[Labelle
                 columns[LABEL_COLUMNS[value.kind]] = value.label
         else:
             rest.append(value)
+    return new, columns, rest
+
+
+def add(db: Database, person_id: int, person: Mapping, offered: Iterable[Labelled]) -> dict:
+    """Add the values of ``offered`` a person lacks (``additions``).
+
+    Returns what was added: ``columns`` (the people columns filled, with
+    their values) and ``ids`` (new labelled_values rows).
+    """
+    _, columns, rest = additions(db, person_id, person, offered)
     if columns:
         sets = ", ".join(f"[{name}] = ?" for name in columns)
         db.execute(f"UPDATE people SET {sets} WHERE id = ?", [*columns.values(), person_id])
