@@ -160,10 +160,10 @@ def filled_from_photo(card: cards.Card, read: Mapping[str, str], *,
     What was typed is kept; a value read that does not pass the card's rules
     (a misread email) is left out, as the capture form would refuse it.
     """
-    fields = {name: getattr(card, name) for name in cards.FIELD_NAMES}
+    fields = {name: getattr(card, name) for name in FIELDS}  # what the booth sent, cleaned
     filled = []
     for name, value in read.items():
-        if name not in fields or fields[name] not in (None, "", ()):
+        if name not in cards.FIELD_NAMES or fields.get(name) not in (None, ""):
             continue
         try:
             cards.clean({**fields, name: value}, phone_region=phone_region)

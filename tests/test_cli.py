@@ -236,14 +236,69 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_import_linkedin_then_again_adds_nothing(tmp_path, capsys):
     db_file = tmp_path / "people.db"
     csv = FIXTURES / "linkedin" / "Connections.csv"
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file), "--dry-run"]) == 0
+    # Exit status 3: the file holds a blank row, skipped (and listed).
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file), "--dry-run"]) == 3
     assert "Would import" in capsys.readouterr().out
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 3
     first = capsys.readouterr().out
     new = int(first.split("Imported")[1].split(": ")[1].split(" new")[0])
-    assert new == 4  # Ada, Grace, Jürgen and Priya; a blank row and Ada again are skipped
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    assert new == 4  # Ada, Grace, Jürgen and Priya; Ada's second row adds to her first
+    assert "  row 5: skip: no name, and no company, email" in first
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 3
     assert ": 0 new," in capsys.readouterr().out
+
+
+def test_import_of_a_whole_file_exits_0(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    vcf = FIXTURES / "vcard" / "iphone-many.vcf"
+    assert main(["import", "vcard", str(vcf), "--db", str(db_file)]) == 0
+    assert capsys.readouterr().out.endswith(": 3 new, 0 matched, 0 skipped.\n")
+
+
+def test_import_skipping_some_rows_exits_3_and_lists_them(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    vcf = FIXTURES / "vcard" / "android-many.vcf"
+    assert main(["import", "vcard", str(vcf), "--db", str(db_file)]) == 3
+    out = capsys.readouterr().out
+    assert "  row 4: skip: no name, and no company, email, phone, web or postal address " \
+           "to name it by\n" in out
+    assert out.endswith(": 3 new, 0 matched, 1 skipped.\n")
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT count(*) FROM people").fetchone() == (3,)
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["database", "no database yet"])
+def test_import_of_a_file_cut_off_inside_a_card_exits_1_and_changes_nothing(
+        tmp_path, capsys, exists):
+    db_file = tmp_path / "people.db"
+    if exists:
+        assert main(["import", "vcard", str(FIXTURES / "vcard" / "google.vcf"),
+                     "--db", str(db_file)]) == 0
+        capsys.readouterr()
+        before = db_file.read_bytes()
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    cut = tmp_path / "cut.vcf"
+    cut.write_bytes(data[:len(data) - 30])
+    assert main(["import", "vcard", str(cut), "--db", str(db_file)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: The file ends inside card 3 (")
+    assert "Nothing was imported" in err
+    if exists:
+        assert db_file.read_bytes() == before
+        with sqlite3.connect(db_file) as conn:
+            assert conn.execute("SELECT count(*) FROM import_runs").fetchone() == (1,)
+    else:
+        assert not db_file.exists()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["import", "--help"]])
+def test_help_tells_the_exit_statuses(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "exit status:\n  0  done" in out
+    assert "\n  3  import: the other rows are in, some rows were skipped" in out
 
 
 def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
@@ -252,8 +307,7 @@ def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
     junk.write_bytes(b"\x00\xff" * 100)
     assert main(["import", "vcard", str(junk), "--db", str(db_file)]) == 1
     assert "error:" in capsys.readouterr().err
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("SELECT count(*) FROM people").fetchone() == (0,)
+    assert not db_file.exists()  # the file is read before the database is opened
 
 
 @pytest.mark.parametrize("fmt, starts", [("csv", b"PK"), ("vcard", b"BEGIN:VCARD"),
