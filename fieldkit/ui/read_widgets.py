@@ -19,6 +19,7 @@ import streamlit as st
 
 from fieldkit import cardreader, cards, config
 from fieldkit.errors import FieldkitError
+from fieldkit.ui import actions
 from fieldkit.ui.capture_actions import generation
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -95,14 +96,7 @@ def read_card(key: Callable[[str], str], gen: int) -> None:
 
 def notice() -> None:
     """After the form: what the last Read card had to say, shown once."""
-    said = state.pop(NOTICE, None)
-    if said is None:
-        return
-    kind, text = said
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    else:
-        st.warning(text, icon=":material/document_scanner:")
+    actions.show_notice(NOTICE, ":material/document_scanner:")
 
 
 def read_result(key: Callable[[str], str], gen: int) -> None:
