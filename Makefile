@@ -34,9 +34,9 @@ test: lint
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 
-# The benchmark on a heavy user's database and on a venue's Wi-Fi (minutes, not
-# part of `make test`). BENCH_ARGS=--quick for a rough look, --only PART for one
-# part; results also go to bench/results.json. Its Lighthouse part installs
+# The benchmark on a heavy user's database, on a venue's Wi-Fi and on business
+# card photos (minutes, not part of `make test`). BENCH_ARGS=--quick for a rough
+# look, --only PART for one part; results also go to bench/results.json. Its Lighthouse part installs
 # Lighthouse with npm into bench/.node/ on first use (not measured without npm).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

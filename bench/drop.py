@@ -3,17 +3,20 @@
 Part "drop" of bench/run.py. The app runs as `make run` runs it, with the
 sample data, each phone behind its own venue link (bench/link.py: 300 ms,
 768/256 kbps). Three phones (Chromium at the phone profile) open /capture
-and type a name; then their network goes (Playwright's offline switch,
-which also breaks the open websocket) and stays gone for 10 s, 150 s and
-10 minutes respectively, the three outages running side by side. While it
-is gone, each phone types a note and taps Save card. When it is back, the
+and type a name and a note; then their network goes and stays gone for 10 s, 150 s
+and 10 minutes respectively, the three outages running side by side. Gone
+means both: the link is cut (open connections, the websocket among them,
+stall; Playwright's offline switch alone leaves an open websocket working)
+and the browser is offline (new requests fail at once). While it
+is gone, each phone taps Save card. When it is back, the
 phone waits for Streamlit to reconnect and, if the card is not in the
 database yet but still in the form, taps Save card again.
 
 What counts, per outage: how many cards with that name the database holds
 in the end (it must be exactly one: zero is a card lost, two a card
 doubled), and whether the tap made while offline said "Not saved yet"
-(otherwise it was silently nothing).
+(otherwise it was silently nothing). Streamlit greys its widgets out while
+it knows it is disconnected, so a phone cannot type into /capture then.
 
 Then the booth: a phone that opened /capture once online (the service
 worker installed) goes offline and opens /capture again; the figure is the
@@ -90,23 +93,27 @@ def measure(workdir: Path, say: Callable[[str], None]) -> tuple[list[dict], dict
             phone = Phone(outage, f"Drop Test {outage} s", context, page, venue)
             _open_capture(page, f"http://127.0.0.1:{venue.port}/capture")
             page.get_by_label("Name", exact=True).fill(phone.name)
+            page.get_by_text("Company, contact details, note, photo").click()
+            page.get_by_label("Note", exact=True).fill("typed before the network went")
             phones.append(phone)
         went = time.monotonic()
         for phone in phones:  # the hall's Wi-Fi goes for everyone at once
+            phone.venue.cut()
             phone.context.set_offline(True)
         for phone in phones:
             page = phone.page
-            page.get_by_text("Company, contact details, note, photo").click()
-            page.get_by_label("Note", exact=True).fill("typed while the network was gone")
-            _save_card(page).click()
+            page.wait_for_timeout(1000)
+            # A tap where the button is, whether Streamlit has noticed yet or not.
+            _save_card(page).click(force=True)
             phone.taps += 1
             with contextlib.suppress(Exception):
-                page.get_by_text(NOT_SAVED).first.wait_for(timeout=3000)
+                page.get_by_text(NOT_SAVED).first.wait_for(timeout=8000)
                 phone.said_not_saved = True
         say(f"  offline; Save tapped: 'Not saved yet' shown on "
             f"{sum(p.said_not_saved for p in phones)} of {len(phones)} phones")
         for phone in sorted(phones, key=lambda p: p.outage):
             time.sleep(max(0.0, went + phone.outage - time.monotonic()))
+            phone.venue.restore()
             phone.context.set_offline(False)
             page = phone.page
             page.locator(CONNECTED).wait_for(timeout=TIMEOUT_S * 1000)

@@ -49,19 +49,58 @@ def linkedin_csv(rows: int = 10_000) -> bytes:
 
 
 def vcards(cards: int = 5_000) -> bytes:
-    """A phone's .vcf export of ``cards`` vCard 3.0 cards, one in twenty with a photo."""
+    """A phone's .vcf export of ``cards`` vCard 3.0 cards, one in twenty with a photo.
+
+    Each card holds several values, as an address book's do (six and a half
+    on average): one to three emails, two to four numbers (the first
+    preferred, one card in ten with a number written so that it does not
+    validate), most a postal address and some a second, a web address, a
+    LinkedIn profile, all labelled by TYPE or by an iPhone's X-ABLabel.
+    """
     photo = base64.b64encode(sample.card_photo_png()).decode()
     lines = []
     for rng, n, first, last, company, slug in _people(cards, "bench-vcard"):
+        domain = company.split()[0].lower()
         lines += ["BEGIN:VCARD", "VERSION:3.0", f"N:{last};{first};;;", f"FN:{first} {last}",
                   f"ORG:{company};", f"TITLE:{rng.choice(sample.TITLES['customer'])}"]
-        if rng.random() < 0.6:
-            lines.append(f"EMAIL;type=INTERNET;type=WORK:{slug}@example.com")
+        item = 0
+        emails = rng.choice((1, 1, 2, 2, 3))
+        lines.append(f"EMAIL;type=INTERNET;type=WORK;type=pref:{slug}@example.com")
+        if emails > 1:
+            lines.append(f"EMAIL;type=INTERNET;type=HOME:{slug}@mail.example")
+        if emails > 2:
+            item += 1
+            lines += [f"item{item}.EMAIL;type=INTERNET:{slug}@{domain}.example",
+                      f"item{item}.X-ABLabel:Conference"]
+        # Numbers of this card alone: exchange and line from its number n.
+        exchange, line = 200 + n // 10_000, n % 10_000
+        lines.append(f"TEL;type=CELL;type=VOICE;type=pref:+1 415 {exchange} {line:04d}")
+        lines.append(f"TEL;type=WORK;type=VOICE:+1 (650) {exchange}-{line:04d}")
         if rng.random() < 0.5:
-            lines.append(f"TEL;type=CELL:+1 415 555 {n % 10_000:04d}")
+            lines.append(f"TEL;type=WORK;type=FAX:+1 650 {exchange + 100} {line:04d}")
         if rng.random() < 0.3:
-            lines += [f"item1.URL:https://www.linkedin.com/in/{slug}",
-                      "item1.X-ABLabel:LinkedIn"]
+            item += 1
+            lines += [f"item{item}.TEL:+1 650-{exchange + 200}-{line:04d} x{n % 90 + 10}",
+                      f"item{item}.X-ABLabel:_$!<AssistantPhone>!$_"]
+        if rng.random() < 0.1:
+            lines.append(f"TEL;type=HOME:{exchange + 300}-{line:04d}")  # no area code
+        city = rng.choice(sample.CITIES)
+        if rng.random() < 0.7:
+            lines.append(f"ADR;type=WORK;type=pref:;;{rng.randint(1, 999)} Market Street\\n"
+                         f"Floor {rng.randint(1, 30)};{city[0]};;{rng.randint(10000, 99999)};"
+                         f"{city[2]}")
+        if rng.random() < 0.2:
+            item += 1
+            lines += [f"item{item}.ADR:;;{rng.randint(1, 99)} Garden Road;{city[0]};;;"
+                      f"{city[2]}", f"item{item}.X-ABLabel:Holiday flat"]
+        if rng.random() < 0.6:
+            item += 1
+            lines += [f"item{item}.URL:https://{domain}.example/team/{slug}",
+                      f"item{item}.X-ABLabel:_$!<HomePage>!$_"]
+        if rng.random() < 0.3:
+            item += 1
+            lines += [f"item{item}.URL:https://www.linkedin.com/in/{slug}",
+                      f"item{item}.X-ABLabel:LinkedIn"]
         if rng.random() < 0.2:
             lines.append(f"NOTE:{rng.choice(sample.NOTES)}")
         if rng.random() < 0.1:

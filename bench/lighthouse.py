@@ -1,11 +1,14 @@
-"""Lighthouse 12, mobile, on /capture: FieldKit beside plain Streamlit.
+"""Lighthouse 12, mobile, on /capture (FieldKit beside plain Streamlit) and on the booth.
 
 Part "lighthouse" of bench/run.py. Lighthouse talks to the server directly
 (not through bench/link.py): its default mobile settings simulate the
 network and the phone (150 ms round trip, 1.6 Mbps, a CPU four times
 slower) from what one load recorded. Its score moves with the machine's
 load, so each figure is a median of several runs, FieldKit and plain
-Streamlit (frame.py, as bench/venue.py serves it) alternating.
+Streamlit (frame.py, as bench/venue.py serves it) alternating. The booth
+(/booth, FieldKit's own small page that takes cards with no network) is
+measured on the same FieldKit server in the same rounds; its score has a
+target (BOOTH_SCORE), the page's first visit with no cache, as Lighthouse does.
 
 Lighthouse is an npm package: it is installed into bench/.node/ (git-ignored)
 the first time this part runs, with the machine's npm. Version 12, because
@@ -33,8 +36,12 @@ PACKAGE = "lighthouse@12"
 BIN = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
 REPORTS = HERE / "reports"  # the median run's report of each variant, git-ignored
 PAGE = venue.PAGE
+BOOTH = "/booth"
+BOOTH_SCORE = 95  # at least: it is small on purpose
+BOOTH_NAME = "FieldKit booth"
 RUN_TIMEOUT_S = 300
-SLUGS = {"FieldKit": "fieldkit", "plain Streamlit": "plain-streamlit"}  # report file names
+SLUGS = {"FieldKit": "fieldkit", "plain Streamlit": "plain-streamlit",
+         BOOTH_NAME: "fieldkit-booth"}  # report file names
 
 
 class NotMeasured(RuntimeError):
@@ -100,7 +107,8 @@ def measure(workdir: Path, runs: int, say: Callable[[str], None]) -> tuple[list[
     chromium = launcher.find_chromium()
     template = workdir / "lighthouse-template.db"
     venue.sample_database(template)
-    results: dict[str, list[tuple[dict, dict]]] = {name: [] for name in venue.VARIANTS}
+    results: dict[str, list[tuple[dict, dict]]] = {name: [] for name in [*venue.VARIANTS,
+                                                                           BOOTH_NAME]}
     with contextlib.ExitStack() as stack:
         servers = {}
         for name, script in venue.VARIANTS.items():
@@ -110,18 +118,21 @@ def measure(workdir: Path, runs: int, say: Callable[[str], None]) -> tuple[list[
                 launcher.Server(db_path, db_path.with_suffix(".log"), script=script))
         for server in servers.values():
             server.wait_healthy(timeout=60)
+        # What each round measures: (name in the table, server, page).
+        pages = [(name, server, PAGE) for name, server in servers.items()]
+        pages.append((BOOTH_NAME, servers["FieldKit"], BOOTH))
         for n in range(runs):
-            for name, server in servers.items():
-                report = run_once(command, server.url + PAGE, chromium,
-                                  workdir / f"lighthouse-{n}-{venue.VARIANTS[name]}.json")
+            for name, server, page in pages:
+                report = run_once(command, server.url + page, chromium,
+                                  workdir / f"lighthouse-{n}-{SLUGS[name]}.json")
                 summary = _summary(report)
                 results[name].append((summary, report))
-                say(f"  {name}: performance {summary['score']:.0f}, FCP {summary['fcp_s']:.1f} s, "
-                    f"LCP {summary['lcp_s']:.1f} s, {summary['total_kB']:.0f} kB "
-                    f"({n + 1}/{runs})")
+                say(f"  {name} {page}: performance {summary['score']:.0f}, FCP "
+                    f"{summary['fcp_s']:.1f} s, LCP {summary['lcp_s']:.1f} s, "
+                    f"{summary['total_kB']:.0f} kB ({n + 1}/{runs})")
     REPORTS.mkdir(exist_ok=True)
     figures, details = [], {"version": None}
-    for name in ("plain Streamlit", "FieldKit"):
+    for name in ("plain Streamlit", "FieldKit", BOOTH_NAME):
         summaries = [summary for summary, _ in results[name]]
         # The run with the median score: its report is kept for a closer look.
         ranked = sorted(results[name], key=lambda pair: pair[0]["score"])
@@ -132,7 +143,8 @@ def measure(workdir: Path, runs: int, say: Callable[[str], None]) -> tuple[list[
         details[name] = {"report": str(kept.relative_to(HERE.parent)),
                          "biggest_kB": middle_summary["biggest"],
                          "warnings": middle_summary["warnings"]}
-        suffix = "" if name == "FieldKit" else f" ({name})"
+        suffix = "" if name != "plain Streamlit" else f" ({name})"
+        page = BOOTH if name == BOOTH_NAME else PAGE
         for key, label, unit in (("score", "performance score", "of 100"),
                                  ("fcp_s", "first contentful paint", "s"),
                                  ("lcp_s", "largest contentful paint", "s"),
@@ -145,11 +157,14 @@ def measure(workdir: Path, runs: int, say: Callable[[str], None]) -> tuple[list[
                 note = (f"speed index {middle_summary['speed_index_s']:.1f} s, total blocking "
                         f"time {middle_summary['tbt_ms']:.0f} ms, layout shift "
                         f"{middle_summary['cls']:.3f} (median-score run)")
-            figures.append(dict(name=f"Lighthouse mobile {PAGE} {label}{suffix}",
+            least = BOOTH_SCORE if (page, key) == (BOOTH, "score") else None
+            figures.append(dict(name=f"Lighthouse mobile {page} {label}{suffix}",
                                 median=statistics.median(values), unit=unit, target=None,
-                                runs=values, note=note))
-    # Before and after side by side, as in the venue part: plain Streamlit first.
+                                least=least, runs=values, note=note))
+    # Before and after side by side, as in the venue part: plain Streamlit first;
+    # the booth's figures last.
     order = ["score", "first contentful", "largest contentful", "total bytes"]
-    figures.sort(key=lambda f: (next(i for i, o in enumerate(order) if o in f["name"]),
+    figures.sort(key=lambda f: (BOOTH in f["name"],
+                                next(i for i, o in enumerate(order) if o in f["name"]),
                                 "plain Streamlit" not in f["name"]))
     return figures, details

@@ -151,6 +151,10 @@ class Link:
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        # Cleared while the link is cut: nothing is delivered either way (what
+        # was sent waits, as TCP retransmits it) until it is restored.
+        self._carrying = asyncio.Event()
+        self._carrying.set()
 
     # ---------------------------------------------------------------- for the caller
 
@@ -196,6 +200,14 @@ class Link:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
             self._loop = self._thread = None
+
+    def cut(self) -> None:
+        """The Wi-Fi is gone: open connections stall (the websocket too), new ones hang."""
+        self._loop.call_soon_threadsafe(self._carrying.clear)
+
+    def restore(self) -> None:
+        """The Wi-Fi is back: what waited is delivered, in order, and traffic goes on."""
+        self._loop.call_soon_threadsafe(self._carrying.set)
 
     def reset(self) -> None:
         """Count bytes and requests from zero again (the link's queue is left as it is)."""
@@ -299,6 +311,7 @@ class Link:
                 delay = at - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                await self._carrying.wait()
                 try:
                     if not data:
                         if writer.can_write_eof():

@@ -10,6 +10,13 @@ person, people
     Someone the user knows. Table ``people``, ids ``person_id``, module
     ``people`` (search, everything about one person, edit, delete), the
     People page.
+labelled value
+    An email, phone number, web address or postal address of a person, with
+    its label (mobile, work, home, fax, ...; module ``labelled``). The
+    primary email, phone and web address are the people columns ``email``,
+    ``phone`` and ``website``; every other value, and every postal address,
+    is a row of ``labelled_values``. One that does not validate is kept as
+    written: "not checked".
 card
     The details of one person as they come in: typed on Capture, read from a
     QR code or a photo, a row of an import. ``cards.Card``, whose fields are

@@ -24,7 +24,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from fieldkit import cards, checkins, clock, config, matching, photos, reviews
 from fieldkit.db import transaction
-from fieldkit.errors import ValidationError
+from fieldkit.errors import FieldkitError, ValidationError
 from fieldkit.kinds import PERSON_KINDS
 
 # The fields the booth page sends; the rest of a card is added on FieldKit's pages.
@@ -72,6 +72,7 @@ class Sent:
     captured_at: datetime
     card: cards.Card
     photo: photos.Photo | None
+    photo_data: bytes | None = None  # as the phone sent it, for reading
 
 
 def card_id(value: object) -> str:
@@ -122,7 +123,7 @@ def _fields(value: object) -> dict:
     return dict(value)
 
 
-def _photo(value: object) -> photos.Photo | None:
+def _photo(value: object) -> tuple[photos.Photo, bytes] | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -135,24 +136,48 @@ def _photo(value: object) -> photos.Photo | None:
     except (binascii.Error, ValueError):
         raise ValidationError("Photo: it did not arrive whole (not base64); take it again.",
                               field="photo") from None
-    return photos.prepare(data)
+    return photos.prepare(data), data
 
 
 def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
     """The card as sent, validated and normalised as a typed one is; raises ValidationError."""
     if not isinstance(sent, Mapping):
         raise ValidationError("This is not a card.")
+    photo = _photo(sent.get("photo"))
     return Sent(
         id=card_id(sent.get("id")),
         captured_at=captured_at(sent.get("captured_at"), now=now),
         card=cards.clean(_fields(sent.get("fields")), phone_region=phone_region),
-        photo=_photo(sent.get("photo")),
+        photo=photo[0] if photo else None,
+        photo_data=photo[1] if photo else None,
     )
+
+
+def filled_from_photo(card: cards.Card, read: Mapping[str, str], *,
+                      phone_region: str | None) -> tuple[cards.Card, tuple[str, ...]]:
+    """``card`` with its empty fields filled from what its photo says, and which were filled.
+
+    What was typed is kept; a value read that does not pass the card's rules
+    (a misread email) is left out, as the capture form would refuse it.
+    """
+    fields = {name: getattr(card, name) for name in FIELDS}  # what the booth sent, cleaned
+    filled = []
+    for name, value in read.items():
+        if name not in cards.FIELD_NAMES or fields.get(name) not in (None, ""):
+            continue
+        try:
+            cards.clean({**fields, name: value}, phone_region=phone_region)
+        except ValidationError:
+            continue
+        fields[name] = value
+        filled.append(name)
+    return cards.clean(fields, phone_region=phone_region), tuple(filled)
 
 
 def _text_size(sent: Mapping) -> int:
     text = {name: value for name, value in sent.items() if name != "photo"}
-    return len(json.dumps(text, ensure_ascii=False, default=str).encode())
+    # surrogatepass: a lone surrogate is counted here and refused by cards.clean.
+    return len(json.dumps(text, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
 
 
 def received(db: Database, card_id_: str) -> tuple[int | None] | None:
@@ -162,11 +187,16 @@ def received(db: Database, card_id_: str) -> tuple[int | None] | None:
     return (row[0],) if row else None
 
 
-def receive(db: Database, sent: object, *, now: datetime | None = None) -> Receipt:
+def receive(db: Database, sent: object, *, now: datetime | None = None,
+            read_photo: Callable[[bytes, str | None], Mapping[str, str]] | None = None
+            ) -> Receipt:
     """Store one card from the booth's outbox, once; what became of it.
 
     All of a card lands or none of it: the person, their photo, the "met"
-    touch, the first follow-up, the review and the record of its id.
+    touch, the first follow-up, the review and the record of its id. With
+    ``read_photo`` (photo bytes, phone region -> the card's fields), a
+    card photo fills the fields left empty, before the write begins, and
+    the person waits for review (the user has not seen what was read).
     """
     now = now or clock.utc_now()
     raw_id = sent.get("id") if isinstance(sent, Mapping) else None
@@ -178,16 +208,27 @@ def receive(db: Database, sent: object, *, now: datetime | None = None) -> Recei
     except ValidationError as exc:
         shown_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else ""
         return Receipt(shown_id, INVALID, message=str(exc))
-    with transaction(db):
-        if (before := received(db, the_id)) is not None:
-            return Receipt(the_id, ALREADY, person_id=before[0])
-        settings = config.load(db)
+    if (before := received(db, the_id)) is not None:
+        return Receipt(the_id, ALREADY, person_id=before[0])
+    settings = config.load(db)
+    region = settings["phone_region"]
+    try:
+        checked = check(sent, phone_region=region, now=now)
+    except ValidationError as exc:
+        return Receipt(the_id, INVALID, message=str(exc))
+    card, read = checked.card, ()
+    if read_photo is not None and checked.photo_data is not None:
+        # Read outside the write (it takes most of a second), never failing the card.
         try:
-            checked = check(sent, phone_region=settings["phone_region"], now=now)
-        except ValidationError as exc:
-            return Receipt(the_id, INVALID, message=str(exc))
-        twins = matching.twins(db, checked.card)
-        person_id = cards.save(db, checked.card, settings=settings,
+            found = read_photo(checked.photo_data, region)
+        except FieldkitError:
+            found = {}
+        card, read = filled_from_photo(card, found, phone_region=region)
+    with transaction(db):
+        if (before := received(db, the_id)) is not None:  # sent twice at once
+            return Receipt(the_id, ALREADY, person_id=before[0])
+        twins = matching.twins(db, card)
+        person_id = cards.save(db, card, settings=settings,
                                event_id=checkins.event_at(db, checked.captured_at),
                                photo=checked.photo, now=checked.captured_at)
         db.execute("INSERT INTO received_cards (card_id, person_id, captured_at, received_at) "
@@ -195,7 +236,15 @@ def receive(db: Database, sent: object, *, now: datetime | None = None) -> Recei
                    [the_id, person_id, clock.to_iso(checked.captured_at), clock.to_iso(now)])
         if twins:
             reviews.flag(db, person_id, "twin", [twin["id"] for twin in twins], now=now)
-    return Receipt(the_id, STORED, person_id=person_id, review=bool(twins))
+        elif read:
+            reviews.flag(db, person_id, "read", now=now)
+    return Receipt(the_id, STORED, person_id=person_id, review=bool(twins or read))
+
+
+def read_photo(data: bytes, region: str | None) -> dict[str, str]:
+    """A card photo's fields, read on this server (fieldkit.cardreader)."""
+    from fieldkit import cardreader  # the OCR engine: loaded only when a photo is read
+    return cardreader.read(data, region=region).form_fields()
 
 
 def state(db: Database, *, now: datetime | None = None) -> dict:

@@ -15,6 +15,27 @@ from pathlib import Path
 from fieldkit import config, db, imports, linkedin, sample, vcard
 from fieldkit.errors import FieldkitError
 
+# Exit statuses, as --help tells them.
+OK = 0  # done; an import brought in every row of the file
+FAILED = 1  # nothing done: an error, or a file refused whole; the database is unchanged
+USAGE = 2  # the command line itself is wrong (argparse's own status)
+SKIPPED = 3  # an import brought in the rest of the file, but skipped some rows (listed)
+
+IMPORT_HELP = """Import people from a LinkedIn Connections.csv or a vCard (.vcf) file.
+
+Every email, phone, web and postal address of a card is kept with its label;
+a number or email that does not validate is kept as written ("not checked").
+A card without a name is named after its company, email or phone; an empty
+one is skipped. A file that is not such an export, or is cut off inside a
+card, is refused whole."""
+
+EXIT_STATUSES = f"""exit status:
+  {OK}  done (an import brought in every row of the file)
+  {FAILED}  nothing done: an error, or a file refused whole (not a vCard or LinkedIn
+     export, or cut off inside a card); the database is unchanged
+  {USAGE}  the command line is wrong
+  {SKIPPED}  import: the other rows are in, some rows were skipped (each listed, with why)"""
+
 
 def _day(text: str) -> date:
     try:
@@ -109,11 +130,16 @@ def run_clear_password(args) -> None:
           else f"{args.db} had no password.")
 
 
-def run_import(args) -> None:
+def run_import(args) -> int:
     reader = {"linkedin": linkedin, "vcard": vcard}[args.format]
     data = Path(args.file).read_bytes()
+    # The whole file is read before the database is opened: a file refused
+    # (not an export, cut off inside a card) leaves it as it was.
+    entries = reader.read(data)
     with db.connect(args.db) as conn:
-        preview = reader.preview(conn, data, Path(args.file).name, config.load(conn))
+        preview = imports.build_preview(
+            conn, kind=args.format, filename=Path(args.file).name, data=data,
+            entries=entries, phone_region=imports.settings_region(config.load(conn)))
         if args.dry_run:
             counts = preview.counts
         else:
@@ -124,6 +150,7 @@ def run_import(args) -> None:
     verb = "Would import" if args.dry_run else "Imported"
     print(f"{verb} {args.file}: {counts['new']} new, {counts['matched']} matched, "
           f"{counts['skipped']} skipped.")
+    return SKIPPED if counts["skipped"] else OK
 
 
 def run_export(args) -> None:
@@ -152,15 +179,54 @@ def run_scan(args) -> None:
         raise FieldkitError(f"No readable code in {args.image}.")
 
 
+def _region(text: str) -> str:
+    try:
+        return config.validate({"phone_region": text})["phone_region"]
+    except FieldkitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _phone_region(path: str) -> str:
+    """The database's phone region; the default one when there is no database yet."""
+    if os.path.exists(path):
+        with db.connect(path, migrate=False) as conn:
+            if db.schema_version(conn):
+                return config.load(conn)["phone_region"]
+    return config.defaults()["phone_region"]
+
+
+def run_read_card(args) -> None:
+    import json
+
+    from fieldkit import cardreader, photos
+
+    region = args.region or _phone_region(args.db)
+    failed = 0
+    for image in args.images:
+        try:
+            data = photos.read_file(image, label="Card photo",
+                                    error=cardreader.CardReadError)
+            card = cardreader.read(data, region=region)
+        except (FieldkitError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"error: {image}: {reason}", file=sys.stderr)
+            failed += 1
+            continue
+        print(json.dumps({"image": image, **card.as_dict()}, ensure_ascii=False), flush=True)
+    if failed:
+        raise FieldkitError(f"{failed} of {len(args.images)} images could not be read.")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m fieldkit", description="FieldKit's data, from the command line."
+        prog="python -m fieldkit", description="FieldKit's data, from the command line.",
+        epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     default_db = str(config.database_path(os.environ))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, run, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help)
+    def command(name: str, run, help: str, **more) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, **more)
         sub.add_argument("--db", default=default_db, help=f"database file (default {default_db})")
         sub.set_defaults(run=run)
         return sub
@@ -180,7 +246,10 @@ def _parser() -> argparse.ArgumentParser:
     secret.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
     command("clear-password", run_clear_password, "open FieldKit without a password again")
-    bring = command("import", run_import, "import people from LinkedIn or vCard")
+    bring = command(
+        "import", run_import, "import people from LinkedIn or vCard",
+        description=IMPORT_HELP,
+        epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     bring.add_argument("format", choices=("linkedin", "vcard"))
     bring.add_argument("file", help="Connections.csv or a .vcf file")
     bring.add_argument("--dry-run", action="store_true", help="only print what would happen")
@@ -190,17 +259,23 @@ def _parser() -> argparse.ArgumentParser:
     read = commands.add_parser("scan", help="print the card fields the codes in an image fill")
     read.add_argument("image", help="a photo or screenshot of QR codes or barcodes")
     read.set_defaults(run=run_scan)
+    paper = command("read-card", run_read_card,
+                    "print the fields of the business cards in photos, one JSON line each")
+    paper.add_argument("images", nargs="+", metavar="IMAGE",
+                       help="a photo of a paper business card (JPEG, PNG or WebP)")
+    paper.add_argument("--region", type=_region, default=None,
+                       help="country for phone numbers without +country (default: the "
+                            "database's phone region setting)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        args.run(args)
+        return args.run(args) or OK
     except FieldkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return FAILED
     except OSError as exc:
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return 1
-    return 0
+        return FAILED

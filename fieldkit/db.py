@@ -30,6 +30,7 @@ TABLES = (
     "events",
     "checkins",
     "people",
+    "labelled_values",
     "person_tags",
     "attachments",
     "call_sessions",
@@ -381,6 +382,41 @@ def _devices(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0006_labelled_values")
+def _labelled_values(db: Database) -> None:
+    # Every email, phone, web address and postal address of a person, with
+    # its label (fieldkit.labelled). The columns email, phone and website
+    # stay what they were and are the primary of their kind, now with a
+    # label beside each; the other values, and every postal address, are
+    # rows of labelled_values in the order given (id order). named_from: the
+    # card had no name, and the person is named after their company, email,
+    # phone, web or postal address. Statement by statement: executescript
+    # would commit the migration's transaction.
+    for column in ("email_label", "phone_label", "website_label"):
+        db.execute(f"ALTER TABLE people ADD COLUMN {column} TEXT")
+    db.execute(
+        "ALTER TABLE people ADD COLUMN named_from TEXT CHECK (named_from IS NULL OR "
+        "named_from IN ('company', 'email', 'phone', 'url', 'address'))")
+    db.execute(
+        """
+        CREATE TABLE labelled_values (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('email', 'phone', 'url', 'address')),
+            label TEXT,
+            value TEXT NOT NULL CHECK (length(value) > 0)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX labelled_values_person ON labelled_values (person_id, id)")
+    # Twins by any email or phone (fieldkit.matching), as people_email and
+    # people_phone find them by the primary.
+    db.execute("CREATE INDEX labelled_values_email ON labelled_values "
+               "(value COLLATE NOCASE) WHERE kind = 'email'")
+    db.execute("CREATE INDEX labelled_values_phone ON labelled_values (value) "
+               "WHERE kind = 'phone'")
 
 
 @migrations(name="0007_booth")

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from icalendar import Calendar, Event
 from sqlite_utils import Database
 
-from fieldkit import clock, config, normalise
+from fieldkit import clock, config, labelled, normalise
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ladder import is_exhausted, rungs
 
@@ -35,8 +35,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # in (the person's name, the event's name) make a sheet readable on its own.
 _QUERIES: dict[str, str] = {
     "people": """
-        SELECT c.id, c.uid, c.name, c.kind, c.department, c.company, c.title, c.email,
-               c.phone, c.linkedin_url, c.website, c.note, c.important, c.tz, c.cadence_days,
+        SELECT c.id, c.uid, c.name, c.named_from, c.kind, c.department, c.company, c.title,
+               c.email, c.email_label, c.phone, c.phone_label, c.linkedin_url, c.website,
+               c.website_label, c.note, c.important, c.tz, c.cadence_days,
                c.status, c.merged_into, c.event_id, e.name AS event, c.met_at, c.source,
                (SELECT group_concat(tag, ', ') FROM
                    (SELECT tag FROM person_tags t WHERE t.person_id = c.id ORDER BY tag)
@@ -44,6 +45,10 @@ _QUERIES: dict[str, str] = {
                c.created_at, c.updated_at
         FROM people c LEFT JOIN events e ON e.id = c.event_id
         ORDER BY c.id""",
+    "labelled_values": """
+        SELECT v.id, v.person_id, c.name AS person, v.kind, v.label, v.value
+        FROM labelled_values v JOIN people c ON c.id = v.person_id
+        ORDER BY v.person_id, v.id""",
     "tags": """
         SELECT t.person_id, c.name AS person, t.tag
         FROM person_tags t JOIN people c ON c.id = t.person_id
@@ -102,7 +107,8 @@ _QUERIES: dict[str, str] = {
 
 # Which product table each file comes from (row counts match one for one).
 SOURCE_TABLES: dict[str, str] = {
-    "people": "people", "tags": "person_tags", "events": "events",
+    "people": "people", "labelled_values": "labelled_values", "tags": "person_tags",
+    "events": "events",
     "checkins": "checkins", "touches": "touches", "followups": "followups",
     "call_sessions": "call_sessions", "debriefs": "debriefs",
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
@@ -148,17 +154,31 @@ def csv_bytes(header: list[str], rows) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _readable_value(row: tuple) -> tuple:
+    # A postal address as it is written on an envelope, not as stored (JSON).
+    if row[3] == "address":
+        return (*row[:5], ", ".join(labelled.address_lines(row[5])))
+    return row
+
+
+# Rows shown another way than they are stored, by file.
+_SHOWN = {"labelled_values": _readable_value}
+
+
 def csv_tables(db: Database) -> dict[str, bytes]:
     """Every table as a CSV file, keyed by file name without ``.csv``.
 
-    ``people`` carries each person's tags joined by commas; ``photos`` lists
-    attachments without their bytes.
+    ``people`` carries each person's tags joined by commas, and their
+    primary email, phone and web address with its label; ``labelled_values``
+    every other email, phone and web address and every postal address (on
+    one line); ``photos`` lists attachments without their bytes.
     """
     files = {}
     for name, sql in _QUERIES.items():
         cursor = db.execute(sql)
         header = [d[0] for d in cursor.description]
-        files[name] = csv_bytes(header, cursor)
+        shown = _SHOWN.get(name)
+        files[name] = csv_bytes(header, cursor if shown is None else map(shown, cursor))
     return files
 
 

@@ -15,16 +15,18 @@ input makes the import crash.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import cards, clock, matching, normalise, photos
+from fieldkit import cards, clock, labelled, matching, normalise, photos
 from fieldkit.cards import Card
 from fieldkit.db import page_cache, transaction
 from fieldkit.errors import ValidationError
@@ -55,6 +57,9 @@ class Entry:
     notes: list[str] = field(default_factory=list)
     skip: str | None = None  # why the format itself could not use this entry
     uid: str | None = None  # a FieldKit person uid, when the file came from FieldKit
+    # The name may be one the file's writer made from the company, an email
+    # or a phone for a card without one (a vCard without a structured name).
+    name_may_be_made: bool = False
 
 
 @dataclass
@@ -148,6 +153,19 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def read_all(entries: Iterable[Entry]) -> list[Entry]:
+    """Every entry of a file, read to its end before anything is matched or written.
+
+    A file the format refuses half-way (cut off, malformed) is refused
+    whole; more than MAX_ROWS people raise ImportFileError.
+    """
+    read = list(itertools.islice(entries, MAX_ROWS + 1))
+    if len(read) > MAX_ROWS:
+        raise ImportFileError(
+            f"The file holds more than {MAX_ROWS:,} people; split it into smaller files.")
+    return read
+
+
 # ---------------------------------------------------------------- cleaning
 
 def _detail(message: str) -> str:
@@ -155,12 +173,19 @@ def _detail(message: str) -> str:
     return rest if sep and len(head) <= 20 else message
 
 
+NOTHING_TO_NAME = "no name, and no company, email, phone, web or postal address to name it by"
+
+
 def clean_entry(entry: Entry, *, phone_region: str | None) -> tuple[Card | None, list[str], str | None]:
     """A Card from an entry's fields, dropping bad fields with a note.
 
-    Returns (card, notes, skip reason). A missing or bad name skips the
-    person; a bad email, phone or link is left out and noted, since the rest
-    is still worth keeping.
+    Returns (card, notes, skip reason). Every email, phone, web and postal
+    address is kept, as written when it does not validate; only one that
+    cannot be kept at all (far too long) is left out with a note. A card
+    without a name is named after its company, email, phone, web or postal
+    address (cards.named); one with none of them is skipped, as is one
+    whose name is bad. Another bad field is left out and noted,
+    since the rest is still worth keeping.
     """
     fields = {k: v for k, v in entry.fields.items() if v not in (None, "", [], ())}
     notes = list(entry.notes)
@@ -177,23 +202,39 @@ def clean_entry(entry: Entry, *, phone_region: str | None) -> tuple[Card | None,
             tags = tags[:MAX_TAGS]
         fields["tags"] = tags
     name = fields.get("name")
-    if not isinstance(name, str) or normalise.text(name, "name", label="Name",
-                                                   limit=len(name)) is None:
-        return None, notes, "no name"
+    nameless = not isinstance(name, str) or normalise.text(
+        name, "name", label="Name", limit=len(name)) is None
+    if nameless:
+        fields["name"] = "-"  # cleaned like any card, then named after what it holds
     while True:
+        dropped: list[str] = []
         try:
-            return cards.clean(fields, phone_region=phone_region), notes, None
+            card = cards.clean(fields, phone_region=phone_region, dropped=dropped)
         except ValidationError as exc:
             if exc.field == "name" or exc.field not in fields:
                 return None, notes, str(exc)
             notes.append(f"{_LABELS.get(exc.field, exc.field)} ignored: {_detail(str(exc))}")
             del fields[exc.field]
+            continue
+        notes += dropped
+        break
+    card = cards.named(replace(card, name="") if nameless else card,
+                       maybe_made=entry.name_may_be_made)
+    if card is None:
+        return None, notes, NOTHING_TO_NAME
+    return card, notes, None
+
+
+# A preview checks each photo and the apply stores it: prepared once when
+# they come close together (a file of a few cards), or when an address book
+# repeats one picture (a company logo). Few: the key is the whole photo.
+_prepared = functools.lru_cache(maxsize=8)(photos.prepare)
 
 
 def photo_problem(data: bytes) -> str | None:
     """Why a photo from a file cannot be stored, or None when it can."""
     try:
-        photos.prepare(data)
+        _prepared(data)
     except ValidationError as exc:
         return _detail(str(exc))
     return None
@@ -212,14 +253,19 @@ def _uid_match(db: Database, uid: str | None) -> tuple[int, str] | None:
 def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> dict:
     """What a matched card would add to a known person: never overwrites.
 
-    ``filled``: the person's empty fields the card has; ``tags``: tags the
-    person lacks; ``photo``: True when the card has a photo and the person
-    none.
+    ``filled``: the person's empty fields the card has, and the primary
+    email, phone or web address (with its label) where the person has none;
+    ``values``: the card's other emails, phones, web and postal addresses the
+    person lacks; ``added``: every value new to the person; ``tags``: tags
+    the person lacks; ``photo``: True when the card has a photo and the
+    person none.
     """
     cursor = db.execute("SELECT * FROM people WHERE id = ?", [person_id])
     values = cursor.fetchone()
     person = dict(zip([c[0] for c in cursor.description], values))
     filled = cards.details_to_fill(card, person)
+    added, columns, more = labelled.additions(db, person_id, person, card.values())
+    filled.update(columns)
     known = [t for (t,) in db.execute(
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
     room = max(0, MAX_TAGS - len(known))
@@ -227,11 +273,15 @@ def changes(db: Database, person_id: int, card: Card, photo: bytes | None) -> di
     has_photo = db.execute(
         "SELECT 1 FROM attachments WHERE person_id = ? AND kind = 'card_photo' LIMIT 1",
         [person_id]).fetchone() is not None
-    return {"filled": filled, "tags": new_tags, "photo": bool(photo) and not has_photo}
+    return {"filled": filled, "values": more, "added": added, "tags": new_tags,
+            "photo": bool(photo) and not has_photo}
 
 
 def _describe(change: dict) -> str:
-    added = [_LABELS.get(name, name) for name in change["filled"]]
+    added = [_LABELS.get(name, name) for name in change["filled"]
+             if name not in cards.VALUE_COLUMNS]
+    if change["added"]:
+        added.append(labelled.counted(change["added"]))
     if change["tags"]:
         added.append("tags (" + ", ".join(change["tags"]) + ")")
     if change["photo"]:
@@ -288,7 +338,9 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
     known = matching.Known.read(db, [item[2] for item in read if not isinstance(item, Row)])
     in_file = matching.Known()  # the rows kept so far, each under its number
     rows: list[Row] = []
-    matched: dict[int, int] = {}
+    matched: dict[int, int] = {}  # person id -> the first row matching them
+    kept: dict[int, tuple[Card, int | None]] = {}  # row number -> card, person matched
+    uids: dict[int, str | None] = {}  # row number -> the card's own UID
     for item in read:
         if isinstance(item, Row):
             rows.append(item)
@@ -299,39 +351,58 @@ def _build_preview(db: Database, *, kind: str, filename: str | None, data: bytes
         if found is None:
             repeated = in_file.find_match(keys)
             earlier = repeated[0] if repeated else None
+            if earlier and entry.uid and uids.get(earlier) not in (None, entry.uid):
+                earlier = None  # two cards of one address book: two people, twins at most
             found = None if earlier else known.find_match(keys)
         if found and found[0] in matched:
             earlier = matched[found[0]]
-        if earlier:
-            rows.append(Row(entry.number, "skip", card.name, f"same person as row {earlier}",
-                            card=card))
-            continue
-        in_file.add(entry.number, card.name, keys)
         photo = entry.photo
         if photo is not None and (problem := photo_problem(photo)):
             notes.append(f"photo ignored: {problem}")
             photo = None
+        if earlier:
+            # The same person again: what this row adds goes to them too.
+            first, person_id = kept[earlier]
+            in_file.extend(earlier, keys)
+            what = _describe(_adds(card, first))
+            rows.append(Row(entry.number, "match", card.name,
+                            "; ".join([f"same person as row {earlier}", what, *notes]),
+                            person_id, card, entry.met_at, photo))
+            continue
+        in_file.add(entry.number, card.name, keys)
+        uids[entry.number] = entry.uid
         if found:
             person_id, why = found
             matched[person_id] = entry.number
+            kept[entry.number] = (card, person_id)
             what = _describe(changes(db, person_id, card, photo))
             rows.append(Row(entry.number, "match", card.name, "; ".join([why, what, *notes]),
                             person_id, card, entry.met_at, photo))
         else:
+            kept[entry.number] = (card, None)
+            if card.named_from:  # a known person keeps their name
+                notes.insert(0, f"no name: named after its {cards.NAMED_FROM[card.named_from]}")
             rows.append(Row(entry.number, "new", card.name, "; ".join(notes) or None, None,
                             card, entry.met_at, photo))
     return Preview(kind, normalise.filename(filename), sha256(data), rows)
 
 
+def _adds(card: Card, earlier: Card) -> dict:
+    """What a row adds to the person an earlier row of the file already brought in."""
+    return {"filled": cards.details_to_fill(card, vars(earlier)),
+            "added": labelled.missing(card.values(), earlier.values()),
+            "tags": [tag for tag in card.tags if tag not in earlier.tags], "photo": False}
+
+
 # ---------------------------------------------------------------- writing
 
 def _photo_row(person_id: int, data: bytes, stamp: str) -> dict:
-    photo = photos.prepare(data)
+    photo = _prepared(data)
     return {"person_id": person_id, "kind": "card_photo", "mime": photo.mime,
             "bytes": len(photo.data), "data": photo.data, "created_at": stamp}
 
 
-_FILL_COLUMNS = (*cards.DETAIL_FIELDS, "company_key", "updated_at")
+_FILL_COLUMNS = (*cards.DETAIL_FIELDS, *cards.VALUE_COLUMNS, "company_key", "updated_at")
 
 # Every filled person in one statement: each statement that changes
 # people makes the full-text index write a segment of its own, which is
@@ -346,8 +417,11 @@ _FILL_SQL = (
 )
 
 
-def _write_tags_and_photos(conn, tags: list, photos: list) -> None:
-    """The tags and card photos queued for the people of an import, one statement each."""
+def _write_extras(conn, values: list, tags: list, photos: list) -> None:
+    """The values, tags and card photos queued for the people of an import, one
+    statement each."""
+    if values:
+        conn.executemany(labelled.INSERT_SQL, values)
     if tags:
         conn.executemany(
             "INSERT OR IGNORE INTO person_tags (person_id, tag) VALUES (?, ?)", tags)
@@ -358,11 +432,13 @@ def _write_tags_and_photos(conn, tags: list, photos: list) -> None:
 
 
 class _Fills:
-    """Known people's empty fields, tags and photos an import fills, written in batches."""
+    """Known people's empty fields, new values, tags and photos an import adds, written
+    in batches."""
 
     def __init__(self, db: Database):
         self.db = db
         self.people: dict[int, dict] = {}
+        self.values: list[tuple] = []
         self.tags: list[tuple[int, str]] = []
         self.photos: list[dict] = []
         self.pending: set[int] = set()
@@ -373,11 +449,12 @@ class _Fills:
             self.flush()  # changes() reads the person from the database
         change = changes(self.db, person_id, row.card, row.photo)
         filled = change["filled"]
-        if filled:
+        if filled or change["values"]:
             keys = {"company_key": matching.company_key(filled["company"])} \
                 if "company" in filled else {}
             filled = {**filled, **keys}
             self.people[person_id] = {**filled, "updated_at": stamp}
+        self.values += labelled.rows(person_id, change["values"])
         self.tags += [(person_id, tag) for tag in change["tags"]]
         if change["photo"]:
             self.photos.append(_photo_row(person_id, row.photo, stamp))
@@ -388,8 +465,8 @@ class _Fills:
         if self.people:
             self.db.conn.execute(_FILL_SQL, [json.dumps(
                 [{"id": person_id, **values} for person_id, values in self.people.items()])])
-        _write_tags_and_photos(self.db.conn, self.tags, self.photos)
-        self.people, self.tags, self.photos, self.pending = {}, [], [], set()
+        _write_extras(self.db.conn, self.values, self.tags, self.photos)
+        self.people, self.values, self.tags, self.photos, self.pending = {}, [], [], [], set()
 
 
 _PERSON_INSERT_COLUMNS = ("id", "uid", *cards.COLUMNS, "met_at", "source", "created_at",
@@ -408,16 +485,19 @@ class _NewPeople:
     def __init__(self, db: Database):
         self.db = db
         self.next_id = (db.execute("SELECT max(id) FROM people").fetchone()[0] or 0) + 1
+        self.first_id = self.next_id
         self.people: list[list] = []  # values in _PERSON_INSERT_COLUMNS order
+        self.values: list[tuple] = []
         self.tags: list[tuple[int, str]] = []
         self.photos: list[dict] = []
         self.pending: set[int] = set()
 
-    def add(self, row: dict, tags: tuple[str, ...], photo: dict | None) -> int:
+    def add(self, row: dict, card: Card, photo: dict | None) -> int:
         person_id = self.next_id
         self.next_id += 1
         self.people.append([person_id, *[row[name] for name in _PERSON_INSERT_COLUMNS[1:]]])
-        self.tags += [(person_id, tag) for tag in tags]
+        self.values += labelled.rows(person_id, card.more)
+        self.tags += [(person_id, tag) for tag in card.tags]
         if photo is not None:
             self.photos.append({**photo, "person_id": person_id})
         self.pending.add(person_id)
@@ -436,8 +516,8 @@ class _NewPeople:
             conn.execute(f"INSERT INTO people ({_PERSON_COLUMNS}) "
                          f"SELECT {_PERSON_COLUMNS} FROM {_NEW_PEOPLE} ORDER BY rowid")
             conn.execute(f"DROP TABLE {_NEW_PEOPLE}")
-        _write_tags_and_photos(self.db.conn, self.tags, self.photos)
-        self.people, self.tags, self.photos, self.pending = [], [], [], set()
+        _write_extras(self.db.conn, self.values, self.tags, self.photos)
+        self.people, self.values, self.tags, self.photos, self.pending = [], [], [], [], set()
 
 
 def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dict[str, int]:
@@ -445,8 +525,10 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
 
     New people are added without a touch or follow-up (as
     cards.add_imported), met when the file says (else now), with their card
-    photo. Matched people only get their empty fields filled and tags added;
-    nothing known is overwritten. Each row is matched again inside the
+    photo. Matched people only get their empty fields filled, and the
+    emails, phones, web and postal addresses and tags they lack added;
+    nothing known is overwritten. A row repeating an earlier row of the
+    file adds what it has to the same person. Each row is matched again inside the
     transaction, so applying the same preview twice, or a file already
     imported, adds no one twice. An import_runs row records the counts. On
     any error nothing is written.
@@ -471,14 +553,16 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                 continue
             person_id = row.person_id if row.person_id in known.people else None
             if person_id is None:
-                found = known.find_match(row_keys)
+                # A row new in the preview may be someone added since, never
+                # someone this import adds (cards of one book are two people).
+                found = known.find_match(row_keys, before=new.first_id if row.action == "new"
+                                         else None)
                 person_id = found[0] if found else None
             if person_id is None:
                 person = cards.imported_row(row.card, source=preview.kind,
                                             met_at=row.met_at or stamp, stamp=stamp)
                 photo = _photo_row(0, row.photo, stamp) if row.photo else None
-                known.add(new.add(person, row.card.tags, photo), person["name"],
-                          row_keys)
+                known.add(new.add(person, row.card, photo), person["name"], row_keys)
                 counts["new"] += 1
             else:
                 if person_id in new.pending:
@@ -486,7 +570,8 @@ def apply(db: Database, preview: Preview, *, now: datetime | None = None) -> dic
                     # go first, as they always do: photos keep their order.
                     fills.flush()
                     new.flush()
-                known.filled(person_id, fills.add(person_id, row, stamp))
+                fills.add(person_id, row, stamp)
+                known.extend(person_id, row_keys)
                 counts["matched"] += 1
         fills.flush()
         new.flush()

@@ -108,16 +108,26 @@ def entries(text: str) -> Iterator[Entry]:
                 met_at = connected_on(when)
                 if met_at is None:
                     notes.append(f"date ignored: {normalise.quoted(when)} is not a date like 05 Oct 2020")
+            email = value.get("email")
             yield Entry(number, {
                 "name": name,
                 "company": value.get("company"),
                 "title": value.get("title"),
-                "email": value.get("email"),
+                # Kept as written even when it does not validate (fieldkit.labelled).
+                "values": [("email", None, email)] if email and email.strip() else [],
                 "linkedin_url": value.get("linkedin_url"),
             }, met_at=met_at, notes=notes)
     except csv.Error as exc:
         raise ImportFileError(
             f"Line {start + reader.line_num:,}: the CSV is malformed ({exc}).") from None
+
+
+def read(data: bytes) -> list[Entry]:
+    """Every connection of a Connections.csv, before anything is matched.
+
+    Raises ImportFileError when the file is not a readable Connections.csv.
+    """
+    return imports.read_all(entries(imports.decode_text(data, fallback="cp1252")))
 
 
 def preview(db: Database, data: bytes, filename: str | None,
@@ -127,7 +137,6 @@ def preview(db: Database, data: bytes, filename: str | None,
     Writes nothing; pass the result to ``imports.apply``. Raises
     ImportFileError when the file is not a readable Connections.csv.
     """
-    text = imports.decode_text(data, fallback="cp1252")
     return imports.build_preview(
-        db, kind="linkedin", filename=filename, data=data, entries=entries(text),
+        db, kind="linkedin", filename=filename, data=data, entries=read(data),
         phone_region=imports.settings_region(settings))

@@ -7,8 +7,10 @@ company), the most certain first.
 
 ``merge`` folds one person into another in a single transaction: every
 touch (with its debrief and evidence), follow-up, photo and tag moves to the
-person kept, the fields are taken from either side as chosen, and the
-person dropped stays in the database with status "merged" for history.
+person kept, and every email, phone, web and postal address of both is kept
+(fieldkit.labelled); the fields are taken from either side as chosen (for an
+email, phone or web address: which is the primary), and the person dropped
+stays in the database with status "merged" for history.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit import cards, clock, matching
+from fieldkit import cards, clock, labelled, matching
 from fieldkit.cards import person_row
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError
@@ -35,6 +37,10 @@ MERGE_FIELDS: dict[str, str] = {
     "status": "Status",
 }
 FIELDS: tuple[str, ...] = tuple(MERGE_FIELDS)
+# Fields that go with another and are never chosen on their own: a label
+# with its value, where a made name came from with the name.
+FOLLOWS: dict[str, str] = {spec.name: spec.follows for spec in cards.FIELDS
+                           if spec.follows and spec.name in MERGE_FIELDS}
 
 
 class MergeError(FieldkitError):
@@ -131,16 +137,21 @@ def _check_pair(keep: Mapping, drop: Mapping) -> None:
 def preview(db: Database, keep_id: int, drop_id: int) -> dict:
     """Both people side by side, for choosing field by field before a merge.
 
-    ``fields``: one dict per field (field, label, keep, drop, default, same);
-    ``moves``: how many touches, follow-ups and photos move, and the tags.
+    ``fields``: one dict per field to choose (field, label, keep, drop,
+    default, same); a label goes with its value and is not among them.
+    ``moves``: how many touches, follow-ups and photos move, the tags, and
+    how many emails, phones, web and postal addresses the kept person gains.
     """
     keep, drop = person_row(db, keep_id), person_row(db, drop_id)
     _check_pair(keep, drop)
     fields = [
         {"field": name, "label": label, "keep": keep[name], "drop": drop[name],
          "default": default_choice(keep[name], drop[name]), "same": keep[name] == drop[name]}
-        for name, label in MERGE_FIELDS.items()
+        for name, label in MERGE_FIELDS.items() if name not in FOLLOWS
     ]
+    more = labelled.of(db, [keep_id, drop_id])
+    gained = labelled.missing(labelled.every(drop, more.get(drop_id, ())),
+                              labelled.every(keep, more.get(keep_id, ())))
     touches, followups, photos = db.execute(
         "SELECT (SELECT count(*) FROM touches WHERE person_id = :id), "
         "(SELECT count(*) FROM followups WHERE person_id = :id), "
@@ -149,21 +160,28 @@ def preview(db: Database, keep_id: int, drop_id: int) -> dict:
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [drop_id])]
     return {"keep": keep, "drop": drop, "fields": fields,
             "moves": {"touches": touches, "followups": followups, "photos": photos,
-                      "tags": tags}}
+                      "tags": tags, "values": len(gained)}}
 
 
 def _chosen(keep: Mapping, drop: Mapping, choices: Mapping[str, str]) -> tuple[dict, list[str]]:
     for name, side in choices.items():
         if name not in MERGE_FIELDS:
             raise MergeError(f"Unknown field to merge: {name!r}.")
+        if name in FOLLOWS:
+            raise MergeError(f"{MERGE_FIELDS[name]} goes with "
+                             f"{MERGE_FIELDS[FOLLOWS[name]].lower()}: choose that.")
         if side not in ("keep", "drop"):
             raise MergeError(f"{MERGE_FIELDS[name]}: choose 'keep' or 'drop', not {side!r}.")
-    values, taken = {}, []
+    values, taken, sides = {}, [], {}
     for name in MERGE_FIELDS:
-        side = choices.get(name) or default_choice(keep[name], drop[name])
+        if name in FOLLOWS:
+            continue
+        side = sides[name] = choices.get(name) or default_choice(keep[name], drop[name])
         values[name] = drop[name] if side == "drop" else keep[name]
         if side == "drop" and drop[name] != keep[name]:
             taken.append(name)
+    for name, leader in FOLLOWS.items():
+        values[name] = (drop if sides[leader] == "drop" else keep)[name]
     for spec in cards.FIELDS:
         if spec.name in values and not cards.kept_for(spec, values["kind"]):
             values[spec.name] = None
@@ -174,14 +192,27 @@ def _chosen(keep: Mapping, drop: Mapping, choices: Mapping[str, str]) -> tuple[d
     return values, taken
 
 
+def _every_value(db: Database, keep: Mapping, drop: Mapping, chosen: dict) -> tuple:
+    """Every value of both people, each once: the chosen primaries first, then the
+    kept person's, then the dropped one's (fieldkit.labelled)."""
+    more = labelled.of(db, [keep["id"], drop["id"]])
+    values = labelled.ordered([
+        *labelled.primaries(chosen),
+        *labelled.every(keep, more.get(keep["id"], ())),
+        *labelled.every(drop, more.get(drop["id"], ()))])
+    return labelled.split(values)
+
+
 def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] | None = None,
           *, now: datetime | None = None) -> Merged:
     """Fold the person ``drop_id`` into ``keep_id``, in one transaction.
 
-    Every touch (and the debriefs and evidence on them), follow-up, photo
-    and tag of the dropped person moves to the kept one. ``choices`` maps a
-    field of MERGE_FIELDS to "keep" or "drop"; a field not chosen keeps the
-    kept person's value unless it is empty. The dropped person stays, with
+    Every touch (and the debriefs and evidence on them), follow-up, photo,
+    tag, email, phone, web and postal address of the dropped person moves to
+    the kept one. ``choices`` maps a field of MERGE_FIELDS to "keep" or
+    "drop"; a field not chosen keeps the kept person's value unless it is
+    empty. For an email, phone or web address the choice is the primary:
+    the other one is kept too, with its label. The dropped person stays, with
     status "merged" and ``merged_into`` set, hidden from lists. Afterwards
     the kept person has at most one open ladder or keep-in-touch follow-up
     (the one due first); a "state" touch records the merge.
@@ -191,7 +222,11 @@ def merge(db: Database, keep_id: int, drop_id: int, choices: Mapping[str, str] |
         keep, drop = person_row(db, keep_id), person_row(db, drop_id)
         _check_pair(keep, drop)
         values, taken = _chosen(keep, drop, choices or {})
+        columns, more = _every_value(db, keep, drop, values)
+        values.update(columns)
         db.table("people").update(keep_id, {**values, "updated_at": stamp})
+        labelled.replace(db, keep_id, more)
+        db.execute("DELETE FROM labelled_values WHERE person_id = ?", [drop_id])
         db.execute(
             "INSERT OR IGNORE INTO person_tags (person_id, tag) "
             "SELECT ?, tag FROM person_tags WHERE person_id = ?", [keep_id, drop_id])

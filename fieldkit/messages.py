@@ -63,13 +63,15 @@ def reach(person: Mapping, settings: Mapping) -> Reach:
     sms = None
     if phone:
         body = fill(settings["template_sms"], person, settings)
-        # "?&body=" is read by both iOS and Android messaging apps.
-        sms = f"sms:{quote(phone, safe='+')}?&body={quote(body, safe='')}"
+        # "?&body=" is read by both iOS and Android messaging apps. A text
+        # goes to the number, never to an extension.
+        sms = f"sms:{quote(phone.split(';')[0], safe='+')}?&body={quote(body, safe='')}"
     profile = person.get("linkedin_url")
     return Reach(
         email=mailto,
         sms=sms,
-        call=f"tel:{quote(phone, safe='+')}" if phone else None,
+        # ";ext=42" is how a tel: link dials an extension (RFC 3966).
+        call=f"tel:{quote(phone, safe='+;=')}" if phone else None,
         linkedin=profile if profile and profile.startswith("https://www.linkedin.com/in/")
         else None,
         linkedin_text=fill(settings["template_linkedin"], person, settings),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from fieldkit import memos
+from fieldkit import labelled, memos
 from fieldkit.errors import NotFound
 from fieldkit.db import is_row_id
 
@@ -79,7 +79,11 @@ def tags_in_use(db: Database) -> list[str]:
 
 
 def person(db: Database, person_id: int) -> dict:
-    """One person: the card, tags, photos, voice memos, every touch in time order, follow-ups."""
+    """One person: the card, tags, photos, voice memos, every touch in time order, follow-ups.
+
+    ``more``: their emails, phones and web addresses beyond the primaries,
+    and their postal addresses (labelled.every gives them all).
+    """
     cursor = db.execute(
         "SELECT c.*, e.name AS event FROM people c LEFT JOIN events e ON e.id = c.event_id "
         "WHERE c.id = ?", [person_id if is_row_id(person_id) else 0])
@@ -89,6 +93,7 @@ def person(db: Database, person_id: int) -> dict:
     found = dict(zip([d[0] for d in cursor.description], row))
     found["tags"] = [t for (t,) in db.execute(
         "SELECT tag FROM person_tags WHERE person_id = ? ORDER BY tag", [person_id])]
+    found["more"] = labelled.of(db, [person_id]).get(person_id, ())
     found["photos"] = [
         {"id": i, "mime": mime, "data": data}
         for i, mime, data in db.execute(

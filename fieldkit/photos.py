@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,6 +24,21 @@ class Photo:
     data: bytes
 
 
+def _too_large(size: int, label: str) -> str:
+    return (f"{label}: the file is {size / 1048576:.1f} MB; at most "
+            f"{MAX_UPLOAD_BYTES // 1048576} MB.")
+
+
+def read_file(path: str | os.PathLike, *, label: str = "Photo", field: str = "photo",
+              error: type[ValidationError] = ValidationError) -> bytes:
+    """The bytes of an image file; one larger than an upload may be is refused unread."""
+    size = os.path.getsize(path)
+    if size > MAX_UPLOAD_BYTES:
+        raise error(_too_large(size, label), field=field)
+    with open(path, "rb") as file:
+        return file.read(MAX_UPLOAD_BYTES + 1)
+
+
 def load(data: bytes, *, label: str = "Photo", field: str = "photo",
          error: type[ValidationError] = ValidationError) -> Image.Image:
     """The image in ``data``, decoded and turned upright per its EXIF orientation.
@@ -33,11 +49,7 @@ def load(data: bytes, *, label: str = "Photo", field: str = "photo",
     if not data:
         raise error(f"{label}: the file is empty.", field=field)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise error(
-            f"{label}: the file is {len(data) / 1048576:.1f} MB; at most "
-            f"{MAX_UPLOAD_BYTES // 1048576} MB.",
-            field=field,
-        )
+        raise error(_too_large(len(data), label), field=field)
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
             if probe.width * probe.height > MAX_PIXELS:

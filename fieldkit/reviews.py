@@ -2,7 +2,8 @@
 
 A card sent from the booth page that looks like someone known is stored
 anyway (nobody was there to answer "is this them?") and put here with the
-people it looks like. Today lists them; the user keeps both, merges them or
+people it looks like; so is one whose empty fields were read from its card
+photo when it arrived (nobody has checked what was read). Today lists them; the user keeps both, merges them or
 opens the person, and the review ends. Deleting or merging the person ends
 it too.
 """
@@ -18,7 +19,8 @@ from sqlite_utils import Database
 from fieldkit import clock
 from fieldkit.db import transaction
 
-REASONS = {"twin": "looks like someone you know"}
+REASONS = {"twin": "looks like someone you know",
+           "read": "was filled in from its card photo"}
 
 
 def flag(db: Database, person_id: int, reason: str, twin_ids: Iterable[int] = (),

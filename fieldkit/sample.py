@@ -30,7 +30,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlite_utils import Database
 
-from fieldkit import clock, config, matching
+from fieldkit import clock, config, labelled, matching
 from fieldkit.db import row_counts, transaction
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
@@ -190,6 +190,7 @@ class _Rows:
     debriefs: list = field(default_factory=list)
     evidence: list = field(default_factory=list)
     work_days: set = field(default_factory=set)
+    values: list = field(default_factory=list)
 
 
 def _uid(rng: random.Random) -> str:
@@ -363,6 +364,10 @@ def _person(rng, rows, person_id, kind, met_at, event, tz):
         "linkedin_url": None if sparse or rng.random() < 0.4 else
         f"https://www.linkedin.com/in/{slug.encode('ascii', 'ignore').decode()}-{rng.randint(100, 999)}",
         "website": None,
+        "email_label": None,
+        "phone_label": None,
+        "website_label": None,
+        "named_from": None,
         "note": None if sparse else (rng.choice(NOTES) or None),
         "important": int(rng.random() < 0.12),
         "tz": city[1],
@@ -546,10 +551,41 @@ def fill(db: Database, scale: int = 1, today: date | None = None, seed: int = SE
             "created_at": person["updated_at"], "closed_at": None,
             "closed_by_touch_id": None,
         })
+    # Their other phones, emails and addresses come from a generator of their
+    # own: every other row stays as it was before people had them.
+    _more_values(random.Random(f"{seed}:{scale}:{today.isoformat()}:values"), rows)
     if now is not None:
         _not_after(rows, clock.to_iso(now))
     _write(db, rows, rng, settings, today, tz)
     return row_counts(db)
+
+
+STREETS = ("Hauptstraße", "High Street", "Rue de Rivoli", "Main Street", "Keizersgracht",
+           "Orchard Road", "Rua Augusta", "George Street")
+
+
+def _more_values(rng: random.Random, rows: _Rows) -> None:
+    """Labels for the phones and emails, and a second phone, a home email or a work
+    address for some people, as an address book holds them (fieldkit.labelled)."""
+    for person in rows.people:
+        city = rng.choice(CITIES)
+        if person["phone"]:
+            person["phone_label"] = "mobile"
+        if person["email"]:
+            person["email_label"] = "work"
+        if person["company"] and rng.random() < 0.2:
+            rows.values.append({"person_id": person["id"], "kind": "phone", "label": "work",
+                                "value": _phone(rng, city[2])})
+        if person["email"] and rng.random() < 0.1:
+            local = person["email"].split("@")[0]
+            rows.values.append({"person_id": person["id"], "kind": "email", "label": "home",
+                                "value": f"{local}@mail.example"})
+        if person["company"] and rng.random() < 0.15:
+            address = labelled.address_value({
+                "street": f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                "locality": city[0], "postal_code": f"{rng.randint(10000, 99999)}"})
+            rows.values.append({"person_id": person["id"], "kind": "address",
+                                "label": "work", "value": address})
 
 
 def _triage_days(rng, rows, today, tz):
@@ -596,7 +632,8 @@ def _write(db, rows, rng, settings, today, tz):
         with _indexes_deferred(db, ("people", "touches")):
             for name, items in (
                 ("events", rows.events), ("checkins", rows.checkins),
-                ("people", rows.people), ("person_tags", rows.tags),
+                ("people", rows.people), ("labelled_values", rows.values),
+                ("person_tags", rows.tags),
                 ("attachments", rows.attachments), ("call_sessions", sessions),
                 ("touches", rows.touches), ("followups", rows.followups),
             ):

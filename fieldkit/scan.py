@@ -176,8 +176,15 @@ def _vcard(payload: str, text: str, fmt: str) -> Code:
             value = ", ".join(value or [])
         if isinstance(value, str) and value.strip():
             fields[name] = value.strip()
-    if "linkedin_url" in fields:  # checked by the reader; the stored form here
-        fields["linkedin_url"] = normalise.linkedin(fields["linkedin_url"])
+    # The form has one email and one phone: the card's first (its preferred).
+    values = entry.fields.get("values") or []
+    for kind in ("email", "phone"):
+        first = next((value for k, _, value in values
+                      if k == kind and isinstance(value, str) and value.strip()), None)
+        if first is not None:
+            fields[kind] = first.strip()
+    _urls(fields, [value.strip() for k, _, value in values
+                   if k == "url" and isinstance(value, str) and value.strip()])
     notes = tuple(entry.notes)
     if (entry.skip or "").startswith("the file ends"):
         notes += ("the code ends inside the card (no END:VCARD)",)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
+import itertools
 import json
 import quopri
 import re
@@ -24,7 +26,7 @@ from urllib.parse import unquote_to_bytes
 import segno
 from sqlite_utils import Database
 
-from fieldkit import cards, imports, normalise
+from fieldkit import cards, imports, labelled, normalise
 from fieldkit.errors import ValidationError
 from fieldkit.imports import Entry, ImportFileError, Preview
 
@@ -44,13 +46,10 @@ class Property:
     name: str
     params: dict[str, list[str]]
     raw: bytes
+    encoding: str = ""  # the transfer encoding, upper case: QUOTED-PRINTABLE, BASE64, ...
 
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
-
-    @property
-    def encoding(self) -> str:
-        return (self.param("ENCODING") or [""])[0].upper()
 
     def data(self) -> bytes:
         """The value's bytes with its transfer encoding (QP, base64) undone."""
@@ -114,23 +113,66 @@ def _logical_lines(data: bytes) -> Iterator[bytes]:
 
 
 def _parse(line: bytes) -> Property | None:
-    head = _HEAD.match(line)
-    if head is None:
+    colon = line.find(b":")
+    if colon < 0:
         return None
-    parts = _PARAM.findall(head[1])
-    name = _NAME.fullmatch(parts[0].strip()) if parts else None
+    head = line[:colon]
+    if b'"' not in head:  # most lines: no quoted parameter value to look into
+        parts, end = head.split(b";"), colon + 1
+        if b"" in parts:
+            parts = [part for part in parts if part]
+    else:
+        head = _HEAD.match(line)
+        if head is None:
+            return None
+        parts, end = _PARAM.findall(head[1]), head.end()
+    name = _name(parts[0]) if parts else None
     if name is None:
         return None
     params: dict[str, list[str]] = {}
     for part in parts[1:]:
-        part = part.decode("utf-8", errors="replace").strip()
-        key, sep, value = part.partition("=")
-        if not sep:
-            key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
-        values = [v.strip().strip('"') for v in value.strip().strip('"').split(",")]
-        params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
-    group = name[1].decode("ascii") if name[1] else None
-    return Property(group, name[2].decode("ascii").upper(), params, line[head.end():])
+        key, values = _param(part)
+        params.setdefault(key, []).extend(values)
+    encoding = (params.get("ENCODING") or [""])[0].upper()
+    return Property(*name, params, line[end:], encoding)
+
+
+# A file repeats a few names and parameters thousands of times: each is read once.
+@functools.lru_cache(maxsize=1024)
+def _name(text: bytes) -> tuple[str | None, str] | None:
+    """(group, name) of ``item1.URL``; None when it is no property name."""
+    name = _NAME.fullmatch(text.strip())
+    if name is None:
+        return None
+    return (name[1].decode("ascii") if name[1] else None), name[2].decode("ascii").upper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _param(raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """(KEY, values) of one parameter: ``TYPE=WORK,pref``, a bare ``CELL`` (a TYPE),
+    ``QUOTED-PRINTABLE`` (an ENCODING), or Android's ``X-CUSTOM(...)``."""
+    part = raw.decode("utf-8", errors="replace").strip()
+    if part[:9].upper() == "X-CUSTOM(" and part.endswith(")"):
+        return "X-CUSTOM", (_custom_label(part[9:-1]),)
+    key, sep, value = part.partition("=")
+    if not sep:
+        key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
+    values = [v.strip().strip('"') for v in value.strip().strip('"').split(",")]
+    return key.strip().upper(), tuple(v for v in values if v)
+
+
+def _custom_label(inner: str) -> str:
+    """Android's own label: X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=E5=A6=B9)."""
+    *settings, label = inner.split(",")
+    options = {key.strip().upper(): value.strip()
+               for key, _, value in (setting.partition("=") for setting in settings)}
+    if options.get("ENCODING", "").upper() == "QUOTED-PRINTABLE":
+        data = quopri.decodestring(label.encode("utf-8", errors="replace"))
+        try:
+            return data.decode(options.get("CHARSET") or "utf-8")
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            return data.decode("utf-8", errors="replace")
+    return label
 
 
 def read_cards(data: bytes) -> Iterator[tuple[int, list[Property], bool]]:
@@ -163,6 +205,8 @@ def read_cards(data: bytes) -> Iterator[tuple[int, list[Property], bool]]:
 
 def split_escaped(text: str, separator: str) -> list[str]:
     """Split on separators not escaped by a backslash; escapes kept (vCard, MECARD)."""
+    if "\\" not in text:
+        return text.split(separator)
     parts, current, escaped = [], [], False
     for ch in text:
         if escaped:
@@ -184,6 +228,8 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
     return _ESCAPED.sub(lambda m: "\n" if m[1] in "nN" else m[1], text)
 
 
@@ -212,26 +258,9 @@ def _photo(prop: Property) -> tuple[bytes | None, str | None]:
     return None, None
 
 
-def _first_valid(candidates: list[str], check, label: str,
-                 notes: list[str]) -> str | None:
-    problem = "not a usable link"
-    for candidate in candidates:
-        try:
-            if check(candidate):
-                return candidate
-        except ValidationError as exc:
-            problem = str(exc)
-    if candidates:
-        notes.append(f"{label} ignored: {problem.partition(': ')[2] or problem}")
-    return None
-
-
-def _name_of(props: list[Property]) -> str | None:
-    for prop in props:
-        if prop.name == "FN":
-            name = " ".join(_unescape(prop.text()).split())
-            if name:
-                return name
+def _name_of(props: list[Property]) -> tuple[str | None, bool]:
+    """The card's name, and whether it has a structured name (N) with something in it."""
+    structured = None
     for prop in props:
         if prop.name == "N":
             # family;given;additional;prefix;suffix, each a list separated by commas
@@ -239,10 +268,105 @@ def _name_of(props: list[Property]) -> str | None:
             family, given, additional, prefix, suffix = (
                 " ".join(_unescape(v).strip() for v in split_escaped(part, ",")).strip()
                 for part in parts)
-            name = " ".join(x for x in (prefix, given, additional, family, suffix) if x)
+            structured = " ".join(x for x in (prefix, given, additional, family, suffix) if x)
+            if structured:
+                break
+    for prop in props:
+        if prop.name == "FN":
+            name = " ".join(_unescape(prop.text()).split())
             if name:
-                return name
-    return None
+                return name, bool(structured)
+    return structured or None, bool(structured)
+
+
+# TYPE words as labels (fieldkit.labelled orders and keeps them); words
+# that only say what a value is anyway are left out.
+_TYPE_WORDS = {"CELL": "mobile", "MSG": "messages", "X-ASSISTANT": "assistant",
+               "X-MOBILE": "mobile", "X-OTHER": "other", "X-MAIN": "main"}
+_NOT_LABELS = {"PREF", "VOICE", "INTERNET", "X400", "POSTAL", "PARCEL", "DOM", "INTL"}
+# Apple's own labels (_$!<HomeFAX>!$_): the words they stand for.
+_APPLE_LABELS = {"homefax": "home fax", "workfax": "work fax", "otherfax": "other fax",
+                 "assistantphone": "assistant", "homepage": "homepage",
+                 "companymain": "company main"}
+_APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+
+
+def _apple_label(text: str) -> str | None:
+    inner = _APPLE_LABEL.fullmatch(text)
+    word = inner[1] if inner else text
+    return labelled.clean_label(_APPLE_LABELS.get(word.lower(), word))
+
+
+def _label(prop: Property, group_labels: Mapping[str, str]) -> str | None:
+    """A value's label: its group's X-ABLabel, Android's X-CUSTOM(...), else its TYPE words."""
+    if prop.group and prop.group in group_labels:
+        return _apple_label(group_labels[prop.group])
+    custom = prop.param("X-CUSTOM")
+    if custom:
+        return labelled.clean_label(custom[-1])
+    types = [t.upper() for t in prop.param("TYPE")]
+    if "IPHONE" in types:  # the iPhone writes its "iPhone" label as IPHONE, CELL
+        types = [t for t in types if t != "CELL"]
+    words = [_TYPE_WORDS.get(word, word.lower().removeprefix("x-"))
+             for word in types if word not in _NOT_LABELS]
+    return labelled.clean_label(" ".join(words))
+
+
+def _preferred(prop: Property) -> bool:
+    """TYPE=pref (2.1, 3.0) or PREF=1 (4.0): the value to put first."""
+    return any(t.upper() == "PREF" for t in prop.param("TYPE")) or bool(prop.param("PREF"))
+
+
+def _address(prop: Property) -> dict[str, str]:
+    parts = (split_escaped(prop.text(), ";") + [""] * 7)[:7]
+    return {name: _unescape(part) for name, part in zip(labelled.ADDRESS_PARTS, parts)}
+
+
+def _card_values(props: list[Property]) -> list[tuple[str, str | None, object]]:
+    """Every email, phone, web and postal address of a card as (kind, label, value).
+
+    The preferred one of each kind comes first. A LABEL (a printed address)
+    counts only on a card without any ADR, where it is the address.
+    """
+    group_labels = {p.group: _unescape(p.text()).strip()
+                    for p in props if p.name == "X-ABLABEL" and p.group}
+    has_adr = any(p.name == "ADR" for p in props)
+    found: list[tuple[bool, str, str | None, object]] = []
+    for prop in props:
+        kind = _VALUE_PROPERTIES.get(prop.name)
+        if kind is None or (prop.name == "LABEL" and has_adr):
+            continue
+        if prop.name == "X-SOCIALPROFILE":
+            value = _unescape(prop.text()).strip()
+            label = labelled.clean_label(" ".join(prop.param("TYPE"))) or "profile"
+        elif kind == "address":
+            value = _address(prop) if prop.name == "ADR" else {
+                "street": _unescape(prop.text())}
+            label = _label(prop, group_labels)
+        else:
+            value = _unescape(prop.text()).strip()
+            if kind == "email" and value[:7].lower() == "mailto:":
+                value = value[7:]
+            elif kind == "phone" and value[:4].lower() == "tel:":
+                value = value[4:]
+            label = _label(prop, group_labels)
+        found.append((_preferred(prop), kind, label, value))
+    preferred = {kind for pref, kind, _, _ in found if pref}
+    first = [(kind, label, value) for pref, kind, label, value in found
+             if pref and kind in preferred]
+    # Only the first preferred of a kind moves up; the rest stay in file order.
+    kept, seen = [], set()
+    for item in first:
+        if item[0] not in seen:
+            seen.add(item[0])
+            kept.append(item)
+    rest = [(kind, label, value) for _, kind, label, value in found
+            if (kind, label, value) not in kept]
+    return kept + rest
+
+
+_VALUE_PROPERTIES = {"EMAIL": "email", "TEL": "phone", "X-MS-TEL": "phone", "URL": "url",
+                     "X-SOCIALPROFILE": "url", "ADR": "address", "LABEL": "address"}
 
 
 def card_entry(number: int, props: list[Property], complete: bool) -> Entry:
@@ -258,26 +382,9 @@ def card_entry(number: int, props: list[Property], complete: bool) -> Entry:
         return text if multiline else " ".join(text.split())
 
     notes: list[str] = []
-    name = _name_of(props)
+    name, structured = _name_of(props)
     org = first("ORG")
     company = _values(org, ";")[0] if org else None
-    email = first_text("EMAIL")
-    if email and email[:7].lower() == "mailto:":
-        email = email[7:]
-    phone = first_text("TEL")
-    if phone and phone[:4].lower() == "tel:":
-        phone = phone[4:].split(";")[0]
-    labels = {p.group: _unescape(p.text()).strip().lower()
-              for p in props if p.name == "X-ABLABEL" and p.group}
-    profiles, sites = [], []
-    for prop in props:
-        if prop.name == "URL":
-            url = _unescape(prop.text()).strip()
-            linkedin = "linkedin" in url.lower() or "linkedin" in labels.get(prop.group, "")
-            (profiles if linkedin else sites).append(url)
-        elif prop.name == "X-SOCIALPROFILE" and any(
-                t.lower() == "linkedin" for t in prop.param("TYPE")):
-            profiles.append(_unescape(prop.text()).strip())
     tags = [tag for prop in props if prop.name == "CATEGORIES"
             for tag in _values(prop, ",") if tag]
     photo = None
@@ -287,31 +394,31 @@ def card_entry(number: int, props: list[Property], complete: bool) -> Entry:
         if problem:
             notes.append(problem)
     uid = first_text("UID")
+    # Every NOTE: Android writes a second one rather than a longer first.
+    note = "\n\n".join(text for text in (
+        _unescape(p.text()).strip() for p in props if p.name == "NOTE") if text) or None
+    # A company's own card (X-ABShowAs:COMPANY) is named after the company.
+    if (first_text("X-ABSHOWAS") or "").upper() == "COMPANY" and company and company.strip():
+        name, structured = None, False
     fields = {
         "name": name,
         "company": company,
         "title": first_text("TITLE"),
-        "email": email,
-        "phone": phone,
-        "linkedin_url": _first_valid(profiles, normalise.linkedin, "LinkedIn", notes),
-        "website": _first_valid(sites, normalise.website, "website", notes),
-        "note": first_text("NOTE", multiline=True),
+        "note": note,
         "tags": tags,
+        "values": _card_values(props),
     }
-    skip = None
-    if not complete:
-        skip = "the file ends inside this card (no END:VCARD)"
-    elif not name:
-        hint = company or email or phone
-        skip = f"no name ({hint[:60]})" if hint else "no name"
-    return Entry(number, fields, photo=photo, notes=notes, skip=skip,
-                 uid=uid.removeprefix("urn:uuid:") if uid else None)
+    return Entry(number, fields, photo=photo, notes=notes,
+                 skip=None if complete else "the file ends inside this card (no END:VCARD)",
+                 uid=uid.removeprefix("urn:uuid:") if uid else None,
+                 name_may_be_made=not structured)
 
 
 def read_card(data: bytes) -> Entry:
     """The first card in ``data``, as a QR code holds one; cards after it are ignored.
 
-    Raises ImportFileError when there is no BEGIN:VCARD line.
+    A card cut short is read as far as it goes (``skip`` says so). Raises
+    ImportFileError when there is no BEGIN:VCARD line.
     """
     for number, props, complete in read_cards(data):
         return card_entry(number, props, complete)
@@ -319,9 +426,29 @@ def read_card(data: bytes) -> Entry:
 
 
 def entries(data: bytes) -> Iterator[Entry]:
-    """One Entry per card of a .vcf file (bytes as checked by imports.check_bytes)."""
+    """One Entry per card of a .vcf file (bytes as checked by imports.check_bytes).
+
+    A file that ends inside a card is cut off: ImportFileError, for the
+    whole file, before anything is imported.
+    """
     for number, props, complete in read_cards(data):
+        if not complete:
+            name = _name_of(props)[0]
+            who = f" ({normalise.quoted(name)})" if name else ""
+            raise ImportFileError(
+                f"The file ends inside card {number:,}{who}: it has no END:VCARD, so it "
+                "was cut off (an interrupted download or copy). Nothing was imported; "
+                "export the address book again.")
         yield card_entry(number, props, complete)
+
+
+def read(data: bytes) -> list[Entry]:
+    """Every card of a .vcf file, before anything is matched.
+
+    Raises ImportFileError when the file is not a vCard file, or is cut off
+    inside a card: then nothing of it is imported.
+    """
+    return imports.read_all(entries(imports.check_bytes(data)))
 
 
 def preview(db: Database, data: bytes, filename: str | None,
@@ -331,9 +458,8 @@ def preview(db: Database, data: bytes, filename: str | None,
     Writes nothing; pass the result to ``imports.apply``. Raises
     ImportFileError when the file is not a readable vCard file.
     """
-    checked = imports.check_bytes(data)
     return imports.build_preview(
-        db, kind="vcard", filename=filename, data=data, entries=entries(checked),
+        db, kind="vcard", filename=filename, data=data, entries=read(data),
         phone_region=imports.settings_region(settings))
 
 
@@ -360,11 +486,72 @@ def fold(line: str) -> str:
     return b"\r\n ".join(pieces).decode("utf-8") + "\r\n"
 
 
-def _card_text(person: Mapping, tags: Iterable[str] = (), *, extra: Iterable[str] = ()) -> str:
+# Labels a vCard TYPE says (what _label reads back), per kind of value;
+# any other label goes in an X-ABLabel beside the value, as the iPhone writes it.
+_TYPES = {"home": "HOME", "work": "WORK", "mobile": "CELL", "fax": "FAX", "pager": "PAGER",
+          "main": "MAIN", "iphone": "IPHONE", "car": "CAR", "video": "VIDEO", "isdn": "ISDN",
+          "modem": "MODEM", "bbs": "BBS", "pcs": "PCS", "messages": "MSG", "text": "TEXT",
+          "textphone": "TEXTPHONE"}
+_TYPED = {"email": {"home", "work"}, "url": {"home", "work"}, "address": {"home", "work"},
+          "phone": set(_TYPES)}
+_PROPERTIES = {"email": "EMAIL", "phone": "TEL", "url": "URL", "address": "ADR"}
+# What a phone number without a label is anyway (an email is INTERNET, always).
+_PLAIN_TYPES = {"phone": ["VOICE"]}
+# Labels of Apple's own, which an iPhone shows in the phone's language.
+_APPLE_TOKENS = {"assistant": "_$!<AssistantPhone>!$_", "homepage": "_$!<HomePage>!$_",
+                 "other": "_$!<Other>!$_"}
+
+
+def _value_text(value: labelled.Labelled) -> str:
+    if value.kind == "address":
+        parts = labelled.address_parts(value.value)
+        return ";".join(escape(parts[name]) for name in labelled.ADDRESS_PARTS)
+    return value.value.replace("\\", "\\\\")  # the one escape a reader undoes in these
+
+
+def _value_lines(values: Iterable[labelled.Labelled], group: Iterator[int]) -> list[str]:
+    """Content lines of every value; the first of a kind with others is marked preferred."""
+    lines, counts = [], {}
+    values = list(values)
+    for value in values:
+        counts[value.kind] = counts.get(value.kind, 0) + 1
+    seen: set[str] = set()
+    for value in values:
+        words = value.label.split() if value.label else []
+        typed = all(word in _TYPED[value.kind] for word in words)
+        types = [_TYPES[word] for word in words] if typed else []
+        if value.kind == "email":
+            types.insert(0, "INTERNET")
+        elif not words:
+            types += _PLAIN_TYPES.get(value.kind, [])
+        # The primary comes first anyway; PREF says so to other address books.
+        # Not on a web address: the LinkedIn profile, written before them,
+        # must stay the first profile a reader meets.
+        if value.kind not in seen and counts[value.kind] > 1 and value.kind != "url":
+            types.append("PREF")
+        seen.add(value.kind)
+        params = f";TYPE={','.join(types)}" if types else ""
+        prop = f"{_PROPERTIES[value.kind]}{params}:{_value_text(value)}"
+        if typed:
+            lines.append(prop)
+        else:
+            item = f"item{next(group)}"
+            label = _APPLE_TOKENS.get(value.label, escape(value.label))
+            lines += [f"{item}.{prop}", f"{item}.X-ABLabel:{label}"]
+    return lines
+
+
+def _card_text(person: Mapping, tags: Iterable[str] = (), *, more: Iterable = (),
+               extra: Iterable[str] = ()) -> str:
     name = person["name"]
     given, _, family = name.rpartition(" ")
-    lines = ["BEGIN:VCARD", "VERSION:3.0", *extra,
-             f"FN:{escape(name)}", f"N:{escape(family)};{escape(given)};;;"]
+    made = bool(person.get("named_from"))
+    # A name made from the company or an email is no person's name: no N,
+    # as address books write such a card (and read it back as one).
+    lines = ["BEGIN:VCARD", "VERSION:3.0", *extra, f"FN:{escape(name)}",
+             "N:;;;;" if made else f"N:{escape(family)};{escape(given)};;;"]
+    if person.get("named_from") == "company":
+        lines.append("X-ABShowAs:COMPANY")
     if person.get("company"):
         org = escape(person["company"])
         if person.get("department"):
@@ -372,14 +559,13 @@ def _card_text(person: Mapping, tags: Iterable[str] = (), *, extra: Iterable[str
         lines.append(f"ORG:{org}")
     if person.get("title"):
         lines.append(f"TITLE:{escape(person['title'])}")
-    if person.get("email"):
-        lines.append(f"EMAIL;TYPE=INTERNET:{person['email']}")
-    if person.get("phone"):
-        lines.append(f"TEL;TYPE=VOICE:{person['phone']}")
+    group = itertools.count(1)
+    values = labelled.every(person, more)
+    lines += _value_lines([v for v in values if v.kind in ("email", "phone")], group)
     if person.get("linkedin_url"):
-        lines += [f"item1.URL:{person['linkedin_url']}", "item1.X-ABLabel:LinkedIn"]
-    if person.get("website"):
-        lines.append(f"URL:{person['website']}")
+        item = f"item{next(group)}"
+        lines += [f"{item}.URL:{person['linkedin_url']}", f"{item}.X-ABLabel:LinkedIn"]
+    lines += _value_lines([v for v in values if v.kind in ("url", "address")], group)
     if person.get("note"):
         lines.append(f"NOTE:{escape(person['note'])}")
     tags = list(tags)
@@ -392,17 +578,18 @@ def _card_text(person: Mapping, tags: Iterable[str] = (), *, extra: Iterable[str
 def export(db: Database, person_ids: Iterable[int] | None = None) -> str:
     """People as one vCard 3.0 file (UTF-8 text, CRLF lines), ordered by name.
 
-    Everyone except merged people, or only ``person_ids``. Card photos are
-    left out: they are pictures of business cards, not portraits.
+    Everyone except merged people, or only ``person_ids``, with every email,
+    phone, web and postal address and its label. Card photos are left out:
+    they are pictures of business cards, not portraits.
     """
     where, args = "status != 'merged'", []
     if person_ids is not None:
         where += " AND id IN (SELECT value FROM json_each(?))"
         args.append(json.dumps([int(i) for i in person_ids]))
     cursor = db.execute(
-        "SELECT id, uid, name, company, department, title, email, phone, linkedin_url, "
-        f"website, note, updated_at FROM people WHERE {where} "
-        "ORDER BY name COLLATE NOCASE, id", args)
+        "SELECT id, uid, name, named_from, company, department, title, email, email_label, "
+        "phone, phone_label, linkedin_url, website, website_label, note, updated_at "
+        f"FROM people WHERE {where} ORDER BY name COLLATE NOCASE, id", args)
     names = [c[0] for c in cursor.description]
     people = [dict(zip(names, row)) for row in cursor.fetchall()]
     tags: dict[int, list[str]] = {}
@@ -410,11 +597,12 @@ def export(db: Database, person_ids: Iterable[int] | None = None) -> str:
             f"SELECT person_id, tag FROM person_tags WHERE person_id IN "
             f"(SELECT id FROM people WHERE {where}) ORDER BY person_id, tag", args):
         tags.setdefault(person_id, []).append(tag)
+    more = labelled.of(db, [person["id"] for person in people])
     out = io.StringIO()
     for person in people:
-        out.write(_card_text(person, tags.get(person["id"], ()), extra=[
-            "PRODID:-//FieldKit//FieldKit//EN", f"UID:{person['uid']}",
-            f"REV:{person['updated_at']}"]))
+        out.write(_card_text(person, tags.get(person["id"], ()), more=more.get(person["id"], ()),
+                             extra=["PRODID:-//FieldKit//FieldKit//EN", f"UID:{person['uid']}",
+                                    f"REV:{person['updated_at']}"]))
     return out.getvalue()
 
 

@@ -6,6 +6,7 @@ from fieldkit import cards, checkins, config, memos
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ui import actions, cached, style
 from fieldkit.ui import capture_actions as act
+from fieldkit.ui import read_widgets as card_read
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -47,7 +48,7 @@ with st.form(key("form"), border=False):
     st.pills("Kind", list(PERSON_KINDS), format_func=PERSON_KINDS.get, key=key("kind"))
     st.toggle("Important", key=key("important"))
     with st.expander("Company, contact details, note, photo, voice memo",
-                     expanded=scan.details_filled()):
+                     expanded=scan.details_filled() or card_read.details_filled(gen)):
         st.text_input("Company", key=key("company"))
         st.text_input("Title", key=key("title"))
         st.text_input("Department (colleagues)", key=key("department"))
@@ -72,9 +73,12 @@ with st.form(key("form"), border=False):
                               icon=":material/save:", on_click=act.save, args=(gen,))
         st.form_submit_button("Read code", icon=":material/qr_code_scanner:",
                               on_click=act.read_code, args=(gen,))
+        card_read.read_button(key, gen)
 
 scan.notice()
 scan.scan_result(gen)
+card_read.notice()
+card_read.read_result(key, gen)
 actions.show_kept(act.ERROR)  # what was typed stays in the form
 if twins := state.get(act.TWINS):
     st.warning("This looks like someone you already know. Add this meeting to them "

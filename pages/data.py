@@ -129,8 +129,10 @@ for pair, side_by_side in pairs:
                 field["label"], list(sides), horizontal=True, format_func=sides.get,
                 index=list(sides).index(field["default"]), key=f"m_{pair.key}_{field['field']}")
         moves = side_by_side["moves"]
-        st.caption(f"{moves['touches']} touches, {moves['followups']} follow-ups and "
-                   f"{moves['photos']} photos move to the person kept.")
+        st.caption(f"{moves['touches']} touches, {moves['followups']} follow-ups, "
+                   f"{moves['photos']} photos and {moves['values']} more emails, phones or "
+                   "addresses move to the person kept. For an email, phone or website, "
+                   "you choose the main one: the other is kept too.")
         if (st.button("Merge into one", key=f"merge_{pair.key}", width="stretch")
                 and actions.write(functools.partial(merge.merge, keep_id=keep["id"],
                                                     drop_id=drop["id"], choices=choices))):

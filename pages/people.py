@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fieldkit import cards, clock, config, followups, people
+from fieldkit import cards, clock, config, followups, labelled, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
 from fieldkit.ui import actions, cached, style
@@ -131,11 +131,20 @@ def show_person(db, settings, person_id: int) -> None:
     st.dataframe(pw.touch_rows(person["touches"], tz), hide_index=True, width="stretch")
 
     with st.expander("Edit", icon=":material/edit:"):
-        fields = pw.edit_form(cards.card_of(person), f"edit_{person_id}")
-    if fields is not None and actions.write(lambda db: cards.update(
-            db, person_id, cards.clean(fields, phone_region=settings.get("phone_region")),
-            cadence_days=person["cadence_days"], tz=person["tz"])):
-        st.session_state["people_flash"] = "Saved."
+        card = cards.card_of(person)
+        fields = pw.edit_form(card, f"edit_{person_id}")
+
+    def save(db) -> cards.Card:
+        # An email or web address typed must check out; one kept as written
+        # (from an import) may stay as it is.
+        edited = cards.clean(fields, phone_region=settings.get("phone_region"),
+                             checked_values=True, as_stored=labelled.as_written(card.values()))
+        cards.update(db, person_id, edited, cadence_days=person["cadence_days"],
+                     tz=person["tz"])
+        return edited
+
+    if fields is not None and (saved := actions.write(save)):
+        st.session_state["people_flash"] = pw.saved_message(card, saved.value)
         st.rerun()
 
     if st.session_state.get("people_deleting") != person_id:

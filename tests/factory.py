@@ -89,7 +89,8 @@ def save_imported(db, name: str = "Ada Lovelace", *, source: str, met_at: dateti
 
 
 def _clean(name: str, fields: Mapping, settings: Mapping) -> cards.Card:
-    unknown = set(fields) - {f.name for f in dataclasses.fields(cards.Card)}
+    # "values": more emails, phones and addresses, as cards.clean takes them.
+    unknown = set(fields) - {f.name for f in dataclasses.fields(cards.Card)} - {"values"}
     if unknown:  # cards.clean would drop them without a word
         raise TypeError(f"not a card field: {', '.join(sorted(unknown))}")
     return cards.clean({"name": name, **fields}, phone_region=settings.get("phone_region"))

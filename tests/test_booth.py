@@ -179,3 +179,45 @@ def test_the_booths_state_names_the_event_and_the_kinds(db):
     assert state["kinds"][0] == {"value": "customer", "label": "Customer"}
     assert state["limits"]["name"] == 200
     json.dumps(state)  # what the page keeps is JSON
+
+
+def test_a_photo_fills_only_the_empty_fields_and_the_card_waits_for_review(db):
+    def read_photo(data, region):
+        assert data[:2] == b"\xff\xd8" and region == "US"  # the JPEG as sent
+        return {"name": "Dr. Amara Okafor", "company": "Acme GmbH", "email": "not an email",
+                "phone": "+49 151 23456789", "note": "Address: Hauptstr. 1, Berlin"}
+
+    receipt = booth.receive(db, sent("Amara", company=" ", photo=jpeg()), now=NOW,
+                            read_photo=read_photo)
+    assert receipt.status == booth.STORED and receipt.review
+    assert db.execute("SELECT name, company, email, phone, note FROM people").fetchall() == [
+        ("Amara", "Acme GmbH", None, "+4915123456789", "Address: Hauptstr. 1, Berlin")]
+    (waiting,) = reviews.pending(db)
+    assert (waiting["reason"], waiting["why"]) == ("read", "was filled in from its card photo")
+
+
+def test_a_photo_that_cannot_be_read_still_stores_the_card_as_typed(db):
+    def read_photo(data, region):
+        raise ValidationError("Photo: nothing readable.")
+
+    receipt = booth.receive(db, sent(photo=jpeg()), now=NOW, read_photo=read_photo)
+    assert receipt.status == booth.STORED and not receipt.review
+    assert reviews.pending(db) == []
+
+
+def test_a_photo_that_says_nothing_new_puts_nothing_up_for_review(db):
+    receipt = booth.receive(db, sent(photo=jpeg(), company="Acme"), now=NOW,
+                            read_photo=lambda data, region: {"company": "Other Inc."})
+    assert not receipt.review and reviews.pending(db) == []
+    assert db.execute("SELECT company FROM people").fetchall() == [("Acme",)]
+
+
+def test_a_generated_paper_card_is_read_when_it_arrives(db):
+    from tests import cardgen
+    made = cardgen.card(7)
+    card = sent("", photo=base64.b64encode(made.photo).decode())
+    card["fields"] = {"name": made.truth.name}
+    receipt = booth.receive(db, card, now=NOW, read_photo=booth.read_photo)
+    assert receipt.status == booth.STORED and receipt.review
+    row = db.execute("SELECT name, company, email FROM people").fetchone()
+    assert row == (made.truth.name, made.truth.company, made.truth.email)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 import fieldkit.db
-from fieldkit import cards, events, imports, merge, people, photos, scan, vcard
+from fieldkit import cardreader, cards, events, imports, merge, people, photos, scan, vcard
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
 from fieldkit.ui import capture_actions, scan_widgets
@@ -194,6 +194,7 @@ DERIVED = {
     "scanned fields in the folded details": (
         lambda: scan_widgets.DETAILS, lambda: declared(scan=True, up_front=False)),
     "fields of the user's own card": (lambda: vcard._OWN_KEYS, lambda: declared(own_card=True)),
+    "fields a card photo fills": (lambda: cardreader.FIELDS, lambda: declared(paper=True)),
 }
 
 
@@ -217,9 +218,14 @@ def test_labels_as_the_user_reads_them():
     assert {spec.name: (spec.label, spec.word) for spec in cards.FIELDS} == {
         "name": ("Name", "name"), "kind": ("Kind", "kind"),
         "department": ("Department", "department"), "company": ("Company", "company"),
-        "title": ("Title", "title"), "email": ("Email", "email"), "phone": ("Phone", "phone"),
+        "title": ("Title", "title"), "email": ("Email", "email"),
+        "email_label": ("Email label", "email label"), "phone": ("Phone", "phone"),
+        "phone_label": ("Phone label", "phone label"),
         "linkedin_url": ("LinkedIn", "LinkedIn"), "website": ("Website", "website"),
-        "note": ("Note", "note"), "important": ("Starred", "starred"), "tags": ("Tags", "tags")}
+        "website_label": ("Website label", "website label"),
+        "note": ("Note", "note"), "important": ("Starred", "starred"), "tags": ("Tags", "tags"),
+        "more": ("Emails, phones and addresses", "emails, phones and addresses"),
+        "named_from": ("Named after", "named after")}
 
 
 def test_a_field_without_a_rule_or_limit_is_refused():
@@ -230,12 +236,16 @@ def test_a_field_without_a_rule_or_limit_is_refused():
 def test_every_field_comes_back_from_a_stored_person(db):
     full = cards.clean({"name": "Ada", "kind": "colleague", "department": "Research",
                         "company": "Acme", "title": "CTO", "email": "ada@acme.example",
-                        "phone": "030 1234567", "linkedin_url": "in/ada",
-                        "website": "acme.example", "note": "Met at the booth",
-                        "important": True, "tags": "ai"}, phone_region="DE")
+                        "email_label": "work", "phone": "030 1234567", "phone_label": "mobile",
+                        "linkedin_url": "in/ada", "website": "acme.example",
+                        "website_label": "homepage", "note": "Met at the booth",
+                        "important": True, "tags": "ai", "named_from": "company",
+                        "values": [("phone", "fax", "030 7654321"),
+                                   ("address", "work", {"street": "Unter den Linden 1",
+                                                        "locality": "Berlin"})]},
+                       phone_region="DE")
     assert all(getattr(full, name) for name in declared())
-    person = {**cards.person_row(db, cards.save(db, full, settings=SETTINGS, now=NOW)),
-              "tags": ["ai"]}
+    person = people.person(db, cards.save(db, full, settings=SETTINGS, now=NOW))
     assert cards.card_of(person) == full
 
 

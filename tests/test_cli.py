@@ -236,14 +236,69 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_import_linkedin_then_again_adds_nothing(tmp_path, capsys):
     db_file = tmp_path / "people.db"
     csv = FIXTURES / "linkedin" / "Connections.csv"
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file), "--dry-run"]) == 0
+    # Exit status 3: the file holds a blank row, skipped (and listed).
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file), "--dry-run"]) == 3
     assert "Would import" in capsys.readouterr().out
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 3
     first = capsys.readouterr().out
     new = int(first.split("Imported")[1].split(": ")[1].split(" new")[0])
-    assert new == 4  # Ada, Grace, Jürgen and Priya; a blank row and Ada again are skipped
-    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 0
+    assert new == 4  # Ada, Grace, Jürgen and Priya; Ada's second row adds to her first
+    assert "  row 5: skip: no name, and no company, email" in first
+    assert main(["import", "linkedin", str(csv), "--db", str(db_file)]) == 3
     assert ": 0 new," in capsys.readouterr().out
+
+
+def test_import_of_a_whole_file_exits_0(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    vcf = FIXTURES / "vcard" / "iphone-many.vcf"
+    assert main(["import", "vcard", str(vcf), "--db", str(db_file)]) == 0
+    assert capsys.readouterr().out.endswith(": 3 new, 0 matched, 0 skipped.\n")
+
+
+def test_import_skipping_some_rows_exits_3_and_lists_them(tmp_path, capsys):
+    db_file = tmp_path / "people.db"
+    vcf = FIXTURES / "vcard" / "android-many.vcf"
+    assert main(["import", "vcard", str(vcf), "--db", str(db_file)]) == 3
+    out = capsys.readouterr().out
+    assert "  row 4: skip: no name, and no company, email, phone, web or postal address " \
+           "to name it by\n" in out
+    assert out.endswith(": 3 new, 0 matched, 1 skipped.\n")
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT count(*) FROM people").fetchone() == (3,)
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["database", "no database yet"])
+def test_import_of_a_file_cut_off_inside_a_card_exits_1_and_changes_nothing(
+        tmp_path, capsys, exists):
+    db_file = tmp_path / "people.db"
+    if exists:
+        assert main(["import", "vcard", str(FIXTURES / "vcard" / "google.vcf"),
+                     "--db", str(db_file)]) == 0
+        capsys.readouterr()
+        before = db_file.read_bytes()
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    cut = tmp_path / "cut.vcf"
+    cut.write_bytes(data[:len(data) - 30])
+    assert main(["import", "vcard", str(cut), "--db", str(db_file)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: The file ends inside card 3 (")
+    assert "Nothing was imported" in err
+    if exists:
+        assert db_file.read_bytes() == before
+        with sqlite3.connect(db_file) as conn:
+            assert conn.execute("SELECT count(*) FROM import_runs").fetchone() == (1,)
+    else:
+        assert not db_file.exists()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["import", "--help"]])
+def test_help_tells_the_exit_statuses(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "exit status:\n  0  done" in out
+    assert "\n  3  import: the other rows are in, some rows were skipped" in out
 
 
 def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
@@ -252,8 +307,7 @@ def test_import_of_a_broken_file_exits_1_and_writes_nothing(tmp_path, capsys):
     junk.write_bytes(b"\x00\xff" * 100)
     assert main(["import", "vcard", str(junk), "--db", str(db_file)]) == 1
     assert "error:" in capsys.readouterr().err
-    with sqlite3.connect(db_file) as conn:
-        assert conn.execute("SELECT count(*) FROM people").fetchone() == (0,)
+    assert not db_file.exists()  # the file is read before the database is opened
 
 
 @pytest.mark.parametrize("fmt, starts", [("csv", b"PK"), ("vcard", b"BEGIN:VCARD"),
@@ -368,3 +422,108 @@ def test_clear_password_signs_every_device_out(tmp_path, monkeypatch, capsys):
     assert main(["clear-password", "--db", str(path)]) == 0
     assert capsys.readouterr().out == f"Password removed from {path}; every device is signed out.\n"
     assert _devices(path) == 0
+
+
+# --- read-card ----------------------------------------------------------------
+
+
+def _clean_card(path, *lines) -> str:
+    """A flat, sharp photo of a card holding ``lines``, as a PNG file; returns its path."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 44)
+    except OSError:
+        font = ImageFont.load_default(44)
+    image = Image.new("RGB", (1050, 600), "white")
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.text((70, 70 + n * 80), line, font=font, fill="black")
+    image.save(path, format="PNG")
+    return str(path)
+
+
+def _json_lines(text):
+    import json
+
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_read_card_prints_one_json_line_per_image(tmp_path, capsys):
+    from tests import cardgen
+
+    made = [cardgen.card(seed) for seed in (7, 13)]
+    paths = []
+    for card in made:
+        paths.append(tmp_path / f"card-{card.seed}.jpg")
+        paths[-1].write_bytes(card.photo)
+    assert main(["read-card", "--db", str(tmp_path / "none.db"), "--region", "DE",
+                 *map(str, paths)]) == 0
+    out = capsys.readouterr()
+    read = _json_lines(out.out)
+    assert [r["image"] for r in read] == list(map(str, paths))
+    for card, got in zip(made, read):
+        truth = card.truth
+        assert (got["name"], got["company"], got["title"], got["email"], got["phones"]) == (
+            truth.name, truth.company, truth.title, truth.email, list(truth.phones))
+        assert {"website", "linkedin_url", "lines"} <= set(got)
+        assert truth.name in got["lines"]
+    assert out.err == ""
+    assert not (tmp_path / "none.db").exists()  # reading a card opens no database
+
+
+def test_read_card_reads_national_numbers_in_the_database_s_region(tmp_path, capsys):
+    from fieldkit import config
+
+    path = tmp_path / "fieldkit.db"
+    with fieldkit.db.connect(path) as database:
+        config.save(database, {"phone_region": "DE"})
+    photo = _clean_card(tmp_path / "card.png", "Jane Doe", "Tel. 030 123456")
+    assert main(["read-card", "--db", str(path), photo]) == 0
+    assert [(r["name"], r["phones"]) for r in _json_lines(capsys.readouterr().out)] == [
+        ("Jane Doe", ["+4930123456"])]
+    # --region wins over the setting: 030 is no number in the US.
+    assert main(["read-card", "--db", str(path), "--region", "us", photo]) == 0
+    assert [r["phones"] for r in _json_lines(capsys.readouterr().out)] == [[]]
+
+
+def test_read_card_unreadable_images_exit_1_and_the_others_are_read(tmp_path, capsys):
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("Jane Doe, Acme\n")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    photo = _clean_card(tmp_path / "card.png", "Jane Doe", "jane@acme.io")
+    argv = ["read-card", "--db", str(tmp_path / "none.db"), str(not_image), photo,
+            str(empty), str(tmp_path / "missing.jpg")]
+    assert main(argv) == 1
+    out = capsys.readouterr()
+    assert [(r["image"], r["email"]) for r in _json_lines(out.out)] == [(photo, "jane@acme.io")]
+    assert out.err.splitlines() == [
+        f"error: {not_image}: Card photo: this file is not an image FieldKit can read "
+        "(use JPEG, PNG or WebP).",
+        f"error: {empty}: Card photo: the file is empty.",
+        f"error: {tmp_path / 'missing.jpg'}: No such file or directory",
+        "error: 3 of 4 images could not be read.",
+    ]
+
+
+def test_read_card_refuses_a_file_too_large_without_reading_it(tmp_path, capsys):
+    big = tmp_path / "big.jpg"
+    with open(big, "wb") as file:
+        file.truncate(40 * 1024 * 1024)
+    assert main(["read-card", "--db", str(tmp_path / "none.db"), str(big)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"error: {big}: Card photo: the file is 40.0 MB; at most 15 MB.")
+
+
+def test_read_card_subprocess_exit_status_and_bad_region(tmp_path):
+    run = dict(cwd=REPO, capture_output=True, text=True, timeout=60)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    done = subprocess.run([sys.executable, "-m", "fieldkit", "read-card", "--db",
+                           str(tmp_path / "none.db"), str(bad)], **run)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "Card photo: this file is not an image" in done.stderr
+    wrong = subprocess.run([sys.executable, "-m", "fieldkit", "read-card", "--region", "XX",
+                            str(bad)], **run)
+    assert wrong.returncode == 2 and "two-letter country code" in wrong.stderr

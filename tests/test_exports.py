@@ -110,6 +110,26 @@ def test_csv_people_join_tags_and_neutralise_phones(db):
     assert rows[str(ada)]["company"] == "Northwind"
 
 
+def test_csv_people_and_their_other_values_with_labels(db):
+    ada = save_card(db, "Ada Okafor", email="ada@northwind.example", email_label="work",
+                    phone="+49 30 1234567", phone_label="mobile", values=[
+                        ("phone", "fax", "+49 30 1234568"), ("phone", None, "=1+1"),
+                        ("address", "work", {"street": "Hauptstraße 5\n2. OG",
+                                             "locality": "Berlin", "postal_code": "10115"})])
+    files = exports.csv_tables(db)
+    people = rows_of(files["people"])
+    person = dict(zip(people[0], people[1]))
+    assert (person["email"], person["email_label"], person["phone"], person["phone_label"],
+            person["named_from"]) == ("ada@northwind.example", "work", "'+49301234567",
+                                      "mobile", "")
+    assert rows_of(files["labelled_values"]) == [
+        ["id", "person_id", "person", "kind", "label", "value"],
+        ["1", str(ada), "Ada Okafor", "phone", "fax", "'+49301234568"],
+        ["2", str(ada), "Ada Okafor", "phone", "", "'=1+1"],  # kept as written, defused
+        ["3", str(ada), "Ada Okafor", "address", "work",
+         "Hauptstraße 5, 2. OG, 10115 Berlin"]]
+
+
 def test_csv_photos_list_attachments_without_their_bytes(db):
     photo = photos.prepare(sample.card_photo_png())
     ada = save_card(db, "Ada Okafor", photo=photo)

@@ -212,3 +212,20 @@ def test_http_requests_are_read_without_being_changed(echo):
             ("POST", "/api/x"), ("GET", "/static/js/main.js")]
         venue.reset()
         assert (venue.requests, venue.down_bytes, venue.up_bytes) == ([], 0, 0)
+
+
+def test_a_cut_link_stalls_an_open_connection_until_it_is_restored(echo):
+    with link.Link(echo, rtt=RTT, down_kbps=FAST, up_kbps=FAST, handshake=False) as venue:
+        with connect(venue.port) as conn:
+            conn.sendall(b"before")
+            assert conn.recv(16) == b"before"
+            venue.cut()
+            conn.sendall(b"during")
+            conn.settimeout(1.0)
+            with pytest.raises(socket.timeout):
+                conn.recv(16)  # nothing gets through while the link is cut
+            conn.settimeout(10)
+            venue.restore()
+            start = time.monotonic()
+            assert conn.recv(16) == b"during"  # what waited arrives once it is back
+            assert time.monotonic() - start < 1.0 + RTT

@@ -42,7 +42,7 @@ def test_preview_finds_header_after_notes_preamble(db):
     assert result.kind == "linkedin"
     assert result.filename == "Connections.csv"
     assert result.sha256 == hashlib.sha256(read("Connections.csv")).hexdigest()
-    assert result.counts == {"new": 4, "matched": 0, "skipped": 2}
+    assert result.counts == {"new": 4, "matched": 1, "skipped": 1}
     first = result.rows[0]
     assert (first.number, first.action, first.name, first.reason) == (
         1, "new", "Ada Lovelace", None)
@@ -64,19 +64,22 @@ def test_preview_quoted_fields_keep_commas_and_newlines(db):
     assert jurgen.linkedin_url == "https://www.linkedin.com/in/jürgen-müller-4a1b2c"
 
 
-def test_preview_skips_rows_without_name_and_repeats(db):
+def test_preview_skips_empty_rows_and_repeats_add_to_the_earlier_row(db):
     rows = preview(db, read("Connections.csv")).rows
-    assert (rows[4].action, rows[4].name, rows[4].reason) == ("skip", None, "no name")
-    assert (rows[5].action, rows[5].name, rows[5].reason) == (
-        "skip", "Ada Lovelace", "same person as row 1")
+    assert (rows[4].action, rows[4].name, rows[4].reason) == (
+        "skip", None, "no name, and no company, email, phone, web or postal address to "
+        "name it by")
+    assert (rows[5].action, rows[5].name, rows[5].reason, rows[5].person_id) == (
+        "match", "Ada Lovelace", "same person as row 1; nothing new", None)
 
 
-def test_preview_bad_email_keeps_person_without_it(db):
+def test_preview_email_that_does_not_validate_is_kept_as_written(db):
     priya = preview(db, read("Connections.csv")).rows[3]
     assert priya.action == "new"
-    assert priya.card.email is None
+    assert priya.card.email == "priya at nimbus"
+    assert [value.checked for value in priya.card.values()] == [False]
     assert priya.card.company == "Nimbus"
-    assert priya.reason == "email ignored: An email address must have an @-sign."
+    assert priya.reason is None
 
 
 def test_preview_writes_nothing(db):
@@ -165,7 +168,7 @@ def test_unreadable_date_is_noted_and_apply_uses_now(db):
 def test_apply_adds_people_without_touches_or_followups(db):
     before = fdb.row_counts(db)
     counts = imports.apply(db, preview(db, read("Connections.csv")), now=NOW)
-    assert counts == {"new": 4, "matched": 0, "skipped": 2}
+    assert counts == {"new": 4, "matched": 1, "skipped": 1}
     after = fdb.row_counts(db)
     assert after["people"] == before["people"] + 4
     assert after["touches"] == before["touches"]
@@ -178,17 +181,17 @@ def test_apply_adds_people_without_touches_or_followups(db):
     run = db.execute("SELECT kind, filename, sha256, at, new_count, matched_count, "
                      "skipped_count FROM import_runs").fetchall()
     assert run == [("linkedin", "Connections.csv", imports.sha256(read("Connections.csv")),
-                    "2026-03-10T14:00:00Z", 4, 0, 2)]
+                    "2026-03-10T14:00:00Z", 4, 1, 1)]
 
 
 def test_reimport_of_same_file_adds_nothing_and_changes_nothing(db):
     imports.apply(db, preview(db, read("Connections.csv")), now=NOW)
     before = snapshot(db)
     again = preview(db, read("Connections.csv"))
-    assert again.counts == {"new": 0, "matched": 4, "skipped": 2}
+    assert again.counts == {"new": 0, "matched": 5, "skipped": 1}
     assert again.rows[0].reason == "same LinkedIn profile as Ada Lovelace (#1); nothing new"
     later = datetime(2026, 4, 1, tzinfo=timezone.utc)
-    assert imports.apply(db, again, now=later) == {"new": 0, "matched": 4, "skipped": 2}
+    assert imports.apply(db, again, now=later) == {"new": 0, "matched": 5, "skipped": 1}
     assert snapshot(db) == before
     assert db.execute("SELECT count(*) FROM import_runs").fetchone()[0] == 2
 
@@ -197,7 +200,7 @@ def test_applying_the_same_preview_twice_adds_no_one_twice(db):
     result = preview(db, read("Connections.csv"))
     imports.apply(db, result, now=NOW)
     before = snapshot(db)
-    assert imports.apply(db, result, now=NOW) == {"new": 0, "matched": 4, "skipped": 2}
+    assert imports.apply(db, result, now=NOW) == {"new": 0, "matched": 5, "skipped": 1}
     assert snapshot(db) == before
 
 
@@ -224,7 +227,7 @@ def test_match_with_booth_card_fills_only_empty_fields(db):
     assert result.rows[0].person_id == person_id
     assert result.rows[0].reason == (
         f"same name and company as ada LOVELACE (#{person_id}); adds LinkedIn")
-    assert result.rows[5].reason == "same person as row 1"
+    assert result.rows[5].reason == "same person as row 1; nothing new"
     imports.apply(db, result, now=NOW)
     ada = people(db)[0]
     assert (ada["name"], ada["title"], ada["linkedin_url"], ada["met_at"], ada["source"]) == (
@@ -368,4 +371,4 @@ def test_history_lists_runs_newest_first(db):
     imports.apply(db, preview(db, read("Connections.csv")),
                   now=datetime(2026, 4, 1, tzinfo=timezone.utc))
     assert [(r["filename"], r["new_count"], r["matched_count"])
-            for r in imports.history(db)] == [("Connections.csv", 3, 1), ("old.csv", 2, 0)]
+            for r in imports.history(db)] == [("Connections.csv", 3, 2), ("old.csv", 2, 0)]

@@ -3,6 +3,7 @@
 import pytest
 
 from fieldkit import cards, imports, matching, merge
+from fieldkit import db as fdb
 from fieldkit.cards import Card
 from fieldkit.imports import Entry
 from fieldkit.matching import card_keys
@@ -42,6 +43,11 @@ def paired(db) -> set[frozenset]:
     (matching.email_key, None, None),
     (matching.phone_key, "+4930123456", "+4930123456"),
     (matching.phone_key, "", None),
+    (matching.phone_key, "+16502530000;ext=42", "+16502530000;ext=42"),
+    (matching.phone_key, "123456", None),  # kept as written: not a key
+    (matching.phone_key, "+234 1 270 0000", None),
+    (matching.phone_key, "+1 555 CALL NOW", None),
+    (matching.phone_key, "+12", None),
     (matching.linkedin_key, "https://www.linkedin.com/in/ada", "https://www.linkedin.com/in/ada"),
     (matching.linkedin_key, None, None),
 ])
@@ -65,9 +71,18 @@ def test_email_key_agrees_with_the_index_collation(db, a, b):
 def test_card_keys_name_each_people_column():
     keys = card_keys(card(company="Analytical  ENGINES", email="Ada@Example.com",
                           phone="030 1234567", linkedin_url="in/ada"))
-    assert keys[:5] == ("ada@example.com", "+49301234567", "https://www.linkedin.com/in/ada",
-                        "ada lovelace", "analytical engines")
-    assert keys._fields[:5] == ("email", "phone", "linkedin_url", "name_key", "company_key")
+    assert keys[:5] == (("ada@example.com",), ("+49301234567",),
+                        "https://www.linkedin.com/in/ada", "ada lovelace", "analytical engines")
+    assert keys._fields[:5] == ("emails", "phones", "linkedin_url", "name_key", "company_key")
+
+
+def test_card_keys_hold_every_email_and_phone_once():
+    keys = card_keys(card(email="Ada@Example.com", phone="030 1234567", values=[
+        ("email", "home", "ada@home.example"), ("email", None, "ADA@example.com"),
+        ("phone", "fax", "030 7654321"), ("phone", None, "ask at reception")]))
+    assert keys.emails == ("ada@example.com", "ada@home.example")
+    # A number kept as written, which FieldKit could not read, names no one.
+    assert keys.phones == ("+49301234567", "+49307654321")
 
 
 def test_reasons_strongest_first_with_their_weights():
@@ -179,7 +194,8 @@ def test_email_case_capture_import_and_merge_agree(db, known_email, typed_email,
         == ["match" if same else "new"]
     rows = preview(db, {"name": "Nobody Yet", "email": f"x{known_email}"},
                    {"name": "Other Name", "email": f"x{typed_email}"})
-    assert rows[1].reason == ("same person as row 1" if same else None)
+    assert (rows[1].action, rows[1].reason) == (
+        ("match", "same person as row 1; nothing new") if same else ("new", None))
     # Merge pairs the people stored.
     second = save_card(db, name="Other Name", email=typed_email)
     assert (frozenset((first, second)) in paired(db)) is same
@@ -300,7 +316,9 @@ def test_rows_of_one_file_in_memory(rows, repeats):
 
 @pytest.mark.parametrize("rows, repeats", FILES)
 def test_rows_of_one_file_in_a_preview(db, rows, repeats):
-    assert [row.reason if row.action == "skip" else None for row in preview(db, *rows)] == [
+    # A repeat adds what it has to the person of the earlier row.
+    assert [row.reason.split("; ")[0] if row.action == "match" else None
+            for row in preview(db, *rows)] == [
         None if number is None else f"same person as row {number}" for number in repeats]
 
 
@@ -311,3 +329,70 @@ def test_known_keeps_ids_sorted_as_people_are_added_out_of_order():
         known.add(person_id, "Ada", keys)
     assert [t["id"] for t in known.twins(keys)] == [3, 5, 7]
     assert known.find_match(keys)[0] == 3
+
+
+# --- every email and phone, not only the primary ------------------------------------
+
+
+@pytest.fixture
+def two_of_each(db):
+    """Ada, whose second email and second phone are in labelled_values."""
+    return save_card(db, name="Ada Lovelace", email="ada@work.example", phone="030 1234567",
+                     settings=DE, values=[("email", "home", "Ada@Home.example"),
+                                          ("phone", "fax", "030 7654321")])
+
+
+@pytest.mark.parametrize("fields, why", [
+    ({"email": "ADA@home.example"}, ["same email"]),
+    ({"phone": "+49 30 7654321"}, ["same phone"]),
+    ({"values": [("email", None, "nobody@x.example"), ("email", None, "ada@work.example")]},
+     ["same email"]),
+    ({"values": [("phone", None, "ask at reception"), ("phone", "fax", "030 7654321")]},
+     ["same phone"]),
+])
+def test_twins_by_any_email_or_phone_of_either(db, two_of_each, fields, why):
+    typed = card(name="Someone Else", **fields)
+    assert [(t["id"], t["why"]) for t in matching.twins(db, typed)] == [(two_of_each, why)]
+    assert matching.find_match(db, typed)[0] == two_of_each
+    known = matching.Known.read(db, [card_keys(typed)])
+    assert [(t["id"], t["why"]) for t in known.twins(card_keys(typed))] == [(two_of_each, why)]
+    assert matching.Known.read(db).find_match(card_keys(typed))[0] == two_of_each
+
+
+def test_pairs_by_a_value_beyond_the_primary(db, two_of_each):
+    by_primary = save_card(db, name="Bea One", email="ada@home.example")
+    by_value = save_card(db, name="Cleo Two", phone="0171 3333333", settings=DE,
+                         values=[("phone", None, "+49 30 7654321")])
+    unrelated = save_card(db, name="Dan Three", values=[("email", None, "dan@x.example")])
+    assert matching.exact_pairs(db) == {
+        (two_of_each, by_primary): {"same email"},
+        (two_of_each, by_value): {"same phone"}}
+    assert unrelated not in {i for pair in matching.exact_pairs(db) for i in pair}
+
+
+def test_import_matches_by_a_value_beyond_the_primary_and_adds_the_rest(db, two_of_each):
+    rows = preview(db, {"name": "A. Lovelace", "values": [
+        ("phone", "mobile", "0171 2222222"), ("email", None, "ada@home.example")]})
+    assert (rows[0].action, rows[0].person_id) == ("match", two_of_each)
+    assert rows[0].reason == f"same email as Ada Lovelace (#{two_of_each}); adds a phone"
+
+
+def test_a_row_repeating_an_earlier_row_lends_it_its_keys():
+    # Row 3 shares nothing with row 1, only the phone row 2 brought to it.
+    rows = [{"name": "Ada Lovelace", "email": "ada@x.example"},
+            {"name": "A. L.", "email": "ada@x.example", "phone": "+4930123456"},
+            {"name": "Countess L.", "phone": "+4930123456"}]
+    assert [row.reason.split("; ")[0] if row.action == "match" else None
+            for row in preview(fdb.memory(), *rows)] == [
+        None, "same person as row 1", "same person as row 1"]
+
+
+def test_a_number_kept_as_written_makes_no_twins(db):
+    first = save_card(db, name="Ada Lovelace", values=[("phone", None, "123456")])
+    second = save_card(db, name="Grace Hopper", values=[("phone", None, "123456")])
+    typed = card(name="Someone", values=[("phone", None, "123456")])
+    assert matching.twins(db, typed) == []
+    assert (first, second) not in matching.exact_pairs(db)
+    assert [row.action for row in preview(db, {"name": "A", "values": [("phone", None, "1234")]},
+                                          {"name": "B", "values": [("phone", None, "1234")]})
+            ] == ["new", "new"]

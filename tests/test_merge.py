@@ -5,7 +5,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import cards, debriefs, followups, people, photos, sample
+from fieldkit import cards, debriefs, followups, labelled, people, photos, sample
+from fieldkit.labelled import Labelled
 from fieldkit.errors import NotFound
 from fieldkit.merge import FIELDS, MergeError, candidates, merge, preview
 from tests.factory import NOW, SETTINGS, save_card
@@ -272,7 +273,43 @@ def test_preview_shows_both_sides_and_the_defaults(db, twins):
     assert fields["email"]["default"] == "keep"
     assert fields["name"]["same"] is True
     assert shown["moves"] == {"touches": 2, "followups": 2, "photos": 1,
-                              "tags": ["ai", "speaker"]}
+                              "tags": ["ai", "speaker"], "values": 1}
+    assert not {"email_label", "phone_label", "website_label", "named_from"} & set(fields)
+
+
+def test_merge_keeps_every_value_of_both_and_the_chosen_primary(db):
+    keep = save_card(db, "Ada Okafor", email="ada@northwind.example", email_label="work",
+                     phone="+49 30 1234567", phone_label="mobile",
+                     values=[("phone", "fax", "+49 30 1234568"),
+                             ("address", "work", {"street": "Hauptstraße 5"})])
+    drop = save_card(db, "Ada Okafor", email="ada@home.example", email_label="home",
+                     phone="+49 30 1234568", values=[
+                         ("email", None, "ADA@northwind.example"),
+                         ("phone", "Cottage", "ask at reception"),
+                         ("url", "blog", "ada.example"),
+                         ("address", "home", {"street": "Gartenweg 2"})])
+    assert preview(db, keep, drop)["moves"]["values"] == 4
+    done = merge(db, keep, drop, {"email": "drop"}, now=LATER)
+    assert done.taken == ("email", "website")
+    kept = people.person(db, keep)
+    assert labelled.every(kept, kept["more"]) == (
+        Labelled("email", "ada@home.example", "home"),  # chosen: the primary
+        Labelled("email", "ada@northwind.example", "work"),  # kept too, with its label
+        Labelled("phone", "+49301234567", "mobile"),
+        Labelled("phone", "+49301234568", "fax"),  # the same number once
+        Labelled("phone", "ask at reception", "Cottage"),
+        Labelled("url", "https://ada.example", "blog"),
+        Labelled("address", '{"street":"Hauptstraße 5"}', "work"),
+        Labelled("address", '{"street":"Gartenweg 2"}', "home"))
+    assert db.execute("SELECT count(*) FROM labelled_values WHERE person_id = ?",
+                      [drop]).fetchone() == (0,)
+    assert stored(db, drop)["email"] == "ada@home.example"  # the merged row, for history
+
+
+def test_merge_refuses_a_label_chosen_apart_from_its_value(db, twins):
+    keep, drop = twins
+    with pytest.raises(MergeError, match=r"^Email label goes with email: choose that\.$"):
+        merge(db, keep, drop, {"email_label": "drop"}, now=LATER)
 
 
 def test_merging_a_sample_pair_keeps_the_invariant(sample_day_db):

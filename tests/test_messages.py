@@ -232,3 +232,10 @@ def test_reach_from_a_queue_row(db):
     assert links.email.startswith("mailto:Ada@example.com?subject=Great%20to%20meet%20you%20at"
                                   "%20Web%20Summit&body=")
     assert links.linkedin is None
+
+
+def test_reach_dials_an_extension_and_texts_the_number():
+    ways = messages.reach({"name": "Ada", "phone": "+16502530000;ext=42", "email": None,
+                           "linkedin_url": None, "company": None}, SETTINGS)
+    assert ways.call == "tel:+16502530000;ext=42"
+    assert ways.sms.startswith("sms:+16502530000?&body=")

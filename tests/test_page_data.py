@@ -28,8 +28,8 @@ def test_linkedin_import_previews_then_applies_once(app_db):
     at.run()
     assert not at.exception
     figures = {m.label: int(m.value) for m in at.metric}
-    # A blank row and Ada's second line (the same profile) are skipped.
-    assert figures == {"New": 4, "Matched": 0, "Skipped": 2}
+    # A blank row is skipped; Ada's second line (the same profile) adds to her row.
+    assert figures == {"New": 4, "Matched": 1, "Skipped": 1}
     assert count(app_db) == 0  # a preview writes nothing
     next(b for b in at.button if b.label.startswith("Import from this")).click()
     at.run()
@@ -48,6 +48,32 @@ def test_a_file_that_is_not_an_export_is_refused(app_db):
     at.run()
     assert at.error
     assert count(app_db) == 0
+
+
+def test_a_vcard_cut_off_inside_a_card_is_refused_with_a_clear_message(app_db):
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    at = run_page(PAGE)
+    at.get("file_uploader")[0].upload("contacts.vcf", data[:data.rindex(b"END:VCARD")],
+                                      "text/vcard")
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("The file ends inside card 3")
+    assert "Nothing was imported" in at.error[0].value
+    assert not [b for b in at.button if b.label.startswith("Import from this")]
+    assert count(app_db) == count(app_db, "import_runs") == 0
+
+
+def test_a_vcard_import_keeps_every_phone_and_address(app_db):
+    data = (FIXTURES / "vcard" / "iphone-many.vcf").read_bytes()
+    at = run_page(PAGE)
+    at.get("file_uploader")[0].upload("contacts.vcf", data, "text/vcard")
+    at.run()
+    next(b for b in at.button if b.label.startswith("Import from this")).click()
+    at.run()
+    assert at.success[0].value == "Imported: 3 new, 0 matched, 0 skipped."
+    # Keiko's nine numbers: the first is her primary, the other eight are kept beside it.
+    assert count(app_db, "labelled_values WHERE kind = 'phone'") == 8
+    assert count(app_db, "labelled_values WHERE kind = 'address'") == 2
 
 
 def test_restore_of_a_bad_file_is_refused_and_changes_nothing(sample_db):

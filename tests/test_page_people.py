@@ -211,11 +211,11 @@ def test_people_edit_with_invalid_email_names_email_and_stores_nothing(sample_db
     before = sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id)
     at = open_person(people_page(), person_id)
     edit_field(at, "Company").input("Acme Rockets")
-    edit_field(at, "Email").input("not an email@")
+    edit_field(at, "Emails").input("not an email@")
     at = save_changes(at)
     assert at.error and at.error[0].value.startswith("Email")
     assert sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id) == before
-    assert edit_field(at, "Email").value == "not an email@"
+    assert edit_field(at, "Emails").value == "not an email@"
     assert edit_field(at, "Company").value == "Acme Rockets"
 
 
@@ -282,3 +282,67 @@ def test_a_person_let_go_can_be_followed_up_again(sample_db):
                 [person_id]) == [(1,)]
     assert "again" in at.success[0].value
     assert not [b for b in at.button if b.label == "Follow up again"]
+
+
+# --- several emails, phones and addresses ------------------------------------------
+
+
+@pytest.fixture
+def keiko(app_db):
+    """Keiko, with three phones (one kept as written), two emails and a postal address."""
+    from fieldkit import cards, config, db
+    with db.connect(app_db) as conn:
+        card = cards.clean({"name": "Keiko Nakamura", "email": "keiko@hikari.example",
+                            "email_label": "work", "values": [
+                                ("email", "home", "keiko.n@mail.example"),
+                                ("phone", "mobile", "+81 90-1234-5678"),
+                                ("phone", "work fax", "+81 3-9876-5433"),
+                                ("phone", "Cottage", "0467-22-0000"),
+                                ("address", "home", {"street": "2-1-1 Nishi-Shinjuku",
+                                                     "locality": "Tokyo",
+                                                     "country": "Japan"})]})
+        return cards.save(conn, card, settings=config.load(conn))
+
+
+def test_person_card_shows_every_value_with_its_label(app_db, keiko):
+    at = open_person(people_page(), keiko)
+    card = at.markdown[0].value.split("  \n")
+    assert card[1:7] == [
+        ":material/mail: [keiko\u2060\\@hikari\\.example](mailto:keiko@hikari.example) "
+        ":gray[work]",
+        ":material/mail: [keiko\\.n\u2060\\@mail\\.example](mailto:keiko.n@mail.example) "
+        ":gray[home]",
+        ":material/call: [\\+81 90\\-1234\\-5678](tel:+819012345678) :gray[mobile]",
+        ":material/call: [\\+81 3\\-9876\\-5433](tel:+81398765433) :gray[work fax]",
+        ":material/call: 0467\\-22\\-0000 :gray[Cottage] :orange[not checked]",
+        ":material/home_pin: 2\\-1\\-1 Nishi\\-Shinjuku\\, Tokyo\\, Japan :gray[home]"]
+    assert card[7].startswith("Met ")
+
+
+def test_person_edit_adds_and_removes_values_and_keeps_one_as_written(app_db, keiko):
+    at = open_person(people_page(), keiko)
+    assert edit_field(at, "Phones").value == (
+        "mobile: +81 90-1234-5678\nwork fax: +81 3-9876-5433\nCottage: 0467-22-0000")
+    edit_field(at, "Phones").input("work fax: +81 3-9876-5433\nCottage: 0467-22-0000\n"
+                                   "pager: 1234")
+    edit_field(at, "Emails").input("keiko.n@mail.example")
+    edit_field(at, "Street").input("")  # her address, but the street
+    at = save_changes(at)
+    assert not at.error
+    assert at.success[0].value == "Saved. Kept as written, not checked: phone “1234”."
+    assert sql(app_db, "SELECT email, email_label, phone, phone_label FROM people") == [
+        ("keiko.n@mail.example", None, "+81398765433", "work fax")]
+    assert sql(app_db, "SELECT kind, label, value FROM labelled_values ORDER BY id") == [
+        ("phone", "Cottage", "0467-22-0000"), ("phone", "pager", "1234"),
+        ("address", "home", '{"locality":"Tokyo","country":"Japan"}')]
+
+
+def test_person_named_after_their_email_says_so(app_db):
+    from fieldkit import db, imports, vcard
+    with db.connect(app_db) as conn:
+        imports.apply(conn, vcard.preview(
+            conn, b"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:lars@post.example\r\nEND:VCARD\r\n",
+            "x.vcf"))
+    at = open_person(people_page(), 1)
+    assert at.markdown[0].value.split("  \n")[1] == \
+        ":gray[Named after the email: the card had no name]"

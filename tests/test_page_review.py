@@ -3,7 +3,7 @@
 import uuid
 from datetime import timedelta
 
-from fieldkit import booth, clock, db as fdb
+from fieldkit import booth, clock, db as fdb, reviews
 from tests.apptest import rows, run_page
 from tests.factory import save_card
 
@@ -52,3 +52,19 @@ def test_no_review_list_when_nothing_waits(app_db):
         save_card(conn, "Amara Okafor", at=None)
     at = run_page()
     assert not [s for s in at.subheader if s.value.startswith("Review")]
+
+
+def test_a_card_read_from_its_photo_waits_until_it_looks_right(app_db):
+    with fdb.connect(app_db) as conn:
+        receipt = booth.receive(conn, {
+            "id": str(uuid.uuid4()),
+            "captured_at": (clock.utc_now() - timedelta(minutes=5)).isoformat(),
+            "fields": {"name": "Amara"}, "photo": None})
+        reviews.flag(conn, receipt.person_id, "read")
+    at = run_page()
+    assert [m.value for m in at.markdown if "card photo" in m.value] == [
+        "**Amara** was filled in from its card photo: open it and check what was read."]
+    looks_right = at.button(key=f"review_keep_{receipt.person_id}")
+    assert looks_right.label == "Looks right"
+    looks_right.click().run()
+    assert rows(app_db, "SELECT count(*) FROM reviews") == [(0,)]

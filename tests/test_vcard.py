@@ -41,12 +41,15 @@ def snapshot(db) -> tuple:
 def test_android_21_quoted_printable_with_charset_and_soft_breaks(db):
     result = preview(db, read("android-2.1.vcf"), region="DE")
     assert result.kind == "vcard"
-    assert result.counts == {"new": 3, "matched": 0, "skipped": 1}
+    assert result.counts == {"new": 4, "matched": 0, "skipped": 0}
     jurgen = result.rows[0].card
     assert jurgen.name == "Jürgen Müller"  # ISO-8859-1, split by a soft line break
     assert jurgen.company == "Müller & Söhne GmbH"
     assert jurgen.title == "Head of Product"
-    assert jurgen.phone == "+4917612345678"  # the first TEL, read as a German number
+    assert jurgen.phone == "+4917612345678"  # the preferred TEL, read as a German number
+    assert jurgen.phone_label == "mobile"
+    assert [(v.kind, v.label, v.value) for v in jurgen.more] == [
+        ("phone", "work", "+49301234567")]
     assert jurgen.email == "juergen@mueller-soehne.example"
     assert jurgen.note == "Met at the Hannover fair, stand Bäckerei\nAsked about pricing – call in May"
 
@@ -56,7 +59,8 @@ def test_android_21_name_from_n_and_cards_without_name(db):
     assert (rows[1].action, rows[1].name, rows[1].card.phone) == (
         "new", "Björn Åström", "+46701234567")
     assert (rows[2].number, rows[2].action, rows[2].name, rows[2].reason) == (
-        3, "skip", None, "no name (+44 20 7946 0958)")
+        3, "new", "+44 20 7946 0958", "no name: named after its phone")
+    assert (rows[2].card.phone, rows[2].card.named_from) == ("+442079460958", "phone")
 
 
 def test_android_21_folded_base64_photo_and_plain_linkedin_url(db):
@@ -174,7 +178,7 @@ def test_v4_tel_uri_quoted_params_and_data_uri_photo(db):
 def test_v4_tel_uri_with_extension():
     row = card_of("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\n"
                   "TEL;VALUE=uri;TYPE=work:tel:+1-650-253-0000;ext=42\r\nEND:VCARD\r\n")
-    assert row.card.phone == "+16502530000"
+    assert (row.card.phone, row.card.phone_label) == ("+16502530000;ext=42", "work")
 
 
 # ---------------------------------------------------------------- hostile files
@@ -186,22 +190,36 @@ def test_hostile_cards_are_read_as_text_and_bad_parts_dropped(db):
         (2, "new", "Not A Photo"),
         (3, "new", "Agent Smith"),  # the card nested in AGENT is not imported
         (4, "skip", "Z" * 200),
-        (5, "skip", "Never Ends"),
     ]
     first, second = result.rows[0], result.rows[1]
     assert first.card.company == "<script>alert(1)</script>"
     assert first.card.note == "![x](http://tracker.example/p.gif)"
-    assert first.card.website is None
+    # Kept as written, never a link: it is no web address (labelled.checked).
+    assert first.card.website == "javascript:alert(1)"
+    assert [v.checked for v in first.card.values()] == [False]
     assert first.photo is None  # a photo link is never fetched
     assert first.reason == ("photo link not fetched (only photos inside the file are "
-                            "imported); website ignored: expected a web address such as "
-                            "example.com.")
-    assert (second.card.email, second.card.phone, second.photo) == (None, None, None)
+                            "imported)")
+    assert (second.card.email, second.card.phone, second.photo) == ("@@@", "12", None)
     assert second.card.tags == tuple(f"t{i}" for i in range(20))
     assert second.reason.split("; ")[0] == "only the first 20 of 50 tags kept"
     assert "photo ignored: this file is not an image" in second.reason
     assert result.rows[3].reason == "Name is too long (500 characters; at most 200)."
-    assert result.rows[4].reason == "the file ends inside this card (no END:VCARD)"
+
+
+@pytest.mark.parametrize("cut", [
+    pytest.param(lambda data: data[:data.rindex(b"END:VCARD")], id="before its END"),
+    pytest.param(lambda data: data[:data.rindex(b"NOTE")], id="in the middle of a card"),
+    pytest.param(lambda data: data + b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Never Ends\r\n",
+                 id="a last card begun"),
+])
+def test_file_cut_off_inside_a_card_is_refused_whole(db, cut):
+    data = cut(read("iphone-3.0.vcf"))
+    before = fdb.row_counts(db)
+    with pytest.raises(ImportFileError, match=r"^The file ends inside card \d \(") as caught:
+        preview(db, data)
+    assert "Nothing was imported" in str(caught.value)
+    assert fdb.row_counts(db) == before
 
 
 @pytest.mark.parametrize("data, message", [
@@ -267,8 +285,8 @@ def test_vcard_match_fills_empty_fields_adds_tags_and_photo(db):
     result = preview(db, read("iphone-3.0.vcf"))
     row = result.rows[0]
     assert (row.action, row.person_id) == ("match", chidi_id)
-    assert row.reason == (f"same LinkedIn profile as Chidi Okafor (#{chidi_id}); adds email, "
-                          "phone, website, note, tags (beta tester), photo")
+    assert row.reason == (f"same LinkedIn profile as Chidi Okafor (#{chidi_id}); adds note, "
+                          "an email, a phone, a web address, tags (beta tester), photo")
     imports.apply(db, result, now=NOW)
     person = db.execute("SELECT title, email, phone, note FROM people "
                         "WHERE id = ?", [chidi_id]).fetchone()
@@ -280,13 +298,17 @@ def test_vcard_match_fills_empty_fields_adds_tags_and_photo(db):
                       [chidi_id]).fetchone() == (1,)
 
 
-def test_same_person_twice_in_one_file_is_skipped():
+def test_same_person_twice_in_one_file_is_one_person_with_the_values_of_both():
     text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.com\r\n"
             "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:A. Lovelace\r\n"
-            "EMAIL:ADA@example.com\r\nEND:VCARD\r\n")
-    rows = preview(fdb.memory(), text.encode()).rows
-    assert [(r.action, r.reason) for r in rows] == [
-        ("new", None), ("skip", "same person as row 1")]
+            "EMAIL:ADA@example.com\r\nTEL;TYPE=CELL:+1 650 253 0000\r\nEND:VCARD\r\n")
+    db = fdb.memory()
+    result = preview(db, text.encode())
+    assert [(r.action, r.reason) for r in result.rows] == [
+        ("new", None), ("match", "same person as row 1; adds a phone")]
+    assert imports.apply(db, result, now=NOW) == {"new": 1, "matched": 1, "skipped": 0}
+    assert db.execute("SELECT name, email, phone, phone_label FROM people").fetchall() == [
+        ("Ada Lovelace", "ada@example.com", "+16502530000", "mobile")]
 
 
 # ---------------------------------------------------------------- export
@@ -419,3 +441,61 @@ def test_own_qr_png():
 def test_own_qr_png_refuses_text_too_long():
     with pytest.raises(ValidationError, match="too long for a QR code"):
         vcard.own_qr_png("x" * 5000)
+
+
+def test_export_writes_every_value_with_its_label(db):
+    save_imported(db, "Keiko Nakamura", **SCANNED, settings={"phone_region": "JP"}, values=[
+        ("phone", "mobile", "+81 90-1234-5678"), ("phone", "work fax", "+81 3-9876-5433"),
+        ("phone", "assistant", "+81 3-9876-5400"), ("phone", "Cottage; west", "front desk"),
+        ("email", "work", "keiko@hikari.example"), ("email", "Old", "k@old.example"),
+        ("url", "homepage", "hikari.example"), ("url", "work", "skype:keiko"),
+        ("address", "home", {"street": "2-1-1 Nishi-Shinjuku\nApt 1203",
+                             "locality": "Tokyo", "country": "Japan"})])
+    unfolded = vcard.export(db).replace("\r\n ", "").split("\r\n")
+    assert unfolded[5:-2] == [
+        "FN:Keiko Nakamura", "N:Nakamura;Keiko;;;",
+        "EMAIL;TYPE=INTERNET,WORK,PREF:keiko@hikari.example",
+        "item1.EMAIL;TYPE=INTERNET:k@old.example", "item1.X-ABLabel:Old",
+        "TEL;TYPE=CELL,PREF:+819012345678",
+        "TEL;TYPE=WORK,FAX:+81398765433",
+        "item2.TEL:+81398765400", "item2.X-ABLabel:_$!<AssistantPhone>!$_",
+        "item3.TEL:front desk", "item3.X-ABLabel:Cottage\\; west",
+        "item4.URL:https://hikari.example", "item4.X-ABLabel:_$!<HomePage>!$_",
+        "URL;TYPE=WORK:skype:keiko",
+        "ADR;TYPE=HOME:;;2-1-1 Nishi-Shinjuku\\nApt 1203;Tokyo;;;Japan"]
+
+
+@pytest.mark.parametrize("named_from, lines", [
+    ("company", ["FN:Fjord Analytics", "N:;;;;", "X-ABShowAs:COMPANY", "ORG:Fjord Analytics"]),
+    ("email", ["FN:mateo@correo.example", "N:;;;;"]),
+])
+def test_export_of_a_person_named_after_their_company_or_email(db, named_from, lines):
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Fjord Analytics\r\nEND:VCARD\r\n"
+            if named_from == "company" else
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:mateo@correo.example\r\nEND:VCARD\r\n")
+    imports.apply(db, preview(db, text.encode()), now=NOW)
+    unfolded = vcard.export(db).split("\r\n")
+    assert unfolded[5:5 + len(lines)] == lines
+    (again,) = preview(fdb.memory(), vcard.export(db).encode()).rows
+    assert (again.name, again.card.named_from) == (lines[0][3:], named_from)
+
+
+def test_a_web_address_that_is_a_linkedin_profile_is_the_linkedin():
+    row = card_of("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nURL:https://ada.example\r\n"
+                  "URL;TYPE=WORK:https://de.linkedin.com/in/ada-l/\r\n"
+                  "URL:https://www.linkedin.com/company/acme\r\nEND:VCARD\r\n")
+    assert row.card.linkedin_url == "https://www.linkedin.com/in/ada-l"
+    assert row.card.all_of("url") == ["https://ada.example",
+                                      "https://www.linkedin.com/company/acme"]
+
+
+def test_two_cards_of_one_address_book_sharing_an_email_are_two_people(db):
+    # Each card has its own UID: two contacts of the source book, twins at most
+    # (the Data page offers to merge them). Without UIDs they would be one.
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:one\r\nFN:Ada Lovelace\r\n"
+            "EMAIL:ada@example.com\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nUID:two\r\n"
+            "FN:Ada L.\r\nEMAIL:ADA@example.com\r\nTEL:+1 650 253 0000\r\nEND:VCARD\r\n")
+    result = preview(db, text.encode())
+    assert [row.action for row in result.rows] == ["new", "new"]
+    assert imports.apply(db, result, now=NOW) == {"new": 2, "matched": 0, "skipped": 0}
+    assert preview(db, text.replace("UID:two", "UID:one").encode()).rows[1].action == "match"

@@ -76,3 +76,18 @@ def show_kept(key: str) -> None:
     """Show, once, the message a callback's write kept under ``key``."""
     if message := st.session_state.pop(key, None):
         show(message)
+
+
+def show_notice(key: str, icon: str) -> None:
+    """Show, once, what a capture-form button's callback kept under ``key``: (kind, text).
+
+    An "error" shows as one; anything else as a warning with ``icon``.
+    """
+    said = st.session_state.pop(key, None)
+    if said is None:
+        return
+    kind, text = said
+    if kind == "error":
+        st.error(text, icon=":material/error:")
+    else:
+        st.warning(text, icon=icon)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from urllib.parse import quote
+
 import streamlit as st
 
 from fieldkit import calls
@@ -56,7 +58,8 @@ def current_card(person: Mapping) -> None:
         about.append(PERSON_KINDS.get(person["kind"], person["kind"]))
         st.caption(" · ".join(about))
         st.markdown(where_line(person))
-        st.link_button(f"Call {person['phone_display']}", f"tel:{person['phone']}",
+        st.link_button(f"Call {person['phone_display']}",
+                       f"tel:{quote(person['phone'], safe='+;=')}",
                        type="primary", icon=":material/call:", width="stretch")
 
 

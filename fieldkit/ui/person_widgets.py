@@ -8,13 +8,14 @@ mailto: and tel: addresses, percent-encoded.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import quote
 
 import streamlit as st
 
-from fieldkit import clock, memos, normalise
+from fieldkit import cards, clock, labelled, memos, normalise
 from fieldkit.cards import Card
 from fieldkit.kinds import CHANNELS, FOLLOWUP_REASONS, PERSON_KINDS, PERSON_STATUSES, TOUCH_KINDS
 from fieldkit.ui import actions
@@ -51,25 +52,55 @@ def _link(text: str, url: str) -> str:
     return f"[{md(text)}]({quote(url, safe=_URL_SAFE)})"
 
 
+_ICONS = {"email": ":material/mail:", "phone": ":material/call:",
+          "url": ":material/language:", "address": ":material/home_pin:"}
+
+
+def _web(url: str) -> str:
+    if url.lower().startswith(("https://", "http://")):
+        return _link(url.split("://", 1)[1], url)
+    return md(url)  # kept as written, never a link
+
+
+def value_markdown(value: labelled.Labelled) -> str:
+    """One email, phone, web or postal address: a safe link where it is one, its label,
+    and "not checked" when it did not validate and is kept as written."""
+    if value.kind == "email":
+        shown = _link(value.value, "mailto:" + value.value) if value.checked \
+            else md(value.value)
+    elif value.kind == "phone":
+        # A number in E.164 form dials, checked or not; one as written is text.
+        shown = _link(normalise.phone_display(value.value), "tel:" + value.value) \
+            if value.value.startswith("+") else md(value.value)
+    elif value.kind == "url":
+        shown = _web(value.value)
+    else:
+        shown = md(", ".join(labelled.address_lines(value.value)))
+    label = f" :gray[{md(value.label)}]" if value.label else ""
+    unchecked = " :orange[not checked]" if not value.checked else ""
+    return f"{_ICONS[value.kind]} {shown}{label}{unchecked}"
+
+
 def card_markdown(person: Mapping, tz: str) -> str:
-    """The card's details as Markdown lines; user text escaped, links safe."""
+    """The card's details as Markdown lines; user text escaped, links safe.
+
+    ``person`` as people.person gives it: every email, phone, web and postal
+    address is shown, the primary of each kind first.
+    """
     kind = PERSON_KINDS.get(person["kind"], person["kind"])
     if person["kind"] == "colleague" and person["department"]:
         kind += f" · {md(person['department'])}"
     lines = [f"**{kind}**"]
+    if person.get("named_from"):
+        lines.append(f":gray[Named after the "
+                     f"{cards.NAMED_FROM[person['named_from']]}: the card had no name]")
     if person["title"] or person["company"]:
         lines.append(" at ".join(md(v) for v in (person["title"], person["company"]) if v))
-    if person["email"]:
-        lines.append(":material/mail: " + _link(person["email"], "mailto:" + person["email"]))
-    if person["phone"]:
-        shown = normalise.phone_display(person["phone"])
-        lines.append(":material/call: " + _link(shown, "tel:" + person["phone"].replace(" ", "")))
-    for icon, url in ((":material/work:", person["linkedin_url"]),
-                      (":material/language:", person["website"])):
-        if url and url.lower().startswith(("https://", "http://")):
-            lines.append(f"{icon} " + _link(url.split("://", 1)[1], url))
-        elif url:
-            lines.append(f"{icon} {md(url)}")
+    values = labelled.every(person, person.get("more", ()))
+    lines += [value_markdown(value) for value in values if value.kind in ("email", "phone")]
+    if person["linkedin_url"]:
+        lines.append(":material/work: " + _web(person["linkedin_url"]))
+    lines += [value_markdown(value) for value in values if value.kind in ("url", "address")]
     if person["tags"]:
         lines.append(":material/sell: " + ", ".join(md(t) for t in person["tags"]))
     met = f"Met {_local(person['met_at'], tz, '%d %b %Y, %H:%M')}"
@@ -113,14 +144,48 @@ def followup_line(followup: Mapping, today: date) -> str:
     return " · ".join(parts)
 
 
+_LINES_HELP = "One a line, the main one first. A label before a colon if you like: "
+
+
+def _lines_area(label: str, text: str, help: str) -> str:
+    """A text area tall enough for every line it holds, and one more (up to twelve)."""
+    lines = min(text.count("\n") + 2, 12)
+    return st.text_area(label, text, height=max(68, 24 * lines + 20), help=help)
+
+
+def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tuple:
+    """One postal address's inputs; PO box and extended address only when it has them.
+
+    Keyed by the address as stored, as the form's other widgets are by their
+    stored value: several addresses have inputs of the same label and value.
+    """
+    key += hashlib.sha256(repr((label, sorted(parts.items()))).encode()).hexdigest()[:12]
+    label = st.text_input("Label", label or "", placeholder="home, work, ...",
+                          key=f"{key}_label")
+    typed = {"street": st.text_area("Street", parts["street"], height=68,
+                                    key=f"{key}_street")}
+    for name in ("po_box", "extended"):
+        if parts[name]:
+            typed[name] = st.text_input(labelled.ADDRESS_PART_LABELS[name], parts[name],
+                                        key=f"{key}_{name}")
+    for name in ("postal_code", "locality", "region", "country"):
+        typed[name] = st.text_input(labelled.ADDRESS_PART_LABELS[name], parts[name],
+                                    key=f"{key}_{name}")
+    return ("address", label, typed)
+
+
 def edit_form(card: Card, form_key: str) -> dict | None:
     """A form prefilled from ``card``; the raw fields when submitted, else None.
 
-    Widgets have no keys: their identity includes the stored value, so after a
-    save the form shows what was stored, and after a refused save it keeps
-    what was typed.
+    Emails, phones and web addresses are a text area each, one a line with
+    an optional label ("mobile: +49 170 ..."); each postal address has its
+    parts, and one more is offered empty (clearing one removes it). Widgets
+    have no keys, or keys made of the stored value: their identity changes
+    with it, so after a save the form shows what was stored, and after a
+    refused save it keeps what was typed.
     """
     kinds = list(PERSON_KINDS)
+    values = card.values()
     with st.form(form_key):
         fields = {
             "name": st.text_input("Name", card.name, max_chars=200),
@@ -130,18 +195,49 @@ def edit_form(card: Card, form_key: str) -> dict | None:
                                         help="Kept for colleagues only."),
             "company": st.text_input("Company", card.company or ""),
             "title": st.text_input("Title", card.title or ""),
-            "email": st.text_input("Email", card.email or ""),
-            "phone": st.text_input("Phone", card.phone or "",
-                                   help="With + and the country code, e.g. +49 30 123456."),
-            "linkedin_url": st.text_input("LinkedIn", card.linkedin_url or ""),
-            "website": st.text_input("Website", card.website or ""),
+        }
+        typed = [
+            *labelled.parse_lines("email", _lines_area(
+                "Emails", labelled.as_lines(values, "email"), help=_LINES_HELP +
+                "work: ada@example.com")),
+            *labelled.parse_lines("phone", _lines_area(
+                "Phones", labelled.as_lines(values, "phone"), help=_LINES_HELP +
+                "mobile: +49 170 1234567. A number that does not check out is kept as "
+                "written.")),
+        ]
+        fields["linkedin_url"] = st.text_input("LinkedIn", card.linkedin_url or "")
+        typed += labelled.parse_lines("url", _lines_area(
+            "Web addresses", labelled.as_lines(values, "url"), help=_LINES_HELP +
+            "blog: ada.example/blog"))
+        addresses = [v for v in values if v.kind == "address"]
+        for n, value in enumerate([*addresses, None]):
+            st.caption(f"Postal address {n + 1}" if value is not None else
+                       "Another postal address")
+            parts = labelled.address_parts(value.value) if value is not None else \
+                dict.fromkeys(labelled.ADDRESS_PARTS, "")
+            typed.append(_address_inputs(parts, value.label if value else None,
+                                         f"{form_key}_address_{n}_"))
+        fields["values"] = typed
+        fields.update({
             "tags": st.text_input("Tags", ", ".join(card.tags), help="Separated by commas."),
             "note": st.text_area("Note", card.note or ""),
             "important": st.checkbox("Important", card.important),
-        }
+        })
         if st.form_submit_button("Save changes", type="primary", width="stretch"):
             return fields
     return None
+
+
+def saved_message(before: Card, after: Card) -> str:
+    """"Saved.", and which values just typed are kept as written, not checked."""
+    known = labelled.as_written(before.values())
+    new = [value for value in after.values()
+           if not value.checked and (value.kind, value.value) not in known]
+    if not new:
+        return "Saved."
+    shown = ", ".join(f"{labelled.NOUNS[v.kind][0]} {md(normalise.quoted(v.value))}"
+                      for v in new)
+    return f"Saved. Kept as written, not checked: {shown}."
 
 
 def _length(data: bytes) -> str:

@@ -18,21 +18,25 @@ def _who(person: Mapping) -> str:
 
 
 def review_list(waiting: list[Mapping]) -> None:
-    """Each person waiting for review: why, and Keep both, Merge into the one known, or Open."""
+    """Each person waiting for review: why, and one-tap answers (keep, merge into the one known,
+    or open them to check)."""
     if not waiting:
         return
     st.subheader(f"Review · {len(waiting)}")
-    st.caption("Cards sent from the booth page that look like someone you know. "
-               "They are saved; say whether they are the same person.")
+    st.caption("Cards sent from the booth page that look like someone you know, or whose "
+               "fields were read from the card photo. They are saved; have a look.")
     for item in waiting:
         with st.container(border=True):
             twins = item["twins"]
-            like = ", ".join(_who(twin) for twin in twins) or "someone you know"
-            st.markdown(f"{_who(item)} {md(item['why'])}: {like}.")
+            if item["reason"] == "twin":
+                like = ", ".join(_who(twin) for twin in twins) or "someone you know"
+                st.markdown(f"{_who(item)} {md(item['why'])}: {like}.")
+            else:
+                st.markdown(f"{_who(item)} {md(item['why'])}: open it and check what was read.")
             with st.container(horizontal=True):
                 person_id = item["person_id"]
-                if st.button("Keep both", key=f"review_keep_{person_id}",
-                             icon=":material/done_all:") \
+                if st.button("Keep both" if item["reason"] == "twin" else "Looks right",
+                             key=f"review_keep_{person_id}", icon=":material/done_all:") \
                         and actions.write(functools.partial(reviews.done, person_id=person_id)):
                     st.rerun()
                 if len(twins) == 1:

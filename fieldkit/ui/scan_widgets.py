@@ -16,6 +16,7 @@ import streamlit as st
 
 from fieldkit import cards, photos, scan
 from fieldkit.errors import FieldkitError
+from fieldkit.ui import actions
 from fieldkit.ui.text import md
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
@@ -117,14 +118,7 @@ def read_code(key: Callable[[str], str], gen: int) -> None:
 
 def notice() -> None:
     """After the form: what the last Read code had to say, shown once."""
-    said = state.pop(NOTICE, None)
-    if said is None:
-        return
-    kind, text = said
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    else:
-        st.warning(text, icon=":material/qr_code:")
+    actions.show_notice(NOTICE, ":material/qr_code:")
 
 
 def code_picker(gen: int) -> None:

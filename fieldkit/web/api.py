@@ -102,7 +102,8 @@ def routes(database: Callable[[], Path], provider: Callable[[], bool]) -> list[R
 
     def receive(found: list) -> list[dict]:
         with fdb.connect(database()) as db:
-            return [booth.receive(db, card).as_dict() for card in found]
+            return [booth.receive(db, card, read_photo=booth.read_photo).as_dict()
+                    for card in found]
 
     async def guarded(request: Request) -> Response | None:
         """The answer that ends the request here (refused), or None to go on."""

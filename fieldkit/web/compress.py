@@ -39,6 +39,29 @@ ENCODERS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
+async def whole_answer(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+    """What ``app`` answers a plain GET of ``scope``'s path: its start message and whole body.
+
+    Asked unconditionally (no If-None-Match, If-Modified-Since or Range), so
+    the answer is the whole file, to be compressed or cut and then kept.
+    """
+    plain = dict(scope, method="GET", headers=[
+        (k, v) for k, v in scope["headers"]
+        if k not in (b"if-none-match", b"if-modified-since", b"range")])
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def collect(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            start = message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(plain, receive, collect)
+    return start, b"".join(chunks)
+
+
 def chosen_encoding(accept_encoding: str) -> str | None:
     """The best encoding the browser accepts: "br", then "gzip"; None for neither.
 
@@ -152,23 +175,8 @@ class StaticCompression:
 
     async def _compress(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
         """Ask Streamlit for the whole file (unconditionally) and compress it, in a thread."""
-        plain = dict(scope)
-        plain["method"] = "GET"
-        plain["headers"] = [(k, v) for k, v in scope["headers"]
-                            if k not in (b"if-none-match", b"if-modified-since", b"range")]
-        start: Message = {}
-        chunks: list[bytes] = []
-
-        async def collect(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(plain, receive, collect)
+        start, body = await whole_answer(self.app, scope, receive)
         headers = Headers(raw=start.get("headers", []))
-        body = b"".join(chunks)
         content_type = headers.get("content-type", "")
         if (start.get("status") != 200 or len(body) < MINIMUM_BYTES
                 or "content-encoding" in headers

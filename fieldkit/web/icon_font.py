@@ -23,7 +23,9 @@ import anyio.to_thread
 from fontTools import subset as font_subset
 from fontTools.ttLib import TTFont
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fieldkit.web.compress import whole_answer
 
 FONT_PATH = re.compile(r"^/static/media/MaterialSymbols-[A-Za-z]+\.[\w-]+\.woff2$")
 _NAMED = re.compile(rb"material/([a-z0-9_]+)")
@@ -116,24 +118,11 @@ class IconFont:
                     "body": b"" if scope["method"] == "HEAD" else body})
 
     async def _cut(self, scope: Scope, receive: Receive) -> tuple[list, bytes] | None:
-        plain = dict(scope, method="GET", headers=[
-            (k, v) for k, v in scope["headers"]
-            if k not in (b"if-none-match", b"if-modified-since", b"range")])
-        start: Message = {}
-        chunks: list[bytes] = []
-
-        async def collect(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(plain, receive, collect)
+        start, body = await whole_answer(self.app, scope, receive)
         if start.get("status") != 200:
             return None
         names = await anyio.to_thread.run_sync(icon_names, self.sources)
-        font = await anyio.to_thread.run_sync(subset, b"".join(chunks), names)
+        font = await anyio.to_thread.run_sync(subset, body, names)
         original = Headers(raw=start["headers"])
         etag = (original.get("etag") or '"font"').rstrip('"') + '-fieldkit"'
         headers = [(k, v) for k, v in start["headers"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterable
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
@@ -51,14 +52,17 @@ NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/api/")
 class ShellPage:
     """Streamlit's page with FieldKit's head tags and its own CSP, rewritten once per version."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, own: Iterable[str] = ()):
         self.app = app
+        # FieldKit's own pages and files (the booth's): never Streamlit's page, so
+        # they keep the request's Accept-Encoding and compress themselves.
+        self.own = frozenset(own)
         self._kept: dict[tuple[bytes, str | None], tuple[bytes, str]] = {}
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
-                or scope["path"].startswith(NOT_PAGES)):
+                or scope["path"].startswith(NOT_PAGES) or scope["path"] in self.own):
             await self.app(scope, receive, send)
             return
         encoding = chosen_encoding(Headers(scope=scope).get("accept-encoding", ""))

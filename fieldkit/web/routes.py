@@ -1,8 +1,9 @@
-"""FieldKit's own HTTP routes, beside Streamlit's: the app shell, /sign-in and the booth's API.
+"""FieldKit's own HTTP routes beside Streamlit's: the app shell, /booth, /sign-in, the API.
 
 Each route reads the request, asks the core or the shell, answers. The
 shell's routes (manifest, worker, icons) answer the same to anyone; /sign-in
-(fieldkit.web.signin) is where a browser gives the password; /api/*
+(fieldkit.web.signin) is where a browser gives the password; /booth
+(fieldkit.web.booth_page) takes cards with no network, for everyone alike; /api/*
 (fieldkit.web.api) holds personal data and is guarded as the pages are.
 """
 
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import api, icons, shell, signin
+from fieldkit.web import api, booth_page, icons, shell, signin
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
@@ -32,12 +33,14 @@ ICON_CACHE = "public, max-age=86400"
 
 @functools.cache
 def service_worker(page_file: Path) -> str:
-    """sw.js with this version's name and the static files FieldKit's page loads."""
+    """sw.js with this version's name, the static files FieldKit's page loads and the booth's."""
     html = page_file.read_bytes()
     script = shell.static_text("sw.js")
+    name = shell.version(shell.with_head_tags(html) + script.encode() + booth_page.fingerprint())
     return (script
-            .replace("__VERSION__", shell.version(shell.with_head_tags(html) + script.encode()))
-            .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html)))))
+            .replace("__VERSION__", name)
+            .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html))))
+            .replace("__OFFLINE__", json.dumps(list(booth_page.OFFLINE))))
 
 
 def middleware(page_file: Path | None = None,
@@ -46,7 +49,7 @@ def middleware(page_file: Path | None = None,
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
     icons named in ``icon_sources`` (folders of code)."""
     warm = shell.static_files(shell.with_head_tags(page_file.read_bytes())) if page_file else ()
-    return [Middleware(SecurityHeaders), Middleware(ShellPage),
+    return [Middleware(SecurityHeaders), Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm),
             Middleware(IconFont, sources=tuple(icon_sources))]
 
@@ -80,6 +83,7 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None,
         Route(shell.MANIFEST_PATH, manifest, methods=["GET"]),
         Route(shell.SW_PATH, worker, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
+        *booth_page.routes(),
         *(signin.routes(database) if database is not None else []),
         *(api.routes(database, provider or (lambda: False)) if database is not None else []),
     ]

@@ -26,6 +26,7 @@ BACKGROUND = "#ffffff"
 MANIFEST_PATH = "/manifest.webmanifest"
 SW_PATH = "/sw.js"
 ICON_PREFIX = "/icons/"
+CONNECTION_PATH = "/connection.js"  # what a page does when its connection drops (booth_page.py)
 
 STATIC = Path(__file__).with_name("static")
 
@@ -37,11 +38,13 @@ def static_text(name: str) -> str:
 
 
 def head_tags() -> str:
-    """What FieldKit adds to the page's head: install links, its fonts, the worker's registration.
+    """What FieldKit adds to the page's head: install links, its fonts, the worker's registration,
+    and the script that offers the booth when the connection drops.
 
-    The stylesheet and the script are inline: a request each would cost a
-    round trip before the page can start, and on a venue's Wi-Fi a round
+    The stylesheet and the registration are inline: a request each would cost
+    a round trip before the page can start, and on a venue's Wi-Fi a round
     trip is a third of a second. The page's CSP allows the script by hash.
+    The connection script is a file, deferred: nothing waits for it.
     """
     return (
         f'<link rel="manifest" href="{MANIFEST_PATH}">'
@@ -52,6 +55,7 @@ def head_tags() -> str:
         f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
         f"<style>{static_text('fonts.css')}</style>"
         f"<script>{static_text('sw-register.js')}</script>"
+        f'<script src="{CONNECTION_PATH}" defer></script>'
     )
 
 

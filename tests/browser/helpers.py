@@ -136,6 +136,21 @@ def rerun(page, timeout=15.0):
     settle(page, timeout)
 
 
+# A service worker controls the page: at once, or on its controllerchange. An evaluate,
+# not wait_for_function, whose polling builds its predicate with eval, which the page's
+# CSP (no 'unsafe-eval') refuses.
+_CONTROLLED_JS = """(ms) => navigator.serviceWorker.controller !== null || new Promise(
+  (resolve, reject) => {
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true));
+    setTimeout(() => reject(new Error(`no service worker controls the page after ${ms} ms`)), ms);
+  })"""
+
+
+def wait_controlled(page, timeout=30.0):
+    """Wait until FieldKit's service worker controls the page (it claims the page that installed it)."""
+    page.evaluate(_CONTROLLED_JS, int(timeout * 1000))
+
+
 def assert_no_errors(page):
     """No JavaScript error, console error, request off this machine, or Streamlit exception."""
     seen = _watches.get(page, Watch())

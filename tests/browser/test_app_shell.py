@@ -12,9 +12,15 @@ from PIL import Image
 
 from fieldkit import db, sample
 from fieldkit.ui import nav
-from fieldkit.web import shell
+from fieldkit.web import booth_page, shell
 
-from .helpers import CONNECTED, assert_no_errors, assert_no_horizontal_overflow, open_page
+from .helpers import (
+    CONNECTED,
+    assert_no_errors,
+    assert_no_horizontal_overflow,
+    open_page,
+    wait_controlled,
+)
 
 CONTROLLED = "() => navigator.serviceWorker.controller && navigator.serviceWorker.controller.scriptURL"
 
@@ -49,7 +55,7 @@ def test_service_worker_controls_the_page_and_the_second_visit_fetches_no_static
     first = phone_context.new_page()
     _load(first, f"{server.url}/capture")
     # clients.claim(): the page that installed the worker is controlled at once.
-    first.wait_for_function(f"({CONTROLLED})() !== null")
+    wait_controlled(first)
     assert first.evaluate(CONTROLLED) == f"{server.url}/sw.js"
     first.close()
 
@@ -71,7 +77,7 @@ def test_service_worker_controls_the_page_and_the_second_visit_fetches_no_static
 def test_nothing_personal_goes_into_the_cache(server, phone_context):
     page = phone_context.new_page()
     _load(page, f"{server.url}/people")
-    page.wait_for_function(f"({CONTROLLED})() !== null")
+    wait_controlled(page)
     kept = page.evaluate("""async () => {
         const urls = [];
         for (const name of await caches.keys())
@@ -80,7 +86,10 @@ def test_nothing_personal_goes_into_the_cache(server, phone_context):
     }""")
     paths = [url.removeprefix(server.url) for url in kept]
     assert "/" in paths
-    assert all(p == "/" or p.startswith("/static/") for p in paths), paths
+    # The shell, and the booth's own files (the same for everyone): nothing else.
+    assert set(booth_page.OFFLINE) <= set(paths)
+    assert all(p == "/" or p.startswith("/static/") or p in booth_page.OFFLINE
+               for p in paths), paths
 
 
 # Each Material icon on screen: its name, drawn width and font size, once fonts have loaded.

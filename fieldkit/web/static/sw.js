@@ -5,15 +5,25 @@
 // the browser install this worker again and the old cache go.
 //
 // What it caches is the shell only: Streamlit's page and its hashed static
-// files. Never anything personal: the websocket (not a fetch at all),
-// /_stcore/*, /media/*, uploads, /api/* answers and FieldKit's own routes
-// all go to the network untouched.
+// files, and the booth (/booth, its scripts, the icons and manifest), which
+// takes cards with no network. Never anything personal: the websocket (not
+// a fetch at all), /_stcore/*, /media/*, uploads, /api/* answers and
+// FieldKit's other routes all go to the network untouched.
+//
+// When the server cannot be reached, /capture opens the booth instead, and
+// so does any page when no shell is kept yet. The booth's cards wait in the
+// outbox (outbox.js, shared with the pages), which Background Sync sends
+// from here when the network is back, even with no FieldKit tab open.
 "use strict";
+
+importScripts("/outbox.js");
 
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__; // the hashed files the page itself loads
+const OFFLINE = __OFFLINE__; // the booth and what it needs: FieldKit's own files, this version's
 const CACHE = `fieldkit-shell-${VERSION}`;
 const PAGE = "/"; // every page URL is the same Streamlit page: kept once
+const BOOTH = "/booth";
 // FieldKit's own pages (not Streamlit's): always from the network, never the shell.
 const OWN_PAGES = ["/sign-in", "/api/"];
 
@@ -22,6 +32,8 @@ self.addEventListener("install", (event) => {
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(SHELL);
+      // Fresh from the server, not from the browser's HTTP cache: they are this version's.
+      await cache.addAll(OFFLINE.map((path) => new Request(path, { cache: "reload" })));
       const page = await fetch(PAGE, { credentials: "same-origin" });
       if (isShell(page)) await cache.put(PAGE, page);
       await self.skipWaiting();
@@ -55,12 +67,13 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (isHashedStatic(url)) {
+  if (isHashedStatic(url) || OFFLINE.includes(url.pathname)) {
+    // The booth's files change only with a new version, which caches them again.
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate" && !OWN_PAGES.some((p) => url.pathname.startsWith(p))) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(networkFirst(request, url));
   }
-  // Anything else (/_stcore, /media, uploads, /api, icons, manifest) is not
+  // Anything else (/_stcore, /media, uploads, /api, /sign-in) is not
   // answered here: the browser asks the server as if there were no worker.
 });
 
@@ -79,8 +92,10 @@ async function cacheFirst(request) {
 // opens from its own copy, and the fresh one is kept for the next time.
 const PAGE_PATIENCE_MS = 150;
 
-async function networkFirst(request) {
+async function networkFirst(request, url) {
   const fromNetwork = fetch(request).then(async (response) => {
+    // A proxy whose FieldKit is down answers for it: the server cannot be reached either.
+    if (response.status >= 502 && response.status <= 504) throw new Error(`${response.status}`);
     if (isShell(response)) {
       const cache = await caches.open(CACHE);
       await cache.put(PAGE, response.clone());
@@ -88,7 +103,24 @@ async function networkFirst(request) {
     return response;
   });
   const kept = await caches.match(PAGE, { cacheName: CACHE });
-  if (!kept) return fromNetwork; // nothing to fall back on: wait, or fail
+  // No server: /capture becomes the booth, which takes cards offline; so does any page
+  // when there is no shell to show. Other pages open from the shell, which offers the booth.
+  const unreachable = url.pathname === "/capture" || !kept ? booth : () => kept;
+  const answer = fromNetwork.catch(unreachable);
+  if (!kept) return answer; // nothing to show early: wait, or the booth
   const late = new Promise((resolve) => setTimeout(() => resolve(kept), PAGE_PATIENCE_MS));
-  return Promise.race([fromNetwork.catch(() => kept), late]);
+  return Promise.race([answer, late]);
 }
+
+async function booth() {
+  return (await caches.match(BOOTH, { cacheName: CACHE })) || Response.error();
+}
+
+// Background Sync: the outbox is sent by the same code as the booth's own syncs.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== FieldkitOutbox.SYNC_TAG) return;
+  event.waitUntil(FieldkitOutbox.sync().then((outcome) => {
+    // Failing makes the browser try again later; a sign-in needs the user, not a retry.
+    if (outcome.state === "offline") throw new Error("FieldKit's server cannot be reached");
+  }));
+});
