@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
 
-from fieldkit.web import booth_page, routes, shell
+from fieldkit.web import booth_page, icons, routes, shell
 
 PAGE_FILE = Path(file_util.get_static_dir()) / "index.html"
 STATIC = Path(booth_page.__file__).with_name("static")
@@ -129,3 +129,10 @@ def test_the_service_worker_version_changes_with_the_booths_files(monkeypatch):
         return next(line for line in text.splitlines() if line.startswith("const VERSION"))
 
     assert version(before) != version(after)
+
+
+def test_the_booth_keeps_offline_the_icons_its_page_links_and_no_other():
+    page = (Path(booth_page.__file__).with_name("static") / "booth.html").read_text()
+    linked = {path for path in booth_page.OFFLINE if path.startswith("/icons/")}
+    assert linked == set(re.findall(r'href="(/icons/[^"]+)"', page))
+    assert all(name in icons.ICONS for name in booth_page.BOOTH_ICONS)

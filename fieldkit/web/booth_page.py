@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import icons, shell
+from fieldkit.web import shell
 from fieldkit.web.compress import ENCODERS, chosen_encoding
 
 PATH = "/booth"
@@ -30,9 +30,12 @@ FILES: dict[str, tuple[str, str]] = {
     "/outbox.js": ("outbox.js", "text/javascript; charset=utf-8"),
     shell.CONNECTION_PATH: ("connection.js", "text/javascript; charset=utf-8"),
 }
+# The icons booth.html links (the manifest's large ones are fetched when the app is
+# installed, online): kept offline without costing a first visit 100 kB more.
+BOOTH_ICONS = ("icon-192.png", "apple-touch-icon.png")
 # What the service worker keeps for the booth to open with no network.
 OFFLINE: tuple[str, ...] = (*FILES, shell.MANIFEST_PATH,
-                            *(shell.ICON_PREFIX + name for name in icons.ICONS))
+                            *(shell.ICON_PREFIX + name for name in BOOTH_ICONS))
 HEADERS = {
     # Asked for again each time (the worker keeps its own copy for the offline case).
     "cache-control": "no-cache",
