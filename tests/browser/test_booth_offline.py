@@ -235,7 +235,11 @@ def test_with_a_password_the_cards_wait_until_the_phone_signs_in(
     expect(page.locator(STATUS)).to_have_text(
         "1 card not yet on the server. Sign in to send: it goes once this phone is signed in.")
     assert [c["fields"]["name"] for c in outbox(page)] == ["Pavel Password"]
-    assert page.evaluate("() => FieldkitOutbox.meta('last').then((l) => l.state)") == "signin"
+    # The outbox's own record of the last sync says so too (the page's timer may be
+    # writing it as we look: waited for, not read once).
+    page.wait_for_function(
+        "() => FieldkitOutbox.meta('last').then((l) => l && l.state === 'signin')",
+        timeout=10_000)
     status, answer = page.evaluate(POST_CARDS, [{
         "id": outbox(page)[0]["id"], "captured_at": outbox(page)[0]["captured_at"],
         "event_id": None, "fields": {"name": "Pavel Password"}, "photo": None}])

@@ -174,9 +174,18 @@
   // once a minute, and kept in the outbox's store.
   const LEARN_EVERY_MS = 60000;
   let learnt = { path: null, at: 0 };
+  // Only on a page drawn for a signed-in browser: a page that shows the sign-in link (or
+  // has not finished drawing) would only be told 401.
+  function signedInPage() {
+    const app = document.querySelector("[data-testid=stApp]");
+    return app && app.getAttribute("data-test-script-state") === "notRunning"
+      && document.querySelector("[data-testid=stMain] h1")
+      && !document.querySelector('a[href^="/sign-in"]');
+  }
+
   async function learn() {
     const now = Date.now();
-    if (!loaded || document.hidden || !navigator.onLine
+    if (!loaded || document.hidden || !navigator.onLine || !signedInPage()
       || (learnt.path === location.pathname && now - learnt.at < LEARN_EVERY_MS)) return;
     learnt = { path: location.pathname, at: now };
     try {
