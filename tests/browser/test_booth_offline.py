@@ -382,3 +382,32 @@ def test_save_into_a_dead_websocket_says_not_saved_then_saves_once(server, phone
         page.get_by_role("button", name="Save card").tap()
     expect(page.get_by_text("Saved Dana Deadline")).to_be_visible()
     assert rows(server.db_path, "SELECT name FROM people") == [("Dana Deadline",)]
+
+
+def test_a_reconnection_quicker_than_a_look_still_clears_not_saved(server, phone_page):
+    """After a tap lost in a dead socket, Streamlit can drop and regain it within half a second."""
+    page = phone_page
+    alive = {"now": True}
+
+    def through(socket):
+        to_server = socket.connect_to_server()
+        socket.on_message(lambda message: to_server.send(message) if alive["now"] else None)
+
+    page.route_web_socket(re.compile(r".*/_stcore/stream$"), through)
+    open_page(page, server.url + "/capture")
+    page.get_by_label("Name", exact=True).fill("Quinn Quick")
+    alive["now"] = False
+    page.get_by_role("button", name="Save card").tap()
+    banner = page.locator("#fieldkit-offline")
+    expect(banner).to_contain_text("Not saved yet", timeout=10_000)
+    # Down and up again within one task, as a quick reconnection looks between two polls.
+    page.evaluate(
+        """() => {
+            const app = document.querySelector("[data-testid=stApp]");
+            app.setAttribute("data-test-connection-state", "CONNECTING");
+            app.setAttribute("data-test-connection-state", "CONNECTED");
+        }"""
+    )
+    expect(banner).to_be_hidden(timeout=2_000)
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Quinn Quick")
+    assert rows(server.db_path, "SELECT name FROM people") == []

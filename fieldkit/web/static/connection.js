@@ -76,13 +76,16 @@
     if (banner) banner.hidden = true;
   }
 
+  function reconnected() {
+    lostSince = null;
+    waitingSince = null;
+    hide();
+    sync();
+  }
+
   setInterval(() => {
     if (connected()) {
-      if (lostSince !== null) {
-        lostSince = null;
-        hide();
-        sync();
-      }
+      if (lostSince !== null) reconnected();
       learn();
     } else if (lostSince === null) {
       lostSince = Date.now();
@@ -113,14 +116,25 @@
   // is lost. A tap that got through makes the server run the page, which Streamlit
   // marks on its root; with no run within ANSWER_MS, say "Not saved yet" (what was
   // typed stays) until a run comes (the tap landed) or the connection is back.
+  // A reconnection can be over between two looks of the loop above (a socket closed
+  // and opened again within half a second): the attribute's every change is watched too,
+  // so "Not saved yet" never outlives the connection it was about.
   const ANSWER_MS = 5000;
   let waitingSince = null;
-  new MutationObserver(() => {
-    if (waitingSince === null) return;
-    waitingSince = null;
-    if (notSaved && connected()) hide();
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.attributeName === "data-test-connection-state") {
+        if (change.oldValue !== "CONNECTED" && connected() && (lostSince !== null || notSaved)) {
+          reconnected();
+        }
+      } else if (waitingSince !== null) {
+        waitingSince = null;
+        if (notSaved && connected()) hide();
+      }
+    }
   }).observe(document.documentElement, {
-    subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+    subtree: true, attributes: true, attributeOldValue: true,
+    attributeFilter: ["data-test-script-state", "data-test-connection-state"],
   });
   window.addEventListener("click", (event) => {
     const button = event.target.closest && event.target.closest("button");
