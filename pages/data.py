@@ -7,11 +7,9 @@ import streamlit as st
 
 from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import actions, cached, database, style
+from fieldkit.ui import actions, cached, database
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
-
-style.apply()
 state = st.session_state
 READERS = {"csv": ("LinkedIn connections", "linkedin"), "vcf": ("vCard", "vcard")}
 

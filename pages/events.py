@@ -3,12 +3,10 @@
 import streamlit as st
 
 from fieldkit import checkins, clock, config, events
-from fieldkit.ui import actions, style
+from fieldkit.ui import actions
 from fieldkit.ui import event_widgets as ew
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
-
-style.apply()
 
 NEW = "new_"  # widget-key prefix of the New event form
 PAST = "events_past_limit"  # how many past events the list shows

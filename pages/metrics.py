@@ -3,10 +3,8 @@
 import streamlit as st
 
 from fieldkit import config, followups, metrics, streaks
-from fieldkit.ui import cached, nav, style
+from fieldkit.ui import cached, nav
 from fieldkit.ui.gate import open_db
-
-style.apply()
 
 
 def is_phone() -> bool:

@@ -4,11 +4,7 @@ import streamlit as st
 
 from fieldkit import clock, config, triage
 from fieldkit.ui import queue_widgets as qw
-from fieldkit.ui import style
 from fieldkit.ui.gate import open_db
-
-style.apply()
-qw.apply_style()
 
 with open_db() as db:
     settings = config.load(db)

@@ -5,10 +5,8 @@ from datetime import time
 import streamlit as st
 
 from fieldkit import access, clock, config
-from fieldkit.ui import actions, gate, style
+from fieldkit.ui import actions, gate
 from fieldkit.ui.gate import open_db
-
-style.apply()
 
 with open_db() as db:
     values = config.load(db)

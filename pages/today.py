@@ -5,12 +5,10 @@ import functools
 import streamlit as st
 
 from fieldkit import checkins, config, reviews, sample, today
-from fieldkit.ui import actions, gate, nav, style
+from fieldkit.ui import actions, gate, nav
 from fieldkit.ui.review_widgets import review_list
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
-
-style.apply()
 
 with open_db() as db:
     settings = config.load(db)

@@ -147,6 +147,9 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     # The worker's registration and the fonts are inline: no round trip before the page starts.
     assert html.count(b'navigator.serviceWorker.register("/sw.js"') == 1
     assert b'font-family: "Source Sans"' in html and b"</style>" in html
+    # FieldKit's phone-first styles too, before the first paint of any page.
+    style = html.split(b"<style>")[1].split(b"</style>")[0]
+    assert b"min-height: 3rem" in style and b"st-key-queue_card_" in style
     assert b"<title>FieldKit</title>" in html
     assert b"Sans.woff2" not in html  # the theme uses the phone's fonts: no font preload
     assert answer.headers["x-fieldkit-shell"] == "1"

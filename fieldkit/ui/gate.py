@@ -23,7 +23,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from fieldkit import access, clock
-from fieldkit.ui import database, style
+from fieldkit.ui import database
 from fieldkit.ui.database import connection
 from fieldkit.ui.text import md
 from fieldkit.web import signin
@@ -147,7 +147,6 @@ def password_guarded() -> bool:
 
 def sign_in_page() -> None:
     """The only page a tab sees before it has signed in."""
-    style.apply()
     st.title("FieldKit")
     st.caption("This FieldKit is private. Sign in to open it.")
     if _provider() is not None:

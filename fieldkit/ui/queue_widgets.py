@@ -37,22 +37,6 @@ WITH_NOTES = "With notes"  # a dialog pill that opens the debrief form instead o
 LET_GO, DECLINED = "Let go", "Declined"
 CLEARED = "Queue cleared for today — this day counts toward your triage streak."
 NOTHING_DUE = "Nothing due today."
-_CSS = """
-<style>
-/* Thumb-sized pills and reach links on the triage cards. */
-div[class*="st-key-queue_card_"] [data-testid="stButtonGroup"] button { min-height: 2.5rem; }
-div[class*="st-key-queue_card_"] [data-testid="stLinkButton"] a { min-height: 2.75rem; }
-div[class*="st-key-queue_card_"] [data-testid="stCode"] code { font-size: 0.8rem; }
-/* The card's second line (when, what, where met) in caption size. */
-div[class*="st-key-queue_card_"] [data-testid="stMarkdownContainer"] p + p {
-  font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
-</style>
-"""
-
-
-def apply_style() -> None:
-    """Page-specific static CSS (no user text)."""
-    st.html(_CSS)
 
 
 def _state() -> dict:

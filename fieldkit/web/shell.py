@@ -38,8 +38,8 @@ def static_text(name: str) -> str:
 
 
 def head_tags() -> str:
-    """What FieldKit adds to the page's head: install links, its fonts, the worker's registration,
-    and the script that offers the booth when the connection drops.
+    """What FieldKit adds to the page's head: install links, its fonts and phone-first styles,
+    the worker's registration, and the script that offers the booth when the connection drops.
 
     The stylesheet and the registration are inline: a request each would cost
     a round trip before the page can start, and on a venue's Wi-Fi a round
@@ -53,7 +53,7 @@ def head_tags() -> str:
         '<meta name="mobile-web-app-capable" content="yes">'
         '<meta name="apple-mobile-web-app-capable" content="yes">'
         f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
-        f"<style>{static_text('fonts.css')}</style>"
+        f"<style>{static_text('fonts.css')}{static_text('phone.css')}</style>"
         f"<script>{static_text('sw-register.js')}</script>"
         f'<script src="{CONNECTION_PATH}" defer></script>'
     )
