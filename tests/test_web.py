@@ -9,6 +9,7 @@ import io
 import time
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from PIL import Image
@@ -155,10 +156,16 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     assert answer.headers["x-fieldkit-shell"] == "1"
     assert answer.headers["cache-control"] == "no-cache"
     policy = answer.headers["content-security-policy"]
-    # The page's inline scripts (Streamlit's, and FieldKit's base URL) are
-    # allowed by their hashes, nothing else inline.
+    # The page's inline scripts (Streamlit's, and FieldKit's: the base URL, the early
+    # socket, the worker's registration, the widgets' preload) are allowed by their
+    # hashes, nothing else inline.
     hashes = shell.inline_script_hashes(html)
-    assert len(hashes) == 3 and shell.BASE_URL_SCRIPT.encode() in html
+    assert len(hashes) == 5 and shell.BASE_URL_SCRIPT.encode() in html
+    head = html.split(b"</head>")[0]
+    # The socket opens before Streamlit's scripts are even asked for.
+    assert head.index(b'"/_stcore/stream"') < head.index(b"/static/js/index.")
+    preload = next(s for s in html.split(b"<script>") if s.startswith(b"// On a page the service"))
+    assert json.dumps(list(shell.widget_entries())).encode() in preload
     assert f"script-src 'self' {' '.join(hashes)};" in policy
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
@@ -238,9 +245,40 @@ def test_service_worker_names_this_version_and_the_pages_static_files():
     assert "__VERSION__" not in text and "__SHELL__" not in text
     shell_line = next(line for line in text.splitlines() if line.startswith("const SHELL = "))
     listed = json.loads(shell_line.removeprefix("const SHELL = ").split(";")[0])
-    assert listed == shell.static_files(shell.with_head_tags(_page_file().read_bytes()))
+    own = shell.static_files(shell.with_head_tags(_page_file().read_bytes()))
+    # The page's own files first, then the code of the widgets it preloads from the cache.
+    assert listed[:len(own)] == own
+    assert set(listed[len(own):]) == set(shell.widget_files()) - set(own)
+    assert len(listed) == len(set(listed))
     assert not [path for path in listed if path.endswith(".woff2")]  # no font preloaded: none kept
     assert all(path.startswith("/static/") for path in listed) and listed
+
+
+def test_widget_files_are_each_widget_and_everything_it_imports(tmp_path):
+    (tmp_path / "TextInput.AbCd_-12.js").write_text('import{a}from"./Input.x1234567.js";')
+    (tmp_path / "TextInputs.AbCd_-12.js").write_text("")  # another widget's name
+    (tmp_path / "Input.x1234567.js").write_text('import"./index.9ABCdef0.js";import{b}from "./Input.x1234567.js"')
+    (tmp_path / "index.9ABCdef0.js").write_text('const c = import("./Lazy.00000000.js")')
+    (tmp_path / "Lazy.00000000.js").write_text("")
+    widgets = ("TextInput",)
+    with mock.patch.object(shell, "WIDGETS", widgets):
+        assert shell.widget_entries.__wrapped__(tmp_path) == ("/static/js/TextInput.AbCd_-12.js",)
+        # Static imports, followed to the end once each; a dynamic import() is not followed.
+        assert set(shell.widget_files.__wrapped__(tmp_path)) == {
+            "/static/js/TextInput.AbCd_-12.js", "/static/js/Input.x1234567.js",
+            "/static/js/index.9ABCdef0.js"}
+
+
+def test_a_widget_streamlit_no_longer_has_is_said_by_name(tmp_path):
+    with mock.patch.object(shell, "WIDGETS", ("Gone",)), \
+            pytest.raises(LookupError, match="Streamlit's code for Gone: none"):
+        shell.widget_entries.__wrapped__(tmp_path)
+
+
+def test_every_widget_fieldkit_preloads_is_in_this_streamlit():
+    entries = shell.widget_entries()
+    assert [e.split("/")[-1].split(".")[0] for e in entries] == list(shell.WIDGETS)
+    assert all((shell.STREAMLIT_JS / f.split("/")[-1]).is_file() for f in shell.widget_files())
 
 
 def test_service_worker_version_changes_with_the_page():

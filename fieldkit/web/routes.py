@@ -39,8 +39,14 @@ def service_worker(page_file: Path) -> str:
     name = shell.version(shell.with_head_tags(html) + script.encode() + booth_page.fingerprint())
     return (script
             .replace("__VERSION__", name)
-            .replace("__SHELL__", json.dumps(shell.static_files(shell.with_head_tags(html))))
+            .replace("__SHELL__", json.dumps(shell_files(html)))
             .replace("__OFFLINE__", json.dumps(list(booth_page.OFFLINE))))
+
+
+def shell_files(html: bytes) -> list[str]:
+    """What the worker keeps: the files the page loads, then the widgets' code it preloads."""
+    own = shell.static_files(shell.with_head_tags(html))
+    return own + [f for f in shell.widget_files() if f not in own]
 
 
 def middleware(page_file: Path | None = None,
@@ -48,7 +54,7 @@ def middleware(page_file: Path | None = None,
     """Outermost first: headers on every answer, the page made a shell, static files
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
     icons named in ``icon_sources`` (folders of code)."""
-    warm = shell.static_files(shell.with_head_tags(page_file.read_bytes())) if page_file else ()
+    warm = shell_files(page_file.read_bytes()) if page_file else ()
     return [Middleware(SecurityHeaders), Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm),
             Middleware(IconFont, sources=tuple(icon_sources))]

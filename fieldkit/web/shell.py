@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -102,6 +103,43 @@ def static_files(html: bytes) -> list[str]:
     return ["/" + path.decode() for path in dict.fromkeys(_STATIC_REF.findall(html))]
 
 
+# The widgets FieldKit's pages show most (/capture shows them all). Streamlit
+# loads a widget's code the first time a page shows one: only after the
+# page's run has sent it, so on a phone that keeps the shell it is a second
+# wave of loading and compiling before the Name box can appear. A page the
+# service worker answers asks for them at once instead (preload-widgets.js).
+WIDGETS = ("Html", "TextInput", "TextArea", "ButtonGroup", "Checkbox", "Selectbox",
+           "FileUploader", "AudioInput")
+# Found, not imported: FieldKit's core never imports Streamlit.
+STREAMLIT_JS = Path(importlib.util.find_spec("streamlit").origin).with_name("static") / "static" / "js"
+_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*["']\./([\w.-]+\.js)["']""")
+
+
+@functools.cache
+def widget_entries(js_dir: Path = STREAMLIT_JS) -> tuple[str, ...]:
+    """The file of each of WIDGETS ("/static/js/TextInput.….js", …)."""
+    entries = []
+    for widget in WIDGETS:
+        names = [p.name for p in js_dir.glob(f"{widget}.*.js")
+                 if re.fullmatch(rf"{widget}\.[\w-]{{8}}\.js", p.name)]
+        if len(names) != 1:
+            raise LookupError(f"Streamlit's code for {widget}: {names or 'none'} in {js_dir}")
+        entries.append(f"/static/js/{names[0]}")
+    return tuple(entries)
+
+
+@functools.cache
+def widget_files(js_dir: Path = STREAMLIT_JS) -> tuple[str, ...]:
+    """The files of WIDGETS and everything they import: what the service worker keeps for them."""
+    found, todo = {}, [entry.rsplit("/", 1)[1] for entry in widget_entries(js_dir)]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found[name] = None
+            todo += _IMPORT.findall((js_dir / name).read_text(encoding="utf-8"))
+    return tuple(f"/static/js/{name}" for name in found)
+
+
 def is_streamlit_page(html: bytes) -> bool:
     """Whether ``html`` is Streamlit's page (its app mounts on #root), not another HTML answer."""
     return b'<div id="root">' in html
@@ -133,8 +171,12 @@ def with_head_tags(html: bytes) -> bytes:
     head = re.sub(rb"<title>.*?</title>", f"<title>{NAME}</title>".encode(), head, count=1,
                   flags=re.S)
     head = _FONT_PRELOAD.sub(b"", head)
-    return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + head
-            + head_tags().encode() + html[head_end:])
+    early_socket = f"<script>{static_text('early-socket.js')}</script>"
+    # Only what the page does not load itself (the page loads its own first).
+    preload = static_text("preload-widgets.js").replace("__FILES__", json.dumps(widget_entries()))
+    return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + early_socket.encode()
+            + head + head_tags().encode() + f"<script>{preload}</script>".encode()
+            + html[head_end:])
 
 
 def version(html: bytes) -> str:

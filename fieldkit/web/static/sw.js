@@ -28,14 +28,22 @@ const BOOTH = "/booth";
 const OWN_PAGES = ["/sign-in", "/api/"];
 
 self.addEventListener("install", (event) => {
+  // Streamlit's page loads some sixty files from /static/: where the browser can, it
+  // answers them from this version's cache itself, without a round through this
+  // script for each (Chromium's static routes); a file not kept comes from the network.
+  if (event.addRoutes) {
+    event.addRoutes({ condition: { urlPattern: "/static/*" }, source: { cacheName: CACHE } })
+      .catch(() => {}); // the fetch handler below does the same, a little slower
+  }
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(SHELL);
       // Fresh from the server, not from the browser's HTTP cache: they are this version's.
       await cache.addAll(OFFLINE.map((path) => new Request(path, { cache: "reload" })));
+      const asked = Date.now();
       const page = await fetch(PAGE, { credentials: "same-origin" });
-      if (isShell(page)) await cache.put(PAGE, page);
+      if (isShell(page)) await keep(page, Date.now() - asked);
       await self.skipWaiting();
     })(),
   );
@@ -91,15 +99,18 @@ async function cacheFirst(request) {
 // second per round trip, often neither answering nor failing) the phone
 // opens from its own copy, and the fresh one is kept for the next time.
 const PAGE_PATIENCE_MS = 150;
+// After a page that came later than that, waiting the full patience again
+// would only delay the kept one: the next page waits just long enough for a
+// network that is plainly gone (offline, refused) to say so.
+const SLOW_PATIENCE_MS = 30;
+const TOOK = "x-fieldkit-took-ms"; // how long the kept page took to come, on the kept copy
 
 async function networkFirst(request, url) {
+  const asked = Date.now();
   const fromNetwork = fetch(request).then(async (response) => {
     // A proxy whose FieldKit is down answers for it: the server cannot be reached either.
     if (response.status >= 502 && response.status <= 504) throw new Error(`${response.status}`);
-    if (isShell(response)) {
-      const cache = await caches.open(CACHE);
-      await cache.put(PAGE, response.clone());
-    }
+    if (isShell(response)) await keep(response.clone(), Date.now() - asked);
     return response;
   });
   const kept = await caches.match(PAGE, { cacheName: CACHE });
@@ -108,8 +119,20 @@ async function networkFirst(request, url) {
   const unreachable = url.pathname === "/capture" || !kept ? booth : () => kept;
   const answer = fromNetwork.catch(unreachable);
   if (!kept) return answer; // nothing to show early: wait, or the booth
-  const late = new Promise((resolve) => setTimeout(() => resolve(kept), PAGE_PATIENCE_MS));
+  const slow = Number(kept.headers.get(TOOK)) > PAGE_PATIENCE_MS;
+  const patience = slow ? SLOW_PATIENCE_MS : PAGE_PATIENCE_MS;
+  const late = new Promise((resolve) => setTimeout(() => resolve(kept), patience));
   return Promise.race([answer, late]);
+}
+
+// The page, kept with how long it took to come (the body is read: the page is small).
+async function keep(response, took) {
+  const headers = new Headers(response.headers);
+  headers.set(TOOK, String(took));
+  const copy = new Response(await response.arrayBuffer(), {
+    status: response.status, statusText: response.statusText, headers,
+  });
+  await (await caches.open(CACHE)).put(PAGE, copy);
 }
 
 async function booth() {
