@@ -92,6 +92,10 @@ def measure(workdir: Path, say: Callable[[str], None]) -> tuple[list[dict], dict
             page = context.new_page()
             phone = Phone(outage, f"Drop Test {outage} s", context, page, venue)
             _open_capture(page, f"http://127.0.0.1:{venue.port}/capture")
+            # FieldKit was opened on this phone before the hall's Wi-Fi went: its worker is
+            # installed (the cut would otherwise catch the install midway, and Chromium's
+            # offline switch waits on a worker stuck in it).
+            page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
             page.get_by_label("Name", exact=True).fill(phone.name)
             page.get_by_text("Company, contact details, note, photo").click()
             page.get_by_label("Note", exact=True).fill("typed before the network went")
