@@ -172,7 +172,7 @@ def with_head_tags(html: bytes) -> bytes:
                   flags=re.S)
     head = _FONT_PRELOAD.sub(b"", head)
     early_socket = f"<script>{static_text('early-socket.js')}</script>"
-    # Only what the page does not load itself (the page loads its own first).
+    # The widgets' own files: importing one brings what it imports.
     preload = static_text("preload-widgets.js").replace("__FILES__", json.dumps(widget_entries()))
     return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + early_socket.encode()
             + head + head_tags().encode() + f"<script>{preload}</script>".encode()

@@ -6,11 +6,11 @@
 // the top of the page, the two overlap: when Streamlit asks, it is handed
 // this socket, already open or opening.
 //
-// The socket is the one Streamlit would open: the same URL and the same
-// subprotocols (its name, then the XSRF cookie or its placeholder; a first
+// The socket is the one Streamlit would open: the same URL and subprotocols
+// (its name, then the XSRF cookie's token or its placeholder; a first
 // connection has no session to resume). Streamlit's request is compared with
-// it, and anything else, or a socket that closed meanwhile, gets a socket of
-// its own, as if this script were not there. It hands over once: after that,
+// it (the token without its mask), and anything else, or a socket that closed
+// meanwhile, gets a socket of its own, as if this script were not there. It hands over once: after that,
 // or after HAND_OVER_MS, WebSocket is the browser's own again.
 "use strict";
 (function () {
