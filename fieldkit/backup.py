@@ -28,7 +28,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fieldkit import clock, normalise
-from fieldkit.db import MIGRATION_SET, connect, migrations, transaction
+from fieldkit.db import connect, transaction
+from fieldkit.migrations import MIGRATION_SET, migrations
 from fieldkit.errors import FieldkitError
 
 SQLITE_HEADER = b"SQLite format 3\x00"

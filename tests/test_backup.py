@@ -11,6 +11,7 @@ import pytest
 from sqlite_utils import Migrations
 
 import fieldkit.db
+import fieldkit.migrations
 from fieldkit import access, backup
 from fieldkit.backup import BackupError, RestoreError
 from tests.factory import NOW, save_card
@@ -269,8 +270,8 @@ def test_restore_keeps_rows_that_were_only_in_the_old_wal(tmp_path, good_backup)
 
 def test_restore_migrates_an_older_backup(tmp_path, good_backup, monkeypatch):
     latest = fieldkit.db.latest_version()
-    newer = Migrations(fieldkit.db.MIGRATION_SET)
-    for migration in fieldkit.db.migrations._migrations:
+    newer = Migrations(fieldkit.migrations.MIGRATION_SET)
+    for migration in fieldkit.migrations.migrations._migrations:
         newer(name=migration.name)(migration.fn)
 
     @newer(name="9999_test_extra")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import fieldkit.db
+import fieldkit.migrations
 from fieldkit import access
 from fieldkit.cli import main
 
@@ -59,7 +60,7 @@ def test_subprocess_sample_then_info(tmp_path):
     assert f"Schema version: {LATEST} of {LATEST}\n" in info.stdout
     assert f"Database: {path}" in info.stdout
     counts = _counts(info.stdout)
-    assert list(counts) == list(fieldkit.db.TABLES)
+    assert list(counts) == list(fieldkit.migrations.TABLES)
     assert counts == _counts(filled.stdout)
     # Every table holds sample rows, except the password and the devices
     # signed in with it: the sample sets none.
@@ -108,7 +109,7 @@ def test_info_migrated_empty_db(db_path, capsys):
     assert main(["info", "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert f"Schema version: {LATEST} of {LATEST}\n" in out
-    assert _counts(out) == {name: 0 for name in fieldkit.db.TABLES}
+    assert _counts(out) == {name: 0 for name in fieldkit.migrations.TABLES}
 
 
 def test_info_unmigrated_db_not_migrated(tmp_path, capsys):

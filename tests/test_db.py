@@ -9,6 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 import fieldkit.db
+import fieldkit.migrations
 from fieldkit import activity, kinds, metrics
 from fieldkit.errors import DatabaseError
 from tests.factory import STAMP, add_event, add_followup, add_person, add_touch, count
@@ -23,7 +24,7 @@ def _pragma(db, name):
 def _fieldkit_migration_rows(db):
     return db.execute(
         "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
-        [fieldkit.db.MIGRATION_SET],
+        [fieldkit.migrations.MIGRATION_SET],
     ).fetchone()[0]
 
 
@@ -67,10 +68,10 @@ def test_connect_sets_pragma(db, pragma, check):
 
 
 def test_connect_applies_every_migration(db):
-    known = [m.name for m in fieldkit.db.migrations.pending(Database(memory=True))]
+    known = [m.name for m in fieldkit.migrations.migrations.pending(Database(memory=True))]
     applied = [name for (name,) in db.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
-        [fieldkit.db.MIGRATION_SET])]
+        [fieldkit.migrations.MIGRATION_SET])]
     assert applied == known
     assert known[0] == "0001_initial" and "0004_people" in known
     assert fieldkit.db.schema_version(db) == fieldkit.db.latest_version() == len(known)
@@ -203,7 +204,7 @@ def test_migrate_failure_raises_database_error_and_adds_no_tables(db_path):
 
     with fieldkit.db.connect(db_path, migrate=False) as db:
         assert fieldkit.db.schema_version(db) == 0
-        created = (set(fieldkit.db.TABLES) - {"person_tags"}) & set(db.table_names())
+        created = (set(fieldkit.migrations.TABLES) - {"person_tags"}) & set(db.table_names())
         assert created == set()
     assert len(_backups(db_path.parent)) == 1
 
@@ -212,14 +213,14 @@ def test_migrate_failure_raises_database_error_and_adds_no_tables(db_path):
 
 
 def test_schema_has_every_product_table(db):
-    assert set(fieldkit.db.TABLES) <= set(db.table_names())
+    assert set(fieldkit.migrations.TABLES) <= set(db.table_names())
 
 
 def test_schema_tables_lists_every_table_it_creates(db):
     # row_counts and `info` walk TABLES; a table missing from it goes unseen.
     bookkeeping = {"_sqlite_migrations"}
     fts = {n for n in db.table_names() if n.startswith("people_fts")}
-    assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.db.TABLES)
+    assert set(db.table_names()) - bookkeeping - fts == set(fieldkit.migrations.TABLES)
 
 
 def _add_device(db, token_hash="a" * 64, created_at=STAMP, expires_at=LATER):
@@ -636,7 +637,7 @@ def test_row_counts_lists_every_table(db):
     add_person(db)
     add_person(db)
     counts = fieldkit.db.row_counts(db)
-    assert list(counts) == list(fieldkit.db.TABLES)
+    assert list(counts) == list(fieldkit.migrations.TABLES)
     assert counts["people"] == 2
     assert sum(counts.values()) == 2
 

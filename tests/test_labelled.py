@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 
 import fieldkit.db
+import fieldkit.migrations
 from fieldkit import cards, labelled, people
 from fieldkit.errors import ValidationError
 from fieldkit.labelled import Labelled
@@ -272,7 +273,7 @@ def test_add_meeting_adds_the_values_a_person_lacks_and_undo_takes_them_back(db)
 
 def test_migration_keeps_each_email_and_phone_as_the_primary(db_path):
     with fieldkit.db.connect(db_path, migrate=False) as db:
-        fieldkit.db.migrations.apply(db, stop_before="0006_labelled_values")
+        fieldkit.migrations.migrations.apply(db, stop_before="0006_labelled_values")
         db.execute("INSERT INTO people (uid, name, email, phone, website, met_at, created_at, "
                    "updated_at) VALUES ('u1', 'Ada', 'ada@x.example', '+4930123456', "
                    "'https://x.example', 'T', 'T', 'T')")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 import fieldkit.db
+import fieldkit.migrations
 from fieldkit import clock, config, kinds, sample
 from fieldkit.errors import FieldkitError
 from fieldkit.ladder import next_followup
@@ -43,7 +44,7 @@ def _days_touched(db, person_id, kind):
 
 def test_fill_same_inputs_same_rows(sample_day_readonly, db):
     sample.fill(db, 1, today=SAMPLE_DAY)
-    for table in fieldkit.db.TABLES:
+    for table in fieldkit.migrations.TABLES:
         if table == "settings":
             # Only the settings row's updated_at is stamped with the wall clock.
             query = "SELECT name, value FROM settings ORDER BY name"
@@ -60,13 +61,13 @@ def test_fill_other_day_other_rows(sample_day_readonly, db):
 def test_fill_returns_row_counts(db):
     counts = sample.fill(db, 1, today=SAMPLE_DAY)
     assert counts == fieldkit.db.row_counts(db)
-    assert list(counts) == list(fieldkit.db.TABLES)
+    assert list(counts) == list(fieldkit.migrations.TABLES)
 
 
 # What the sample holds
 
 
-@pytest.mark.parametrize("table", [t for t in fieldkit.db.TABLES
+@pytest.mark.parametrize("table", [t for t in fieldkit.migrations.TABLES
                                    if t not in ("sign_in", "devices")])
 def test_fill_every_table_has_rows(sample_day_readonly, table):  # the sample sets no password
     assert _count(sample_day_readonly, f"SELECT count(*) FROM [{table}]") >= 1

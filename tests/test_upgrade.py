@@ -18,6 +18,7 @@ import pytest
 from sqlite_utils import Database, Migrations
 
 import fieldkit.db
+import fieldkit.migrations
 
 FIXTURE = Path(__file__).with_name("fixtures") / "schema_v1.db"
 MIGRATIONS = "_sqlite_migrations"
@@ -70,18 +71,18 @@ def lost(before: dict[str, dict], path) -> list[str]:
 
     Only the tables and columns of ``before`` are compared: tables and
     columns added since may hold anything. A table or column that a
-    migration renamed (fieldkit.db.RENAMED_TABLES, RENAMED_COLUMNS) is
+    migration renamed (fieldkit.migrations.RENAMED_TABLES, RENAMED_COLUMNS) is
     compared under its new name.
     """
     problems = []
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         now = _data_tables(conn)
         for name, was in before.items():
-            table = name if name in now else fieldkit.db.RENAMED_TABLES.get(name, name)
+            table = name if name in now else fieldkit.migrations.RENAMED_TABLES.get(name, name)
             if table not in now:
                 problems.append(f"{name}: table gone")
                 continue
-            columns = [c if c in now[table] else fieldkit.db.RENAMED_COLUMNS.get(c, c)
+            columns = [c if c in now[table] else fieldkit.migrations.RENAMED_COLUMNS.get(c, c)
                        for c in was["columns"]]
             missing = [c for c in columns if c not in now[table]]
             if missing:
@@ -99,7 +100,7 @@ def _applied(path) -> list[str]:
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         return [name for (name,) in conn.execute(
             f"SELECT name FROM {MIGRATIONS} WHERE migration_set = ? ORDER BY rowid",
-            [fieldkit.db.MIGRATION_SET])]
+            [fieldkit.migrations.MIGRATION_SET])]
 
 
 @pytest.fixture
@@ -120,8 +121,8 @@ def test_fixture_is_first_schema_version_holding_data(v1_copy):
     assert _applied(v1_copy) == ["0001_initial"]
     before = snapshot(v1_copy)
     # Every product table the first migration made (later ones add more).
-    old_name = {new: old for old, new in fieldkit.db.RENAMED_TABLES.items()}
-    assert {old_name.get(t, t) for t in fieldkit.db.TABLES} - ADDED_LATER <= set(before)
+    old_name = {new: old for old, new in fieldkit.migrations.RENAMED_TABLES.items()}
+    assert {old_name.get(t, t) for t in fieldkit.migrations.TABLES} - ADDED_LATER <= set(before)
     empty = [name for name, was in before.items() if was["digest"][0] == 0]
     assert empty == []
 
@@ -185,8 +186,8 @@ def test_lost_ignores_added_tables_columns_and_indexes(v1_copy):
 
 def _with_later_migration(monkeypatch):
     """FieldKit's migrations plus one more, like a release adding a table and indexes."""
-    later = Migrations(fieldkit.db.MIGRATION_SET)
-    for migration in fieldkit.db.migrations.pending(Database(memory=True)):
+    later = Migrations(fieldkit.migrations.MIGRATION_SET)
+    for migration in fieldkit.migrations.migrations.pending(Database(memory=True)):
         later(name=migration.name, transactional=migration.transactional)(migration.fn)
 
     @later(name="9999_later")

@@ -1,0 +1,438 @@
+"""FieldKit's schema: every migration, in order, and the tables they make.
+
+Each migration is numbered and never edited once shipped; a change to the
+schema is a new migration at the end. fieldkit.db applies them (after a
+backup of the file) when it opens a database.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "fieldkit"
+
+migrations = Migrations(MIGRATION_SET)
+
+# Tables the product owns, in the order `info` lists them.
+TABLES = (
+    "settings",
+    "events",
+    "checkins",
+    "people",
+    "labelled_values",
+    "person_tags",
+    "attachments",
+    "call_sessions",
+    "touches",
+    "followups",
+    "debriefs",
+    "assumptions",
+    "evidence",
+    "triage_days",
+    "import_runs",
+    "sign_in",
+    "devices",
+    "received_cards",
+    "reviews",
+)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead.
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,          -- JSON
+            updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name, ' ' || char(9, 10, 13))) > 0),
+            kind TEXT NOT NULL CHECK (kind IN ('trade_show', 'conference',
+                'seminar', 'meetup', 'customer_visit', 'internal')),
+            venue TEXT,
+            city TEXT,
+            tz TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL CHECK (ends_at >= starts_at),
+            goal_new_people INTEGER NOT NULL DEFAULT 0 CHECK (goal_new_people >= 0),
+            goal_competitors INTEGER NOT NULL DEFAULT 0 CHECK (goal_competitors >= 0),
+            notes TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX events_starts_at ON events (starts_at);
+        CREATE INDEX events_ends_at ON events (ends_at);
+
+        CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            checked_in_at TEXT NOT NULL,
+            checked_out_at TEXT CHECK (checked_out_at IS NULL
+                OR checked_out_at >= checked_in_at)
+        ) STRICT;
+        CREATE INDEX checkins_event ON checkins (event_id);
+        CREATE INDEX checkins_checked_in_at ON checkins (checked_in_at);
+        -- At most one open check-in: the event new cards default to.
+        CREATE UNIQUE INDEX checkins_one_open ON checkins (checked_out_at IS NULL)
+            WHERE checked_out_at IS NULL;
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name, ' ' || char(9, 10, 13))) > 0),
+            -- Name and company without case, accents or extra spaces, for
+            -- spotting the same person typed twice (normalise.match_key).
+            name_key TEXT,
+            company_key TEXT,
+            kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('customer',
+                'prospect', 'competitor', 'vendor', 'partner', 'colleague',
+                'press', 'other')),
+            department TEXT,
+            company TEXT,
+            title TEXT,
+            email TEXT,
+            phone TEXT,
+            linkedin_url TEXT,
+            website TEXT,
+            note TEXT,
+            important INTEGER NOT NULL DEFAULT 0 CHECK (important IN (0, 1)),
+            tz TEXT,
+            cadence_days INTEGER CHECK (cadence_days IS NULL OR cadence_days > 0),
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active',
+                'let_go', 'declined', 'merged')),
+            merged_into INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
+            event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,
+            met_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'capture' CHECK (source IN ('capture',
+                'scan', 'linkedin', 'vcard', 'sample', 'merge')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX contacts_met_at ON contacts (met_at);
+        CREATE INDEX contacts_kind ON contacts (kind, met_at);
+        CREATE INDEX contacts_event ON contacts (event_id);
+        CREATE INDEX contacts_status ON contacts (status);
+        CREATE INDEX contacts_email ON contacts (email COLLATE NOCASE)
+            WHERE email IS NOT NULL;
+        CREATE INDEX contacts_phone ON contacts (phone) WHERE phone IS NOT NULL;
+        CREATE INDEX contacts_linkedin ON contacts (linkedin_url)
+            WHERE linkedin_url IS NOT NULL;
+        CREATE INDEX contacts_name_company ON contacts (name_key, company_key);
+
+        CREATE TABLE contact_tags (
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            tag TEXT NOT NULL CHECK (length(trim(tag, ' ' || char(9, 10, 13))) > 0),
+            PRIMARY KEY (contact_id, tag)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX contact_tags_tag ON contact_tags (tag, contact_id);
+
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('card_photo', 'voice_memo')),
+            mime TEXT NOT NULL,
+            bytes INTEGER NOT NULL CHECK (bytes >= 0),
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX attachments_contact ON attachments (contact_id, kind);
+
+        CREATE TABLE call_sessions (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT CHECK (ended_at IS NULL OR ended_at >= started_at),
+            audience TEXT,                -- JSON: whom the session chose to call
+            note TEXT
+        ) STRICT;
+
+        CREATE TABLE touches (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            event_id INTEGER REFERENCES events (id) ON DELETE SET NULL,
+            call_session_id INTEGER REFERENCES call_sessions (id) ON DELETE SET NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('met', 'attempt', 'dialog',
+                'note', 'state')),
+            channel TEXT CHECK (channel IS NULL OR channel IN ('in_person',
+                'email', 'sms', 'message', 'linkedin', 'call', 'voicemail',
+                'video', 'coffee', 'meeting', 'other')),
+            outcome TEXT,
+            minutes INTEGER NOT NULL DEFAULT 0 CHECK (minutes >= 0),
+            note TEXT,
+            data TEXT,                    -- JSON: what a state change changed
+            undone_at TEXT,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX touches_contact_at ON touches (contact_id, at);
+        CREATE INDEX touches_at ON touches (at);
+        CREATE INDEX touches_kind_at ON touches (kind, at);
+        CREATE INDEX touches_event ON touches (event_id) WHERE event_id IS NOT NULL;
+        CREATE INDEX touches_call_session ON touches (call_session_id)
+            WHERE call_session_id IS NOT NULL;
+
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            due_on TEXT NOT NULL CHECK (due_on GLOB
+                '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+            reason TEXT NOT NULL CHECK (reason IN ('ladder', 'keep_in_touch',
+                'next_step')),
+            rung INTEGER CHECK (rung IS NULL OR rung >= 1),
+            note TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done',
+                'let_go', 'cancelled')),
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            closed_by_touch_id INTEGER REFERENCES touches (id) ON DELETE SET NULL
+        ) STRICT;
+        CREATE INDEX followups_open_due ON followups (due_on, contact_id)
+            WHERE status = 'open';
+        CREATE INDEX followups_contact ON followups (contact_id, status);
+        CREATE INDEX followups_closed_at ON followups (closed_at)
+            WHERE closed_at IS NOT NULL;
+
+        CREATE TABLE debriefs (
+            touch_id INTEGER PRIMARY KEY REFERENCES touches (id) ON DELETE CASCADE,
+            why_not_us TEXT,
+            next_step TEXT,
+            followup_id INTEGER REFERENCES followups (id) ON DELETE SET NULL
+        ) STRICT;
+
+        CREATE TABLE assumptions (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE CHECK (length(trim(text, ' ' || char(9, 10, 13))) > 0),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open',
+                'retired')),
+            created_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            assumption_id INTEGER NOT NULL REFERENCES assumptions (id)
+                ON DELETE CASCADE,
+            touch_id INTEGER NOT NULL REFERENCES touches (id) ON DELETE CASCADE,
+            verdict TEXT NOT NULL CHECK (verdict IN ('validated', 'invalidated')),
+            note TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (assumption_id, touch_id)
+        ) STRICT;
+        CREATE INDEX evidence_touch ON evidence (touch_id);
+
+        CREATE TABLE triage_days (
+            day TEXT PRIMARY KEY,
+            cleared_at TEXT NOT NULL,
+            due_count INTEGER NOT NULL CHECK (due_count >= 0)
+        ) STRICT;
+
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('linkedin', 'vcard', 'restore')),
+            filename TEXT,
+            sha256 TEXT NOT NULL,
+            at TEXT NOT NULL,
+            new_count INTEGER NOT NULL DEFAULT 0,
+            matched_count INTEGER NOT NULL DEFAULT 0,
+            skipped_count INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        """
+    )
+    db.table("contacts").enable_fts(
+        ["name", "company", "title", "note"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+@migrations(name="0002_sign_in")
+def _sign_in(db: Database) -> None:
+    # One row at most: the server's password (a scrypt hash, never the
+    # password) and the wrong attempts that set the wait before the next.
+    # execute, not executescript: that would commit the migration's transaction.
+    db.execute(
+        """
+        CREATE TABLE sign_in (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            password_hash TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+            last_failure_at TEXT,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+
+
+@migrations(name="0003_speed")
+def _speed(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead. Statements
+    # one by one: executescript would commit the migration's transaction.
+    # Networking actions by time: counting a day's actions (metrics,
+    # streaks) reads only this index, never the table. Its kinds are
+    # activity.NETWORKING_TOUCHES, written out because a shipped migration
+    # never changes; test_db checks that the two agree.
+    db.execute(
+        """
+        CREATE INDEX touches_networking_at ON touches (at)
+            WHERE kind IN ('met', 'attempt', 'dialog') AND undone_at IS NULL
+        """
+    )
+    # Minutes logged, by time: the weekly time chart sums a week's minutes
+    # from this index alone.
+    db.execute(
+        """
+        CREATE INDEX touches_minutes_at ON touches (at, minutes)
+            WHERE undone_at IS NULL AND minutes > 0
+        """
+    )
+    # The few captured cards among every meeting: the Capture page's
+    # "Just saved" list.
+    db.execute(
+        """
+        CREATE INDEX touches_captures ON touches (id)
+            WHERE kind = 'met' AND data IS NOT NULL
+        """
+    )
+
+
+# Migration 0004 gave the person one name in every table (the glossary in
+# fieldkit/__init__.py): what a file older than it calls them, for reading
+# an old backup.
+RENAMED_TABLES = {"contacts": "people", "contact_tags": "person_tags"}
+RENAMED_COLUMNS = {"contact_id": "person_id"}
+SEARCH_COLUMNS = ("name", "company", "title", "note")  # people_fts, the search index
+
+
+def _fts_sql(table: str) -> list[str]:
+    """The full-text index of ``table`` and the triggers that keep it current.
+
+    What sqlite-utils' enable_fts writes, run statement by statement: its
+    executescript would commit a migration's transaction half-way.
+    """
+    cols = ", ".join(f'"{c}"' for c in SEARCH_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in SEARCH_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in SEARCH_COLUMNS)
+    fts = f'"{table}_fts"'
+    add = f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {new});"
+    drop = f"INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES('delete', old.rowid, {old});"
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING FTS5 ({cols}, "
+        f"tokenize='unicode61 remove_diacritics 2', content=\"{table}\")",
+        f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')",
+        f'CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN {add} END',
+        f'CREATE TRIGGER "{table}_ad" AFTER DELETE ON "{table}" BEGIN {drop} END',
+        f'CREATE TRIGGER "{table}_au" AFTER UPDATE ON "{table}" BEGIN {drop} {add} END',
+    ]
+
+
+@migrations(name="0004_people")
+def _people(db: Database) -> None:
+    # Shipped: never edit this migration; add a new one instead. One word
+    # for a person: table people (was contacts), person_tags (was
+    # contact_tags), column person_id (was contact_id). The search index
+    # names its content table, so it is dropped and built again.
+    for trigger in ("contacts_ai", "contacts_ad", "contacts_au"):
+        db.execute(f"DROP TRIGGER [{trigger}]")
+    db.execute("DROP TABLE contacts_fts")
+    for old, new in RENAMED_TABLES.items():
+        db.execute(f"ALTER TABLE [{old}] RENAME TO [{new}]")
+    for table in ("person_tags", "attachments", "touches", "followups"):
+        db.execute(f"ALTER TABLE [{table}] RENAME COLUMN contact_id TO person_id")
+    # Index names follow (SQLite renames columns inside them, not the names).
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND name LIKE '%contact%'").fetchall()
+    for name, sql in indexes:
+        renamed = (name.replace("contact_tags", "person_tags").replace("contacts", "people")
+                   .replace("contact", "person"))
+        db.execute(f"DROP INDEX [{name}]")
+        db.execute(sql.replace(name, renamed, 1))
+    for statement in _fts_sql("people"):
+        db.execute(statement)
+
+
+@migrations(name="0005_devices")
+def _devices(db: Database) -> None:
+    # Browsers signed in with the password (fieldkit.access). Only a hash of
+    # each device's token is kept: the file (or a backup of it) in someone
+    # else's hands signs no one in.
+    db.execute(
+        """
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL CHECK (expires_at > created_at),
+            last_seen_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+
+
+@migrations(name="0006_labelled_values")
+def _labelled_values(db: Database) -> None:
+    # Every email, phone, web address and postal address of a person, with
+    # its label (fieldkit.labelled). The columns email, phone and website
+    # stay what they were and are the primary of their kind, now with a
+    # label beside each; the other values, and every postal address, are
+    # rows of labelled_values in the order given (id order). named_from: the
+    # card had no name, and the person is named after their company, email,
+    # phone, web or postal address. Statement by statement: executescript
+    # would commit the migration's transaction.
+    for column in ("email_label", "phone_label", "website_label"):
+        db.execute(f"ALTER TABLE people ADD COLUMN {column} TEXT")
+    db.execute(
+        "ALTER TABLE people ADD COLUMN named_from TEXT CHECK (named_from IS NULL OR "
+        "named_from IN ('company', 'email', 'phone', 'url', 'address'))")
+    db.execute(
+        """
+        CREATE TABLE labelled_values (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('email', 'phone', 'url', 'address')),
+            label TEXT,
+            value TEXT NOT NULL CHECK (length(value) > 0)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX labelled_values_person ON labelled_values (person_id, id)")
+    # Twins by any email or phone (fieldkit.matching), as people_email and
+    # people_phone find them by the primary.
+    db.execute("CREATE INDEX labelled_values_email ON labelled_values "
+               "(value COLLATE NOCASE) WHERE kind = 'email'")
+    db.execute("CREATE INDEX labelled_values_phone ON labelled_values (value) "
+               "WHERE kind = 'phone'")
+
+
+@migrations(name="0007_booth")
+def _booth(db: Database) -> None:
+    # Cards sent from the booth page's outbox (fieldkit.booth), by the id the
+    # phone gave each: a card sent twice is stored once. Kept when the person
+    # is deleted, so a late resend does not bring them back.
+    db.execute(
+        """
+        CREATE TABLE received_cards (
+            card_id TEXT PRIMARY KEY,
+            person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+            captured_at TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    # People stored without the user looking at them first (fieldkit.reviews):
+    # a card taken offline that looks like someone known ('twin'), or whose
+    # fields were read from its photo ('read').
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            reason TEXT NOT NULL CHECK (reason IN ('twin', 'read')),
+            twins TEXT NOT NULL DEFAULT '[]',  -- JSON: ids of the people it looks like
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
