@@ -5,10 +5,12 @@ import streamlit as st
 from fieldkit import calls, config
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached
+from fieldkit.ui import actions, cached, nav
 from fieldkit.ui import call_widgets as cw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 ANY = "any"
 LIST_LIMIT = 30

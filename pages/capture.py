@@ -4,12 +4,14 @@ import streamlit as st
 
 from fieldkit import cards, checkins, config, memos
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached
+from fieldkit.ui import actions, cached, nav
 from fieldkit.ui import capture_actions as act
 from fieldkit.ui import read_widgets as card_read
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 state = st.session_state

@@ -6,6 +6,8 @@ from fieldkit import config, followups, metrics, streaks
 from fieldkit.ui import cached, nav
 from fieldkit.ui.gate import open_db
 
+nav.bottom_bar()
+
 
 def is_phone() -> bool:
     """A phone's browser: the heat map shows half a year instead of a whole one."""

@@ -5,10 +5,12 @@ import streamlit as st
 from fieldkit import cards, clock, config, followups, labelled, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached
+from fieldkit.ui import actions, cached, nav
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 FILTER_KEYS = ("people_query", "people_kind", "people_event", "people_tag")
 

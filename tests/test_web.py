@@ -20,6 +20,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
 
+from fieldkit import cues
 from fieldkit.web import compress, icons, routes, shell
 
 SCRIPT = b"console.log('FieldKit');\n" * 400  # 10 KB of JavaScript
@@ -157,10 +158,13 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     assert answer.headers["cache-control"] == "no-cache"
     policy = answer.headers["content-security-policy"]
     # The page's inline scripts (Streamlit's, and FieldKit's: the base URL, the early
-    # socket, the worker's registration, the widgets' preload) are allowed by their
-    # hashes, nothing else inline.
+    # socket, the worker's registration, the widgets' preload, the page's cues) are
+    # allowed by their hashes, nothing else inline.
     hashes = shell.inline_script_hashes(html)
-    assert len(hashes) == 5 and shell.BASE_URL_SCRIPT.encode() in html
+    assert len(hashes) == 6 and shell.BASE_URL_SCRIPT.encode() in html
+    # The cues' script is handed the names the pages' cues use (fieldkit/cues.py).
+    page_cues = next(s for s in html.split(b"<script>") if s.startswith(b"// What FieldKit's"))
+    assert json.dumps(cues.script_names()).encode() in page_cues
     head = html.split(b"</head>")[0]
     # The socket opens before Streamlit's scripts are even asked for.
     assert head.index(b'"/_stcore/stream"') < head.index(b"/static/js/index.")

@@ -18,7 +18,7 @@ import json
 import re
 from pathlib import Path
 
-from fieldkit import __version__
+from fieldkit import __version__, cues
 from fieldkit.web import icons
 
 NAME = "FieldKit"
@@ -174,9 +174,11 @@ def with_head_tags(html: bytes) -> bytes:
     early_socket = f"<script>{static_text('early-socket.js')}</script>"
     # The widgets' own files: importing one brings what it imports.
     preload = static_text("preload-widgets.js").replace("__FILES__", json.dumps(widget_entries()))
+    # Inline, as the page's own: a page the service worker answers has it too.
+    page_cues = static_text("cues.js").replace("__CUES__", json.dumps(cues.script_names()))
     return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + early_socket.encode()
             + head + head_tags().encode() + f"<script>{preload}</script>".encode()
-            + html[head_end:])
+            + f"<script>{page_cues}</script>".encode() + html[head_end:])
 
 
 def version(html: bytes) -> str:
