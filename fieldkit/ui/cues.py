@@ -24,14 +24,12 @@ def ask(**cue: str | bool) -> None:
     st.session_state[ASKED] = cue
 
 
-def asked() -> bool:
-    """Whether an action of this run asked for a cue not given yet."""
-    return ASKED in st.session_state
-
-
-def give(**cue: str | bool) -> None:
-    """The cue asked for (``ask``), or ``cue`` itself, drawn where the page is."""
-    cue = {**st.session_state.pop(ASKED, {}), **cue}
+def give(**where: str | bool) -> None:
+    """The cue an action of this run asked for (``ask``), completed with ``where`` (what
+    the page knows the action led to: the next person's card); nothing if none was asked."""
+    if ASKED not in st.session_state:
+        return
+    cue = {**where, **st.session_state.pop(ASKED)}
     if not cue:
         return
     number = st.session_state[COUNT] = st.session_state.get(COUNT, 0) + 1

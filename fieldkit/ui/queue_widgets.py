@@ -315,9 +315,7 @@ def card(item: dict, settings: dict) -> None:
 
 def next_card(items: list[Mapping]) -> None:
     """After an action: the next person's name on screen, or the page's top once none is left."""
-    if cues.asked():
-        cues.give(**({"view": _key("card", items[0]["followup_id"])} if items else
-                     {"top": True}))
+    cues.give(**({"view": _key("card", items[0]["followup_id"])} if items else {"top": True}))
 
 
 def group(due: int, met: int) -> str:

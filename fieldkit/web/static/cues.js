@@ -1,7 +1,7 @@
 // What FieldKit's pages ask of the phone beyond Streamlit's widgets
 // (fieldkit/cues.py): once a run has finished, a cue element drawn by the page
-// brings an element's top on screen, scrolls back to the top, or focuses an
-// input; a photo control keyed for the camera opens it with one tap; on a
+// brings an element's top to the top of the screen, scrolls back to the top, or
+// focuses an input; a photo control keyed for the camera opens it with one tap; on a
 // phone, the side menu closes once a page is picked in it. __CUES__ is filled in by the server
 // (fieldkit/web/shell.py) with the names both sides use.
 "use strict";
@@ -20,13 +20,14 @@
     return { top, bottom: barTop > top ? barTop : window.innerHeight };
   }
 
-  function bringIntoView(element) {
+  // The element's top at the top of the visible band (``always``), or only when its
+  // head (a name, a label and its input) is not on screen.
+  function bringIntoView(element, always) {
     const scroller = main();
     if (!scroller) return;
     const { top, bottom } = band();
     const box = element.getBoundingClientRect();
-    // Its head on screen is enough: a name, a label and its input.
-    if (box.top >= top && box.top + Math.min(box.height, 48) <= bottom) return;
+    if (!always && box.top >= top && box.top + Math.min(box.height, 48) <= bottom) return;
     scroller.scrollBy({ top: box.top - top - 8 });
   }
 
@@ -35,13 +36,13 @@
     if (cue.hasAttribute(names.top) && scroller) scroller.scrollTo({ top: 0 });
     const view = cue.getAttribute(names.view);
     const target = view && keyed(view);
-    if (target) bringIntoView(target);
+    if (target) bringIntoView(target, true);
     const focus = cue.getAttribute(names.focus);
     const field = focus && keyed(focus);
     const input = field && field.querySelector("input, textarea");
     if (input) {
       input.focus({ preventScroll: true });
-      bringIntoView(field);
+      bringIntoView(field, false);
     }
   }
 
