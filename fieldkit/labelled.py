@@ -158,6 +158,25 @@ def phone_checked(value: str) -> bool:
     return normalise.valid_number(number) and normalise.e164(number) == value
 
 
+_DIALED = re.compile(r"[^0-9+]")
+
+
+def dial(value: str | None) -> str | None:
+    """What a tel: or sms: link dials for a stored number, or None when nothing can be.
+
+    A valid number as stored (E.164, an extension too: +4930123456;ext=42);
+    any other, its digits and a leading + ("06 98 76 54 32" -> 0698765432),
+    so that a number kept as written stays a tap away.
+    """
+    if not value:
+        return None
+    if phone_checked(value.split(";")[0]):
+        return value
+    head = "+" if value.lstrip().startswith("+") else ""
+    digits = _DIALED.sub("", _EXTENSION.sub("", value)).replace("+", "")
+    return head + digits if len(digits) >= 3 else None
+
+
 def _strictly(kind: str, text: str, region: str | None) -> str:
     if kind == "email":
         return normalise.email(text)

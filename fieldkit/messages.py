@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from fieldkit import clock, config
+from fieldkit import clock, config, labelled
 
 
 # A word that leads to a value ("met at", "on"), left out with an empty value.
@@ -85,7 +85,7 @@ def reach(person: Mapping, settings: Mapping, stage: str = "first") -> Reach:
 
     signed = not needs_name(settings)
     email = person.get("email")
-    phone = person.get("phone")
+    phone = labelled.dial(person.get("phone"))
     mailto = None
     if email:
         mailto = f"mailto:{quote(email, safe='@')}"
