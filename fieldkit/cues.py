@@ -22,10 +22,12 @@ CAMERA_KEY = "camera_"
 PHONE_WIDTH = 640
 # The phone's bottom bar of pages (fieldkit.ui.nav), kept clear of the page's content.
 BOTTOM_BAR_KEY = "bottom_bar"
+# How long a page stays idle before the code of a later page is fetched (ms).
+IDLE_MS = 3000
 
 
 def script_names() -> dict[str, object]:
     """What the page script needs to know, as it is handed to it."""
     return {"cue": CUE, "view": VIEW, "focus": FOCUS, "top": TOP,
             "camera": f"st-key-{CAMERA_KEY}", "phoneWidth": PHONE_WIDTH,
-            "bottomBar": f"st-key-{BOTTOM_BAR_KEY}"}
+            "bottomBar": f"st-key-{BOTTOM_BAR_KEY}", "idleMs": IDLE_MS}

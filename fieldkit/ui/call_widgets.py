@@ -105,5 +105,6 @@ def funnel_view(result: Mapping) -> None:
                       delta_color="off", delta_arrow="off",
                       delta_description=f"≈{bench[name]:.0%}")
     st.markdown(calls.funnel_sentence(result))
+    st.caption(f"Typical: {calls.BENCHMARK_NOTE}")
     if result["minutes"]:
         st.caption(f"{result['minutes']} minutes of conversation.")

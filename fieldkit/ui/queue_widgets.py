@@ -211,6 +211,7 @@ def undo(followup_id: int) -> None:
         return
     del _state()[followup_id]
     st.session_state[_key("undone", followup_id)] = True
+    cues.ask()  # the person is back on the card: their name on screen
 
 
 # Drawing

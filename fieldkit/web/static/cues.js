@@ -2,7 +2,8 @@
 // (fieldkit/cues.py): once a run has finished, a cue element drawn by the page
 // brings an element's top to the top of the screen, scrolls back to the top, or
 // focuses an input; a photo control keyed for the camera opens it with one tap; on a
-// phone, the side menu closes once a page is picked in it. __CUES__ is filled in by the server
+// phone, the side menu closes once a page is picked in it; on a warm start the
+// charts' code is fetched once the page is idle. __CUES__ is filled in by the server
 // (fieldkit/web/shell.py) with the names both sides use.
 "use strict";
 (function (names) {
@@ -80,9 +81,23 @@
     if (close) setTimeout(() => close.click(), 0);
   }, true);
 
+  // On a warm start (the service worker answered), once the page has been idle a
+  // while: the code of what a later page shows (the charts), so it comes with it.
+  let fetched = false;
+  function later() {
+    if (fetched || !finished() || !(navigator.serviceWorker && navigator.serviceWorker.controller)) {
+      return;
+    }
+    fetched = true;
+    setTimeout(() => {
+      for (const file of names.later) import(file).catch(() => {}); // loaded again when needed
+    }, names.idleMs);
+  }
+
   const observer = new MutationObserver(() => {
     camera();
     cues();
+    later();
   });
   document.addEventListener("DOMContentLoaded", () => {
     observer.observe(document.body, {
