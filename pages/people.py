@@ -106,7 +106,7 @@ def show_person(db, settings, person_id: int) -> None:
         st.success(flash, icon=":material/check:")
         cues.give(top=True)  # the confirmation on screen, wherever the tap was
     pw.reach_row(person, settings)
-    with st.container(border=True):
+    with st.container(border=True, key="person_card"):  # its links are thumb-sized rows
         st.markdown(pw.card_markdown(person, tz))
         if person["note"]:
             st.text(person["note"])

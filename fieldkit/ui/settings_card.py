@@ -18,6 +18,7 @@ GROUPS = (CARD, MESSAGES)  # drawn here, not in the page's general form
 SAVED = "settings_card_saved"  # (form, confirmation) of the last save
 # What the phone's keyboard shows for each kind of setting here.
 KEYBOARDS = {"email": "email", "phone": "phone", "url": "url"}
+PLACEHOLDERS = {"my_linkedin_url": "linkedin.com/in/…"}
 
 
 def _field(setting: config.Setting, value: str) -> str:
@@ -26,7 +27,8 @@ def _field(setting: config.Setting, value: str) -> str:
         return st.text_area(setting.label, value, help=setting.help, key=key, height=140)
     # The server checks every value (config.save); the browser's own check is off.
     return st.text_input(setting.label, value, help=setting.help, key=key,
-                         type=KEYBOARDS.get(setting.kind, "default"), validate="")
+                         type=KEYBOARDS.get(setting.kind, "default"), validate="",
+                         placeholder=PLACEHOLDERS.get(setting.name))
 
 
 def _saved(form: str) -> None:
