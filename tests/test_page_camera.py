@@ -4,7 +4,7 @@ the card's text), the filled fields up front; and what the form is after each Sa
 import pytest
 from apptest import rows, run_page
 from test_page_capture import counting_runs, runs_of, tap_save, widget
-from test_page_scan import VCARD, png_of
+from test_page_scan import LINKEDIN, MECARD, VCARD, picker, png_of
 
 from fieldkit import cues
 from fieldkit.ui import capture_fields
@@ -94,3 +94,15 @@ def test_contact_fields_bring_their_keyboards_and_leave_the_checks_to_save(
     tap_save(at)
     assert at.error and at.error[0].value.startswith(label)  # the core's message
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
+
+
+def test_a_photo_of_several_codes_offers_them_and_save_fills_in_the_one_picked(app_db):
+    at = run_page("pages/capture.py")
+    camera(at).upload("codes.png", png_of(MECARD, LINKEDIN), "image/png")
+    at.run()
+    picker(at).set_value(0)
+    tap_save(at)
+    assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]  # filled in, not saved
+    assert widget(at, "Name").value == "Sofia Rossi"
+    tap_save(at)
+    assert rows(app_db, "SELECT name, source FROM people") == [("Sofia Rossi", "scan")]

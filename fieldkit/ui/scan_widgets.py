@@ -88,8 +88,9 @@ def read_code(key: Callable[[str], str], gen: int, photo=None) -> bool:
     """
     upload = photo or state.get(key("scan"))
     read = state.get(SCAN)
-    if read and upload is not None and read["file"] == upload.file_id \
-            and len(read["codes"]) > 1:
+    # A pick among the codes of the photo read last (the camera's, or the scan photo's).
+    if photo is None and read and len(read["codes"]) > 1 \
+            and (upload is None or read["file"] == upload.file_id):
         choice = state.get(_pick_key(read))
         if choice is None or not 0 <= choice < len(read["codes"]):
             _say("warning", "Pick the person's code above, then tap **Read code**.")
@@ -131,7 +132,8 @@ def code_picker(gen: int) -> None:
     if not read or read["gen"] != gen or len(read["codes"]) < 2:
         return
     codes = read["codes"]
-    st.pills(f"{len(codes)} codes in this photo: pick the person's, then tap Read code",
+    st.pills(f"{len(codes)} codes in this photo: pick the person's; Save card fills it in "
+             "first",
              range(len(codes)), format_func=lambda i: codes[i].label, key=_pick_key(read))
 
 
