@@ -60,10 +60,10 @@ def edit_field(at: AppTest, label: str):
 
 
 def value_rows(at: AppTest, kind: str) -> list[tuple]:
-    """The edit form's (label picker, value input) of each ``kind`` value, top to bottom."""
+    """The edit form's (label pills, value input) of each ``kind`` value, top to bottom."""
     pattern = re.compile(rf"edit_\d+_{kind}_(\d+)_\w+_(label|value)$")
     found = {}
-    for w in [*at.selectbox, *at.text_input]:
+    for w in [*at.button_group, *at.text_input]:
         if w.key and (match := pattern.match(w.key)):
             found.setdefault(int(match[1]), {})[match[2]] = w
     return [(row["label"], row["value"]) for _, row in sorted(found.items())]

@@ -181,7 +181,8 @@ def _stored_key(prefix: str, *stored: object) -> str:
 
 def _value_rows(kind: str, values: list[labelled.Labelled], key: str,
                 help: str | None) -> list[tuple]:
-    """One row per value of ``kind`` (label picker, value), and an empty one to add one."""
+    """One field per value of ``kind``, its label picked with one tap under it, and an
+    empty one to add a value. "label: value" typed in the field names a label of one's own."""
     typed = []
     rows = [*values, None]
     for n, value in enumerate(rows):
@@ -191,13 +192,13 @@ def _value_rows(kind: str, values: list[labelled.Labelled], key: str,
             else value.value)
         label = value.label if value else None
         choices = [*LABELS[kind], *([label] if label and label not in LABELS[kind] else [])]
-        with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-            picked = st.selectbox("Label", choices, index=choices.index(label) if label else None,
-                                  key=f"{row_key}_label", accept_new_options=True,
-                                  placeholder="label", width=130)
-            text = st.text_input(_NOUNS[kind] if value else f"Another {NOUNS[kind]}", shown,
-                                 key=f"{row_key}_value", type=_KEYBOARDS[kind], validate="",
-                                 icon="", placeholder="", help=help if n == 0 else None)
+        text = st.text_input(_NOUNS[kind] if value else f"Another {NOUNS[kind]}", shown,
+                             key=f"{row_key}_value", type=_KEYBOARDS[kind], validate="",
+                             icon="", placeholder="", help=help if n == 0 else None)
+        picked = st.pills("Label", choices, default=label, key=f"{row_key}_label",
+                          label_visibility="collapsed")
+        for _, own, value in labelled.parse_lines(kind, text):
+            picked, text = own or picked, value
         typed.append((kind, picked, text))
     return typed
 
@@ -254,10 +255,12 @@ def edit_form(card: Card, form_key: str, phone_region: str) -> dict | None:
             *_value_rows("phone", labelled.of_kind(values, "phone"), form_key,
                          f"Without + and a country code, read as a {phone_region} number "
                          "(your phone country, in Settings). One that does not check out is "
-                         "kept as written."),
+                         "kept as written. A label of your own: type it first, "
+                         "“reception: 0123…”."),
         ]
         fields["linkedin_url"] = st.text_input("LinkedIn", card.linkedin_url or "", type="url",
-                                               validate="", icon="")
+                                               validate="", icon="",
+                                               placeholder="linkedin.com/in/…")
         typed += _value_rows("url", labelled.of_kind(values, "url"), form_key, None)
         addresses = [v for v in values if v.kind == "address"]
         for n, value in enumerate([*addresses, None]):
