@@ -38,9 +38,11 @@ def _saved(form: str) -> None:
         st.success(said[1], icon=":material/check:")
 
 
-def _save(form: str, entered: dict, message: str) -> None:
-    if actions.write(lambda db: config.save(db, entered)):
-        st.session_state[SAVED] = (form, message)
+def _save(form: str, entered: dict, values: dict, message: str) -> None:
+    # Only what changed is stored: a default left alone follows FieldKit's own.
+    changed = {name: value for name, value in entered.items() if value != values[name]}
+    if actions.write(lambda db: config.save(db, changed)):
+        st.session_state[SAVED] = (form, message if changed else "Nothing changed.")
         st.rerun()
 
 
@@ -54,7 +56,7 @@ def my_card(values: dict) -> None:
                    for s in config.SETTINGS.values() if s.group == CARD}
         submitted = st.form_submit_button("Save my card", type="primary", width="stretch")
     if submitted:
-        _save(CARD, entered, "My card saved.")
+        _save(CARD, entered, values, "My card saved.")
     _saved(CARD)
 
 
@@ -72,7 +74,7 @@ def messages(values: dict) -> None:
                     entered[setting.name] = _field(setting, values[setting.name])
         submitted = st.form_submit_button("Save messages", type="primary", width="stretch")
     if submitted:
-        _save(MESSAGES, entered, "Messages saved.")
+        _save(MESSAGES, entered, values, "Messages saved.")
     _saved(MESSAGES)
 
 
