@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from PIL import Image
 from sqlite_utils import Database
 
 from fieldkit import cards, checkins, clock, config, matching, photos, reviews
@@ -72,7 +73,7 @@ class Sent:
     captured_at: datetime
     card: cards.Card
     photo: photos.Photo | None
-    photo_data: bytes | None = None  # as the phone sent it, for reading
+    photo_image: Image.Image | None = None  # decoded once, upright: what is read
 
 
 def card_id(value: object) -> str:
@@ -123,7 +124,7 @@ def _fields(value: object) -> dict:
     return dict(value)
 
 
-def _photo(value: object) -> tuple[photos.Photo, bytes] | None:
+def _photo(value: object) -> tuple[photos.Photo, Image.Image] | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -136,7 +137,8 @@ def _photo(value: object) -> tuple[photos.Photo, bytes] | None:
     except (binascii.Error, ValueError):
         raise ValidationError("Photo: it did not arrive whole (not base64); take it again.",
                               field="photo") from None
-    return photos.prepare(data), data
+    image = photos.load(data, side=photos.MAX_SIDE)  # the one decode, small from the start
+    return photos.stored(image), image
 
 
 def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
@@ -149,7 +151,7 @@ def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
         captured_at=captured_at(sent.get("captured_at"), now=now),
         card=cards.clean(_fields(sent.get("fields")), phone_region=phone_region),
         photo=photo[0] if photo else None,
-        photo_data=photo[1] if photo else None,
+        photo_image=photo[1] if photo else None,
     )
 
 
@@ -188,13 +190,13 @@ def received(db: Database, card_id_: str) -> tuple[int | None] | None:
 
 
 def receive(db: Database, sent: object, *, now: datetime | None = None,
-            read_photo: Callable[[bytes, str | None], Mapping[str, str]] | None = None
+            read_photo: Callable[[Image.Image, str | None], Mapping[str, str]] | None = None
             ) -> Receipt:
     """Store one card from the booth's outbox, once; what became of it.
 
     All of a card lands or none of it: the person, their photo, the "met"
     touch, the first follow-up, the review and the record of its id. With
-    ``read_photo`` (photo bytes, phone region -> the card's fields), a
+    ``read_photo`` (the photo decoded, phone region -> the card's fields), a
     card photo fills the fields left empty, before the write begins, and
     the person waits for review (the user has not seen what was read).
     """
@@ -217,10 +219,10 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
     except ValidationError as exc:
         return Receipt(the_id, INVALID, message=str(exc))
     card, read = checked.card, ()
-    if read_photo is not None and checked.photo_data is not None:
+    if read_photo is not None and checked.photo_image is not None:
         # Read outside the write (it takes most of a second), never failing the card.
         try:
-            found = read_photo(checked.photo_data, region)
+            found = read_photo(checked.photo_image, region)
         except FieldkitError:
             found = {}
         card, read = filled_from_photo(card, found, phone_region=region)
@@ -241,10 +243,10 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
     return Receipt(the_id, STORED, person_id=person_id, review=bool(twins or read))
 
 
-def read_photo(data: bytes, region: str | None) -> dict[str, str]:
+def read_photo(image: Image.Image, region: str | None) -> dict[str, str]:
     """A card photo's fields, read on this server (fieldkit.cardreader)."""
     from fieldkit import cardreader  # the OCR engine: loaded only when a photo is read
-    return cardreader.read(data, region=region).form_fields()
+    return cardreader.read_image(image, region=region).form_fields()
 
 
 def state(db: Database, *, now: datetime | None = None) -> dict:

@@ -21,7 +21,6 @@ a ReadCard and the user saves the card as a typed one.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import re
 import statistics
@@ -163,19 +162,15 @@ def warm_up() -> None:
         threading.Thread(target=engine, name="cardreader-warm-up", daemon=True).start()
 
 
-def _release() -> None:
-    # onnxruntime frees a read's buffers (a few hundred MB) into glibc's heap,
-    # which keeps them from the rest of the server: hand them back to the system.
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):  # not glibc
-        pass
-
-
 def load(data: bytes) -> Image.Image:
     """The photo in ``data``, upright and at most MAX_SIDE a side; CardReadError if unreadable."""
-    image = photos.load(data, label="Card photo", field="photo", error=CardReadError)
-    image = image.convert("RGB")
+    return photos.load(data, label="Card photo", field="photo", error=CardReadError,
+                       side=MAX_SIDE).convert("RGB")
+
+
+def readable(image: Image.Image) -> Image.Image:
+    """An upright photo already decoded, as the reader reads it: RGB, at most MAX_SIDE a side."""
+    image = image.convert("RGB")  # a copy: the caller's image is left as it was
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return image
 
@@ -188,7 +183,8 @@ def ocr_lines(image: Image.Image) -> list[Line]:
         try:
             result = engine()(np.asarray(image))
         finally:
-            _release()
+            # onnxruntime frees a read's buffers (a few hundred MB) into the heap.
+            photos.release_memory()
     if result.boxes is None or not len(result.txts):
         return []
     return upright(result.txts, result.boxes)
@@ -228,6 +224,11 @@ def read(data: bytes, *, region: str | None) -> ReadCard:
     which nothing can be read gives a ReadCard with no fields.
     """
     return fields_from_lines(ocr_lines(load(data)), region=region)
+
+
+def read_image(image: Image.Image, *, region: str | None) -> ReadCard:
+    """Read the card in a photo already decoded and turned upright (``photos.load``)."""
+    return fields_from_lines(ocr_lines(readable(image)), region=region)
 
 
 # ================================================================== words

@@ -182,8 +182,9 @@ def test_the_booths_state_names_the_event_and_the_kinds(db):
 
 
 def test_a_photo_fills_only_the_empty_fields_and_the_card_waits_for_review(db):
-    def read_photo(data, region):
-        assert data[:2] == b"\xff\xd8" and region == "US"  # the JPEG as sent
+    def read_photo(image, region):
+        # The photo as sent, decoded once (the same image that was stored) and upright.
+        assert isinstance(image, Image.Image) and image.size == (640, 400) and region == "US"
         return {"name": "Dr. Amara Okafor", "company": "Acme GmbH", "email": "not an email",
                 "phone": "+49 151 23456789", "note": "Address: Hauptstr. 1, Berlin"}
 
@@ -197,7 +198,7 @@ def test_a_photo_fills_only_the_empty_fields_and_the_card_waits_for_review(db):
 
 
 def test_a_photo_that_cannot_be_read_still_stores_the_card_as_typed(db):
-    def read_photo(data, region):
+    def read_photo(image, region):
         raise ValidationError("Photo: nothing readable.")
 
     receipt = booth.receive(db, sent(photo=jpeg()), now=NOW, read_photo=read_photo)
@@ -207,7 +208,7 @@ def test_a_photo_that_cannot_be_read_still_stores_the_card_as_typed(db):
 
 def test_a_photo_that_says_nothing_new_puts_nothing_up_for_review(db):
     receipt = booth.receive(db, sent(photo=jpeg(), company="Acme"), now=NOW,
-                            read_photo=lambda data, region: {"company": "Other Inc."})
+                            read_photo=lambda image, region: {"company": "Other Inc."})
     assert not receipt.review and reviews.pending(db) == []
     assert db.execute("SELECT company FROM people").fetchall() == [("Acme",)]
 

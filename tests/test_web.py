@@ -65,7 +65,7 @@ def _stand_in(calls: list[str]) -> list[Route]:
 def client(calls: list[str], *, with_routes: bool = False) -> TestClient:
     extra = routes.routes(_page_file()) if with_routes else []
     app = Starlette(routes=[*extra, *_stand_in(calls)], middleware=routes.middleware())
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 def _page_file() -> Path:
@@ -306,7 +306,7 @@ def test_the_pages_own_files_are_compressed_at_start_up_before_anyone_asks():
     calls: list[str] = []
     app = Starlette(routes=_stand_in(calls), middleware=[
         Middleware(compress.StaticCompression, warm=["/static/js/index.abc123.js"])])
-    with TestClient(app) as web:  # runs the lifespan: the server has started
+    with TestClient(app, base_url="http://localhost") as web:  # runs the lifespan: the server has started
         for _ in range(100):
             if calls:
                 break
@@ -321,7 +321,7 @@ def test_a_warm_up_that_finds_nothing_leaves_the_file_to_its_first_request():
     calls: list[str] = []
     app = Starlette(routes=_stand_in(calls), middleware=[
         Middleware(compress.StaticCompression, warm=["/static/media/logo.png"])])
-    with TestClient(app) as web:
+    with TestClient(app, base_url="http://localhost") as web:
         for _ in range(100):
             if calls:
                 break

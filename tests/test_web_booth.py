@@ -31,7 +31,7 @@ def client() -> TestClient:
 
     app = Starlette(routes=[*routes.routes(PAGE_FILE), Route("/{page:path}", streamlit_page)],
                     middleware=routes.middleware())
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 @pytest.mark.parametrize("path, name, media_type", [

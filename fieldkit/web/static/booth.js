@@ -42,6 +42,8 @@
       reachable = true;
       if (response.status === 401) {
         signIn = true;
+        await outbox.forget(); // signed out (here or everywhere): keep nothing the server told
+        showBooth(DEFAULTS);
       } else if (response.ok) {
         const info = await response.json();
         signIn = false;

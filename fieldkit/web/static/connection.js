@@ -205,6 +205,7 @@
     try {
       const response = await fetch("/api/booth", { credentials: "same-origin", cache: "no-store" });
       if (response.ok) await (await loadOutbox()).setMeta("booth", await response.json());
+      else if (response.status === 401) await (await loadOutbox()).forget();
     } catch (error) {
       // Asked again on the next page.
     }
@@ -228,6 +229,11 @@
     }
     const cards = waiting === 1 ? "1 card on this phone is" : `${waiting} cards on this phone are`;
     if (waiting && !confirm(`${cards} not yet on the server. Sign out anyway?`)) return;
+    try {
+      await (await loadOutbox()).forget(); // the booth shows nothing of the server's any more
+    } catch (error) {
+      // No outbox on this phone: nothing kept to forget.
+    }
     confirmed = button;
     button.click();
   }, true);

@@ -85,6 +85,15 @@
     changed();
   }
 
+  // What the server told this phone (the event checked in to, the names of the cards it
+  // took, the last answer): not for a phone that is signed out. The cards still waiting
+  // stay; they are this phone's own, not yet sent, and signing out asked about them first.
+  const TOLD = ["booth", "synced", "last"];
+  async function forget() {
+    await transaction([META], "readwrite", (store) => { for (const key of TOLD) store.delete(key); });
+    changed();
+  }
+
   // What the server is sent for a card: only the fields of the contract.
   function wire(card) {
     return { id: card.id, captured_at: card.captured_at, event_id: card.event_id,
@@ -190,6 +199,7 @@
       }
     }
     outcome.at = new Date().toISOString();
+    if (outcome.state === "signin") await forget(); // signed out, here or everywhere
     await setMeta("last", outcome);
     return outcome;
   }
@@ -206,5 +216,6 @@
     return sending;
   }
 
-  scope.FieldkitOutbox = { SYNC_TAG, cards, count, put, discard, meta, setMeta, sync, changes };
+  scope.FieldkitOutbox = { SYNC_TAG, cards, count, put, discard, meta, setMeta, forget, sync,
+    changes };
 })(self);
