@@ -41,7 +41,7 @@ def _wrong_passwords(tz: str) -> None:
                "longer after each one; others sign in as usual.")
     st.dataframe(
         [{"Address": g.client, "Wrong": g.failures,
-          "Last": g.last_at.astimezone(clock.zone(tz)).strftime("%d %b %H:%M"),
+          "Last": g.last_at.astimezone(clock.zone(tz)).strftime("%H:%M"),
           "Waits": f"{g.wait_seconds} s" if g.wait_seconds else "—"} for g in found],
         hide_index=True, width="stretch")
     if st.button("Clear the wrong passwords", icon=":material/restart_alt:", width="stretch",
