@@ -31,14 +31,15 @@ from datetime import datetime, timedelta
 from PIL import Image
 from sqlite_utils import Database
 
-from fieldkit import cards, checkins, clock, config, matching, photos, reviews
+from fieldkit import cards, checkins, clock, config, matching, normalise, photos, reviews
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError, ValidationError
-from fieldkit.kinds import PERSON_KINDS
 
 # The fields the booth page sends; the rest of a card is added on FieldKit's pages.
 FIELDS: tuple[str, ...] = ("name", "kind", "important", "company", "title", "email",
                            "phone", "note")
+# The fields typed as text (kind is picked, important switched on).
+TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("kind", "important"))
 # A phone's clock may run a little ahead of the server's.
 CLOCK_AHEAD = timedelta(minutes=10)
 # Older than this, a "captured at" is a wrong clock, not a card that waited.
@@ -59,10 +60,11 @@ class Receipt:
     person_id: int | None = None
     message: str | None = None
     review: bool = False
+    field: str | None = None  # the field a refusal is about, when it is about one
 
     def as_dict(self) -> dict:
         return {"id": self.id, "status": self.status, "person_id": self.person_id,
-                "message": self.message, "review": self.review}
+                "message": self.message, "review": self.review, "field": self.field}
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
                                   "kB without its photo).")
     except ValidationError as exc:
         shown_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else ""
-        return Receipt(shown_id, INVALID, message=str(exc))
+        return Receipt(shown_id, INVALID, message=str(exc), field=exc.field)
     if (before := received(db, the_id)) is not None:
         return Receipt(the_id, ALREADY, person_id=before[0])
     settings = config.load(db)
@@ -217,7 +219,7 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
     try:
         checked = check(sent, phone_region=region, now=now)
     except ValidationError as exc:
-        return Receipt(the_id, INVALID, message=str(exc))
+        return Receipt(the_id, INVALID, message=str(exc), field=exc.field)
     card, read = checked.card, ()
     if read_photo is not None and checked.photo_image is not None:
         # Read outside the write (it takes most of a second), never failing the card.
@@ -250,12 +252,17 @@ def read_photo(image: Image.Image, region: str | None) -> dict[str, str]:
 
 
 def state(db: Database, *, now: datetime | None = None) -> dict:
-    """What the booth page keeps for when it is offline: the event, the kinds, the limits."""
+    """What the booth page keeps for when it is offline: the event checked in to.
+
+    The kinds, fields and limits do not change with the data: the page has
+    them from the server's contract (``text_limits``, fieldkit.web.browser).
+    """
     checkin = checkins.current(db, now=now)
-    return {
-        "event": {"id": checkin["event_id"], "name": checkin["name"]} if checkin else None,
-        "kinds": [{"value": value, "label": label} for value, label in PERSON_KINDS.items()],
-        "limits": {spec.name: spec.limit for spec in cards.FIELDS
-                   if spec.name in FIELDS and spec.limit},
-        "max_photo_bytes": photos.MAX_UPLOAD_BYTES,
-    }
+    return {"event": {"id": checkin["event_id"], "name": checkin["name"]} if checkin else None}
+
+
+def text_limits() -> dict[str, int]:
+    """The most characters each text field of a card sent from the booth may hold."""
+    checked = {"email": normalise.EMAIL_LIMIT, "phone": normalise.PHONE_LIMIT}
+    limits = {spec.name: spec.limit for spec in cards.FIELDS if spec.limit}
+    return {name: limits.get(name) or checked[name] for name in TEXT_FIELDS}

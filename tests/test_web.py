@@ -146,7 +146,8 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     html = answer.content
     assert html.count(b'<link rel="manifest" href="/manifest.webmanifest">') == 1
     # The worker's registration and the fonts are inline: no round trip before the page starts.
-    assert html.count(b'navigator.serviceWorker.register("/sw.js"') == 1
+    assert html.count(b"navigator.serviceWorker.register(FIELDKIT.paths.sw") == 1
+    assert b'"sw":"/sw.js"' in html  # the contract, filled in
     assert b'font-family: "Source Sans"' in html and b"</style>" in html
     # FieldKit's phone-first styles too, before the first paint of any page.
     style = html.split(b"<style>")[1].split(b"</style>")[0]

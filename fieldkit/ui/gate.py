@@ -34,8 +34,8 @@ DEVICE = "sign_in_device"
 # A link styled as Streamlit's primary button (the theme's primaryColor,
 # .streamlit/config.toml), full width and thumb-sized.
 _BUTTON = ("display:flex;align-items:center;justify-content:center;width:100%;"
-           "min-height:3rem;border-radius:0.5rem;background:#0f766e;color:#ffffff;"
-           "font-weight:600;text-decoration:none")
+           "min-height:3rem;border-radius:0.5rem;color:#ffffff;font-weight:600;"
+           f"text-decoration:none;background:{contract.THEME_COLOUR}")
 
 
 def _provider() -> dict | None:

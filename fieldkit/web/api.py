@@ -27,20 +27,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from fieldkit import booth, db as fdb
+from fieldkit import booth, contract, db as fdb
 from fieldkit.errors import FieldkitError
-from fieldkit.web import signin
 from fieldkit.web.requests import body_at_most
 from fieldkit.web.site import Site
 
-BOOTH_PATH = "/api/booth"
-CARDS_PATH = "/api/cards"
+BOOTH_PATH = contract.BOOTH_STATE_PATH
+CARDS_PATH = contract.CARDS_PATH
 JSON_TYPE = "application/json"
 MAX_CARDS = 20  # per request; the page sends more in turns
 # One card at its largest (a photo at its limit, in base64, and its text)
 # fits in a request; twenty typical ones (a 1600 px photo is 200-600 kB) too.
 MAX_REQUEST_BYTES = booth.MAX_PHOTO_TEXT + 2 * booth.MAX_CARD_TEXT
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1"}
+HEADERS = {"cache-control": "no-store", contract.OWN_HEADER: "1"}
 
 
 def _answer(content: dict, status: int = 200) -> Response:
@@ -104,7 +103,7 @@ def routes(site: Site) -> list[Route]:
             return _error(str(exc), 503)
         if not ok:
             return _error("Sign in on this phone to send cards.", 401,
-                          sign_in=f"{signin.PATH}?next=/booth")
+                          sign_in=contract.SIGN_IN_FROM_BOOTH)
         return None
 
     async def booth_state(request: Request) -> Response:

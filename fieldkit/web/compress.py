@@ -28,9 +28,11 @@ import brotli
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fieldkit import contract
+
 log = logging.getLogger("fieldkit.web")
 
-PREFIX = "/static/"
+PREFIX = contract.STATIC_PREFIX
 MINIMUM_BYTES = 1024  # smaller files gain less than the header costs
 # Brotli's top quality is ten times slower than 9 for a few per cent: worth
 # it once a file, not on the request that waits for it.

@@ -18,6 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fieldkit import contract
 from fieldkit.errors import FieldkitError
 from fieldkit.web import shell
 from fieldkit.web.site import Site
@@ -94,7 +95,7 @@ class ShellPage:
                 is_page = (message["status"] == 200
                            and headers.get("content-type", "").startswith("text/html")
                            and "content-encoding" not in headers
-                           and "x-fieldkit-own" not in headers)
+                           and contract.OWN_HEADER not in headers)
                 if not is_page:
                     passing = True
                     await send(message)
@@ -134,7 +135,7 @@ class ShellPage:
         headers["content-security-policy"] = policy
         headers["cache-control"] = "no-cache"
         headers["vary"] = "Accept-Encoding"
-        headers["x-fieldkit-shell"] = "1"  # what the service worker keeps
+        headers[contract.SHELL_HEADER] = "1"  # what the service worker keeps
         if encoding is not None:
             headers["content-encoding"] = encoding
         await send({"type": "http.response.start", "status": 200, "headers": headers.raw})

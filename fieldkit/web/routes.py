@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fieldkit.web import api, booth_page, icons, shell, signin
+from fieldkit.web.browser import served
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.doors import Doors
 from fieldkit.web.icon_font import IconFont
@@ -37,7 +38,7 @@ ICON_CACHE = "public, max-age=86400"
 def service_worker(page_file: Path) -> str:
     """sw.js with this version's name, the static files FieldKit's page loads and the booth's."""
     html = page_file.read_bytes()
-    script = shell.static_text("sw.js")
+    script = served("sw.js")
     name = shell.version(shell.with_head_tags(html) + script.encode() + booth_page.fingerprint())
     return (script
             .replace("__VERSION__", name)

@@ -14,7 +14,6 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
@@ -24,6 +23,7 @@ from starlette.routing import Route
 
 from fieldkit import access, config, contract, db as fdb
 from fieldkit.errors import FieldkitError
+from fieldkit.web.browser import served
 from fieldkit.web.requests import body_at_most
 from fieldkit.web.site import Site
 
@@ -33,10 +33,9 @@ CSS_PATH = "/sign-in.css"
 FORM_TYPE = "application/x-www-form-urlencoded"
 # A form of a thousand ASCII characters, or 300 of any script (12 bytes each, encoded).
 MAX_BODY = 4096
-STATIC = Path(__file__).with_name("static")
 # Nothing here may be kept by a browser or a proxy: the answers differ with
 # the cookie, and a kept redirect or form would outlive a sign-out.
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1",  # own: ShellPage leaves it
+HEADERS = {"cache-control": "no-store", contract.OWN_HEADER: "1",  # own: ShellPage leaves it
            # The form's POST must carry this server's Origin, which "no-referrer"
            # (every other answer's policy) would turn into "null".
            "referrer-policy": "same-origin"}
@@ -98,7 +97,7 @@ def _page(form: _Form, status: int = 200, headers: dict[str, str] | None = None)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<meta name="theme-color" content="#0f766e">
+<meta name="theme-color" content="{contract.THEME_COLOUR}">
 <title>Sign in · FieldKit</title>
 <link rel="stylesheet" href="{CSS_PATH}">
 </head>
@@ -136,7 +135,7 @@ def _redirect(location: str, cookie: str | None = None) -> Response:
 
 @functools.cache
 def _stylesheet() -> bytes:
-    return (STATIC / "sign-in.css").read_bytes()
+    return served("sign-in.css").encode()
 
 
 def _fields(body: bytes) -> dict[str, str] | None:
