@@ -230,11 +230,23 @@ def test_each_icon_is_its_size_and_a_maskable_one_fills_its_square(name):
     assert corner[3] == (255 if maskable else 0)  # a maskable icon has no transparent corner
 
 
-@pytest.mark.parametrize("path", ["/icons/../app.py", "/icons/icon-192.png.bak",
-                                  "/icons/%2e%2e%2fapp.py", "/icons/" + "x" * 5000])
+@pytest.mark.parametrize("path", ["/icons/icon-192.png.bak", "/icons/app.py",
+                                  "/icons/%2e%2e", "/icons/" + "x" * 5000])
 def test_only_known_icons_are_served(path):
     answer = client([], with_routes=True).get(path)
-    assert answer.status_code == 404 or not answer.content.startswith(b"\x89PNG")
+    assert answer.status_code == 404
+    assert answer.text == "No such icon." and answer.headers["content-type"].startswith(
+        "text/plain")
+
+
+@pytest.mark.parametrize("path", ["/icons/../app.py", "/icons/%2e%2e%2fapp.py",
+                                  "/icons/..%2fapp.py"])
+def test_a_path_that_climbs_out_of_the_icons_is_never_a_file(path):
+    # Not an icon's name (a "/" in it, once decoded): Streamlit's page answers, as for any
+    # unknown path; app.py itself is never sent.
+    answer = client([], with_routes=True).get(path)
+    assert answer.status_code == 200 and answer.content.startswith(b"<!DOCTYPE html>")
+    assert b"st.App" not in answer.content
 
 
 def test_service_worker_names_this_version_and_the_pages_static_files():
