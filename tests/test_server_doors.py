@@ -26,6 +26,7 @@ from websockets.sync.client import connect
 from fieldkit import access, clock, contract, db as fdb
 from fieldkit.web import doors, uploads
 from tests.browser.launcher import Server
+from tests.factory import locked_file
 
 PASSWORD = "correct horse battery"
 GUESSER = "127.0.0.2"
@@ -46,9 +47,7 @@ def start(path, tmp_path, name="server") -> Server:
 def locked(tmp_path):
     """A server with a password, and a device signed in with it (its token)."""
     path = tmp_path / "fieldkit.db"
-    with fdb.connect(path) as conn:
-        access.set_password(conn, PASSWORD)
-        token = access.sign_in_device(conn, PASSWORD, client="192.0.2.10")
+    token = locked_file(path, PASSWORD)
     server = start(path, tmp_path)
     yield SimpleNamespace(server=server, path=path, token=token, tmp_path=tmp_path)
     server.stop()

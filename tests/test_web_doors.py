@@ -24,6 +24,7 @@ from streamlit.web.server.starlette import starlette_app_utils, starlette_websoc
 from fieldkit import access, config, contract, db as fdb
 from fieldkit.web import compress, doors, requests, routes, streamlit_account, uploads
 from fieldkit.web.site import Site
+from tests.factory import locked_file
 
 PASSWORD = "correct horse battery"
 STREAM_URL = "ws://127.0.0.1:8501" + doors.STREAM_PATH
@@ -125,10 +126,7 @@ def test_trusted_proxies_and_hosts_refuse_what_they_cannot_read():
 def locked(tmp_path):
     """A database with a password set, and a device's token signed in with it."""
     path = tmp_path / "fieldkit.db"
-    with fdb.connect(path) as conn_:
-        access.set_password(conn_, PASSWORD)
-        token = access.sign_in_device(conn_, PASSWORD, client="192.0.2.10")
-    return SimpleNamespace(path=path, token=token)
+    return SimpleNamespace(path=path, token=locked_file(path, PASSWORD))
 
 
 def stand_in(reached: list) -> list:
