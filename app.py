@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit import file_util
 
 from fieldkit import config
+from fieldkit.ui import warm
 from fieldkit.ui.gate import provider_allowed_emails
 from fieldkit.web.routes import middleware, routes
 from fieldkit.web.site import Site
@@ -30,5 +31,5 @@ app = st.App(
     routes=routes(PAGE, SITE),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
-                          site=SITE),
+                          site=SITE, start_up=(warm.warm_up,)),
 )
