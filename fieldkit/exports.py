@@ -119,7 +119,7 @@ SOURCE_TABLES: dict[str, str] = {
 
 # Not exported: the password hash, the wrong-attempt count and the signed-in
 # devices stay on the server.
-NOT_EXPORTED = frozenset({"sign_in", "devices"})
+NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices"})
 
 
 def safe_cell(value: object) -> object:

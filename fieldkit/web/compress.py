@@ -7,16 +7,20 @@ the first time a browser asks for it, with brotli (else gzip), and keeps the
 result: every later request is answered from memory without touching the
 file or compressing again. The files are content-hashed and immutable, so
 what was kept never goes stale. Nothing else passes through here: not the
-page, the websocket, media or uploads, nor anything personal.
+page, the websocket, media or uploads, nor anything personal. A /static/
+path that is not one of Streamlit's files is a plain 404 here, kept nowhere:
+what is kept is bounded by the files there are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -24,7 +28,11 @@ import brotli
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PREFIX = "/static/"
+from fieldkit import contract
+
+log = logging.getLogger("fieldkit.web")
+
+PREFIX = contract.STATIC_PREFIX
 MINIMUM_BYTES = 1024  # smaller files gain less than the header costs
 # Brotli's top quality is ten times slower than 9 for a few per cent: worth
 # it once a file, not on the request that waits for it.
@@ -62,6 +70,46 @@ async def whole_answer(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Me
     return start, b"".join(chunks)
 
 
+def after_start_up(send: Send, start: Callable[[], Awaitable[None]]) -> Send:
+    """The lifespan's ``send``, calling ``start()`` in a task once the server is up.
+
+    For work a first request would otherwise wait on (compressing, cutting a
+    font): done in the background before a phone asks.
+    """
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        await send(message)
+        if message["type"] == "lifespan.startup.complete" and not started:
+            started = True
+            _STARTED.add(asyncio.get_running_loop().create_task(start()))
+            for task in [t for t in _STARTED if t.done()]:
+                _STARTED.discard(task)
+    return sending
+
+
+_STARTED: set[asyncio.Task] = set()  # held until done: the loop keeps only weak references
+
+
+def plain_get(path: str, encoding: str | None = None) -> tuple[Scope, Receive]:
+    """A GET of ``path`` from this machine, as a browser would ask, and its receive.
+
+    The receive never answers: this "client" neither sends a body nor leaves.
+    """
+    idle = asyncio.Event()  # never set
+
+    async def nothing_to_receive() -> Message:
+        await idle.wait()
+        return {"type": "http.disconnect"}
+
+    headers = [(b"accept-encoding", encoding.encode())] if encoding else []
+    return ({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 0), "headers": headers}, nothing_to_receive)
+
+
 def chosen_encoding(accept_encoding: str) -> str | None:
     """The best encoding the browser accepts: "br", then "gzip"; None for neither.
 
@@ -92,22 +140,32 @@ class Kept:
 class StaticCompression:
     """ASGI middleware: /static/ files compressed on first request, then served from memory."""
 
-    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = ()):
+    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = (),
+                 root: Path | None = None):
         self.app = app
         self.prefix = prefix
+        # The folder URL paths map onto (Streamlit's, where index.html is): only its
+        # files under ``prefix`` are asked for (None: any path, for tests).
+        self.folder = (root.resolve() / prefix.strip("/")) if root is not None else None
         self.warm = tuple(warm)  # files to compress at start-up, before anyone asks
         self._kept: dict[tuple[str, str], Kept | None] = {}  # None: not worth compressing
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
         self._lock = threading.Lock()
-        self._warming: asyncio.Task | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" and self.warm:
-            await self.app(scope, receive, self._after_start_up(send))
+            await self.app(scope, receive, after_start_up(send, self._warm_up))
             return
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or not scope["path"].startswith(self.prefix)):
             await self.app(scope, receive, send)
+            return
+        if not self._is_a_file(scope["path"]):
+            log.info("No static file %s: 404", scope["path"][:200])
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"content-length", b"10")]})
+            await send({"type": "http.response.body", "body": b"Not found\n"})
             return
         request = Headers(scope=scope)
         encoding = chosen_encoding(request.get("accept-encoding", ""))
@@ -129,6 +187,16 @@ class StaticCompression:
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else kept.body})
 
+    def _is_a_file(self, path: str) -> bool:
+        """Whether ``path`` names a file in the static folder (not outside it)."""
+        if self.folder is None:
+            return True
+        try:
+            found = (self.folder / path[len(self.prefix):]).resolve()
+        except (OSError, ValueError):  # a NUL byte, a path too long
+            return False
+        return found.is_relative_to(self.folder) and found.is_file()
+
     async def _kept_for(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
         """The file's compressed answer, made now if nobody made it yet."""
         key = (scope["path"], encoding)
@@ -141,14 +209,6 @@ class StaticCompression:
                     self._kept[key] = await self._compress(scope, receive, encoding)
         return self._kept[key]
 
-    def _after_start_up(self, send: Send) -> Send:
-        """The lifespan's send, starting the warm-up once the server is up."""
-        async def sending(message: Message) -> None:
-            await send(message)
-            if message["type"] == "lifespan.startup.complete" and self._warming is None:
-                self._warming = asyncio.get_running_loop().create_task(self._warm_up())
-        return sending
-
     async def _warm_up(self) -> None:
         """Compress the page's own files (brotli: every phone's browser takes it) one by one.
 
@@ -156,17 +216,8 @@ class StaticCompression:
         them from memory instead of waiting on the compression, as at any
         later visit.
         """
-        idle = asyncio.Event()  # never set: this "client" neither sends nor leaves
-
-        async def nothing_to_receive() -> Message:
-            await idle.wait()
-            return {"type": "http.disconnect"}
-
         for path in self.warm:
-            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                     "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
-                     "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
-                     "client": ("127.0.0.1", 0), "headers": [(b"accept-encoding", b"br")]}
+            scope, nothing_to_receive = plain_get(path, "br")
             try:
                 if await self._kept_for(scope, nothing_to_receive, "br") is None:
                     self._kept.pop((path, "br"), None)  # its first request tries again
