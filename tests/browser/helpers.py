@@ -302,3 +302,10 @@ def whole_page(page, path):
         page.screenshot(path=str(path))
     finally:
         page.set_viewport_size(size)
+
+
+def charts_drawn(page, timeout=30.0):
+    """Wait until every chart on the page has drawn its picture."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+        ".every((c) => c.querySelector('svg, canvas'))", timeout=timeout * 1000)

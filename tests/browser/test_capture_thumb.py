@@ -2,10 +2,8 @@
 camera from one tap with the photo read at once, and after every Save the next card
 ready at the top."""
 
-import sqlite3
-from contextlib import closing
-
 from tests import cardgen
+from tests.apptest import rows
 
 from .helpers import (
     assert_no_errors,
@@ -18,11 +16,6 @@ from .helpers import (
 from .test_scan import badge_photo
 
 DETAILS = "Company, contact details, note, photo, voice memo"
-
-
-def rows(db_path, sql):
-    with closing(sqlite3.connect(db_path)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def open_details(page):
@@ -51,7 +44,9 @@ def test_contact_fields_bring_their_keyboards_and_no_hint_covers_the_text(
     assert_no_errors(page)
 
 
-def assert_ready_for_the_next_card(page, name):
+def ready_for_the_next_card(page, name):
+    """After a Save: the confirmation and an empty Name, focused, both on screen; the
+    details folded."""
     success = page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Saved {name}")
     expect(success).to_be_visible()
     expect(field(page, "Name")).to_have_value("")
@@ -74,13 +69,13 @@ def test_after_every_save_the_form_is_empty_folded_and_name_ready(server, phone_
     field(page, "Tags").scroll_into_view_if_needed()
     with rerun(page):
         save.tap()
-    assert_ready_for_the_next_card(page, "Ines Duarte")
+    ready_for_the_next_card(page, "Ines Duarte")
     screenshot(page, "capture-after-save.png")
     # And the next one, typed straight into the focused Name.
     page.keyboard.type("Omar Haddad")
     with rerun(page):
         save.tap()
-    assert_ready_for_the_next_card(page, "Omar Haddad")
+    ready_for_the_next_card(page, "Omar Haddad")
     assert rows(server.db_path, "SELECT name, phone FROM people ORDER BY id") == [
         ("Ines Duarte", "+351212099603"), ("Omar Haddad", None)]
     assert_no_horizontal_overflow(page)
@@ -120,7 +115,7 @@ def test_one_tap_photographs_a_code_or_a_card_read_at_once_with_save_on_screen(
     screenshot(page, "capture-code-read.png")
     with rerun(page):
         save.tap()
-    assert_ready_for_the_next_card(page, "Amara Okafor")
+    ready_for_the_next_card(page, "Amara Okafor")
 
     take_photo(page, card)  # no code: the card's text is read
     truth = paper.truth
@@ -133,7 +128,7 @@ def test_one_tap_photographs_a_code_or_a_card_read_at_once_with_save_on_screen(
     page.get_by_role("radio", name="Prospect", exact=True).tap()
     with rerun(page):
         save.tap()
-    assert_ready_for_the_next_card(page, truth.name)
+    ready_for_the_next_card(page, truth.name)
     assert rows(server.db_path, "SELECT name, source FROM people ORDER BY id") == [
         ("Amara Okafor", "scan"), (truth.name, "capture")]
     # The paper card's photo is kept with its card; the code's is not.

@@ -4,15 +4,15 @@ from a badge's QR code, one from a paper card's photo, the evening's first notes
 photographed at 390x844."""
 
 import re
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 
 from fieldkit import clock, config, db, events
 from tests import cardgen
+from tests.apptest import rows
 
 from .helpers import (
     assert_no_errors,
+    charts_drawn,
     assert_no_horizontal_overflow,
     expect,
     on_screen,
@@ -20,6 +20,7 @@ from .helpers import (
     rerun,
     small_tap_targets,
 )
+from .test_capture_thumb import ready_for_the_next_card, take_photo
 from .test_scan import badge_photo
 
 EVENT = "FleetTech Expo"
@@ -32,11 +33,6 @@ TYPED = [
     ("Elif Demir", "Partner", "Bosphorus Telematics", None),
     ("Farah Khan", "Customer", "Karachi Cargo", "+92 21 3456 7890"),
 ]
-
-
-def rows(db_path, sql, args=()):
-    with closing(sqlite3.connect(db_path)) as conn:
-        return conn.execute(sql, args).fetchall()
 
 
 def bar_link(page, title):
@@ -65,22 +61,6 @@ def page_done(page, screenshot, name):
 
 def field(page, label):
     return page.get_by_label(label, exact=True)
-
-
-def saved(page, name):
-    success = page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Saved {name}")
-    expect(success).to_be_visible()
-    expect(field(page, "Name")).to_have_value("")
-    expect(field(page, "Name")).to_be_focused()
-    assert on_screen(field(page, "Name")) and on_screen(success)
-
-
-def photograph(page, path):
-    with page.expect_file_chooser() as chooser:
-        page.locator("[class*='st-key-camera_']").get_by_role("button").filter(
-            has_text="Upload").tap()
-    with rerun(page, timeout=60):
-        chooser.value.set_files(str(path))
 
 
 def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screenshot,
@@ -120,7 +100,7 @@ def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screen
             field(page, "Phone").fill(phone)
         with rerun(page):
             page.get_by_role("button", name="Save card").tap()
-        saved(page, name)
+        ready_for_the_next_card(page, name)
     assert [n for (n,) in rows(server.db_path, "SELECT name FROM people ORDER BY id")] == [
         t[0] for t in TYPED]
 
@@ -129,7 +109,7 @@ def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screen
     badge.write_bytes(badge_photo())
     paper = cardgen.card(7)
     card.write_bytes(paper.photo)
-    photograph(page, badge)
+    take_photo(page, badge)
     expect(field(page, "Name")).to_have_value("Amara Okafor")
     assert on_screen(page.get_by_role("button", name="Save card"))
     page_done(page, screenshot, "03-capture-code")
@@ -140,15 +120,15 @@ def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screen
     if new.count():
         with rerun(page):
             new.tap()
-    saved(page, "Amara Okafor")
-    photograph(page, card)
+    ready_for_the_next_card(page, "Amara Okafor")
+    take_photo(page, card)
     expect(field(page, "Name")).to_have_value(paper.truth.name)
     assert on_screen(page.get_by_role("button", name="Save card"))
     page_done(page, screenshot, "04-capture-card")
     page.get_by_role("radio", name="Prospect", exact=True).tap()
     with rerun(page):
         page.get_by_role("button", name="Save card").tap()
-    saved(page, paper.truth.name)
+    ready_for_the_next_card(page, paper.truth.name)
     met = 8
     assert rows(server.db_path, "SELECT count(*) FROM people") == [(met,)]
     assert rows(server.db_path, "SELECT count(DISTINCT event_id) FROM touches "
@@ -228,9 +208,7 @@ def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screen
                         ("Data", "13-data"), ("Settings", "14-settings")):
         go(page, title)
         if title == "Metrics":
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
-                ".every((c) => c.querySelector('svg, canvas'))")
+            charts_drawn(page)
         if title == "Data":  # your own card, as the name you gave tonight
             expect(page.get_by_test_id("stImage")).to_be_visible()
         page_done(page, screenshot, name)

@@ -5,6 +5,7 @@ from fieldkit.web import shell
 
 from .helpers import (
     assert_no_errors,
+    charts_drawn,
     assert_no_horizontal_overflow,
     expect,
     open_page,
@@ -42,8 +43,7 @@ def test_every_chart_is_readable_at_390_px(server, phone_page, screenshot):
     open_page(page, server.url + "/metrics")
     charts = page.locator("[data-testid=stVegaLiteChart]")
     expect(charts.first).to_be_visible()
-    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
-                           ".every((c) => c.querySelector('canvas, svg'))")
+    charts_drawn(page)
     # Every axis shows at least two labels: a plot squeezed to a sliver shows one ("0").
     axes = page.evaluate("""() => [...document.querySelectorAll(
         '[data-testid=stVegaLiteChart] svg g.role-axis')].map((axis) =>

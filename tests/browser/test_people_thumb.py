@@ -3,10 +3,10 @@ and Email, each value a field with its label, a local number read with your phon
 country, the confirmation of a Save on screen; and "Back to the list" clear of the header."""
 
 import re
-import sqlite3
-from contextlib import closing
 
 from fieldkit import cards, config, db, sample
+
+from tests.apptest import rows
 
 from .helpers import (
     assert_no_errors,
@@ -16,11 +16,6 @@ from .helpers import (
     open_page,
     rerun,
 )
-
-
-def rows(db_path, sql, args=()):
-    with closing(sqlite3.connect(db_path)) as conn:
-        return conn.execute(sql, args).fetchall()
 
 
 def test_the_list_filters_as_you_type_without_enter(server, phone_page, screenshot):
