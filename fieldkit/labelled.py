@@ -434,19 +434,6 @@ def as_written(values: Iterable[Labelled]) -> set[tuple[str, str]]:
     return {(value.kind, value.value) for value in values if not value.checked}
 
 
-def as_lines(values: Iterable[Labelled], kind: str) -> str:
-    """Values of ``kind`` as a form shows them: one a line, "label: value", the
-    primary first; a checked number grouped for reading."""
-    lines = []
-    for value in values:
-        if value.kind != kind:
-            continue
-        text = normalise.phone_display(value.value) if kind == "phone" and value.checked \
-            else value.value
-        lines.append(f"{value.label}: {text}" if value.label else text)
-    return "\n".join(lines)
-
-
 def parse_lines(kind: str, text: object) -> list[tuple[str, str | None, str]]:
     """What a form's lines of ``kind`` say, as (kind, label, value) for cards.clean.
 

@@ -168,9 +168,11 @@ def followup_line(followup: Mapping, today: date) -> str:
 LABELS = {"email": ("work", "home", "other"),
           "phone": ("mobile", "work", "home", "main", "work fax", "other"),
           "url": ("work", "homepage", "blog", "profile", "other")}
-# The keyboard each kind of value needs; the core checks the value on Save.
-_KEYBOARDS = {"email": "email", "phone": "phone", "url": "url"}
-_NOUNS = {"email": "Email", "phone": "Phone", "url": "Website"}
+# Each kind's field: its label, the empty one's, and the keyboard it needs (the core
+# checks the value on Save).
+_FIELDS = {"email": ("Email", "Another email", "email"),
+           "phone": ("Phone", "Another phone", "phone"),
+           "url": ("Website", "Another web address", "url")}
 
 
 def _stored_key(prefix: str, *stored: object) -> str:
@@ -192,18 +194,16 @@ def _value_rows(kind: str, values: list[labelled.Labelled], key: str,
             else value.value)
         label = value.label if value else None
         choices = [*LABELS[kind], *([label] if label and label not in LABELS[kind] else [])]
-        text = st.text_input(_NOUNS[kind] if value else f"Another {NOUNS[kind]}", shown,
-                             key=f"{row_key}_value", type=_KEYBOARDS[kind], validate="",
-                             icon="", placeholder="", help=help if n == 0 else None)
+        title, another, keyboard = _FIELDS[kind]
+        text = st.text_input(title if value else another, shown, key=f"{row_key}_value",
+                             type=keyboard, validate="", icon="", placeholder="",
+                             help=help if n == 0 else None)
         picked = st.pills("Label", choices, default=label, key=f"{row_key}_label",
                           label_visibility="collapsed")
-        for _, own, value in labelled.parse_lines(kind, text):
-            picked, text = own or picked, value
+        for _, own, written in labelled.parse_lines(kind, text):
+            picked, text = own or picked, written
         typed.append((kind, picked, text))
     return typed
-
-
-NOUNS = {kind: labelled.NOUNS[kind][0] for kind in _KEYBOARDS}
 
 
 def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tuple:
@@ -212,7 +212,7 @@ def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tu
     Keyed by the address as stored, as the form's other widgets are by their
     stored value: several addresses have inputs of the same label and value.
     """
-    key += hashlib.sha256(repr((label, sorted(parts.items()))).encode()).hexdigest()[:12]
+    key = _stored_key(key, label, sorted(parts.items()))
     label = st.text_input("Label", label or "", placeholder="home, work, ...",
                           key=f"{key}_label")
     typed = {"street": st.text_area("Street", parts["street"], height=68,
