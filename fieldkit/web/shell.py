@@ -100,7 +100,7 @@ def static_files(html: bytes) -> list[str]:
 # wave of loading and compiling before the Name box can appear. A page the
 # service worker answers asks for them at once instead (preload-widgets.js).
 WIDGETS = ("Html", "TextInput", "TextArea", "ButtonGroup", "Checkbox", "Selectbox",
-           "FileUploader", "AudioInput")
+           "FileUploader", "AudioInput", "PageLink")  # PageLink: the phone's bottom bar
 # Found, not imported: FieldKit's core never imports Streamlit.
 STREAMLIT_JS = Path(importlib.util.find_spec("streamlit").origin).with_name("static") / "static" / "js"
 _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*["']\./([\w.-]+\.js)["']""")
@@ -140,7 +140,8 @@ def widget_files(js_dir: Path = STREAMLIT_JS) -> tuple[str, ...]:
 def cue_names() -> dict:
     """What the page's cues script (cues.js) is handed: the names the pages' cues use,
     and the code of what a later page shows."""
-    return {**cues.script_names(), "later": widget_entries(widgets=CHARTS)}
+    return {**cues.script_names(), "later": widget_entries(widgets=CHARTS),
+            "busyPages": [contract.CAPTURE_PATH]}
 
 
 def is_streamlit_page(html: bytes) -> bool:

@@ -81,11 +81,18 @@
     if (close) setTimeout(() => close.click(), 0);
   }, true);
 
-  // On a warm start (the service worker answered), once the page has been idle a
-  // while: the code of what a later page shows (the charts), so it comes with it.
+  // On a warm start (the service worker answered), once a page other than capture's
+  // has been idle a while over a fast link: the code of what a later page shows (the
+  // charts), so it comes with it. Never at the booth nor on a slow or metered link: a
+  // venue's Wi-Fi is for the cards.
   let fetched = false;
+  function fastLink() {
+    const link = navigator.connection;
+    return Boolean(link) && link.effectiveType === "4g" && !link.saveData;
+  }
   function later() {
-    if (fetched || !finished() || !(navigator.serviceWorker && navigator.serviceWorker.controller)) {
+    if (fetched || !finished() || !fastLink() || names.busyPages.includes(location.pathname)
+        || !(navigator.serviceWorker && navigator.serviceWorker.controller)) {
       return;
     }
     fetched = true;
