@@ -14,12 +14,13 @@ import streamlit as st
 
 from fieldkit.ui import read_widgets, scan_widgets
 
-# Field: (label, the input's type, placeholder or None for the type's own).
+# Field: (label, the input's type, placeholder or None for the type's own). Streamlit's
+# own for an email or a phone ("you@…", "+1 234…") would read as the user's, or American.
 FIELDS = {
     "company": ("Company", "default", None),
     "title": ("Title", "default", None),
-    "email": ("Email", "email", None),
-    "phone": ("Phone", "phone", None),
+    "email": ("Email", "email", ""),
+    "phone": ("Phone", "phone", ""),
     "linkedin_url": ("LinkedIn", "url", "linkedin.com/in/…"),
     "website": ("Website", "url", None),
     "department": ("Department (colleagues)", "default", None),

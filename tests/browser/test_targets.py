@@ -60,7 +60,7 @@ def test_every_tap_target_is_at_least_44_px_tall(sample_server, phone_page, scre
         else:
             opened(page, step)
     small = small_tap_targets(page, MINIMUM)
-    screenshot(page, f"targets-{name}.png")
+    screenshot(page, f"targets-{name}.png", whole=True)
     assert not small, "\n".join(map(str, small))
     assert_no_errors(page)
 
@@ -73,6 +73,6 @@ def test_a_persons_page_has_only_thumb_sized_targets(sample_server, phone_page, 
     page.get_by_text("Edit", exact=True).tap()  # opens in the browser, no run
     expect(page.get_by_role("button", name="Save changes")).to_be_visible()
     small = small_tap_targets(page, MINIMUM)
-    screenshot(page, "targets-person.png")
+    screenshot(page, "targets-person.png", whole=True)
     assert not small, "\n".join(map(str, small))
     assert_no_errors(page)
