@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import api, booth_page, icons, shell, signin
+from fieldkit.web import api, booth_page, dav, icons, shell, signin
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
@@ -92,4 +92,5 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None,
         *booth_page.routes(),
         *(signin.routes(database) if database is not None else []),
         *(api.routes(database, provider or (lambda: False)) if database is not None else []),
+        *(dav.routes(database) if database is not None else []),
     ]
