@@ -5,7 +5,7 @@ from datetime import time
 import streamlit as st
 
 from fieldkit import access, clock, config
-from fieldkit.ui import actions, gate
+from fieldkit.ui import actions, gate, phone_widgets
 from fieldkit.ui.gate import open_db
 
 with open_db() as db:
@@ -63,6 +63,8 @@ with st.expander("Restore the defaults"):
             st.session_state.pop(f"setting_{name}", None)
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
+
+phone_widgets.connect_section(values["timezone"])
 
 if gate.password_guarded():
     st.subheader("Signed-in devices")
