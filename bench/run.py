@@ -22,6 +22,9 @@ with medians over repeated runs:
   the booth (/booth) (bench/lighthouse.py; installs Lighthouse into
   bench/.node/ with npm);
 - /capture while the network drops, and the booth opened offline (bench/drop.py);
+- the phone's address book over CardDAV: a first full sync of every person,
+  an incremental sync with one change, the pages while a phone syncs
+  (bench/dav.py);
 - business cards read from generated photos (bench/cards.py, tests/cardgen.py):
   fields exactly right, time per card, and the served app's memory growth
   while cards are read on /capture in Chromium.
@@ -473,8 +476,9 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards")
-HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
+PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards", "dav")
+# Those that need the heavy database.
+HEAVY_PARTS = {"generate", "pages", "server", "imports", "dav"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -560,6 +564,13 @@ def main(argv: list[str] | None = None) -> int:
                     "(about 11 minutes), then the booth offline...")
                 found, details["drop"] = drop.measure(workdir, say)
                 figures += [Figure(**f) for f in found]
+        if "dav" in parts:
+            from bench import dav
+            say("The phone's address book over CardDAV: first sync, one change, pages "
+                "meanwhile...")
+            found, details["dav"], missing = dav.measure(path, workdir, starts, CHROMIUM, say)
+            figures += [Figure(**f) for f in found]
+            skipped += missing
         if "cards" in parts:
             from bench import cards
             say("Business cards read from generated photos...")

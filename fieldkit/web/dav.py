@@ -155,7 +155,9 @@ class _Item(radicale.item.Item):
 
     def serialize(self) -> str:
         if self._text is None:
-            self._text = self._make()
+            # Radicale serializes an item for its ETag alone too (a sync's
+            # listing of every card): made only when the request asks for texts.
+            self._text = self._make() if _context().get("texts", True) else ""
         return self._text
 
 
@@ -171,7 +173,7 @@ class _Cards:
     def text(self, person_id: int) -> str:
         with self._lock:
             if self._texts is None:
-                with self._storage.database() as db:
+                with self._storage.db() as db:
                     self._texts = contacts_book.texts(db, self._ids,
                                                       config.load(db)["timezone"])
         return self._texts[person_id]
@@ -235,11 +237,16 @@ class _Collection(radicale.storage.BaseCollection):
         with self._storage.db() as db:
             token = sync_log.token(db, self._book)
             if not old_token:
-                return token, (item.href for item in self.get_all())
+                return token, self._hrefs(db)
             try:
                 return token, sync_log.changed_since(db, self._book, old_token)
             except sync_log.StaleToken as exc:
                 raise ValueError(str(exc)) from None
+
+    def _hrefs(self, db) -> list[str]:
+        if self._book == contacts_book.BOOK:
+            return [card.href for card in contacts_book.listing(db)]
+        return [event.href for event in self._events(None)]
 
     def get_all(self) -> Iterator[radicale.item.Item]:
         if self._book == contacts_book.BOOK:
@@ -253,7 +260,12 @@ class _Collection(radicale.storage.BaseCollection):
         wanted = list(dict.fromkeys(hrefs))
         if self._book == contacts_book.BOOK:
             with self._storage.db() as db:
-                listed = contacts_book.find(db, wanted)
+                # A first sync asks for every card: the listing finds them at once.
+                if len(wanted) > self.BATCH:
+                    asked = set(wanted)
+                    listed = [card for card in contacts_book.listing(db) if card.href in asked]
+                else:
+                    listed = contacts_book.find(db, wanted)
             found = {item.href: item for item in self._cards(listed)}
         elif self._book == calendar_feed.BOOK:
             found = {item.href: item for item in self._events(wanted)}
@@ -325,28 +337,29 @@ class _Storage(radicale.storage.BaseStorage):
         self._local = threading.local()
 
     @contextlib.contextmanager
-    def database(self) -> Iterator:
-        """A connection of its own (an item's text made after the lock ended)."""
-        with fdb.connect(self._database()) as db:
-            yield db
-
-    @contextlib.contextmanager
     def db(self) -> Iterator:
-        """The connection of the lock this thread holds; else (Radicale reads a
-        collection's properties after its lock) one of its own for the block."""
-        held = getattr(self._local, "db", None)
+        """The connection of the request this thread serves (one, opened when first
+        needed: Radicale locks twice, and reads properties and texts after its lock)."""
+        held = getattr(self._local, "request", None)
+        if held is None:
+            stack = contextlib.ExitStack()
+            held = self._local.request = (stack.enter_context(fdb.connect(self._database())),
+                                          stack)
+        yield held[0]
+
+    def release(self) -> None:
+        """Close the connection of the request this thread served (in this thread)."""
+        held = getattr(self._local, "request", None)
+        self._local.request = None
         if held is not None:
-            yield held
-            return
-        with self.database() as db:
-            yield db
+            held[1].close()
 
     @contextlib.contextmanager
     def acquire_lock(self, mode: str, user: str = "", *args, **kwargs):
         if getattr(self._local, "db", None) is not None:  # nested: the outer one holds it
             yield
             return
-        with fdb.connect(self._database()) as db:
+        with self.db() as db:
             self._local.db = db
             try:
                 if mode == "w":
@@ -407,8 +420,12 @@ def _logging() -> None:
     logging.getLogger("radicale").setLevel(logging.WARNING)
 
 
-def application(database: Callable[[], Path]) -> radicale.Application:
-    """Radicale over FieldKit's tables; ``database()`` says where the database is."""
+def application(database: Callable[[], Path]) -> Callable:
+    """Radicale over FieldKit's tables, a WSGI app; ``database()`` says where the database is.
+
+    Each request's one connection is closed when Radicale has answered, in
+    the thread that served it (SQLite's rule), before the answer is sent.
+    """
     _logging()
     configuration = radicale.config.load()
     configuration.update({
@@ -423,7 +440,16 @@ def application(database: Callable[[], Path]) -> radicale.Application:
         "hook": {"type": "none"},
         "logging": {"level": "warning", "mask_passwords": "True"},
     }, "fieldkit", privileged=True)
-    return radicale.Application(configuration)
+    radicale_app = radicale.Application(configuration)
+    storage = radicale_app._storage  # noqa: SLF001 - the instance Radicale made of _Storage
+
+    def served(environ, start_response):
+        try:
+            return list(radicale_app(environ, start_response))
+        finally:
+            storage.release()
+
+    return served
 
 
 # ---------------------------------------------------------------- the gate
@@ -462,6 +488,14 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
+def _wants_texts(method: str, body: bytes) -> bool:
+    """Whether a request may need cards' or events' texts, not only their ETags."""
+    if method not in ("REPORT", "PROPFIND") or not body.strip():
+        return True
+    return any(word in body for word in (b"address-data", b"calendar-data",
+                                         b"getcontentlength", b"allprop", b"propname"))
+
+
 class DavGate:
     """What every /dav request passes before Radicale: see the module's docstring."""
 
@@ -471,6 +505,7 @@ class DavGate:
         self.throttle = throttle or Throttle()
 
     def _device(self, username: str, password: str) -> str | None:
+        # A connection of its own: the worker threads this runs in come and go.
         with fdb.connect(self._database()) as db:
             return app_passwords.device(db, username, password)
 
@@ -484,6 +519,7 @@ class DavGate:
             return
         device, body = answer
         context = {"device": device, "origin": signin.own_origin(request),
+                   "texts": _wants_texts(request.method, body),
                    "body": body.decode(_charset(request.headers.get("content-type", "")))
                    if request.method == "PUT" else None}
         headers = [(k, v) for k, v in scope["headers"]
