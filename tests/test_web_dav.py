@@ -435,3 +435,22 @@ def test_requests_at_once_each_get_their_answer(client, auth):
     for thread in threads:
         thread.join()
     assert len(results) == 4 and all(r == results[0] for r in results)
+
+
+def test_radicale_runs_in_a_process_of_its_own():
+    # FieldKit's process answers pages; a first sync's work is not in its interpreter.
+    import subprocess
+    import sys
+    script = ("import sys, fieldkit.web.routes, fieldkit.web.dav; "
+              "print('radicale' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_dead_radicale_process_is_started_again(client, auth):
+    assert ask(client, "PROPFIND", BOOK, propfind_body("d:getetag"), depth="0",
+               auth=auth).status_code == 207
+    dav.WORKER._process.kill()  # noqa: SLF001 - as a crash would
+    dav.WORKER._process.wait()  # noqa: SLF001
+    assert ask(client, "PROPFIND", BOOK, propfind_body("d:getetag"), depth="0",
+               auth=auth).status_code == 207

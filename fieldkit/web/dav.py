@@ -1,8 +1,7 @@
 """/dav/: the phone's Contacts (CardDAV) and Calendar (CalDAV), and the webcal feed.
 
-Radicale speaks the protocol; FieldKit gives it a storage plugin over its
-own tables (fieldkit.contacts_book, fieldkit.calendar_feed, fieldkit.sync_log)
-and runs it in-process, a WSGI app behind a2wsgi in a Starlette Mount:
+Radicale speaks the protocol, with a storage plugin over FieldKit's own
+tables (fieldkit.web.dav_server). These are the addresses:
 
     /dav/fieldkit/                the principal (the one account)
     /dav/fieldkit/contacts/       the address book "FieldKit", read and write
@@ -10,53 +9,47 @@ and runs it in-process, a WSGI app behind a2wsgi in a Starlette Mount:
     /.well-known/carddav, caldav  redirects to /dav/, where clients look first
     /feeds/<token>.ics            the calendar as a webcal feed (no account)
 
-Every /dav request passes ``DavGate`` first: HTTP Basic with an app password
-(fieldkit.app_passwords) or 401, never the device cookie or the sign-in
-password; wrong passwords wait longer each time, per client address; a
-browser's request from another site is refused; the body is bounded before
-it is read (a card with a photo: a few MB) and a card must be text. Radicale
-strips its prefix a second time when a request carries X-Forwarded-*
-headers (as it does behind Caddy): the gate removes them.
+Every /dav request passes ``DavGate`` first, in FieldKit's own process:
+HTTP Basic with an app password (fieldkit.app_passwords) or 401, never the
+device cookie or the sign-in password; wrong passwords wait longer each
+time, per client address; a browser's request from another site is refused;
+the body is bounded before it is read (a card with a photo: a few MB) and a
+card must be text. X-Forwarded-* headers (Caddy sends them), with which
+Radicale strips its prefix a second time, and X-Script-Name, with which it
+takes another, are removed. Then ``Worker`` hands the request to Radicale's
+process (dav_server), started on first use, over a Unix socket.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
-import contextlib
-import functools
-import logging
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from email.utils import formatdate
+from collections.abc import Callable
 from pathlib import Path
 
-import a2wsgi
 import anyio.to_thread
-import radicale
-import radicale.auth
-import radicale.config
-import radicale.item
-import radicale.pathutils
-import radicale.rights
-import radicale.storage
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from fieldkit import (access, app_passwords, calendar_feed, config, contacts_book,
-                      db as fdb, phone_setup, sync_log)
-from fieldkit.errors import FieldkitError, NotFound
+from fieldkit import access, app_passwords, calendar_feed, config, db as fdb, phone_setup
+from fieldkit.errors import FieldkitError
 from fieldkit.web import signin
 
 PREFIX = phone_setup.DAV_PATH
-USER = app_passwords.USERNAME
-BOOKS = {contacts_book.BOOK: "VADDRESSBOOK", calendar_feed.BOOK: "VCALENDAR"}
-NAMES = {contacts_book.BOOK: contacts_book.NAME, calendar_feed.BOOK: calendar_feed.NAME}
 WELL_KNOWN = ("/.well-known/carddav", "/.well-known/caldav")
 FEED_PATH = phone_setup.FEED_PATH
 REALM = "FieldKit"
@@ -66,19 +59,17 @@ MAX_CARD_BYTES = 4 * 1024 * 1024
 MAX_XML_BYTES = 1024 * 1024
 METHODS = ["GET", "HEAD", "OPTIONS", "PROPFIND", "PROPPATCH", "REPORT", "PUT", "DELETE",
            "MKCOL", "MKCALENDAR", "MOVE", "COPY", "POST", "LOCK", "UNLOCK"]
+CONTEXT_HEADER = "x-fieldkit-dav"  # the gate's word on a request, to Radicale's process (JSON)
 # Headers a client or a proxy sends that would make Radicale see another
 # path or another user than the gate did.
 _DROPPED = (b"forwarded", b"x-script-name", b"x-remote-user", b"x-remote-addr",
-            b"content-length", b"transfer-encoding", b"authorization")
+            b"content-length", b"transfer-encoding", b"authorization", b"connection",
+            CONTEXT_HEADER.encode())
 HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1"}
-_EPOCH = formatdate(0, usegmt=True)  # collections have no time of their own: ctags say it
-
-_request = threading.local()  # the gate's word on the request a Radicale thread serves
-
-
-def _context() -> dict:
-    return getattr(_request, "context", None) or {}
-
+# Not passed back from Radicale's process: the connection's own.
+_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
+START_TIMEOUT = 30.0
+ANSWER_TIMEOUT = 300.0  # a first sync's listing of a heavy book takes seconds
 
 # ---------------------------------------------------------------- per-client throttle
 
@@ -117,340 +108,135 @@ class Throttle:
             self._failures.pop(client, None)
 
 
-# ---------------------------------------------------------------- Radicale's plugins
-
-class _Auth(radicale.auth.BaseAuth):
-    """Signs in whom DavGate let through: Radicale never sees a password."""
-
-    def get_external_login(self, environ):
-        scope = environ.get("asgi.scope") or {}
-        _request.context = scope.get("fieldkit.dav")
-        return (USER, "") if _context().get("device") else ()
-
-    def _login_ext(self, login, password, context):
-        return USER if login == USER and _context().get("device") else ""
 
 
-class _Rights(radicale.rights.BaseRights):
-    """The account reads everything; it writes cards, never events or collections."""
+# ---------------------------------------------------------------- Radicale's process
 
-    def authorization(self, user, user_groups, path):
-        if user != USER:
-            return ""
-        parts = radicale.pathutils.strip_path(path).split("/") if path.strip("/") else []
-        if len(parts) <= 1:
-            return "R" if not parts or parts[0] == USER else ""
-        if len(parts) == 2 and parts[0] == USER:
-            return {contacts_book.BOOK: "rw", calendar_feed.BOOK: "r"}.get(parts[1], "")
-        return ""
+class WorkerUnavailable(FieldkitError):
+    """Radicale's process could not be started or reached."""
 
 
-class _Item(radicale.item.Item):
-    """An item whose text is made only when asked for (a sync mostly asks ETags)."""
-
-    def __init__(self, text: Callable[[], str], **fields):
-        super().__init__(text="", last_modified=_EPOCH, **fields)
-        self._text = None
-        self._make = text
-
-    def serialize(self) -> str:
-        if self._text is None:
-            # Radicale serializes an item for its ETag alone too (a sync's
-            # listing of every card): made only when the request asks for texts.
-            self._text = self._make() if _context().get("texts", True) else ""
-        return self._text
-
-
-class _Cards:
-    """Cards listed together, their texts made together when the first is read."""
-
-    def __init__(self, storage: "_Storage", person_ids: list[int]):
-        self._storage = storage
-        self._ids = person_ids
-        self._texts: dict[int, str] | None = None
-        self._lock = threading.Lock()
-
-    def text(self, person_id: int) -> str:
-        with self._lock:
-            if self._texts is None:
-                with self._storage.db() as db:
-                    self._texts = contacts_book.texts(db, self._ids,
-                                                      config.load(db)["timezone"])
-        return self._texts[person_id]
-
-
-class _Collection(radicale.storage.BaseCollection):
-    """The root, the principal, the address book or the calendar."""
-
-    BATCH = 200  # cards made together
-
-    def __init__(self, storage: "_Storage", path: str):
-        self._storage = storage
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float):
+        super().__init__("localhost", timeout=timeout)
         self._path = path
-        parts = path.split("/")
-        self._book = parts[1] if len(parts) == 2 else None
 
-    @property
-    def path(self) -> str:
-        return self._path
-
-    @property
-    def last_modified(self) -> str:
-        return _EPOCH
-
-    @functools.cached_property
-    def etag(self) -> str:
-        if self._book is None:
-            return '"fieldkit"'
-        with self._storage.db() as db:
-            return sync_log.collection_tag(db, self._book)
-
-    @functools.cached_property
-    def _meta(self) -> dict[str, str]:
-        if self._book is None:
-            return {}
-        with self._storage.db() as db:
-            meta = {**sync_log.props(db, self._book),
-                    "tag": BOOKS[self._book], "D:displayname": NAMES[self._book]}
-        if self._book == calendar_feed.BOOK:
-            meta["C:supported-calendar-component-set"] = "VEVENT"
-        return meta
-
-    def get_meta(self, key=None):
-        return dict(self._meta) if key is None else self._meta.get(key)
-
-    def set_meta(self, props: Mapping[str, str]) -> None:
-        if self._book is None:
-            raise ValueError("only the address book and the calendar have properties")
-        fixed = {"tag", "D:displayname", "C:supported-calendar-component-set"}
-        if any(key in fixed and props[key] != self.get_meta(key) for key in props):
-            raise ValueError("a collection's name and kind are FieldKit's")
-        with self._storage.db() as db:
-            sync_log.set_props(db, self._book,
-                               {key: value for key, value in props.items() if key not in fixed})
-        self.__dict__.pop("_meta", None)
-        self.__dict__.pop("etag", None)
-
-    def sync(self, old_token: str = ""):
-        if self._book is None:
-            return super().sync(old_token)
-        with self._storage.db() as db:
-            token = sync_log.token(db, self._book)
-            if not old_token:
-                return token, self._hrefs(db)
-            try:
-                return token, sync_log.changed_since(db, self._book, old_token)
-            except sync_log.StaleToken as exc:
-                raise ValueError(str(exc)) from None
-
-    def _hrefs(self, db) -> list[str]:
-        if self._book == contacts_book.BOOK:
-            return [card.href for card in contacts_book.listing(db)]
-        return [event.href for event in self._events(None)]
-
-    def get_all(self) -> Iterator[radicale.item.Item]:
-        if self._book == contacts_book.BOOK:
-            with self._storage.db() as db:
-                listed = contacts_book.listing(db)
-            yield from self._cards(listed)
-        elif self._book == calendar_feed.BOOK:
-            yield from self._events(None)
-
-    def get_multi(self, hrefs: Iterable[str]):
-        wanted = list(dict.fromkeys(hrefs))
-        if self._book == contacts_book.BOOK:
-            with self._storage.db() as db:
-                # A first sync asks for every card: the listing finds them at once.
-                if len(wanted) > self.BATCH:
-                    asked = set(wanted)
-                    listed = [card for card in contacts_book.listing(db) if card.href in asked]
-                else:
-                    listed = contacts_book.find(db, wanted)
-            found = {item.href: item for item in self._cards(listed)}
-        elif self._book == calendar_feed.BOOK:
-            found = {item.href: item for item in self._events(wanted)}
-        else:
-            found = {}
-        for href in wanted:
-            yield href, found.get(href)
-
-    def has_uid(self, uid: str) -> bool:
-        if self._book == contacts_book.BOOK:
-            with self._storage.db() as db:
-                return contacts_book.has_uid(db, uid)
-        return any(item.uid == uid for item in self.get_all())
-
-    def _cards(self, listed: list[contacts_book.Listed]) -> Iterator[radicale.item.Item]:
-        for start in range(0, len(listed), self.BATCH):
-            batch = listed[start:start + self.BATCH]
-            made = _Cards(self._storage, [card.person_id for card in batch])
-            for card in batch:
-                yield _Item(functools.partial(made.text, card.person_id), collection=self,
-                            href=card.href, etag=card.etag, uid=card.uid, name="VCARD",
-                            component_name="VCARD")
-
-    def _events(self, hrefs: list[str] | None) -> Iterator[radicale.item.Item]:
-        with self._storage.db() as db:
-            found = calendar_feed.events(db, config.load(db), _context().get("origin", ""), hrefs)
-        for event in found:
-            yield radicale.item.Item(collection=self, href=event.href, text=event.text,
-                                     uid=event.uid, name="VCALENDAR",
-                                     component_name="VEVENT", last_modified=_EPOCH)
-
-    def upload(self, href: str, item: radicale.item.Item):
-        if self._book != contacts_book.BOOK:
-            raise ValueError("The follow-ups calendar is read-only.")
-        context = _context()
-        old = next(iter(self.get_multi([href])))[1]
-        try:
-            with self._storage.db() as db:
-                written = contacts_book.write(db, href, item.uid, context.get("body") or
-                                              item.serialize(), settings=config.load(db))
-        except FieldkitError as exc:
-            raise ValueError(str(exc)) from None
-        # The client keeps what it sent under the ETag it gets back: only when
-        # the card served is exactly that (RFC 6352, 6.3.2; RFC 4791, 5.3.4).
-        context["as_sent"] = written.as_sent
-        new = next(iter(self.get_multi([href])))[1]
-        if new is None:  # pragma: no cover - the card was written just now
-            raise ValueError("The card was not stored.")
-        return new, old
-
-    def delete(self, href: str | None = None) -> None:
-        if self._book != contacts_book.BOOK or href is None:
-            raise ValueError("Only a card can be deleted, and only from the address book.")
-        try:
-            with self._storage.db() as db:
-                contacts_book.remove(db, href)
-        except NotFound as exc:
-            raise ValueError(str(exc)) from None
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
 
 
-class _Storage(radicale.storage.BaseStorage):
-    """FieldKit's tables as Radicale's storage: one connection per lock, per thread."""
+class Worker:
+    """Radicale's process (``python -m fieldkit.web.dav_server``), one per FieldKit process.
 
-    _supports_unicode = False
-
-    def __init__(self, configuration, database: Callable[[], Path]):
-        super().__init__(configuration)
-        self._database = database
-        self._local = threading.local()
-
-    @contextlib.contextmanager
-    def db(self) -> Iterator:
-        """The connection of the request this thread serves (one, opened when first
-        needed: Radicale locks twice, and reads properties and texts after its lock)."""
-        held = getattr(self._local, "request", None)
-        if held is None:
-            stack = contextlib.ExitStack()
-            held = self._local.request = (stack.enter_context(fdb.connect(self._database())),
-                                          stack)
-        yield held[0]
-
-    def release(self) -> None:
-        """Close the connection of the request this thread served (in this thread)."""
-        held = getattr(self._local, "request", None)
-        self._local.request = None
-        if held is not None:
-            held[1].close()
-
-    @contextlib.contextmanager
-    def acquire_lock(self, mode: str, user: str = "", *args, **kwargs):
-        if getattr(self._local, "db", None) is not None:  # nested: the outer one holds it
-            yield
-            return
-        with self.db() as db:
-            self._local.db = db
-            try:
-                if mode == "w":
-                    with fdb.transaction(db):
-                        yield
-                else:
-                    # One snapshot for the whole request: the token, the hrefs
-                    # and their ETags agree.
-                    db.execute("BEGIN")
-                    try:
-                        yield
-                    finally:
-                        db.execute("COMMIT")
-            finally:
-                self._local.db = None
-
-    def discover(self, path: str, depth: str = "0", child_context_manager=None,
-                 user_groups=frozenset()):
-        stripped = radicale.pathutils.strip_path(path)
-        parts = stripped.split("/") if stripped else []
-        if len(parts) >= 1 and parts[0] != USER:
-            return
-        if len(parts) == 2 and parts[1] not in BOOKS:
-            return
-        if len(parts) >= 4:
-            return
-        if len(parts) == 3:
-            if parts[1] in BOOKS:
-                collection = _Collection(self, "/".join(parts[:2]))
-                item = next(iter(collection.get_multi([parts[2]])))[1]
-                if item is not None:
-                    yield item
-            return
-        collection = _Collection(self, stripped)
-        yield collection
-        if depth == "0":
-            return
-        if not parts:
-            yield _Collection(self, USER)
-        elif len(parts) == 1:
-            for book in BOOKS:
-                yield _Collection(self, f"{USER}/{book}")
-        else:
-            yield from collection.get_all()
-
-    def move(self, item, to_collection, to_href) -> None:
-        raise ValueError("Cards are not moved; a phone deletes and writes them.")
-
-    def create_collection(self, href, items=None, props=None):
-        raise ValueError("FieldKit has one address book and one calendar.")
-
-    def verify(self) -> bool:
-        return True
-
-
-@functools.cache
-def _logging() -> None:
-    logging.getLogger("radicale").setLevel(logging.WARNING)
-
-
-def application(database: Callable[[], Path]) -> Callable:
-    """Radicale over FieldKit's tables, a WSGI app; ``database()`` says where the database is.
-
-    Each request's one connection is closed when Radicale has answered, in
-    the thread that served it (SQLite's rule), before the answer is sent.
+    Started on the first request, on a Unix socket in a private folder;
+    started again if it died; ended with FieldKit (and it ends itself when
+    FieldKit is gone).
     """
-    _logging()
-    configuration = radicale.config.load()
-    configuration.update({
-        # Radicale takes a resource of at most 80 % of a request.
-        "server": {"max_content_length": str(MAX_CARD_BYTES * 5 // 4),
-                   "max_resource_size": str(MAX_CARD_BYTES)},
-        "auth": {"type": _Auth, "delay": "0", "realm": REALM, "cache_logins": "False"},
-        "rights": {"type": _Rights, "permit_delete_collection": "False",
-                   "permit_overwrite_collection": "False"},
-        "storage": {"type": functools.partial(_Storage, database=database)},
-        "web": {"type": "none"},
-        "hook": {"type": "none"},
-        "logging": {"level": "warning", "mask_passwords": "True"},
-    }, "fieldkit", privileged=True)
-    radicale_app = radicale.Application(configuration)
-    storage = radicale_app._storage  # noqa: SLF001 - the instance Radicale made of _Storage
 
-    def served(environ, start_response):
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._folder: str | None = None
+
+    @property
+    def socket_path(self) -> str:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+            return str(Path(self._folder) / "dav.sock")
+
+    def _start(self) -> None:
+        self._stop()
+        self._folder = tempfile.mkdtemp(prefix="fieldkit-dav-")  # 0700: FieldKit's alone
+        path = str(Path(self._folder) / "dav.sock")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "fieldkit.web.dav_server", path],
+            stdin=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parents[2]))
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                    probe.connect(path)
+                return
+            except OSError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    raise WorkerUnavailable("The contacts and calendar server did not start; "
+                                            "see the server's log.") from None
+                time.sleep(0.05)
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        self._process = self._folder = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def forward(self, method: str, target: str, headers: list[tuple[bytes, bytes]],
+                body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Radicale's answer to a request: (status, headers, body). Blocking: run in a thread."""
+        for attempt in (1, 2):
+            connection = _UnixConnection(self.socket_path, ANSWER_TIMEOUT)
+            try:
+                connection.putrequest(method, target, skip_host=True,
+                                      skip_accept_encoding=True)
+                for name, value in headers:
+                    connection.putheader(name.decode("latin-1"), value.decode("latin-1"))
+                connection.endheaders(body)
+                answer = connection.getresponse()
+                return answer.status, answer.getheaders(), answer.read()
+            except (ConnectionError, FileNotFoundError, http.client.RemoteDisconnected):
+                if attempt == 2:
+                    raise WorkerUnavailable("The contacts and calendar server is not "
+                                            "answering.") from None
+            finally:
+                connection.close()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+WORKER = Worker()
+atexit.register(WORKER.stop)
+
+
+def forwarder(worker: Worker) -> Callable:
+    """The ASGI app behind the gate: each request to Radicale's process and back."""
+
+    async def forward(scope: Scope, receive: Receive, send: Send) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        context = json.dumps(scope["fieldkit.dav"]).encode()
+        headers = [*scope["headers"], (CONTEXT_HEADER.encode(), context)]
+        target = scope.get("raw_path") or scope["path"].encode()
+        if isinstance(target, bytes):
+            target = target.decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
         try:
-            return list(radicale_app(environ, start_response))
-        finally:
-            storage.release()
+            status, answer_headers, body = await anyio.to_thread.run_sync(
+                worker.forward, scope["method"], target, headers, b"".join(chunks))
+        except WorkerUnavailable as exc:
+            await _refusal(503, str(exc))(scope, receive, send)
+            return
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer_headers
+               if k.lower() not in _HOP]
+        raw.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
 
-    return served
-
+    return forward
 
 # ---------------------------------------------------------------- the gate
 
@@ -480,7 +266,8 @@ def _cross_site(request: Request) -> bool:
         "same-origin", "none")
 
 
-def _charset(content_type: str) -> str:
+def charset_of(content_type: str) -> str:
+    """The charset a Content-Type names; UTF-8 when it names none."""
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.strip().lower() == "charset":
@@ -520,8 +307,7 @@ class DavGate:
         device, body = answer
         context = {"device": device, "origin": signin.own_origin(request),
                    "texts": _wants_texts(request.method, body),
-                   "body": body.decode(_charset(request.headers.get("content-type", "")))
-                   if request.method == "PUT" else None}
+                   "database": str(self._database())}
         headers = [(k, v) for k, v in scope["headers"]
                    if k not in _DROPPED and not k.startswith(b"x-forwarded-")]
         headers.append((b"content-length", str(len(body)).encode()))
@@ -540,8 +326,6 @@ class DavGate:
                 out = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     out[name] = value
-                if request.method == "PUT" and context.get("as_sent") is False:
-                    del out["etag"]
             await send(message)
 
         await self.app(inner, replay, marked)
@@ -575,7 +359,7 @@ class DavGate:
             return _refusal(413, f"The request is too large (at most {limit // 1024:,} kB).")
         if request.method == "PUT":
             try:
-                body.decode(_charset(request.headers.get("content-type", "")))
+                body.decode(charset_of(request.headers.get("content-type", "")))
             except (LookupError, UnicodeDecodeError):
                 return _refusal(400, "A card is text in UTF-8 (or the charset it names).")
         return device, body
@@ -585,7 +369,7 @@ class DavGate:
 
 def routes(database: Callable[[], Path]) -> list:
     """/dav/ (Radicale behind the gate), the well-known redirects and the webcal feed."""
-    gate = DavGate(a2wsgi.WSGIMiddleware(application(database)), database)
+    gate = DavGate(forwarder(WORKER), database)
 
     async def well_known(request: Request) -> Response:
         return Response(status_code=301, headers={**HEADERS, "location": f"{PREFIX}/"})
