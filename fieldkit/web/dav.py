@@ -65,7 +65,11 @@ CONTEXT_HEADER = "x-fieldkit-dav"  # the gate's word on a request, to Radicale's
 _DROPPED = (b"forwarded", b"x-script-name", b"x-remote-user", b"x-remote-addr",
             b"content-length", b"transfer-encoding", b"authorization", b"connection",
             CONTEXT_HEADER.encode())
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1"}
+# "connection: close": the server's sockets lack TCP_NODELAY (asyncio sets it
+# only for sockets made with proto IPPROTO_TCP, and Streamlit's are not), so on
+# a kept connection each answer's body waits ~40 ms for the client's delayed
+# ACK of its headers; a sync is hundreds of answers. A new connection is cheaper.
+HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1", "connection": "close"}
 # Not passed back from Radicale's process: the connection's own.
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 START_TIMEOUT = 30.0
@@ -191,6 +195,8 @@ class Worker:
                                       skip_accept_encoding=True)
                 for name, value in headers:
                     connection.putheader(name.decode("latin-1"), value.decode("latin-1"))
+                if not any(name == b"host" for name, _ in headers):  # HTTP/1.1 wants one
+                    connection.putheader("Host", "localhost")
                 connection.endheaders(body)
                 answer = connection.getresponse()
                 return answer.status, answer.getheaders(), answer.read()
