@@ -213,16 +213,35 @@ WORKER = Worker()
 atexit.register(WORKER.stop)
 
 
+async def whole_body(receive: Receive) -> bytes:
+    """A request's body, read to its end (a gate already bounded it)."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives ``body`` once, then what ``receive`` gives (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def forwarder(worker: Worker) -> Callable:
     """The ASGI app behind the gate: each request to Radicale's process and back."""
 
     async def forward(scope: Scope, receive: Receive, send: Send) -> None:
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
+        body = await whole_body(receive)
         context = json.dumps(scope["fieldkit.dav"]).encode()
         headers = [*scope["headers"], (CONTEXT_HEADER.encode(), context)]
         target = scope.get("raw_path") or scope["path"].encode()
@@ -231,16 +250,16 @@ def forwarder(worker: Worker) -> Callable:
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
         try:
-            status, answer_headers, body = await anyio.to_thread.run_sync(
-                worker.forward, scope["method"], target, headers, b"".join(chunks))
+            status, answer_headers, answered = await anyio.to_thread.run_sync(
+                worker.forward, scope["method"], target, headers, body)
         except WorkerUnavailable as exc:
             await _refusal(503, str(exc))(scope, receive, send)
             return
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in answer_headers
                if k.lower() not in _HOP]
-        raw.append((b"content-length", str(len(body)).encode()))
+        raw.append((b"content-length", str(len(answered)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": answered})
 
     return forward
 
@@ -318,14 +337,6 @@ class DavGate:
                    if k not in _DROPPED and not k.startswith(b"x-forwarded-")]
         headers.append((b"content-length", str(len(body)).encode()))
         inner = dict(scope, headers=headers, **{"fieldkit.dav": context})
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         async def marked(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -334,7 +345,7 @@ class DavGate:
                     out[name] = value
             await send(message)
 
-        await self.app(inner, replay, marked)
+        await self.app(inner, replaying(body, receive), marked)
 
     async def _refused(self, request: Request) -> Response | tuple[str, bytes]:
         """The answer that ends the request here, or (device, body) to go on."""

@@ -45,7 +45,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from fieldkit import app_passwords, calendar_feed, config, contacts_book, db as fdb, sync_log
 from fieldkit.errors import FieldkitError, NotFound
-from fieldkit.web.dav import CONTEXT_HEADER, MAX_CARD_BYTES, PREFIX, REALM, charset_of
+from fieldkit.web.dav import (CONTEXT_HEADER, MAX_CARD_BYTES, PREFIX, REALM, charset_of,
+                              replaying, whole_body)
 
 USER = app_passwords.USERNAME
 BOOKS = {contacts_book.BOOK: "VADDRESSBOOK", calendar_feed.BOOK: "VCALENDAR"}
@@ -400,26 +401,12 @@ def app() -> Callable:
         if scope["type"] != "http":
             return
         context = json.loads(Headers(scope=scope)[CONTEXT_HEADER])
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await whole_body(receive)
         if scope["method"] == "PUT":  # the card as the phone sent it (the gate checked it reads)
             context["body"] = body.decode(charset_of(Headers(scope=scope).get("content-type", "")))
         inner = dict(scope, root_path=PREFIX, headers=[
             (k, v) for k, v in scope["headers"] if k != CONTEXT_HEADER.encode()],
             **{"fieldkit.dav": context})
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         async def answer(message: Message) -> None:
             # The client keeps what it sent under the ETag it gets back: only when
@@ -428,7 +415,7 @@ def app() -> Callable:
                 del MutableHeaders(scope=message)["etag"]
             await send(message)
 
-        await radicale_app(inner, replay, answer)
+        await radicale_app(inner, replaying(body, receive), answer)
 
     return served
 
