@@ -5,6 +5,7 @@ Radicale runs behind FieldKit's gate in a Starlette app, as in the server
 """
 
 import sqlite3
+from pathlib import Path
 import threading
 from contextlib import closing
 
@@ -454,3 +455,11 @@ def test_a_dead_radicale_process_is_started_again(client, auth):
     dav.WORKER._process.wait()  # noqa: SLF001
     assert ask(client, "PROPFIND", BOOK, propfind_body("d:getetag"), depth="0",
                auth=auth).status_code == 207
+
+
+def test_a_relative_database_path_is_the_same_file_for_radicale(path, password, monkeypatch):
+    # FIELDKIT_DB may be relative to where FieldKit was started, not to the project.
+    monkeypatch.chdir(path.parent)
+    client = TestClient(Starlette(routes=dav.routes(lambda: Path(path.name))))
+    answer = ask(client, "REPORT", BOOK, sync_body(), depth="1", auth=basic(password))
+    assert answer.status_code == 207 and len(responses(answer)) == 3

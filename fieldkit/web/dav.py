@@ -332,7 +332,8 @@ class DavGate:
         device, body = answer
         context = {"device": device, "origin": signin.own_origin(request),
                    "texts": _wants_texts(request.method, body),
-                   "database": str(self._database())}
+                   # Absolute: Radicale's process runs in the project's folder.
+                   "database": str(Path(self._database()).resolve())}
         headers = [(k, v) for k, v in scope["headers"]
                    if k not in _DROPPED and not k.startswith(b"x-forwarded-")]
         headers.append((b"content-length", str(len(body)).encode()))
