@@ -96,7 +96,7 @@ def _change_one(path: Path, person_id: int, n: int) -> None:
     with db.connect(path) as conn:
         row = cards.person_row(conn, person_id)
         values = list(people.person(conn, person_id)["more"])
-        cards.update(conn, person_id, cards.clean({**row, "title": f"Title {n}",
+        people.update(conn, person_id, cards.clean({**row, "title": f"Title {n}",
                                                    "values": values}))
 
 

@@ -22,6 +22,8 @@ with medians over repeated runs:
   the booth (/booth) (bench/lighthouse.py; installs Lighthouse into
   bench/.node/ with npm);
 - /capture while the network drops, and the booth opened offline (bench/drop.py);
+- image bombs at the API: one request of 20 cards whose photos decode to the most
+  pixels allowed, its peak memory growth (bench/photos.py);
 - the phone's address book over CardDAV: a first full sync of every person,
   an incremental sync with one change, the pages while a phone syncs
   (bench/dav.py);
@@ -476,7 +478,8 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards", "dav")
+PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards",
+         "photos", "dav")
 # Those that need the heavy database.
 HEAVY_PARTS = {"generate", "pages", "server", "imports", "dav"}
 
@@ -564,6 +567,11 @@ def main(argv: list[str] | None = None) -> int:
                     "(about 11 minutes), then the booth offline...")
                 found, details["drop"] = drop.measure(workdir, say)
                 figures += [Figure(**f) for f in found]
+        if "photos" in parts:
+            from bench import photos
+            say("Image bombs at the API: 20 cards of 24 MP photos in one request...")
+            found, details["photos"] = photos.measure(workdir, say)
+            figures += [Figure(**f) for f in found]
         if "dav" in parts:
             from bench import dav
             say("The phone's address book over CardDAV: first sync, one change, pages "

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from PIL import Image
 from sqlite_utils import Database
 
-from fieldkit import cards, clock, imports, labelled, sync_log, vcard
+from fieldkit import cards, clock, imports, labelled, people, sync_log, vcard
 from fieldkit.db import transaction
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.kinds import PERSON_KINDS
@@ -454,7 +454,7 @@ def write(db: Database, href: str, uid: str, text: str, *, settings: Mapping,
                 # What the card held but FieldKit could not take stays as it was.
                 **{name: person[name] for name in ("company", "title", "note")
                    if fields.get(name) and getattr(card, name) is None})
-            cards.update(db, person_id, card)
+            people.update(db, person_id, card)
             created = False
         try:
             db.execute(

@@ -122,10 +122,11 @@ SOURCE_TABLES: dict[str, str] = {
 
 
 # Not exported: the password hash, the wrong-attempt count and the signed-in
-# devices stay on the server, as do the app passwords' hashes and the
-# calendar feed's token; the phones' change log is sync bookkeeping.
-NOT_EXPORTED = frozenset({"sign_in", "devices", "app_passwords", "calendar_feed",
-                          "dav_changes", "dav_books"})
+# devices stay on the server (and the wrong attempts per address), as do the
+# app passwords' hashes and the calendar feed's token; the phones' change log
+# is sync bookkeeping.
+NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices", "app_passwords",
+                          "calendar_feed", "dav_changes", "dav_books"})
 
 
 def safe_cell(value: object) -> object:

@@ -394,7 +394,7 @@ def test_clear_password_removes_it(tmp_path, monkeypatch, capsys):
 
 def _signed_in_device(path):
     with fieldkit.db.connect(path) as conn:
-        return access.sign_in_device(conn, "correct horse battery")
+        return access.sign_in_device(conn, "correct horse battery", client="192.0.2.10")
 
 
 def _devices(path):

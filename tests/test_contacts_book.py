@@ -147,7 +147,7 @@ def test_a_fieldkit_edit_rewrites_only_its_group_and_keeps_the_phones_lines(db):
     row = cards.person_row(db, person)
     more = [*people.person(db, person)["more"],
             labelled.Labelled("phone", "+4930555111", "Studio")]
-    cards.update(db, person, cards.clean({**row, "title": "CPO", "tags": "berlin, pricing",
+    people.update(db, person, cards.clean({**row, "title": "CPO", "tags": "berlin, pricing",
                                           "values": more}, phone_region="DE"))
     got = lines(served(db, person))
     assert "TITLE:CPO" in got and "TITLE:Head of Product" not in got

@@ -114,7 +114,7 @@ fileext = ".vcf"
     # An edit in FieldKit reaches the client at its next sync, with what the client wrote.
     with fdb.connect(server.db_path) as db:
         row = cards.person_row(db, nadia["id"])
-        cards.update(db, nadia["id"], cards.clean({**row, "title": "Head of Ops",
+        people.update(db, nadia["id"], cards.clean({**row, "title": "Head of Ops",
                                                    "values": list(nadia["more"])}))
     assert "Copying (updating) item new-from-client" in vdirsyncer(config_file, "sync")
     now = (local / "contacts" / "new-from-client.vcf").read_bytes().decode()

@@ -136,7 +136,7 @@ def test_card_update_any_fields_or_change_nothing(sample_day_db, fields, cadence
 
     def edit():
         card = cards.clean(fields, phone_region="US")
-        cards.update(db, person_id, card, cadence_days=cadence, tz=tz)
+        people.update(db, person_id, card, cadence_days=cadence, tz=tz)
 
     attempt(db, edit)
 

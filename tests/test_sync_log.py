@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from fieldkit import (backup, cards, config, db as fdb, followups, labelled, merge, sync_log)
+from fieldkit import (backup, cards, config, db as fdb, followups, labelled, merge, people,
+                      sync_log)
 from tests.factory import NOW, SETTINGS, add_event, save_card
 
 
@@ -47,7 +48,7 @@ def test_only_the_last_change_of_an_href_is_kept(db):
 
 def _edit(db, person):
     row = cards.person_row(db, person)
-    cards.update(db, person, cards.clean({**row, "title": "CTO"}))
+    people.update(db, person, cards.clean({**row, "title": "CTO"}))
 
 
 def _tag(db, person):
@@ -87,7 +88,7 @@ def _triage_time(db, person):
 
 
 def _delete(db, person):
-    cards.delete(db, person)
+    people.delete(db, person)
 
 
 # (what is done, whether the person's card changes, which of their events change)
@@ -122,7 +123,7 @@ def test_a_person_deleted_leaves_a_tombstone(db):
     person = save_card(db, "Ines Moreau")
     href = card(db, person)
     before = sync_log.token(db, "contacts")
-    cards.delete(db, person)
+    people.delete(db, person)
     assert sync_log.changed_since(db, "contacts", before) == [href]
 
 

@@ -5,18 +5,19 @@ Radicale runs behind FieldKit's gate in a Starlette app, as in the server
 """
 
 import sqlite3
-from pathlib import Path
 import threading
 from contextlib import closing
+from datetime import timedelta
 
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from fieldkit import (access, app_passwords, calendar_feed, cards, contacts_book,
+from fieldkit import (access, app_passwords, calendar_feed, cards, clock, contacts_book,
                       db as fdb, people, sync_log)
 from fieldkit.web import dav
+from fieldkit.web.site import Site
 from tests.davclient import (basic, dav as ask, hrefs_in, multiget_body, propfind_body,
                              responses, sync_body, sync_token, tag, text_of)
 from tests.factory import save_card
@@ -41,9 +42,13 @@ def password(path):
         return app_passwords.new(db, "Test phone").password
 
 
+def site(path):
+    return Site({"FIELDKIT_DB": str(path)})
+
+
 @pytest.fixture
 def client(path):
-    return TestClient(Starlette(routes=dav.routes(lambda: path)))
+    return TestClient(Starlette(routes=dav.routes(site(path))))
 
 
 @pytest.fixture
@@ -74,7 +79,7 @@ def test_no_credentials_no_dav(client):
 def test_the_sign_in_password_and_the_device_cookie_open_no_dav(client, path, password):
     with fdb.connect(path) as db:
         access.set_password(db, "correct horse battery")
-        token = access.sign_in_device(db, "correct horse battery")
+        token = access.sign_in_device(db, "correct horse battery", client="10.0.0.9")
     for headers in (basic("correct horse battery"), {"cookie": f"fieldkit_device={token}"}):
         client.cookies.clear()
         answer = ask(client, "PROPFIND", BOOK, propfind_body("d:getetag"), depth="1",
@@ -99,22 +104,28 @@ def test_wrong_passwords_wait_longer_each_time(client, auth):
     assert soon.status_code == 429 and soon.headers["retry-after"] == "1"
 
 
-def test_the_throttle_counts_per_client_address():
-    now = [1000.0]
-    throttle = dav.Throttle(now=lambda: now[0])
-    assert throttle.failed("10.0.0.7") == 1 and throttle.failed("10.0.0.7") == 2
-    assert throttle.wait("10.0.0.7") == 2 and throttle.wait("10.0.0.8") == 0
-    now[0] += 2
-    assert throttle.wait("10.0.0.7") == 0
-    throttle.passed("10.0.0.7")
-    assert throttle.failed("10.0.0.7") == 1
+def test_wrong_app_passwords_and_sign_in_passwords_are_one_throttle(client, path, auth):
+    # Counted per client address in fieldkit.access, as wrong sign-in passwords are.
+    with fdb.connect(path) as db:
+        access.set_password(db, "correct horse battery")
+        with pytest.raises(access.SignInRefused):
+            access.sign_in_device(db, "wrong horse", client="testclient")
+    answer = ask(client, "PROPFIND", "/dav/", depth="0", auth=auth)
+    assert answer.status_code == 429  # the sign-in form's wrong one makes DAV wait too
+    with fdb.connect(path) as db:
+        assert access.attempts(db, "10.0.0.8").wait_seconds == 0  # another address does not
+        access.count_wrong(db, "10.0.0.8")
+        assert access.attempts(db, "10.0.0.8").failures == 1
+        access.forget_wrong(db, "10.0.0.8")
+        assert access.attempts(db, "10.0.0.8").failures == 0
 
 
-def test_the_throttle_forgets_the_oldest_addresses_first():
-    throttle = dav.Throttle(size=2)
-    for client in ("a", "b", "c"):
-        throttle.failed(client)
-    assert throttle.wait("a") == 0 and throttle.wait("c") == 1
+def test_a_right_app_password_forgets_the_wrong_ones(client, path, auth):
+    with fdb.connect(path) as db:
+        access.count_wrong(db, "testclient", now=clock.utc_now() - timedelta(minutes=10))
+    assert ask(client, "PROPFIND", "/dav/", depth="0", auth=auth).status_code == 207
+    with fdb.connect(path) as db:
+        assert access.attempts(db, "testclient").failures == 0
 
 
 @pytest.mark.parametrize("headers", [
@@ -196,7 +207,7 @@ def test_radicale_gets_no_proxy_header_and_no_password(path, password):
         await send({"type": "http.response.start", "status": 207, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    gate = dav.DavGate(radicale, lambda: path)
+    gate = dav.DavGate(radicale, site(path))
     client = TestClient(Starlette(routes=[Mount("/dav", app=gate)]))
     client.request("PROPFIND", "/dav/fieldkit/", content=b"<x/>", headers={
         **basic(password), "x-forwarded-for": "10.0.0.9", "x-forwarded-host": "evil.example",
@@ -288,7 +299,7 @@ def test_one_change_is_one_card_to_fetch(client, path, auth):
     person = person_ids(path)[1]
     with fdb.connect(path) as db:
         row = cards.person_row(db, person)
-        cards.update(db, person, cards.clean({**row, "title": "CTO"}))
+        people.update(db, person, cards.clean({**row, "title": "CTO"}))
     changed = ask(client, "REPORT", BOOK, sync_body(token), depth="1", auth=auth)
     found = responses(changed)
     assert len(found) == 1
@@ -460,6 +471,6 @@ def test_a_dead_radicale_process_is_started_again(client, auth):
 def test_a_relative_database_path_is_the_same_file_for_radicale(path, password, monkeypatch):
     # FIELDKIT_DB may be relative to where FieldKit was started, not to the project.
     monkeypatch.chdir(path.parent)
-    client = TestClient(Starlette(routes=dav.routes(lambda: Path(path.name))))
+    client = TestClient(Starlette(routes=dav.routes(Site({"FIELDKIT_DB": path.name}))))
     answer = ask(client, "REPORT", BOOK, sync_body(), depth="1", auth=basic(password))
     assert answer.status_code == 207 and len(responses(answer)) == 3

@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,9 +44,11 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from fieldkit import access, app_passwords, calendar_feed, config, db as fdb, phone_setup
+from fieldkit import (access, app_passwords, calendar_feed, config, contract, db as fdb,
+                      phone_setup)
 from fieldkit.errors import FieldkitError
-from fieldkit.web import signin
+from fieldkit.web import requests
+from fieldkit.web.site import Site
 
 PREFIX = phone_setup.DAV_PATH
 WELL_KNOWN = ("/.well-known/carddav", "/.well-known/caldav")
@@ -69,50 +70,11 @@ _DROPPED = (b"forwarded", b"x-script-name", b"x-remote-user", b"x-remote-addr",
 # only for sockets made with proto IPPROTO_TCP, and Streamlit's are not), so on
 # a kept connection each answer's body waits ~40 ms for the client's delayed
 # ACK of its headers; a sync is hundreds of answers. A new connection is cheaper.
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1", "connection": "close"}
+HEADERS = {"cache-control": "no-store", contract.OWN_HEADER: "1", "connection": "close"}
 # Not passed back from Radicale's process: the connection's own.
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
 START_TIMEOUT = 30.0
 ANSWER_TIMEOUT = 300.0  # a first sync's listing of a heavy book takes seconds
-
-# ---------------------------------------------------------------- per-client throttle
-
-class Throttle:
-    """Wrong app passwords per client address: after each, the next must wait longer.
-
-    The same waits as the sign-in password (access.wait_after: 1, 2, 4 ...
-    300 s); an attempt before the wait is over is refused unchecked. Kept
-    in memory, for the addresses of the last ``size`` wrong attempts.
-    """
-
-    def __init__(self, size: int = 4096, now: Callable[[], float] = time.monotonic):
-        self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._size = size
-        self._now = now
-        self._lock = threading.Lock()
-
-    def wait(self, client: str) -> int:
-        """Seconds ``client`` must still wait before its next attempt is looked at."""
-        with self._lock:
-            failures, at = self._failures.get(client, (0, 0.0))
-        left = at + access.wait_after(failures) - self._now()
-        return max(0, int(left + 0.999)) if failures else 0
-
-    def failed(self, client: str) -> int:
-        """Count a wrong attempt; returns the wait before the next."""
-        with self._lock:
-            failures = self._failures.pop(client, (0, 0.0))[0] + 1
-            self._failures[client] = (failures, self._now())
-            while len(self._failures) > self._size:
-                self._failures.popitem(last=False)
-        return access.wait_after(failures)
-
-    def passed(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
-
-
-
 
 # ---------------------------------------------------------------- Radicale's process
 
@@ -282,10 +244,10 @@ def _refusal(status: int, message: str, **headers: str) -> Response:
                     headers={**HEADERS, **headers})
 
 
-def _cross_site(request: Request) -> bool:
+def _cross_site(site: Site, request: Request) -> bool:
     """Whether a browser says another site's page made this request."""
     origin = request.headers.get("origin")
-    if origin is not None and origin.strip().lower() != signin.own_origin(request):
+    if origin is not None and origin.strip().lower() != site.own_origin(request):
         return True
     return request.headers.get("sec-fetch-site", "same-origin") not in (
         "same-origin", "none")
@@ -311,15 +273,27 @@ def _wants_texts(method: str, body: bytes) -> bool:
 class DavGate:
     """What every /dav request passes before Radicale: see the module's docstring."""
 
-    def __init__(self, app, database: Callable[[], Path], throttle: Throttle | None = None):
+    def __init__(self, app, site: Site):
         self.app = app
-        self._database = database
-        self.throttle = throttle or Throttle()
+        self.site = site
 
-    def _device(self, username: str, password: str) -> str | None:
-        # A connection of its own: the worker threads this runs in come and go.
-        with fdb.connect(self._database()) as db:
-            return app_passwords.device(db, username, password)
+    def _judge(self, client: str, username: str, password: str) -> tuple[str | None, int]:
+        """(the device, 0) for a right app password; else (None, seconds to wait).
+
+        Wrong app passwords count with wrong sign-in passwords, per client
+        address (fieldkit.access): one throttle. While an address must wait,
+        its attempts are refused unchecked (negative seconds).
+        """
+        with fdb.connect(self.site.database()) as db:
+            before = access.attempts(db, client)
+            if before.wait_seconds:
+                return None, -before.wait_seconds
+            device = app_passwords.device(db, username, password)
+            if device is None:
+                return None, access.count_wrong(db, client)
+            if before.failures:
+                access.forget_wrong(db, client)
+            return device, 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -330,10 +304,10 @@ class DavGate:
             await answer(scope, receive, send)
             return
         device, body = answer
-        context = {"device": device, "origin": signin.own_origin(request),
+        context = {"device": device, "origin": self.site.own_origin(request),
                    "texts": _wants_texts(request.method, body),
                    # Absolute: Radicale's process runs in the project's folder.
-                   "database": str(Path(self._database()).resolve())}
+                   "database": str(Path(self.site.database()).resolve())}
         headers = [(k, v) for k, v in scope["headers"]
                    if k not in _DROPPED and not k.startswith(b"x-forwarded-")]
         headers.append((b"content-length", str(len(body)).encode()))
@@ -350,7 +324,7 @@ class DavGate:
 
     async def _refused(self, request: Request) -> Response | tuple[str, bytes]:
         """The answer that ends the request here, or (device, body) to go on."""
-        if _cross_site(request):
+        if _cross_site(self.site, request):
             return _refusal(403, "Only a phone's or computer's own contacts and calendar "
                                  "may ask this, not a web page.")
         unauthorized = {"www-authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
@@ -358,21 +332,19 @@ class DavGate:
         if credentials is None:
             return _refusal(401, "Sign in with FieldKit's username and an app password "
                                  "(Settings > Connect your phone).", **unauthorized)
-        client = request.client.host if request.client else ""
-        if wait := self.throttle.wait(client):
-            return _refusal(429, f"Too many wrong app passwords. Try again in {wait} s.",
-                            **{"retry-after": str(wait)})
         try:
-            device = await anyio.to_thread.run_sync(self._device, *credentials)
+            device, wait = await anyio.to_thread.run_sync(
+                self._judge, self.site.client(request), *credentials)
         except FieldkitError as exc:
             return _refusal(503, str(exc))
+        if wait < 0:
+            return _refusal(429, f"Too many wrong passwords. Try again in {-wait} s.",
+                            **{"retry-after": str(-wait)})
         if device is None:
-            wait = self.throttle.failed(client)
             return _refusal(401, f"Wrong username or app password. Try again in {wait} s.",
                             **unauthorized)
-        self.throttle.passed(client)
         limit = MAX_CARD_BYTES if request.method == "PUT" else MAX_XML_BYTES
-        body = await signin.body_at_most(request, limit)
+        body = await requests.body_at_most(request, limit)
         if body is None:
             return _refusal(413, f"The request is too large (at most {limit // 1024:,} kB).")
         if request.method == "PUT":
@@ -385,15 +357,15 @@ class DavGate:
 
 # ---------------------------------------------------------------- routes
 
-def routes(database: Callable[[], Path]) -> list:
+def routes(site: Site) -> list:
     """/dav/ (Radicale behind the gate), the well-known redirects and the webcal feed."""
-    gate = DavGate(forwarder(WORKER), database)
+    gate = DavGate(forwarder(WORKER), site)
 
     async def well_known(request: Request) -> Response:
         return Response(status_code=301, headers={**HEADERS, "location": f"{PREFIX}/"})
 
     def calendar(token: str, origin: str) -> bytes | None:
-        with fdb.connect(database()) as db:
+        with fdb.connect(site.database()) as db:
             if not calendar_feed.is_feed_token(db, token):
                 return None
             return calendar_feed.feed(db, config.load(db), origin)
@@ -401,7 +373,7 @@ def routes(database: Callable[[], Path]) -> list:
     async def feed(request: Request) -> Response:
         try:
             body = await anyio.to_thread.run_sync(
-                calendar, request.path_params["token"], signin.own_origin(request))
+                calendar, request.path_params["token"], site.own_origin(request))
         except FieldkitError as exc:
             return _refusal(503, str(exc))
         if body is None:
