@@ -203,8 +203,8 @@ def test_apply_that_fails_half_way_writes_nothing(db):
 # ---------------------------------------------------------------- backups
 
 # The anchored sample's backup as the Data page describes it before restoring
-# (0.7 MB since migration 0010: the phones' change log and its triggers).
-SAMPLE_BACKUP = ("A FieldKit backup of 0.7 MB: 160 people, 30 events, 897 touches, "
+# (0.8 MB since migrations 0008 and 0010: wrong passwords, the phones' change log).
+SAMPLE_BACKUP = ("A FieldKit backup of 0.8 MB: 160 people, 30 events, 897 touches, "
                  "153 open follow-ups.")
 
 
