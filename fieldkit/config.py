@@ -258,6 +258,12 @@ _SETTINGS = [
         for kind, label in PERSON_KINDS.items()
     ],
     Setting(
+        "triage_time", "Evening triage time", "19:00",
+        "Each follow-up in your phone's calendar (FieldKit follow-ups) rings at this time "
+        "on the day it is due.",
+        _hhmm, "Follow-up", "time",
+    ),
+    Setting(
         "calling_hours_start", "Calling hours start", "09:00",
         "Call sessions hide people for whom it is earlier than this, in their own time zone.",
         _hhmm, "Calls", "time",

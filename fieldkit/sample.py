@@ -38,6 +38,11 @@ from fieldkit.ladder import next_followup
 SEED = 20261122
 SAMPLE_TIMEZONE = "Europe/Berlin"
 PEOPLE_PER_SCALE = 160
+# Tables the sample leaves empty: it sets no password (so no device signed in
+# with it, no wrong password tried), makes no app password or calendar feed
+# address, and no phone synced.
+LEFT_EMPTY = ("sign_in", "sign_in_failures", "devices", "app_passwords", "calendar_feed",
+              "phone_cards", "dav_books")
 EVENTS_PER_SCALE = 15
 # The sample's current streak: the day this many days ago is a day off, and
 # every day after it has networking, so the streak today is this many days.

@@ -5,7 +5,7 @@ from datetime import time
 import streamlit as st
 
 from fieldkit import clock, config
-from fieldkit.ui import actions, gate, sign_in_widgets
+from fieldkit.ui import actions, gate, phone_widgets, sign_in_widgets
 from fieldkit.ui.gate import open_db
 
 with open_db() as db:
@@ -63,6 +63,8 @@ with st.expander("Restore the defaults"):
             st.session_state.pop(f"setting_{name}", None)
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
+
+phone_widgets.connect_section(values["timezone"])
 
 sign_in_widgets.devices_section(values["timezone"])
 gate.provider_sign_out_button()
