@@ -103,6 +103,13 @@ _QUERIES: dict[str, str] = {
     "reviews": """
         SELECT r.person_id, c.name AS person, r.reason, r.twins, r.created_at
         FROM reviews r JOIN people c ON c.id = r.person_id ORDER BY r.created_at, r.person_id""",
+    "mail_touches": """
+        SELECT m.touch_id, t.person_id, c.name AS person, t.kind, t.at, m.message_id, m.subject,
+               m.folder, m.created_at
+        FROM mail_touches m JOIN touches t ON t.id = m.touch_id
+        JOIN people c ON c.id = t.person_id ORDER BY m.touch_id""",
+    "mail_bounces": """
+        SELECT address, bounced_at, message_id, created_at FROM mail_bounces ORDER BY address""",
 }
 
 # Which product table each file comes from (row counts match one for one).
@@ -114,12 +121,14 @@ SOURCE_TABLES: dict[str, str] = {
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
     "triage_days": "triage_days", "import_runs": "import_runs", "settings": "settings",
     "booth_cards": "received_cards", "reviews": "reviews",
+    "mail_touches": "mail_touches", "mail_bounces": "mail_bounces",
 }
 
 
-# Not exported: the password hash, the wrong-attempt count and the signed-in
-# devices stay on the server.
-NOT_EXPORTED = frozenset({"sign_in", "devices"})
+# Not exported: the password hash, the wrong-attempt count, the signed-in
+# devices and the mailbox FieldKit reads (where it is, how far it was read)
+# stay on the server.
+NOT_EXPORTED = frozenset({"sign_in", "devices", "mailbox", "mail_folders"})
 
 
 def safe_cell(value: object) -> object:

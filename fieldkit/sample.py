@@ -653,6 +653,26 @@ def _write(db, rows, rng, settings, today, tz):
             "new_count": 0, "matched_count": 0, "skipped_count": 0,
         }])
         _booth_cards(db, rng, rows)
+        _mail(db, rows)
+
+
+def _mail(db, rows):
+    """The latest email touches as a connected mailbox logs them, and one address that bounced.
+
+    No mailbox is connected: these are what an earlier one left behind.
+    """
+    emails = [t for t in rows.touches if t["channel"] == "email"][-12:]
+    _insert(db, "mail_touches", [
+        {"touch_id": t["id"], "message_id": f"<sample-{t['id']}@mail.fieldkit.invalid>",
+         "subject": "Great to meet you" if t["kind"] == "attempt" else "Re: Great to meet you",
+         "folder": "Sent" if t["kind"] == "attempt" else "INBOX", "created_at": t["at"]}
+        for t in emails])
+    bounced = next((p for p in rows.people if p["email"] and p["status"] == "active"), None)
+    if bounced is not None:
+        _insert(db, "mail_bounces", [{
+            "address": bounced["email"], "bounced_at": bounced["met_at"],
+            "message_id": f"<sample-bounce-{bounced['id']}@mail.fieldkit.invalid>",
+            "created_at": bounced["met_at"]}])
 
 
 def _booth_cards(db, rng, rows):
