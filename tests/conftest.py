@@ -11,6 +11,7 @@ Each name means one thing:
     sample_day_db        a private copy of that template, open, for tests that write
 """
 
+import itertools
 import shutil
 import sqlite3
 
@@ -108,3 +109,35 @@ def sample_day_readonly(sample_day_file):
         yield Database(conn)
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def _dovecot():
+    """One private Dovecot for the whole run (tests/mailserver.py), stopped at its end.
+
+    Skipped without Debian's dovecot-imapd on a developer's machine; under
+    CI=true that fails instead, as a skip would hide a broken setup.
+    """
+    import os
+
+    from tests.mailserver import MailServer, find_dovecot
+
+    if find_dovecot() is None:
+        reason = "dovecot not found: apt-get install dovecot-imapd (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    server = MailServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_mail_users = itertools.count(1)
+
+
+@pytest.fixture
+def mail_server(_dovecot):
+    """An empty mailbox of the test's own on the private Dovecot (a user of its own)."""
+    return _dovecot.mailbox(f"user{next(_mail_users)}@fieldkit.test")

@@ -1,0 +1,306 @@
+"""Syncing the mailbox: reading what is new and logging what it means.
+
+One sync reads the Sent folders (marked \\Sent), then INBOX, then the folders
+the user added, each from where the last sync stopped: by UIDVALIDITY and the
+last UID seen. A folder read for the first time, or whose UIDVALIDITY
+changed (its UIDs were renumbered), is read from ``mail_first_days`` ago;
+what it holds that was logged already is known by its Message-ID and never
+logged twice. Every message's headers are read into a ``mail_rules.Message``
+and its meaning (``mail_rules.meaning``) is applied through the ladder's own
+door, ``followups.log_mail``; a bounce marks the address it names.
+
+The messages of each FETCH are applied in one transaction together with how
+far the folder was read, so a sync cut short anywhere resumes where it
+stopped and adds nothing twice. Only one sync of a database runs at a time
+(a lock file beside it). The last sync's time and result, and the progress
+of the running one, are kept in the ``mailbox`` row for Settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from fieldkit import clock, config, followups, mail_account, mail_rules, mailbox
+from fieldkit.db import transaction
+from fieldkit.errors import FieldkitError
+from fieldkit.followups import Mail
+from fieldkit.mailbox import Folder, Reader
+
+# When a server marks no folder \Sent, these names are taken for it.
+SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "inbox.sent",
+              "inbox/sent", "[gmail]/sent mail", "gesendet", "gesendete objekte", "envoyés")
+
+
+class SyncRunning(FieldkitError):
+    """Another sync of this mailbox is running; this one did nothing."""
+
+
+@dataclass
+class Result:
+    """What one sync read and logged."""
+
+    read: int = 0
+    attempts: int = 0
+    dialogs: int = 0
+    bounces: int = 0
+    first: bool = False  # some folder was read from mail_first_days ago
+    notes: list[str] = field(default_factory=list)  # folders not found, ...
+
+    def line(self) -> str:
+        """One line for Settings and the command line."""
+        if not self.read:
+            said = "Nothing new."
+        else:
+            messages = f"{self.read:,} message{'s' if self.read != 1 else ''}"
+            said = f"Read {messages}" + (" (first sync)" if self.first else "") + ": " + ", ".join(
+                f"{n} {one if n == 1 else many}" for n, one, many in (
+                    (self.attempts, "email attempt", "email attempts"),
+                    (self.dialogs, "reply", "replies"), (self.bounces, "bounce", "bounces"))
+            ) + " logged."
+        return " ".join([said, *self.notes])
+
+
+@contextlib.contextmanager
+def _lock(db_path: str | Path) -> Iterator[None]:
+    path = mail_account.lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SyncRunning("A sync of the mailbox is running already.") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def is_running(db_path: str | Path) -> bool:
+    """Whether a sync of this database holds its lock now (in any process)."""
+    try:
+        with _lock(db_path):
+            return False
+    except SyncRunning:
+        return True
+    except OSError:
+        return False
+
+
+def _known_addresses(db: Database) -> dict[str, tuple[int, ...]]:
+    found: dict[str, dict[int, None]] = defaultdict(dict)
+    rows = db.execute(
+        "SELECT id, email FROM people WHERE status != 'merged' AND email IS NOT NULL "
+        "UNION ALL SELECT v.person_id, v.value FROM labelled_values v "
+        "JOIN people p ON p.id = v.person_id WHERE v.kind = 'email' AND p.status != 'merged'")
+    for person_id, value in rows:
+        key = mail_rules.address_key(value)
+        if key:
+            found[key][person_id] = None
+    return {key: tuple(ids) for key, ids in found.items()}
+
+
+def _own(acct: mailbox.Account, settings: dict) -> frozenset[str]:
+    keys = [mail_rules.address_key(a) for a in (acct.user, *config.mail_aliases(settings))]
+    return frozenset(k for k in keys if k)
+
+
+def _whom_you_wrote(db: Database) -> Callable[[str], tuple[int, ...]]:
+    def people_of_message(message_id: str) -> tuple[int, ...]:
+        return tuple(person_id for (person_id,) in db.execute(
+            "SELECT DISTINCT t.person_id FROM mail_touches m JOIN touches t ON t.id = m.touch_id "
+            "WHERE m.message_id = ? AND t.kind = 'attempt'", [message_id]))
+    return people_of_message
+
+
+@dataclass
+class _Plan:
+    folder: Folder
+    uidvalidity: int
+    uidnext: int
+    uids: list[int]
+    fresh: bool  # read from mail_first_days ago (first time, or UIDVALIDITY changed)
+
+
+def _folders(reader: Reader, added: list[str], result: Result) -> list[Folder]:
+    """Sent folders first (their messages are what replies answer), INBOX, then the added."""
+    listed = reader.folders()
+    by_name = {f.name: f for f in listed}
+    by_key = {f.name.casefold(): f for f in listed}
+    sent = [f for f in listed if f.sent] or [f for f in listed if f.name.casefold() in SENT_NAMES][:1]
+    chosen = {f.name: Folder(f.name, True) for f in sent}
+    inbox = by_key.get("inbox")
+    if inbox and inbox.name not in chosen:
+        chosen[inbox.name] = inbox
+    for name in added:
+        found = by_name.get(name) or by_key.get(name.casefold())
+        if found is None:
+            result.notes.append(f"Folder {mailbox._one_line(name)!r} was not found.")
+        elif found.name not in chosen:
+            chosen[found.name] = found
+    return list(chosen.values())
+
+
+def _plan(db: Database, reader: Reader, folder: Folder, since: datetime) -> _Plan | None:
+    row = db.execute("SELECT uidvalidity, last_uid FROM mail_folders WHERE name = ?",
+                     [folder.name]).fetchone()
+    validity, uidnext = reader.status(folder.name)
+    if row and row[0] == validity and uidnext <= row[1] + 1:
+        return None  # nothing new: not even opened
+    validity, uidnext = reader.examine(folder.name)
+    if row is None or row[0] != validity:
+        return _Plan(folder, validity, uidnext, reader.uids_since(since.date()), True)
+    return _Plan(folder, validity, uidnext, reader.uids_after(row[1]), False)
+
+
+def _set_progress(db: Database, done: int, total: int) -> None:
+    db.execute("UPDATE mailbox SET progress_done = ?, progress_total = ? WHERE id = 1",
+               [done, total])
+
+
+def _save_folder(db: Database, plan: _Plan, last_uid: int, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO mail_folders (name, uidvalidity, last_uid, synced_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET uidvalidity = excluded.uidvalidity, "
+        "last_uid = excluded.last_uid, synced_at = excluded.synced_at",
+        [plan.folder.name, plan.uidvalidity, last_uid, clock.to_iso(now)])
+
+
+class _Applier:
+    """Applies messages' meanings to the database, counting what it logged."""
+
+    def __init__(self, db: Database, settings: dict, own: frozenset[str], now: datetime,
+                 result: Result):
+        self.db, self.settings, self.own, self.now, self.result = db, settings, own, now, result
+        self.people_of = _known_addresses(db)
+        self.people_of_message = _whom_you_wrote(db)
+
+    def apply(self, message: mail_rules.Message, folder: Folder) -> None:
+        meaning = mail_rules.meaning(message, in_sent=folder.sent, own=self.own,
+                                     people_of=self.people_of,
+                                     people_of_message=self.people_of_message)
+        at = min(message.at or self.now, self.now)  # a date in the future is a wrong clock
+        if meaning.kind == "bounce":
+            self._bounce(message, meaning.addresses, at)
+            return
+        if meaning.kind == "nothing":
+            return
+        mail = Mail(message.message_id, message.subject, folder.name)
+        for person_id in meaning.people:
+            try:
+                done = followups.log_mail(self.db, person_id, meaning.kind, self.settings,
+                                          mail, at=at)
+            except FieldkitError:  # the person was deleted meanwhile, ...
+                continue
+            if done is not None:
+                if meaning.kind == "attempt":
+                    self.result.attempts += 1
+                else:
+                    self.result.dialogs += 1
+        if meaning.kind == "dialog" and message.sender:
+            # Mail from an address after it bounced: it works again.
+            self.db.execute("DELETE FROM mail_bounces WHERE address = ? AND bounced_at < ?",
+                            [message.sender, clock.to_iso(at)])
+
+    def _bounce(self, message: mail_rules.Message, addresses, at: datetime) -> None:
+        for address in addresses:
+            if address not in self.people_of:
+                continue  # a stranger's address is none of FieldKit's business
+            stamp = clock.to_iso(at)
+            cursor = self.db.execute(
+                "INSERT INTO mail_bounces (address, bounced_at, message_id, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET "
+                "bounced_at = excluded.bounced_at, message_id = excluded.message_id "
+                "WHERE excluded.bounced_at > mail_bounces.bounced_at",
+                [address, stamp, message.message_id, clock.now_iso()])
+            if cursor.rowcount:
+                self.result.bounces += 1
+
+
+def _read_folder(db: Database, reader: Reader, plan: _Plan, applier: _Applier,
+                 done: int, total: int, progress: Callable[[int, int], None] | None) -> int:
+    validity, _ = reader.examine(plan.folder.name)
+    if validity != plan.uidvalidity:  # renumbered since it was looked at: next time
+        return done
+    batch: list[tuple[int, mail_rules.Message]] = []
+
+    def flush() -> None:
+        nonlocal done
+        with transaction(db):
+            for _, message in batch:
+                applier.apply(message, plan.folder)
+            done += len(batch)
+            _set_progress(db, done, total)
+            _save_folder(db, plan, max(uid for uid, _ in batch), applier.now)
+        applier.result.read += len(batch)
+        batch.clear()
+        if progress:
+            progress(done, total)
+
+    for header in reader.headers(plan.uids):
+        message = mail_rules.parse(header.raw, header.internal_date)
+        if message.bounce and not message.failed:
+            message = mail_rules.with_failed(
+                message, mail_rules.failed_recipients(reader.delivery_report(header.uid)))
+        batch.append((header.uid, message))
+        if len(batch) >= mailbox.FETCH_CHUNK:
+            flush()
+    if batch:
+        flush()
+    return done
+
+
+def sync(db: Database, db_path: str | Path, *, now: datetime | None = None,
+         progress: Callable[[int, int], None] | None = None,
+         reader: Callable = mailbox.open_reader) -> Result:
+    """Read what is new in the connected mailbox and log what it means.
+
+    Raises NotConnected, SyncRunning, or MailboxError (also kept as the last
+    sync's result, with what was read before it failed).
+    """
+    with _lock(db_path):
+        acct, secret = mail_account.password(db, db_path)
+        moment = now or clock.utc_now()
+        settings = config.load(db)
+        with transaction(db):
+            db.execute("UPDATE mailbox SET sync_started_at = ?, progress_done = 0, "
+                       "progress_total = 0 WHERE id = 1", [clock.to_iso(moment)])
+        result = Result()
+        try:
+            with reader(acct, secret) as opened:
+                since = moment - timedelta(days=settings["mail_first_days"])
+                plans = [p for f in _folders(opened, config.mail_folders(settings), result)
+                         if (p := _plan(db, opened, f, since)) is not None]
+                total = sum(len(p.uids) for p in plans)
+                with transaction(db):
+                    _set_progress(db, 0, total)
+                applier = _Applier(db, settings, _own(acct, settings), moment, result)
+                done = 0
+                for plan in plans:
+                    result.first = result.first or (plan.fresh and bool(plan.uids))
+                    done = _read_folder(db, opened, plan, applier, done, total, progress)
+                    with transaction(db):
+                        last = db.execute("SELECT last_uid FROM mail_folders WHERE name = ? "
+                                          "AND uidvalidity = ?",
+                                          [plan.folder.name, plan.uidvalidity]).fetchone()
+                        _save_folder(db, plan, max(last[0] if last else 0, plan.uidnext - 1),
+                                     moment)
+        except mailbox.MailboxError as exc:
+            _finish(db, False, f"{exc} {result.line() if result.read else ''}".strip())
+            raise
+        _finish(db, True, result.line())
+        return result
+
+
+def _finish(db: Database, ok: bool, line: str) -> None:
+    with transaction(db):
+        db.execute("UPDATE mailbox SET sync_finished_at = ?, sync_ok = ?, sync_result = ? "
+                   "WHERE id = 1", [clock.now_iso(), int(ok), line])
