@@ -1,4 +1,5 @@
-"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes and middleware.
+"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes, middleware
+and what runs beside them (the mailbox's background sync).
 
 `streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
 """
@@ -12,6 +13,7 @@ from streamlit import file_util
 
 from fieldkit import config
 from fieldkit.ui.gate import provider_configured
+from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
 
 HERE = Path(__file__).resolve().parent
@@ -27,4 +29,6 @@ app = st.App(
                   provider=provider_configured),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
+    # The mailbox syncs in the background while the server runs.
+    lifespan=lifespan(functools.partial(config.database_path, os.environ)),
 )

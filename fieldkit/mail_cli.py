@@ -8,9 +8,10 @@ which cli.main prints in one line with exit status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from fieldkit import clock, config, db, mail_account, mail_sync, mailbox
+from fieldkit import clock, config, db, mail_account, mail_schedule, mail_sync, mailbox
 
 HELP = """Read your mailbox: read-only and headers only (From, To, Cc, Bcc, Date,
 Message-ID, In-Reply-To, References, Subject and the headers that tell automated
@@ -68,8 +69,11 @@ def run_sync(args) -> None:
     def progress(done: int, total: int) -> None:
         print(f"  read {done:,} of {total:,} headers", file=sys.stderr, flush=True)
 
+    if args.background:  # started by the server: the pages come first
+        os.nice(mail_schedule.NICENESS)
+    quiet = args.quiet or args.background
     with db.connect(args.db) as conn:
-        result = mail_sync.sync(conn, args.db, progress=None if args.quiet else progress)
+        result = mail_sync.sync(conn, args.db, progress=None if quiet else progress)
     print(result.line())
 
 
@@ -107,4 +111,6 @@ def add(commands, default_db: str) -> None:
                                  "was read")
     sync = action("sync", run_sync, "read what is new in the mailbox now and log what it means")
     sync.add_argument("--quiet", action="store_true", help="print no progress")
+    sync.add_argument("--background", action="store_true",
+                      help="as the server runs it: quiet, at a lower CPU priority")
     action("disconnect", run_disconnect, "forget the mailbox and delete its password file")
