@@ -105,7 +105,7 @@ _QUERIES: dict[str, str] = {
         FROM reviews r JOIN people c ON c.id = r.person_id ORDER BY r.created_at, r.person_id""",
     "mail_touches": """
         SELECT m.touch_id, t.person_id, c.name AS person, t.kind, t.at, m.message_id, m.subject,
-               m.folder, m.created_at
+               m.folder, m.logged, m.created_at
         FROM mail_touches m JOIN touches t ON t.id = m.touch_id
         JOIN people c ON c.id = t.person_id ORDER BY m.touch_id""",
     "mail_bounces": """

@@ -353,10 +353,11 @@ def mail_logged(db: Database, person_id: int, message_id: str) -> bool:
         [message_id, person_id]).fetchone() is not None
 
 
-def _keep_mail(db: Database, touch_id: int, mail: Mail) -> None:
-    db.execute("INSERT INTO mail_touches (touch_id, message_id, subject, folder, created_at) "
-               "VALUES (?, ?, ?, ?, ?)",
-               [touch_id, mail.message_id, mail.subject, mail.folder, clock.now_iso()])
+def _keep_mail(db: Database, touch_id: int, mail: Mail, *, logged: bool = True) -> None:
+    db.execute("INSERT INTO mail_touches (touch_id, message_id, subject, folder, logged, "
+               "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+               [touch_id, mail.message_id, mail.subject, mail.folder, int(logged),
+                clock.now_iso()])
 
 
 def log_mail(db: Database, person_id: int, kind: str, settings: Mapping, mail: Mail, *,
@@ -385,7 +386,7 @@ def log_mail(db: Database, person_id: int, kind: str, settings: Mapping, mail: M
             return None
         tapped = _email_touches_on(db, person_id, kind, at, tz, from_mailbox=False)
         if tapped:
-            _keep_mail(db, tapped[0], mail)
+            _keep_mail(db, tapped[0], mail, logged=False)
             return None
         note = f"{FROM_MAILBOX.capitalize()}: {mail.subject}" if mail.subject \
             else FROM_MAILBOX.capitalize()

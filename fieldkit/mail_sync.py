@@ -304,3 +304,38 @@ def _finish(db: Database, ok: bool, line: str) -> None:
     with transaction(db):
         db.execute("UPDATE mailbox SET sync_finished_at = ?, sync_ok = ?, sync_result = ? "
                    "WHERE id = 1", [clock.now_iso(), int(ok), line])
+
+
+# What the pages show
+
+
+def bounced(db: Database) -> dict[int, list[tuple[str, str]]]:
+    """Everyone with an address that bounced: (address, when it bounced), by person id."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for person_id, address, at in db.execute(
+            "SELECT p.id, b.address, b.bounced_at FROM mail_bounces b "
+            "JOIN people p ON p.email = b.address COLLATE NOCASE WHERE p.status != 'merged' "
+            "UNION SELECT v.person_id, b.address, b.bounced_at FROM mail_bounces b "
+            "JOIN labelled_values v ON v.kind = 'email' AND v.value = b.address COLLATE NOCASE "
+            "ORDER BY 1, 3"):
+        found[person_id].append((address, at))
+    return dict(found)
+
+
+def recent(db: Database, limit: int = 5) -> list[dict]:
+    """The latest touches the mailbox logged, newest first, each saying if Undo can take it back.
+
+    Undo takes back a person's last action only (followups.undo), so a
+    touch with something newer after it says so.
+    """
+    cursor = db.execute(
+        "SELECT t.id AS touch_id, t.person_id, p.name, t.kind, t.at, m.subject, "
+        "t.undone_at IS NOT NULL AS undone FROM mail_touches m "
+        "JOIN touches t ON t.id = m.touch_id JOIN people p ON p.id = t.person_id "
+        "WHERE m.logged = 1 ORDER BY m.rowid DESC LIMIT ?", [limit])
+    keys = [d[0] for d in cursor.description]
+    rows = [dict(zip(keys, row)) for row in cursor.fetchall()]
+    for row in rows:
+        last = followups.last_action(db, row["person_id"])
+        row["undoable"] = bool(last and last["id"] == row["touch_id"])
+    return rows

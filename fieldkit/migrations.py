@@ -487,6 +487,7 @@ def _mail(db: Database) -> None:
             message_id TEXT NOT NULL CHECK (length(message_id) > 0),
             subject TEXT,
             folder TEXT,
+            logged INTEGER NOT NULL CHECK (logged IN (0, 1)),  -- 0: it matched a tapped one
             created_at TEXT NOT NULL
         ) STRICT
         """

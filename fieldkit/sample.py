@@ -665,7 +665,8 @@ def _mail(db, rows):
     _insert(db, "mail_touches", [
         {"touch_id": t["id"], "message_id": f"<sample-{t['id']}@mail.fieldkit.invalid>",
          "subject": "Great to meet you" if t["kind"] == "attempt" else "Re: Great to meet you",
-         "folder": "Sent" if t["kind"] == "attempt" else "INBOX", "created_at": t["at"]}
+         "folder": "Sent" if t["kind"] == "attempt" else "INBOX", "logged": 1,
+         "created_at": t["at"]}
         for t in emails])
     bounced = next((p for p in rows.people if p["email"] and p["status"] == "active"), None)
     if bounced is not None:

@@ -1,11 +1,12 @@
-"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours; signing out."""
+"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours, mailbox;
+signing out."""
 
 from datetime import time
 
 import streamlit as st
 
 from fieldkit import access, clock, config
-from fieldkit.ui import actions, gate
+from fieldkit.ui import actions, gate, mail_widgets
 from fieldkit.ui.gate import open_db
 
 with open_db() as db:
@@ -63,6 +64,8 @@ with st.expander("Restore the defaults"):
             st.session_state.pop(f"setting_{name}", None)
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
+
+mail_widgets.section()
 
 if gate.password_guarded():
     st.subheader("Signed-in devices")
