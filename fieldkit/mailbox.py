@@ -32,6 +32,7 @@ from fieldkit import mail_rules
 from fieldkit.errors import FieldkitError, ValidationError
 
 SECURITY = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "None (this computer only)"}
+SECURITY_SAID = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "unencrypted"}
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 CONNECT_SECONDS = 15
 READ_SECONDS = 120
@@ -61,7 +62,7 @@ class Account:
     security: str  # "ssl", "starttls" or "none"
 
     def describe(self) -> str:
-        return f"{self.user} at {self.host}:{self.port} ({SECURITY[self.security]})"
+        return f"{self.user} at {self.host}:{self.port} ({SECURITY_SAID[self.security]})"
 
 
 def is_loopback(host: str) -> bool:

@@ -42,7 +42,7 @@ def test_connect_status_sync_disconnect(tmp_path, mail_server, monkeypatch, caps
 
     assert main(["mail", "status", "--db", str(path)]) == OK
     status = capsys.readouterr().out
-    assert f"Mailbox: {mail_server.user} at 127.0.0.1:{mail_server.port} (None" in status
+    assert f"Mailbox: {mail_server.user} at 127.0.0.1:{mail_server.port} (unencrypted)" in status
     assert "(ok): Read 1 message" in status and "INBOX: read up to UID 1" in status
     assert "Syncs every 15 minutes" in status
 

@@ -24,9 +24,10 @@ from fieldkit.ui.text import md
 FLASH = "mail_flash"
 ERROR = "mail_error"
 REFRESH_SECONDS = 1.0  # how often a running sync's progress is looked at
-INTRO = ("FieldKit reads your mailbox read-only, headers only: mail you send to people you "
-         "know logs an email attempt, their replies a dialog, and a bounce marks the address. "
-         "Nothing is marked read or moved; no message body is read or kept.")
+INTRO = ("FieldKit reads your mailbox read-only: mail you send to people you know logs an "
+         "email attempt, their replies a dialog, and a bounce marks the address. Only headers "
+         "are read (of a bounce, its delivery report too); nothing is marked read or moved, "
+         "no message is kept.")
 PROVIDERS = ("Gmail, iCloud and Fastmail: turn on two-step sign-in and use an app password. "
              "Microsoft 365 needs OAuth: run email-oauth2-proxy beside FieldKit (see "
              "docs/mailbox.md in FieldKit's folder).")
@@ -186,7 +187,7 @@ def section() -> None:
         return
     st.markdown(f":material/mail: Connected: **{md(found.account.user)}** at "
                 f"{md(found.account.host)}:{found.account.port} "
-                f"({mailbox.SECURITY[found.account.security]})")
+                f"({mailbox.SECURITY_SAID[found.account.security]})")
     st.caption(f"Read every {settings['mail_sync_minutes']} minutes while FieldKit runs. "
                f"{INTRO}")
     running = mail_schedule.running(path)
