@@ -143,7 +143,7 @@ def _folders(reader: Reader, added: list[str], result: Result) -> list[Folder]:
     for name in added:
         found = by_name.get(name) or by_key.get(name.casefold())
         if found is None:
-            result.notes.append(f"Folder {mailbox._one_line(name)!r} was not found.")
+            result.notes.append(f"Folder {mailbox.one_line(name)!r} was not found.")
         elif found.name not in chosen:
             chosen[found.name] = found
     return list(chosen.values())
@@ -295,6 +295,10 @@ def sync(db: Database, db_path: str | Path, *, now: datetime | None = None,
                                      moment)
         except mailbox.MailboxError as exc:
             _finish(db, False, f"{exc} {result.line() if result.read else ''}".strip())
+            raise
+        except Exception as exc:  # a bug: say so where the user looks, then let it show
+            _finish(db, False, f"The sync stopped: {type(exc).__name__}: "
+                               f"{mailbox.one_line(exc)}")
             raise
         _finish(db, True, result.line())
         return result

@@ -128,7 +128,8 @@ def check_password(password: object) -> str:
     return password
 
 
-def _one_line(text: object, limit: int = 200) -> str:
+def one_line(text: object, limit: int = 200) -> str:
+    """``text`` (a server's answer, a folder's name) as one line of at most ``limit``."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     line = " ".join(str(text).split())
@@ -149,10 +150,10 @@ def _said(acct: Account) -> Iterator[None]:
             "Fastmail need an app password).") from None
     except ssl.SSLCertVerificationError as exc:
         raise MailboxError(f"TLS failed: the certificate of {acct.host} is not trusted "
-                           f"({_one_line(exc.verify_message or exc.reason)}).") from None
+                           f"({one_line(exc.verify_message or exc.reason)}).") from None
     except ssl.SSLError as exc:
         raise MailboxError(
-            f"TLS failed with {where} ({_one_line(exc.reason or exc)}): check the port and "
+            f"TLS failed with {where} ({one_line(exc.reason or exc)}): check the port and "
             "security (SSL/TLS is usually port 993, STARTTLS 143).") from None
     except socket.gaierror:
         raise MailboxError(f"Cannot find the mail server {acct.host}: check the host "
@@ -164,11 +165,11 @@ def _said(acct: Account) -> Iterator[None]:
         raise MailboxError(f"Cannot reach {where}: no answer in time.") from None
     except (IMAPClientError, imapclient.exceptions.IMAPClientAbortError) as exc:
         raise MailboxError(f"The mail server {acct.host} answered with an error: "
-                           f"{_one_line(exc)}") from None
+                           f"{one_line(exc)}") from None
     except (ConnectionError, EOFError) as exc:
-        raise MailboxError(f"The connection to {where} broke off ({_one_line(exc)}).") from None
+        raise MailboxError(f"The connection to {where} broke off ({one_line(exc)}).") from None
     except OSError as exc:
-        raise MailboxError(f"Cannot reach {where}: {_one_line(exc.strerror or exc)}.") from None
+        raise MailboxError(f"Cannot reach {where}: {one_line(exc.strerror or exc)}.") from None
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,9 @@ class Reader:
             listed = self._client.list_folders()
         found = []
         for flags, _, name in listed:
-            if not isinstance(name, str) or len(name) > FOLDER_LIMIT:
+            # A name FieldKit could not send back safely is not read.
+            if (not isinstance(name, str) or not name or len(name) > FOLDER_LIMIT
+                    or any(ord(ch) < 32 or ord(ch) == 127 for ch in name)):
                 continue
             marks = {f.lower() if isinstance(f, bytes) else str(f).encode().lower()
                      for f in flags}

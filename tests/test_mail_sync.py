@@ -559,3 +559,54 @@ def test_a_sync_with_no_mailbox_connected_says_so(db, tmp_path):
 def test_a_sync_is_a_fieldkit_error_at_the_edge():
     assert issubclass(mail_sync.SyncRunning, FieldkitError)
     assert issubclass(mailbox.MailboxError, FieldkitError)
+
+
+def test_a_sync_stopped_by_a_bug_says_so_where_the_user_looks(box, monkeypatch):
+    db, path, server = box
+    received(server)
+    monkeypatch.setattr(mail_sync.mail_rules, "parse", lambda *a: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        sync(db, path)
+
+    assert db.execute("SELECT sync_ok, sync_result FROM mailbox").fetchone() == (
+        0, "The sync stopped: ZeroDivisionError: division by zero")
+    # INBOX is read again next time (Sent, empty, was read before the bug).
+    assert db.execute("SELECT count(*) FROM mail_folders WHERE name = 'INBOX'").fetchone() == (0,)
+
+
+# The settings the sync reads
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("Me@Example.ORG, me.private@example.net", "me@example.org, me.private@example.net"),
+    ("  a@x.example ;b@y.example\n a@x.example", "a@x.example, b@y.example"),
+    ("", ""),
+])
+def test_your_other_addresses_are_kept_without_case(db, raw, stored):
+    assert config.save(db, {"mail_aliases": raw})["mail_aliases"] == stored
+    assert config.mail_aliases(config.load(db)) == [a for a in stored.split(", ") if a]
+
+
+@pytest.mark.parametrize("raw", ["not an address", "a@b@c", ", ".join(
+    f"a{n}@x.example" for n in range(21))])
+def test_other_addresses_that_are_not_addresses_are_refused(db, raw):
+    with pytest.raises(config.SettingError):
+        config.save(db, {"mail_aliases": raw})
+
+
+@pytest.mark.parametrize("raw, folders", [
+    ("Archive\r\n  Clients/VIP \n\nArchive", ["Archive", "Clients/VIP"]),
+    ('Kunden "VIP" & Co', ['Kunden "VIP" & Co']),
+    ("", []),
+])
+def test_more_folders_are_one_a_line(db, raw, folders):
+    config.save(db, {"mail_folders": raw})
+    assert config.mail_folders(config.load(db)) == folders
+
+
+@pytest.mark.parametrize("raw", ["bad\x00name", "x" * 201, "\u202eevil",
+                                 "\n".join(f"f{n}" for n in range(21))])
+def test_folder_names_that_cannot_be_sent_are_refused(db, raw):
+    with pytest.raises(config.SettingError):
+        config.save(db, {"mail_folders": raw})
