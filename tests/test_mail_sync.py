@@ -6,7 +6,7 @@ tests hold on any day.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from imapclient import IMAPClient
@@ -118,29 +118,31 @@ def test_a_message_to_two_known_people_is_an_attempt_with_each(box):
 def test_a_tapped_email_the_same_day_is_the_same_attempt(box):
     db, path, server = box
     ada = person(db)
-    tz = "Pacific/Kiritimati"  # UTC+14: the tap and the message on one local day, not in UTC
+    tz = "Pacific/Kiritimati"  # UTC+14: 08:00 and 20:00 there fall on two days in UTC
     config.save(db, {"timezone": tz})
     day = clock.local_date(NOW - 2 * DAY, tz)
-    when = clock.from_iso(clock.to_iso(NOW - 2 * DAY))
-    tap = followups.log_attempt(db, ada, "email", config.load(db), now=when - timedelta(hours=1))
-    sent(server, when=when, subject="Great to meet you")
+    tapped_at = datetime.combine(day, time(8), clock.zone(tz))
+    sent_at = datetime.combine(day, time(20), clock.zone(tz))
+    assert clock.local_date(tapped_at, "UTC") != clock.local_date(sent_at, "UTC")
+    tap = followups.log_attempt(db, ada, "email", config.load(db), now=tapped_at)
+    sent(server, when=sent_at, subject="Great to meet you")
 
     assert sync(db, path).attempts == 0
     assert len(touches(db, ada)) == 1
-    assert db.execute("SELECT touch_id, subject FROM mail_touches").fetchall() == [
-        (tap.touch_id, "Great to meet you")]
-    assert clock.local_date(touches(db, ada)[0][2], tz) == day
+    assert db.execute("SELECT touch_id, subject, logged FROM mail_touches").fetchall() == [
+        (tap.touch_id, "Great to meet you", 0)]
 
 
 def test_an_email_tapped_after_the_mailbox_logged_it_is_refused(box):
     db, path, server = box
     ada = person(db)
-    sent(server, when=NOW - timedelta(minutes=30))
+    noon = datetime.combine(clock.local_date(NOW - DAY, "UTC"), time(12), timezone.utc)
+    sent(server, when=noon)
     sync(db, path)
     before = next_up(db, ada)
 
     with pytest.raises(followups.ActionError, match="already logged from your mailbox"):
-        followups.log_attempt(db, ada, "email", config.load(db))
+        followups.log_attempt(db, ada, "email", config.load(db), now=noon + timedelta(hours=3))
 
     assert len(touches(db, ada)) == 1 and next_up(db, ada) == before
 
@@ -610,3 +612,29 @@ def test_more_folders_are_one_a_line(db, raw, folders):
 def test_folder_names_that_cannot_be_sent_are_refused(db, raw):
     with pytest.raises(config.SettingError):
         config.save(db, {"mail_folders": raw})
+
+
+@pytest.mark.parametrize("today", [
+    datetime(2028, 2, 29, 23, 30, tzinfo=timezone.utc),  # a leap day, near midnight
+    datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc),  # Europe's clocks go forward
+    datetime(2026, 12, 31, 23, 59, 59, tzinfo=timezone.utc),  # the year turns
+    datetime(2031, 7, 1, 0, 0, 1, tzinfo=timezone.utc),
+])
+def test_the_rules_hold_on_any_day(box, monkeypatch, today):
+    db, path, server = box
+    monkeypatch.setattr(clock, "utc_now", lambda: today)
+    config.save(db, {"timezone": "Europe/Berlin"})
+    ada = save_card(db, "Ada Lovelace", at=today - 30 * DAY, email="ada@example.org",
+                    kind="customer")
+    sent(server, when=today - 2 * DAY)
+    received(server, when=today - DAY)
+    received(server, when=today - 200 * DAY)  # before the first sync's 90 days
+
+    result = sync(db, path)
+
+    assert (result.read, result.attempts, result.dialogs) == (2, 1, 1)
+    replied = clock.local_date(today - DAY, "Europe/Berlin")
+    assert next_up(db, ada) == [
+        ((replied + timedelta(days=SETTINGS["cadence_customer"])).isoformat(),
+         "keep_in_touch", 1)]
+    assert sync(db, path).read == 0
