@@ -9,20 +9,48 @@ Each name means one thing:
     sample_day_file      path of the shared template: the sample anchored on SAMPLE_DAY
     sample_day_readonly  that template open read-only, shared by the tests that only read
     sample_day_db        a private copy of that template, open, for tests that write
+
+``pytest --today=YYYY-MM-DD`` runs the suite as if it were that day (the clock
+of this process moves; browser tests, whose servers keep the real clock, are
+left out): the way to prove that tests pass on any day.
 """
 
 import itertools
 import shutil
 import sqlite3
+from datetime import date, datetime, timezone
 
 import pytest
 import streamlit as st
 from sqlite_utils import Database
 
+import fieldkit.clock
 import fieldkit.config
 import fieldkit.db
 import fieldkit.sample
 from tests.factory import SAMPLE_DAY
+
+
+def pytest_addoption(parser):
+    parser.addoption("--today", metavar="YYYY-MM-DD",
+                     help="run as if today were this day (browser tests are left out)")
+
+
+def pytest_configure(config):
+    if (day := config.getoption("--today")) is None:
+        return
+    real = fieldkit.clock.utc_now
+    now = real()
+    shift = datetime.combine(date.fromisoformat(day), now.time(), timezone.utc) - now
+    fieldkit.clock.utc_now = lambda: real() + shift
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--today") is None:
+        return
+    kept = [item for item in items if not item.nodeid.startswith("tests/browser/")]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
 
 
 @pytest.fixture(scope="session")
