@@ -12,7 +12,9 @@ Each name means one thing:
 
 ``pytest --today=YYYY-MM-DD`` runs the suite as if it were that day (the clock
 of this process moves; browser tests, whose servers keep the real clock, are
-left out): the way to prove that tests pass on any day.
+left out, as are tests marked ``real_clock``, which hand work to another
+process or a mail server that keeps it): the way to prove that tests pass on
+any day.
 """
 
 import itertools
@@ -37,6 +39,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock: needs another process on the real clock "
+                                       "(left out under --today)")
     if (day := config.getoption("--today")) is None:
         return
     real = fieldkit.clock.utc_now
@@ -48,7 +52,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--today") is None:
         return
-    kept = [item for item in items if not item.nodeid.startswith("tests/browser/")]
+    kept = [item for item in items if not item.nodeid.startswith("tests/browser/")
+            and item.get_closest_marker("real_clock") is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 

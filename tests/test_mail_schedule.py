@@ -58,6 +58,7 @@ def wait_for(check, timeout=30.0):
     return found
 
 
+@pytest.mark.real_clock  # the sync runs as a process of its own
 def test_the_scheduler_syncs_a_connected_mailbox_in_a_process_of_its_own(
         connected, mail_server, scheduler_stopped):
     when = clock.utc_now() - timedelta(hours=1)
@@ -137,6 +138,7 @@ def test_the_servers_lifespan_starts_and_stops_the_scheduler(tmp_path, scheduler
     assert not scheduler.alive and mail_schedule._scheduler is None
 
 
+@pytest.mark.real_clock  # the server and its sync keep the real clock
 def test_a_served_fieldkit_syncs_the_mailbox_in_the_background(connected, mail_server,
                                                               tmp_path):
     when = clock.utc_now() - timedelta(hours=1)

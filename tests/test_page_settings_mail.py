@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from fieldkit import clock, db, mail_account, mail_schedule, mailbox
 from tests.apptest import rows, run_page
 from tests.factory import save_card
@@ -41,6 +43,7 @@ def test_settings_offers_to_connect_a_mailbox(app_db):
     assert not Path(f"{app_db}.mail-password").exists()
 
 
+@pytest.mark.real_clock  # the sync runs as a process of its own
 def test_connecting_on_settings_logs_in_starts_the_first_sync_and_shows_its_result(
         app_db, mail_server):
     with db.connect(app_db) as conn:
