@@ -41,9 +41,23 @@ def password_path(db_path: str | Path) -> Path:
 
 
 def lock_path(db_path: str | Path) -> Path:
-    """The file a running sync of this database holds locked."""
+    """The file a running sync of this database holds locked; it holds its progress too."""
     path = Path(db_path)
     return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def progress(db_path: str | Path) -> tuple[int, int]:
+    """How many headers the running (or last) sync has read, of how many: (0, 0) if unknown.
+
+    Kept in the lock file, not the database: a commit for every step would
+    tell every page that the data changed, and their caches would be read
+    again for nothing.
+    """
+    try:
+        done, total = lock_path(db_path).read_text().split()
+        return int(done), int(total)
+    except (OSError, ValueError):
+        return 0, 0
 
 
 def _same(acct: Account, stored: dict) -> bool:
@@ -164,8 +178,8 @@ class Status:
 def status(db: Database, db_path: str | Path, *, running: bool = False) -> Status:
     """The connected mailbox (if any), the last sync's time and result, a sync's progress."""
     row = db.execute(
-        "SELECT connected_at, sync_started_at, sync_finished_at, sync_ok, sync_result, "
-        "progress_done, progress_total FROM mailbox WHERE id = 1").fetchone()
+        "SELECT connected_at, sync_started_at, sync_finished_at, sync_ok, sync_result "
+        "FROM mailbox WHERE id = 1").fetchone()
     path = password_path(db_path)
     if row is None:
         return Status(None, None, path, None, running, None, None, None, None, 0, 0, [])
@@ -174,7 +188,8 @@ def status(db: Database, db_path: str | Path, *, running: bool = False) -> Statu
         password(db, db_path)
     except NotConnected as exc:
         problem = str(exc)
-    connected, started, finished, ok, result, done, total = row
+    connected, started, finished, ok, result = row
+    done, total = progress(db_path)
     folders = [{"name": name, "last_uid": last, "synced_at": at} for name, last, at in
                db.execute("SELECT name, last_uid, synced_at FROM mail_folders ORDER BY name")]
     return Status(stored_account(db), connected, path, problem, running, started, finished,

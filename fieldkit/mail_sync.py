@@ -9,11 +9,13 @@ logged twice. Every message's headers are read into a ``mail_rules.Message``
 and its meaning (``mail_rules.meaning``) is applied through the ladder's own
 door, ``followups.log_mail``; a bounce marks the address it names.
 
-The messages of each FETCH are applied in one transaction together with how
-far the folder was read, so a sync cut short anywhere resumes where it
-stopped and adds nothing twice. Only one sync of a database runs at a time
-(a lock file beside it). The last sync's time and result, and the progress
-of the running one, are kept in the ``mailbox`` row for Settings.
+Most mail means nothing here and writes nothing. What does is logged in
+short bursts (``_Reading``), each with how far the folder was read: a sync
+cut short anywhere resumes from its last burst, and what it reads again is
+never logged twice. Only one sync of a database runs at a time (a lock file
+beside it, which also holds the running sync's progress:
+``mail_account.progress``). The last sync's time and result are kept in the
+``mailbox`` row for Settings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +38,8 @@ from fieldkit.errors import FieldkitError
 from fieldkit.followups import Mail
 from fieldkit.mailbox import Folder, Reader
 
+BURST_SECONDS = 3.0  # what the mail means is logged at most this often while reading
+BURST_MESSAGES = 20  # messages applied per transaction: a page's write waits for one at most
 # When a server marks no folder \Sent, these names are taken for it.
 SENT_NAMES = ("sent", "sent items", "sent messages", "sent mail", "inbox.sent",
               "inbox/sent", "[gmail]/sent mail", "gesendet", "gesendete objekte", "envoyés")
@@ -70,7 +75,8 @@ class Result:
 
 
 @contextlib.contextmanager
-def _lock(db_path: str | Path) -> Iterator[None]:
+def _lock(db_path: str | Path) -> Iterator[int]:
+    """Hold the sync's lock file (its descriptor is yielded, for the progress)."""
     path = mail_account.lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -79,9 +85,16 @@ def _lock(db_path: str | Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SyncRunning("A sync of the mailbox is running already.") from None
-        yield
+        yield fd
     finally:
         os.close(fd)
+
+
+def _tell(fd: int, done: int, total: int) -> None:
+    # Into the lock file (mail_account.progress reads it): no commit, no page told.
+    text = f"{done} {total}".encode()
+    os.pwrite(fd, text, 0)
+    os.ftruncate(fd, len(text))
 
 
 def is_running(db_path: str | Path) -> bool:
@@ -161,11 +174,6 @@ def _plan(db: Database, reader: Reader, folder: Folder, since: datetime) -> _Pla
     return _Plan(folder, validity, uidnext, reader.uids_after(row[1]), False)
 
 
-def _set_progress(db: Database, done: int, total: int) -> None:
-    db.execute("UPDATE mailbox SET progress_done = ?, progress_total = ? WHERE id = 1",
-               [done, total])
-
-
 def _save_folder(db: Database, plan: _Plan, last_uid: int, now: datetime) -> None:
     db.execute(
         "INSERT INTO mail_folders (name, uidvalidity, last_uid, synced_at) VALUES (?, ?, ?, ?) "
@@ -183,10 +191,13 @@ class _Applier:
         self.people_of = _known_addresses(db)
         self.people_of_message = _whom_you_wrote(db)
 
-    def apply(self, message: mail_rules.Message, folder: Folder) -> None:
-        meaning = mail_rules.meaning(message, in_sent=folder.sent, own=self.own,
-                                     people_of=self.people_of,
-                                     people_of_message=self.people_of_message)
+    def meaning(self, message: mail_rules.Message, folder: Folder) -> mail_rules.Meaning:
+        return mail_rules.meaning(message, in_sent=folder.sent, own=self.own,
+                                  people_of=self.people_of,
+                                  people_of_message=self.people_of_message)
+
+    def apply(self, message: mail_rules.Message, meaning: mail_rules.Meaning,
+              folder: Folder) -> None:
         at = min(message.at or self.now, self.now)  # a date in the future is a wrong clock
         if meaning.kind == "bounce":
             self._bounce(message, meaning.addresses, at)
@@ -225,36 +236,71 @@ class _Applier:
                 self.result.bounces += 1
 
 
-def _read_folder(db: Database, reader: Reader, plan: _Plan, applier: _Applier,
+class _Reading:
+    """One folder read: headers parsed as they come, what they mean logged in short bursts.
+
+    Most mail means nothing to FieldKit and writes nothing. What does is
+    kept until ``BURST_SECONDS`` have passed (or the folder is read), then
+    applied in transactions of ``BURST_MESSAGES``: a page's own write waits
+    for one short transaction at most, and the pages' caches (keyed on
+    commits, fieldkit.changes) are told of a change once a burst, not once
+    a message.
+    """
+
+    def __init__(self, db: Database, plan: _Plan, applier: _Applier):
+        self.db, self.plan, self.applier = db, plan, applier
+        self.pending: list[tuple[mail_rules.Message, mail_rules.Meaning]] = []
+        self.last_uid = 0
+        self.since = time.monotonic()
+
+    def add(self, uid: int, message: mail_rules.Message) -> None:
+        meaning = self.applier.meaning(message, self.plan.folder)
+        if meaning.kind != "nothing":
+            self.pending.append((message, meaning))
+        self.last_uid = uid
+        self.applier.result.read += 1
+        if self.pending and time.monotonic() - self.since >= BURST_SECONDS:
+            self.flush()
+
+    def flush(self, *, last_uid: int | None = None) -> None:
+        """Apply what is pending; the folder read up to the last UID seen (or ``last_uid``)."""
+        batches = [self.pending[i:i + BURST_MESSAGES]
+                   for i in range(0, len(self.pending), BURST_MESSAGES)] or [[]]
+        for n, batch in enumerate(batches):
+            with transaction(self.db):
+                for message, meaning in batch:
+                    self.applier.apply(message, meaning, self.plan.folder)
+                if n == len(batches) - 1 and (self.last_uid or last_uid):
+                    _save_folder(self.db, self.plan, max(self.last_uid, last_uid or 0),
+                                 self.applier.now)
+        self.pending.clear()
+        self.since = time.monotonic()
+
+
+def _read_folder(db: Database, reader: Reader, plan: _Plan, applier: _Applier, fd: int,
                  done: int, total: int, progress: Callable[[int, int], None] | None) -> int:
     validity, _ = reader.examine(plan.folder.name)
     if validity != plan.uidvalidity:  # renumbered since it was looked at: next time
         return done
-    batch: list[tuple[int, mail_rules.Message]] = []
-
-    def flush() -> None:
-        nonlocal done
-        with transaction(db):
-            for _, message in batch:
-                applier.apply(message, plan.folder)
-            done += len(batch)
-            _set_progress(db, done, total)
-            _save_folder(db, plan, max(uid for uid, _ in batch), applier.now)
-        applier.result.read += len(batch)
-        batch.clear()
-        if progress:
-            progress(done, total)
-
-    for header in reader.headers(plan.uids):
+    reading = _Reading(db, plan, applier)
+    for n, header in enumerate(reader.headers(plan.uids), start=1):
         message = mail_rules.parse(header.raw, header.internal_date)
         if message.bounce and not message.failed:
             message = mail_rules.with_failed(
                 message, mail_rules.failed_recipients(reader.delivery_report(header.uid)))
-        batch.append((header.uid, message))
-        if len(batch) >= mailbox.FETCH_CHUNK:
-            flush()
-    if batch:
-        flush()
+        reading.add(header.uid, message)
+        if n % mailbox.FETCH_CHUNK == 0:
+            _tell(fd, done + n, total)
+            if progress:
+                progress(done + n, total)
+    done += len(plan.uids)
+    # Read to the end: also what came in meanwhile and was not asked for.
+    last = db.execute("SELECT last_uid FROM mail_folders WHERE name = ? AND uidvalidity = ?",
+                      [plan.folder.name, plan.uidvalidity]).fetchone()
+    reading.flush(last_uid=max(last[0] if last else 0, plan.uidnext - 1))
+    _tell(fd, done, total)
+    if progress and len(plan.uids) % mailbox.FETCH_CHUNK:
+        progress(done, total)
     return done
 
 
@@ -266,13 +312,14 @@ def sync(db: Database, db_path: str | Path, *, now: datetime | None = None,
     Raises NotConnected, SyncRunning, or MailboxError (also kept as the last
     sync's result, with what was read before it failed).
     """
-    with _lock(db_path):
+    with _lock(db_path) as fd:
         acct, secret = mail_account.password(db, db_path)
         moment = now or clock.utc_now()
         settings = config.load(db)
+        _tell(fd, 0, 0)
         with transaction(db):
-            db.execute("UPDATE mailbox SET sync_started_at = ?, progress_done = 0, "
-                       "progress_total = 0 WHERE id = 1", [clock.to_iso(moment)])
+            db.execute("UPDATE mailbox SET sync_started_at = ? WHERE id = 1",
+                       [clock.to_iso(moment)])
         result = Result()
         try:
             with reader(acct, secret) as opened:
@@ -280,19 +327,12 @@ def sync(db: Database, db_path: str | Path, *, now: datetime | None = None,
                 plans = [p for f in _folders(opened, config.mail_folders(settings), result)
                          if (p := _plan(db, opened, f, since)) is not None]
                 total = sum(len(p.uids) for p in plans)
-                with transaction(db):
-                    _set_progress(db, 0, total)
+                _tell(fd, 0, total)
                 applier = _Applier(db, settings, _own(acct, settings), moment, result)
                 done = 0
                 for plan in plans:
                     result.first = result.first or (plan.fresh and bool(plan.uids))
-                    done = _read_folder(db, opened, plan, applier, done, total, progress)
-                    with transaction(db):
-                        last = db.execute("SELECT last_uid FROM mail_folders WHERE name = ? "
-                                          "AND uidvalidity = ?",
-                                          [plan.folder.name, plan.uidvalidity]).fetchone()
-                        _save_folder(db, plan, max(last[0] if last else 0, plan.uidnext - 1),
-                                     moment)
+                    done = _read_folder(db, opened, plan, applier, fd, done, total, progress)
         except mailbox.MailboxError as exc:
             _finish(db, False, f"{exc} {result.line() if result.read else ''}".strip())
             raise

@@ -459,9 +459,7 @@ def _mail(db: Database) -> None:
             sync_started_at TEXT,         -- the sync running now, or the last one
             sync_finished_at TEXT,
             sync_ok INTEGER CHECK (sync_ok IS NULL OR sync_ok IN (0, 1)),
-            sync_result TEXT,             -- one line: what it read and logged, or what failed
-            progress_done INTEGER NOT NULL DEFAULT 0 CHECK (progress_done >= 0),
-            progress_total INTEGER NOT NULL DEFAULT 0 CHECK (progress_total >= 0)
+            sync_result TEXT              -- one line: what it read and logged, or what failed
         ) STRICT
         """
     )

@@ -457,7 +457,7 @@ def test_progress_is_reported_and_kept(box):
     mail_sync.sync(db, path, progress=lambda done, total: seen.append((done, total)))
 
     assert seen == [(3, 3)]
-    assert db.execute("SELECT progress_done, progress_total FROM mailbox").fetchone() == (3, 3)
+    assert mail_account.progress(path) == (3, 3)  # in the lock file, not the database
 
 
 @pytest.mark.real_clock  # Dovecot dates an APPENDed message by its own clock
@@ -639,3 +639,20 @@ def test_the_rules_hold_on_any_day(box, monkeypatch, today):
         ((replied + timedelta(days=SETTINGS["cadence_customer"])).isoformat(),
          "keep_in_touch", 1)]
     assert sync(db, path).read == 0
+
+
+@pytest.mark.parametrize("strangers", [5, 60])
+def test_mail_that_means_nothing_commits_nothing(box, strangers):
+    # Every commit tells the pages' caches the data changed (fieldkit.changes):
+    # a sync of mail that means nothing commits only its start, each folder's
+    # place and its result, however much it reads.
+    db, path, server = box
+    for n in range(strangers):
+        received(server, sender=f"s{n}@elsewhere.example")
+    commits = []
+    db.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+
+    assert sync(db, path).read == strangers
+
+    db.conn.set_trace_callback(None)
+    assert len(commits) == 4  # started, Sent read, INBOX read, finished

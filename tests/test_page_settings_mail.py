@@ -99,10 +99,9 @@ def connected(app_db, server):
 
 def test_a_running_sync_shows_its_progress(app_db, mail_server):
     connected(app_db, mail_server)
-    with db.connect(app_db) as conn:
-        conn.execute("UPDATE mailbox SET progress_done = 1200, progress_total = 5000")
     from fieldkit import mail_sync
-    with mail_sync._lock(app_db):
+    with mail_sync._lock(app_db) as fd:
+        mail_sync._tell(fd, 1200, 5000)
         at = run_page(SETTINGS_PAGE)
         progress = at.get("progress")
         assert progress and "Syncing: 1,200 of 5,000 messages read" in progress[0].proto.text
