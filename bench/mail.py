@@ -48,6 +48,7 @@ SCALE = 20  # the sample's people: about 3,200
 FIRST_SYNC_S = 60.0
 NOTHING_NEW_S = 1.0
 SLOWER = 1.10  # a page's median rerun during a sync, at most this times its median without
+PAIRS = 21  # reruns with the sync paused and running, per page
 PAGES = {  # name: (page file, what to do after switching to it)
     "/": ("pages/today.py", None),
     "/queue": ("pages/queue.py", None),
@@ -121,40 +122,45 @@ def _sync_command(db_path: Path, *extra: str) -> tuple[float, float, str]:
         done.stdout.strip()
 
 
-def _paired(db_path: Path, repeat: int, child: subprocess.Popen
-            ) -> dict[str, tuple[list[float], list[float]]]:
-    """Warm rerun milliseconds of each page with the sync paused, and running: in pairs.
+def _paired(page: str, setup, repeat: int, start_sync: Callable[[], subprocess.Popen]
+            ) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Warm rerun milliseconds of ``page`` with a sync paused, and running: in pairs.
 
     The sync process is stopped (SIGSTOP) for one rerun and let go on
     (SIGCONT) for the next, so both of a pair meet the same load from
     whatever else the machine runs; Dovecot idles while the sync waits.
+    Wall milliseconds paused and running, then CPU milliseconds of this
+    process for the same reruns (the page's own work, whatever the wait).
     """
     from streamlit.testing.v1 import AppTest
-    os.environ["FIELDKIT_DB"] = str(db_path)
-    out = {}
-    for name, (page, setup) in PAGES.items():
-        at = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
-        at.run()
-        at.switch_page(page).run()
-        if setup:
-            setup(at)
-        at.run()
-        quiet, busy = [], []
+    at = AppTest.from_file(str(ROOT / "frame.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    if setup:
+        setup(at)
+    at.run()
+    at.run()
+    child = start_sync()
+    time.sleep(1.0)  # past the child's start: reading headers
+    quiet, busy, quiet_cpu, busy_cpu = [], [], [], []
+    try:
         while len(busy) < repeat and child.poll() is None:
-            for running, times in ((False, quiet), (True, busy)):
-                if child.poll() is not None:
-                    break
+            for running, times, cpus in ((False, quiet, quiet_cpu), (True, busy, busy_cpu)):
                 os.kill(child.pid, signal.SIGCONT if running else signal.SIGSTOP)
                 time.sleep(0.3)  # the sync back at work, or its last reads done
                 gc.collect()
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 at.run()
                 times.append((time.perf_counter() - start) * 1000)
+                cpus.append((time.process_time() - cpu) * 1000)
+    finally:
         if child.poll() is None:
             os.kill(child.pid, signal.SIGCONT)
-        assert not at.exception, at.exception
-        out[name] = (quiet[:len(busy)], busy)
-    return out
+            child.terminate()
+        child.wait()
+    assert not at.exception, at.exception
+    pairs = len(busy)
+    return quiet[:pairs], busy, quiet_cpu[:pairs], busy_cpu
 
 
 def _renice(pid: int, niceness: int) -> None:
@@ -222,28 +228,27 @@ def measure(workdir: Path, repeat: int, say: Callable[[str], None]) -> tuple[lis
 
         say("  pages while a sync runs, and while it is paused...")
         _renice(server.process.pid, mail_schedule.NICENESS)
-        shutil.copyfile(fresh, db_path)
-        for extra in ("-wal", "-shm"):
-            Path(f"{db_path}{extra}").unlink(missing_ok=True)
-        idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-        _paired(db_path, 2, idle)  # a warm-up: every page compiled, its caches filled
-        idle.kill()
-        idle.wait()
-        child = mail_schedule.start_sync(db_path)
-        assert child is not None
-        time.sleep(1.0)  # past the child's start: reading headers
-        pairs = _paired(db_path, repeat, child)
-        child.wait()
-        details["pages"] = {name: {"paused_ms": quiet, "running_ms": busy}
-                            for name, (quiet, busy) in pairs.items()}
-        for name, (quiet, busy) in pairs.items():
+        details["pages"] = {}
+        for n, (name, (page, setup)) in enumerate(PAGES.items()):
+            # Each page with a first sync of its own, on a copy made before the first.
+            copy = workdir / f"mail-page-{n}.db"
+            shutil.copyfile(fresh, copy)
+            shutil.copyfile(mail_account.password_path(db_path), mail_account.password_path(copy))
+            os.environ["FIELDKIT_DB"] = str(copy)
+            quiet, busy, quiet_cpu, busy_cpu = _paired(
+                page, setup, max(repeat, PAIRS), lambda copy=copy: mail_schedule.start_sync(copy))
+            details["pages"][name] = {"paused_ms": quiet, "running_ms": busy,
+                                      "paused_cpu_ms": quiet_cpu, "running_cpu_ms": busy_cpu}
             if not busy:
                 say(f"    {name}: the sync ended before it was measured")
                 continue
             before, during = statistics.median(quiet), statistics.median(busy)
+            cpu_before, cpu_during = statistics.median(quiet_cpu), statistics.median(busy_cpu)
             say(f"    {name}: {before:.0f} ms with the sync paused, {during:.0f} ms while it "
-                f"runs ({len(busy)} pairs)")
+                f"runs; cpu {cpu_before:.0f} and {cpu_during:.0f} ms ({len(busy)} pairs)")
             figures.append(dict(name=f"mail: {name} rerun during a sync", median=during,
                                 unit="ms", target=before * SLOWER, floor=before, runs=busy,
-                                note=f"{before:.0f} ms paused; {len(busy)} pairs"))
+                                cpu=cpu_during,
+                                note=f"paused {before:.0f} ms (cpu {cpu_before:.0f}); "
+                                     f"{len(busy)} pairs"))
     return figures, details
