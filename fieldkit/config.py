@@ -166,40 +166,44 @@ def _line(label: str, raw: Any) -> str:
     return text
 
 
-def _aliases(label: str, raw: Any) -> str:
+def _some(label: str, raw: Any, parts: Callable[[str], list[str]],
+          clean: Callable[[str], str], what: str, limit: int = 20) -> list[str]:
+    """The cleaned items of a list setting typed as text, each once, at most ``limit``."""
     if raw is None:
-        return ""
+        return []
     if not isinstance(raw, str):
-        raise SettingError(f"{label}: expected email addresses separated by commas.")
-    found = []
-    for part in (p for p in re.split(r"[,;\s]+", raw) if p):
+        raise SettingError(f"{label}: expected {what}.")
+    found: list[str] = []
+    for part in parts(raw):
+        item = clean(part)
+        if item not in found:
+            found.append(item)
+    if len(found) > limit:
+        raise SettingError(f"{label}: at most {limit}.")
+    return found
+
+
+def _aliases(label: str, raw: Any) -> str:
+    def clean(part: str) -> str:
         key = address_key(part)
         if key is None:
             raise SettingError(f"{label}: {quoted(part[:80])} is not an email address.")
-        if key not in found:
-            found.append(key)
-    if len(found) > 20:
-        raise SettingError(f"{label}: at most 20 addresses.")
-    return ", ".join(found)
+        return key
+
+    return ", ".join(_some(label, raw, lambda text: [p for p in re.split(r"[,;\s]+", text) if p],
+                           clean, "email addresses separated by commas"))
 
 
 def _folder_names(label: str, raw: Any) -> str:
-    if raw is None:
-        return ""
-    if not isinstance(raw, str):
-        raise SettingError(f"{label}: expected folder names, one a line.")
-    names = []
-    for line in raw.replace("\r\n", "\n").split("\n"):
-        name = line.strip()
-        if not name:
-            continue
+    def clean(name: str) -> str:
         if len(name) > 200 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name):
             raise SettingError(f"{label}: {quoted(name[:80])} is not a folder name.")
-        if name not in names:
-            names.append(name)
-    if len(names) > 20:
-        raise SettingError(f"{label}: at most 20 folders.")
-    return "\n".join(names)
+        return name
+
+    def lines(text: str) -> list[str]:
+        return [n for n in (line.strip() for line in text.replace("\r\n", "\n").split("\n")) if n]
+
+    return "\n".join(_some(label, raw, lines, clean, "folder names, one a line"))
 
 
 # Default keep-in-touch cadence per kind of relationship, in days.

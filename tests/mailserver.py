@@ -30,6 +30,8 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+from tests.browser.launcher import end, free_port
+
 USER = "me@fieldkit.test"
 PASSWORD = "correct-horse-battery-staple"  # static passdb args: no spaces
 START_TIMEOUT = 15.0
@@ -44,12 +46,6 @@ def find_dovecot() -> str | None:
         if os.access(candidate, os.X_OK):
             return candidate
     return shutil.which("dovecot")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _config(folder: Path, port: int, password: str, owner: str, group: str) -> str:
@@ -162,13 +158,7 @@ class MailServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        end(self.process)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> MailServer:
