@@ -6,7 +6,7 @@ A private Dovecot on loopback (tests/mailserver.py) holds a mailbox of
 addressed as a busy product manager's mail is: most from strangers, lists and
 notifications, some to and from the people of the sample database
 (``python -m fieldkit sample --scale SCALE``), each with the header block a
-delivered message has (Received lines, DKIM, ...), about 1.5 kB.
+delivered message has (Received lines, DKIM, ...), about 1.1 kB.
 
 - **first sync**: ``python -m fieldkit mail sync`` as a user runs it, timed
   from spawn to exit (the interpreter's start included);

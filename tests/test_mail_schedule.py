@@ -134,7 +134,12 @@ def test_the_servers_lifespan_starts_and_stops_the_scheduler(tmp_path, scheduler
             assert running is not None and running.alive
         return running
 
-    scheduler = asyncio.run(serve())
+    # A thread of its own: another test may have left this one's event loop running.
+    found = []
+    serving = threading.Thread(target=lambda: found.append(asyncio.run(serve())))
+    serving.start()
+    serving.join(timeout=30)
+    scheduler, = found
     assert not scheduler.alive and mail_schedule._scheduler is None
 
 

@@ -87,9 +87,10 @@ def _connect_form(days: int) -> None:
                           "server on this computer.")
         st.text_input("Port", key="mail_port", placeholder="993 for SSL/TLS, 143 otherwise")
         st.text_input("User", key="mail_user", placeholder="you@example.com",
-                      autocomplete="username")
+                      autocomplete="off")
+        # Not FieldKit's own password, which a browser would otherwise offer here.
         st.text_input("Password", key="mail_password", type="password", help=PROVIDERS,
-                      autocomplete="current-password")
+                      autocomplete="new-password")
         st.caption(f"The password is kept in a file beside the database that only its owner "
                    f"can read, never in the database or a backup. The first sync reads the "
                    f"last {days} days.")
