@@ -4,7 +4,6 @@ and what runs beside them (the mailbox's background sync).
 `streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
 """
 
-import functools
 import os
 from pathlib import Path
 
@@ -12,23 +11,28 @@ import streamlit as st
 from streamlit import file_util
 
 from fieldkit import config
-from fieldkit.ui.gate import provider_configured
+from fieldkit.ui.gate import provider_allowed_emails
 from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
+from fieldkit.web.site import Site
 
 HERE = Path(__file__).resolve().parent
 STREAMLIT = Path(st.__file__).resolve().parent
 
 PAGE = Path(file_util.get_static_dir()) / "index.html"  # Streamlit's page, every URL's
 
+# The environment is read per request (os.environ is live), as the pages read
+# it per run; names it cannot read stop the start here, with their message.
+config.allowed_hosts(os.environ)
+config.trusted_proxies(os.environ)
+SITE = Site(os.environ, provider=provider_allowed_emails)
+
 app = st.App(
     "frame.py",
-    # The database path is read from the environment per request (os.environ
-    # is live), as the pages read it per run.
-    routes=routes(PAGE, functools.partial(config.database_path, os.environ),
-                  provider=provider_configured),
+    routes=routes(PAGE, SITE),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
-    middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT)),
+    middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
+                          site=SITE),
     # The mailbox syncs in the background while the server runs.
-    lifespan=lifespan(functools.partial(config.database_path, os.environ)),
+    lifespan=lifespan(SITE.database),
 )

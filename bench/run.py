@@ -22,6 +22,8 @@ with medians over repeated runs:
   the booth (/booth) (bench/lighthouse.py; installs Lighthouse into
   bench/.node/ with npm);
 - /capture while the network drops, and the booth opened offline (bench/drop.py);
+- image bombs at the API: one request of 20 cards whose photos decode to the most
+  pixels allowed, its peak memory growth (bench/photos.py);
 - business cards read from generated photos (bench/cards.py, tests/cardgen.py):
   fields exactly right, time per card, and the served app's memory growth
   while cards are read on /capture in Chromium;
@@ -476,7 +478,7 @@ def table(figures: list[Figure]) -> str:
 
 
 PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards",
-         "mail")
+         "photos", "mail")
 HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
 
 
@@ -563,6 +565,11 @@ def main(argv: list[str] | None = None) -> int:
                     "(about 11 minutes), then the booth offline...")
                 found, details["drop"] = drop.measure(workdir, say)
                 figures += [Figure(**f) for f in found]
+        if "photos" in parts:
+            from bench import photos
+            say("Image bombs at the API: 20 cards of 24 MP photos in one request...")
+            found, details["photos"] = photos.measure(workdir, say)
+            figures += [Figure(**f) for f in found]
         if "cards" in parts:
             from bench import cards
             say("Business cards read from generated photos...")

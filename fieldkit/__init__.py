@@ -1,7 +1,9 @@
 """FieldKit: a networking field companion for product managers.
 
-The core package is plain Python over one SQLite file; only ``fieldkit.ui``
-may import streamlit.
+The core package is plain Python over one SQLite file. ``fieldkit.ui`` is the
+pages' part (Streamlit's script API), ``fieldkit.web`` the HTTP part (Starlette
+and Streamlit's server); the core imports neither, and they do not import
+each other (docs/architecture.md).
 
 Glossary: one word for one thing, the same in tables, modules, functions and
 what the user reads.
@@ -61,6 +63,22 @@ device
 connection
     One open handle on the database file (``db.connect``); a page gets its
     own from ``ui.gate.open_db``, which checks sign-in first.
+migration
+    One numbered change to the schema (``migrations``), applied once, after
+    a backup of the file; never edited after it ships.
+booth, outbox
+    The page that takes cards with no network (/booth), and the phone's
+    store of cards not yet on the server (IndexedDB, ``outbox.js``). A card
+    sent from it is received once by its id (``booth``); the answer per card
+    is a receipt: stored, already, or invalid with its message and field.
+contract
+    What the browser's scripts and the server agree on: paths, cookie and
+    header names, fields, kinds, statuses, limits (``contract``, handed to
+    the scripts by ``web.browser``).
+may open
+    Who may open FieldKit (``access.may_open``): the one rule every door
+    asks. A wrong password is counted against the client address it came
+    from.
 import
     Bringing people in from a LinkedIn or vCard file (``imports``).
 mailbox, sync, bounce

@@ -2,8 +2,12 @@
 
 Only a salted scrypt hash is stored (``sign_in`` table, one row). A sign-in
 attempt is judged inside one write transaction, so two tabs guessing at once
-still count every wrong attempt; after each wrong one the next attempt must
-wait longer (1, 2, 4 … 300 seconds), and is refused unchecked until then.
+still count every wrong attempt. Wrong attempts are counted per client
+address (``sign_in_failures``): after each wrong one, the next attempt from
+that address must wait longer (1, 2, 4 … 300 seconds) and is refused
+unchecked until then, while the owner at another address signs in at once.
+Past a server-wide ceiling of wrong attempts in an hour, far above what one
+address can reach, every address waits.
 
 A browser that gave the password is a signed-in device (``devices`` table)
 until its sign-in expires or it is signed out: it holds a random token in a
@@ -21,6 +25,7 @@ import math
 import re
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +41,13 @@ MAX_LENGTH = 1024
 _N, _R, _P, _DKLEN = 2**15, 8, 1, 32
 _MAXMEM = 64 * 1024 * 1024
 MAX_WAIT_SECONDS = 300
+# One address guessing as fast as it may reaches about 20 wrong attempts an
+# hour (its waits grow to 300 s); this many from all addresses together make
+# everyone wait, so that many addresses cannot guess fast either.
+CEILING_PER_HOUR = 200
+CEILING_WINDOW = timedelta(hours=1)
+# A wrong attempt older than this is forgotten: its address starts again at 1 s.
+FORGET_FAILURES_AFTER = timedelta(days=1)
 DEVICE_DAYS = 30  # config's sign_in_days default
 # A device's last_seen_at is written at most this often: checking a device
 # on every run of a page must stay a read.
@@ -107,12 +119,12 @@ def set_password(db: Database, password: str) -> None:
     stored = hash_password(check_new_password(password))
     with fdb.transaction(db):
         db.execute(
-            "INSERT INTO sign_in (id, password_hash, failures, last_failure_at, updated_at) "
-            "VALUES (1, ?, 0, NULL, ?) ON CONFLICT (id) DO UPDATE SET "
-            "password_hash = excluded.password_hash, failures = 0, "
-            "last_failure_at = NULL, updated_at = excluded.updated_at",
+            "INSERT INTO sign_in (id, password_hash, updated_at) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash, "
+            "updated_at = excluded.updated_at",
             [stored, clock.now_iso()],
         )
+        db.execute("DELETE FROM sign_in_failures")
         # Whoever knew the old password must not stay in through a device.
         db.execute("DELETE FROM devices")
 
@@ -142,28 +154,60 @@ class Attempts:
     wait_seconds: int  # before the next attempt is looked at
 
 
-def attempts(db: Database, *, now: datetime | None = None) -> Attempts:
-    """Wrong attempts in a row and how long the next one must still wait."""
-    row = db.execute("SELECT failures, last_failure_at FROM sign_in WHERE id = 1").fetchone()
-    if row is None:
-        return Attempts(0, 0)
-    return Attempts(row[0], _remaining(row[0], row[1], now or clock.utc_now()))
+def attempts(db: Database, client: str, *, now: datetime | None = None) -> Attempts:
+    """Wrong attempts in a row from ``client`` and how long its next one must still wait.
+
+    The wait is the longer of the address's own and the server-wide one.
+    """
+    now = now or clock.utc_now()
+    failures, last = db.execute(
+        "SELECT count(*), max(at) FROM sign_in_failures WHERE client = ? AND at > ?",
+        [_client(client), clock.to_iso(now - FORGET_FAILURES_AFTER)]).fetchone()
+    return Attempts(failures, max(_remaining(failures, last, now), _ceiling_wait(db, now)))
 
 
-def sign_in_device(db: Database, password: str, *, now: datetime | None = None,
+@dataclass(frozen=True)
+class Guesser:
+    """An address with wrong passwords not yet forgotten."""
+
+    client: str
+    failures: int
+    last_at: datetime
+    wait_seconds: int
+
+
+def guessers(db: Database, *, now: datetime | None = None) -> list[Guesser]:
+    """Every address with recent wrong passwords, the busiest first (for Settings)."""
+    now = now or clock.utc_now()
+    rows = db.execute(
+        "SELECT client, count(*), max(at) FROM sign_in_failures WHERE at > ? "
+        "GROUP BY client ORDER BY count(*) DESC, max(at) DESC",
+        [clock.to_iso(now - FORGET_FAILURES_AFTER)]).fetchall()
+    return [Guesser(client, failures, clock.from_iso(last), _remaining(failures, last, now))
+            for client, failures, last in rows]
+
+
+def clear_failures(db: Database) -> int:
+    """Forget every wrong password (Settings): no address waits any more. Returns how many."""
+    with fdb.transaction(db):
+        return db.execute("DELETE FROM sign_in_failures").rowcount
+
+
+def sign_in_device(db: Database, password: str, *, client: str, now: datetime | None = None,
                    days: int = DEVICE_DAYS) -> str:
-    """Check ``password``; when right, a new device is signed in for ``days``.
+    """Check ``password`` from address ``client``; when right, a new device is signed in.
 
-    Returns the device's token, to be kept by the browser (a cookie) and
-    shown to no one; the file keeps only its hash. Raises SignInRefused for
-    a wrong password (and counts it) or for an attempt made before the wait
-    after the last wrong one is over (not checked, not counted). The count
-    and the new device are written in one transaction.
+    The device stays signed in for ``days``. Returns its token, to be kept
+    by the browser (a cookie) and shown to no one; the file keeps only its
+    hash. Raises SignInRefused for a wrong password (and counts it against
+    ``client``) or for an attempt made before the wait is over (not checked,
+    not counted). The count and the new device are written in one
+    transaction.
     """
     now = now or clock.utc_now()
     token = secrets.token_urlsafe(32)
     with fdb.transaction(db):
-        failures = _judge(db, password, now)
+        failures = _judge(db, password, _client(client), now)
         if not failures:
             # Expired devices are dropped here, where a write happens anyway.
             db.execute("DELETE FROM devices WHERE expires_at <= ?", [clock.to_iso(now)])
@@ -233,26 +277,44 @@ def sign_out_everywhere(db: Database) -> int:
         return db.execute("DELETE FROM devices").rowcount
 
 
-def _judge(db: Database, password: str, now: datetime) -> int:
-    """Wrong attempts in a row after this one (0: right), noted in the file.
+def _judge(db: Database, password: str, client: str, now: datetime) -> int:
+    """Wrong attempts in a row from ``client`` after this one (0: right), noted in the file.
 
     Call inside a transaction. Raises SignInRefused, noting nothing, when no
     password is set or the wait after the last wrong attempt is not over.
     """
-    row = db.execute(
-        "SELECT password_hash, failures, last_failure_at FROM sign_in WHERE id = 1"
-    ).fetchone()
+    row = db.execute("SELECT password_hash FROM sign_in WHERE id = 1").fetchone()
     if row is None:
         raise SignInRefused("No password is set on this server.")
-    stored, failures, last_failure_at = row
-    if wait := _remaining(failures, last_failure_at, now):
+    db.execute("DELETE FROM sign_in_failures WHERE at <= ?",
+               [clock.to_iso(now - FORGET_FAILURES_AFTER)])
+    if wait := attempts(db, client, now=now).wait_seconds:
         raise TooSoon(f"Too many wrong passwords. Try again in {wait} s.", wait)
-    right = (isinstance(password, str) and len(password) <= MAX_LENGTH
-             and verify_password(stored, password))
-    failures = 0 if right else failures + 1
-    db.execute("UPDATE sign_in SET failures = ?, last_failure_at = ? WHERE id = 1",
-               [failures, None if right else clock.to_iso(now)])
-    return failures
+    if isinstance(password, str) and len(password) <= MAX_LENGTH and verify_password(row[0],
+                                                                                     password):
+        db.execute("DELETE FROM sign_in_failures WHERE client = ?", [client])
+        return 0
+    db.execute("INSERT INTO sign_in_failures (client, at) VALUES (?, ?)",
+               [client, clock.to_iso(now)])
+    return attempts(db, client, now=now).failures
+
+
+def _client(client: str) -> str:
+    """The address as counted: a stand-in when the server could not tell it."""
+    return client[:64] if isinstance(client, str) and client else "unknown"
+
+
+def _ceiling_wait(db: Database, now: datetime) -> int:
+    """Seconds every address waits while the last hour holds the ceiling's wrong attempts."""
+    since = clock.to_iso(now - CEILING_WINDOW)
+    row = db.execute(
+        "SELECT at FROM sign_in_failures WHERE at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+        [since, CEILING_PER_HOUR - 1]).fetchone()
+    if row is None:
+        return 0
+    # Until the ceiling-th newest attempt leaves the window.
+    until = clock.from_iso(row[0]) + CEILING_WINDOW
+    return max(0, math.ceil((until - now).total_seconds()))
 
 
 def _refuse_wrong(failures: int) -> None:
@@ -261,6 +323,29 @@ def _refuse_wrong(failures: int) -> None:
     if failures:
         wait = wait_after(failures)
         raise SignInRefused(f"Wrong password. You can try again in {wait} s.", wait)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """An identity provider signs people in: the account signed in there, and who may open."""
+
+    email: str | None  # None: no account signed in
+    allowed: tuple[str, ...]
+
+
+def may_open(*, provider: Provider | None, password_set: bool,
+             device_signed_in: Callable[[], bool]) -> bool:
+    """Whether a browser may open FieldKit: the one rule every door asks.
+
+    The pages' gate, the API, the sign-in page and Streamlit's own doors
+    (uploads, media, the websocket) all call this. With an identity
+    provider, its account must be an allowed one; otherwise, with a password
+    set, the browser must be a signed-in device (``device_signed_in`` is
+    asked only then: it may read the file). With neither, anyone may.
+    """
+    if provider is not None:
+        return email_allowed(provider.email, provider.allowed)
+    return not password_set or device_signed_in()
 
 
 def email_allowed(email: str | None, allowed) -> bool:

@@ -433,12 +433,13 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
             "INSERT INTO import_runs (kind, filename, sha256, at) VALUES ('restore', ?, ?, ?)",
             [normalise.filename(filename), info.sha256, clock.to_iso(moment)])
         db.execute("DELETE FROM devices")
+        db.execute("DELETE FROM sign_in_failures")  # the backup's guessers, not this server's
         if server is not _UNKNOWN:
             password, devices = server
             db.execute("DELETE FROM sign_in")
             if password is not None:
-                db.execute("INSERT INTO sign_in (id, password_hash, failures, "
-                           "last_failure_at, updated_at) VALUES (?, ?, ?, ?, ?)", password)
+                db.execute("INSERT INTO sign_in (id, password_hash, updated_at) "
+                           "VALUES (?, ?, ?)", password)
             db.conn.executemany("INSERT INTO devices (token_hash, created_at, expires_at, "
                                 "last_seen_at) VALUES (?, ?, ?, ?)", devices)
     return keep
@@ -456,7 +457,7 @@ def _sign_in_rows(path: Path):
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
                 "AND name IN ('sign_in', 'devices')")}
             password = conn.execute(
-                "SELECT id, password_hash, failures, last_failure_at, updated_at FROM sign_in"
+                "SELECT id, password_hash, updated_at FROM sign_in"
             ).fetchone() if "sign_in" in tables else None
             devices = conn.execute(
                 "SELECT token_hash, created_at, expires_at, last_seen_at FROM devices"

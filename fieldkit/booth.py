@@ -28,16 +28,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from PIL import Image
 from sqlite_utils import Database
 
-from fieldkit import cards, checkins, clock, config, matching, photos, reviews
+from fieldkit import cards, checkins, clock, config, matching, normalise, photos, reviews
 from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError, ValidationError
-from fieldkit.kinds import PERSON_KINDS
 
 # The fields the booth page sends; the rest of a card is added on FieldKit's pages.
 FIELDS: tuple[str, ...] = ("name", "kind", "important", "company", "title", "email",
                            "phone", "note")
+# The fields typed as text (kind is picked, important switched on).
+TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("kind", "important"))
 # A phone's clock may run a little ahead of the server's.
 CLOCK_AHEAD = timedelta(minutes=10)
 # Older than this, a "captured at" is a wrong clock, not a card that waited.
@@ -58,10 +60,11 @@ class Receipt:
     person_id: int | None = None
     message: str | None = None
     review: bool = False
+    field: str | None = None  # the field a refusal is about, when it is about one
 
     def as_dict(self) -> dict:
         return {"id": self.id, "status": self.status, "person_id": self.person_id,
-                "message": self.message, "review": self.review}
+                "message": self.message, "review": self.review, "field": self.field}
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Sent:
     captured_at: datetime
     card: cards.Card
     photo: photos.Photo | None
-    photo_data: bytes | None = None  # as the phone sent it, for reading
+    photo_image: Image.Image | None = None  # decoded once, upright: what is read
 
 
 def card_id(value: object) -> str:
@@ -123,7 +126,7 @@ def _fields(value: object) -> dict:
     return dict(value)
 
 
-def _photo(value: object) -> tuple[photos.Photo, bytes] | None:
+def _photo(value: object) -> tuple[photos.Photo, Image.Image] | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -136,7 +139,8 @@ def _photo(value: object) -> tuple[photos.Photo, bytes] | None:
     except (binascii.Error, ValueError):
         raise ValidationError("Photo: it did not arrive whole (not base64); take it again.",
                               field="photo") from None
-    return photos.prepare(data), data
+    image = photos.load(data, side=photos.MAX_SIDE)  # the one decode, small from the start
+    return photos.stored(image), image
 
 
 def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
@@ -149,7 +153,7 @@ def check(sent: object, *, phone_region: str | None, now: datetime) -> Sent:
         captured_at=captured_at(sent.get("captured_at"), now=now),
         card=cards.clean(_fields(sent.get("fields")), phone_region=phone_region),
         photo=photo[0] if photo else None,
-        photo_data=photo[1] if photo else None,
+        photo_image=photo[1] if photo else None,
     )
 
 
@@ -188,13 +192,13 @@ def received(db: Database, card_id_: str) -> tuple[int | None] | None:
 
 
 def receive(db: Database, sent: object, *, now: datetime | None = None,
-            read_photo: Callable[[bytes, str | None], Mapping[str, str]] | None = None
+            read_photo: Callable[[Image.Image, str | None], Mapping[str, str]] | None = None
             ) -> Receipt:
     """Store one card from the booth's outbox, once; what became of it.
 
     All of a card lands or none of it: the person, their photo, the "met"
     touch, the first follow-up, the review and the record of its id. With
-    ``read_photo`` (photo bytes, phone region -> the card's fields), a
+    ``read_photo`` (the photo decoded, phone region -> the card's fields), a
     card photo fills the fields left empty, before the write begins, and
     the person waits for review (the user has not seen what was read).
     """
@@ -207,7 +211,7 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
                                   "kB without its photo).")
     except ValidationError as exc:
         shown_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else ""
-        return Receipt(shown_id, INVALID, message=str(exc))
+        return Receipt(shown_id, INVALID, message=str(exc), field=exc.field)
     if (before := received(db, the_id)) is not None:
         return Receipt(the_id, ALREADY, person_id=before[0])
     settings = config.load(db)
@@ -215,12 +219,12 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
     try:
         checked = check(sent, phone_region=region, now=now)
     except ValidationError as exc:
-        return Receipt(the_id, INVALID, message=str(exc))
+        return Receipt(the_id, INVALID, message=str(exc), field=exc.field)
     card, read = checked.card, ()
-    if read_photo is not None and checked.photo_data is not None:
+    if read_photo is not None and checked.photo_image is not None:
         # Read outside the write (it takes most of a second), never failing the card.
         try:
-            found = read_photo(checked.photo_data, region)
+            found = read_photo(checked.photo_image, region)
         except FieldkitError:
             found = {}
         card, read = filled_from_photo(card, found, phone_region=region)
@@ -241,19 +245,24 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
     return Receipt(the_id, STORED, person_id=person_id, review=bool(twins or read))
 
 
-def read_photo(data: bytes, region: str | None) -> dict[str, str]:
+def read_photo(image: Image.Image, region: str | None) -> dict[str, str]:
     """A card photo's fields, read on this server (fieldkit.cardreader)."""
     from fieldkit import cardreader  # the OCR engine: loaded only when a photo is read
-    return cardreader.read(data, region=region).form_fields()
+    return cardreader.read_image(image, region=region).form_fields()
 
 
 def state(db: Database, *, now: datetime | None = None) -> dict:
-    """What the booth page keeps for when it is offline: the event, the kinds, the limits."""
+    """What the booth page keeps for when it is offline: the event checked in to.
+
+    The kinds, fields and limits do not change with the data: the page has
+    them from the server's contract (``text_limits``, fieldkit.web.browser).
+    """
     checkin = checkins.current(db, now=now)
-    return {
-        "event": {"id": checkin["event_id"], "name": checkin["name"]} if checkin else None,
-        "kinds": [{"value": value, "label": label} for value, label in PERSON_KINDS.items()],
-        "limits": {spec.name: spec.limit for spec in cards.FIELDS
-                   if spec.name in FIELDS and spec.limit},
-        "max_photo_bytes": photos.MAX_UPLOAD_BYTES,
-    }
+    return {"event": {"id": checkin["event_id"], "name": checkin["name"]} if checkin else None}
+
+
+def text_limits() -> dict[str, int]:
+    """The most characters each text field of a card sent from the booth may hold."""
+    checked = {"email": normalise.EMAIL_LIMIT, "phone": normalise.PHONE_LIMIT}
+    limits = {spec.name: spec.limit for spec in cards.FIELDS if spec.limit}
+    return {name: limits.get(name) or checked[name] for name in TEXT_FIELDS}

@@ -296,7 +296,7 @@ def details_to_fill(card: Card, person: Mapping) -> dict:
             and kept_for(spec, person["kind"])}
 
 
-def _columns(card: Card) -> dict:
+def columns(card: Card) -> dict:
     """The people columns a card sets, match keys included."""
     values = {name: getattr(card, name) for name in _STORED}
     values["important"] = int(card.important)
@@ -309,7 +309,7 @@ def imported_row(card: Card, *, source: str, met_at: str, stamp: str) -> dict:
     """The people row of a person brought in from another address book."""
     if source not in ("linkedin", "vcard", "scan"):
         raise ValueError(f"unknown import source {source!r}")
-    return {"uid": str(uuid.uuid4()), **_columns(card), "met_at": met_at, "source": source,
+    return {"uid": str(uuid.uuid4()), **columns(card), "met_at": met_at, "source": source,
             "created_at": stamp, "updated_at": stamp}
 
 
@@ -334,7 +334,7 @@ def _store_photo(db: Database, person_id: int, photo: Photo, now: datetime) -> i
     ).lastrowid
 
 
-def _set_tags(db: Database, person_id: int, tags: tuple[str, ...]) -> None:
+def set_tags(db: Database, person_id: int, tags: tuple[str, ...]) -> None:
     db.execute("DELETE FROM person_tags WHERE person_id = ?", [person_id])
     for tag in tags:
         db.execute("INSERT INTO person_tags (person_id, tag) VALUES (?, ?)", [person_id, tag])
@@ -353,7 +353,7 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
     """
     now = now or clock.utc_now()
     stamp = clock.to_iso(now)
-    values = _columns(card)
+    values = columns(card)
     with transaction(db):
         if uid is not None and (existing := saved_uid(db, uid)) is not None:
             return existing
@@ -361,7 +361,7 @@ def save(db: Database, card: Card, *, settings: Mapping, event_id: int | None = 
             "uid": uid or str(uuid.uuid4()), **values, "event_id": event_id, "met_at": stamp,
             "source": source, "created_at": stamp, "updated_at": stamp,
         }).last_pk
-        _set_tags(db, person_id, card.tags)
+        set_tags(db, person_id, card.tags)
         labelled.replace(db, person_id, card.more)
         if photo is not None:
             _store_photo(db, person_id, photo, now)
@@ -395,7 +395,7 @@ def add_imported(db: Database, card: Card, *, source: str, met_at: str,
                        stamp=clock.to_iso(now or clock.utc_now()))
     with transaction(db):
         person_id = db.table("people").insert(row).last_pk
-        _set_tags(db, person_id, card.tags)
+        set_tags(db, person_id, card.tags)
         labelled.replace(db, person_id, card.more)
     return person_id
 
@@ -520,50 +520,6 @@ def person_row(db: Database, person_id: int) -> dict:
     if row is None:
         raise NotFound("This person no longer exists.")
     return dict(zip([c[0] for c in cursor.description], row))
-
-
-KEEP = object()  # update(): leave this value as it is
-
-
-def update(db: Database, person_id: int, card: Card, *, cadence_days: object = KEEP,
-           tz: object = KEEP) -> None:
-    """Replace a person's details, values and tags with ``card``; history is untouched.
-
-    The person's own cadence and time zone stay as they are unless given
-    (None clears them). A name the person was given from their company or
-    email (``named_from``) stays marked so until the name changes.
-    """
-    values = _columns(card)
-    if cadence_days is not KEEP:
-        if cadence_days is not None and (
-                isinstance(cadence_days, bool) or not isinstance(cadence_days, int)
-                or not 1 <= cadence_days <= 730):
-            raise ValidationError("Cadence: between 1 and 730 days.", field="cadence_days")
-        values["cadence_days"] = cadence_days
-    if tz is not KEEP:
-        if tz:
-            try:
-                clock.zone(tz)
-            except ValidationError as exc:
-                raise ValidationError(str(exc), field="tz") from None
-        values["tz"] = tz or None
-    with transaction(db):
-        stored = person_row(db, person_id)
-        values["named_from"] = stored["named_from"] if stored["name"] == card.name else None
-        db.table("people").update(person_id, {**values, "updated_at": clock.now_iso()})
-        _set_tags(db, person_id, card.tags)
-        labelled.replace(db, person_id, card.more)
-
-
-def delete(db: Database, person_id: int) -> str:
-    """Delete a person with their touches, follow-ups, tags and photos.
-
-    Events and other people are not touched. Returns the name deleted.
-    """
-    with transaction(db):
-        name = person_row(db, person_id)["name"]
-        db.execute("DELETE FROM people WHERE id = ?", [person_id])
-    return name
 
 
 def card_of(person: Mapping) -> Card:

@@ -1,12 +1,14 @@
 """Every setting, with its name, default and help, in one table.
 
-The database path comes from the environment (``FIELDKIT_DB``); everything
+The database path, the host names and the trusted proxies come from the
+environment (``FIELDKIT_DB``, ``FIELDKIT_HOSTS``, ``FIELDKIT_PROXIES``); everything
 the user changes in the app is stored in the ``settings`` table as JSON and
 validated here on the way in and on the way out.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import string
@@ -31,9 +33,56 @@ DB_ENV = "FIELDKIT_DB"
 DEFAULT_DB_PATH = "data/fieldkit.db"
 
 
+HOSTS_ENV = "FIELDKIT_HOSTS"
+PROXIES_ENV = "FIELDKIT_PROXIES"
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
 def database_path(environ: Mapping[str, str]) -> Path:
     """Where the database lives: ``FIELDKIT_DB``, else ``data/fieldkit.db``."""
     return Path(environ.get(DB_ENV, "").strip() or DEFAULT_DB_PATH)
+
+
+def _listed(environ: Mapping[str, str], name: str) -> list[str]:
+    return [part.strip() for part in environ.get(name, "").replace(" ", ",").split(",")
+            if part.strip()]
+
+
+def allowed_hosts(environ: Mapping[str, str]) -> frozenset[str]:
+    """The host names this server answers for besides its own (``FIELDKIT_HOSTS``).
+
+    A comma-separated list of names or addresses (``fieldkit.example.org,
+    192.168.1.20``), as a browser writes them in the Host header: the name
+    behind a proxy, the LAN address a phone types. Raises SettingError on
+    anything else, naming it.
+    """
+    hosts = set()
+    for raw in _listed(environ, HOSTS_ENV):
+        host = raw.lower().rstrip(".").removeprefix("[").removesuffix("]")
+        try:
+            host = ipaddress.ip_address(host).compressed
+        except ValueError:
+            if not _HOST_NAME.fullmatch(host) or len(host) > 253:
+                raise SettingError(f"{HOSTS_ENV}: {quoted(raw)} is not a host name.") from None
+        hosts.add(host)
+    return frozenset(hosts)
+
+
+def trusted_proxies(environ: Mapping[str, str]
+                    ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Proxies whose X-Forwarded-For names the client (``FIELDKIT_PROXIES``), besides loopback.
+
+    A comma-separated list of addresses or networks (``10.0.0.5,
+    10.1.0.0/16``). Raises SettingError on anything else, naming it.
+    """
+    networks = []
+    for raw in _listed(environ, PROXIES_ENV):
+        try:
+            networks.append(ipaddress.ip_network(raw, strict=False))
+        except ValueError:
+            raise SettingError(f"{PROXIES_ENV}: {quoted(raw)} is not an address or a "
+                               "network.") from None
+    return tuple(networks)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ SOURCE_TABLES: dict[str, str] = {
 # Not exported: the password hash, the wrong-attempt count, the signed-in
 # devices and the mailbox FieldKit reads (where it is, how far it was read)
 # stay on the server.
-NOT_EXPORTED = frozenset({"sign_in", "devices", "mailbox", "mail_folders"})
+NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices", "mailbox", "mail_folders"})
 
 
 def safe_cell(value: object) -> object:

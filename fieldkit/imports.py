@@ -202,8 +202,10 @@ def clean_entry(entry: Entry, *, phone_region: str | None) -> tuple[Card | None,
             tags = tags[:MAX_TAGS]
         fields["tags"] = tags
     name = fields.get("name")
+    # Only whether anything is left matters here, not the length: NFC can make a text
+    # up to three times longer (U+FB1D, a Hebrew letter, becomes two characters).
     nameless = not isinstance(name, str) or normalise.text(
-        name, "name", label="Name", limit=len(name)) is None
+        name, "name", label="Name", limit=3 * len(name)) is None
     if nameless:
         fields["name"] = "-"  # cleaned like any card, then named after what it holds
     while True:

@@ -31,6 +31,7 @@ TABLES = (
     "triage_days",
     "import_runs",
     "sign_in",
+    "sign_in_failures",
     "devices",
     "received_cards",
     "reviews",
@@ -440,6 +441,27 @@ def _booth(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0008_sign_in_failures")
+def _sign_in_failures(db: Database) -> None:
+    # Wrong passwords are counted per client address (fieldkit.access), one
+    # row each, not once for the whole server: one guesser no longer makes
+    # the owner wait. The server-wide count of the last hour is read from the
+    # same rows. The old whole-server count leaves the sign_in table.
+    db.execute(
+        """
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            client TEXT NOT NULL CHECK (length(client) BETWEEN 1 AND 64),
+            at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX sign_in_failures_client ON sign_in_failures (client, at)")
+    db.execute("CREATE INDEX sign_in_failures_at ON sign_in_failures (at)")
+    db.execute("ALTER TABLE sign_in DROP COLUMN failures")
+    db.execute("ALTER TABLE sign_in DROP COLUMN last_failure_at")
 
 
 @migrations(name="0011_mail")

@@ -103,9 +103,13 @@ def filename(value: object) -> str | None:
     return cleaned
 
 
+EMAIL_LIMIT = 320  # characters: RFC 3696's longest address
+PHONE_LIMIT = 64  # characters as typed, with spaces and words ("ext. 12")
+
+
 def email(value: str | None) -> str | None:
     """A normalised email address (domain lower-cased), or None when empty."""
-    value = text(value, "email", label="Email", limit=320)
+    value = text(value, "email", label="Email", limit=EMAIL_LIMIT)
     if value is None:
         return None
     # Most addresses are plain ASCII at a domain seen before: for those,
@@ -181,7 +185,7 @@ def phone(value: str | None, region: str | None) -> str | None:
     country code such as DE or US). An extension is kept as a tel: URI
     writes it: +16502530000;ext=42.
     """
-    value = text(value, "phone", label="Phone", limit=64)
+    value = text(value, "phone", label="Phone", limit=PHONE_LIMIT)
     if value is None:
         return None
     region = region.upper() if isinstance(region, str) else None

@@ -1,4 +1,4 @@
-"""Finding people and reading everything about one of them."""
+"""People: finding them, everything about one of them, editing and deleting one."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from fieldkit import labelled, memos
-from fieldkit.errors import NotFound
-from fieldkit.db import is_row_id
+from fieldkit import cards, clock, labelled, memos
+from fieldkit.db import is_row_id, transaction
+from fieldkit.errors import NotFound, ValidationError
 
 PAGE_SIZE = 25  # results per step: each is a button drawn on every run
 
@@ -113,3 +113,47 @@ def person(db: Database, person_id: int) -> dict:
     keys = [d[0] for d in cursor.description]
     found["followups"] = [dict(zip(keys, r)) for r in cursor.fetchall()]
     return found
+
+
+KEEP = object()  # update(): leave this value as it is
+
+
+def update(db: Database, person_id: int, card: cards.Card, *, cadence_days: object = KEEP,
+           tz: object = KEEP) -> None:
+    """Replace a person's details, values and tags with ``card``; history is untouched.
+
+    The person's own cadence and time zone stay as they are unless given
+    (None clears them). A name the person was given from their company or
+    email (``named_from``) stays marked so until the name changes.
+    """
+    values = cards.columns(card)
+    if cadence_days is not KEEP:
+        if cadence_days is not None and (
+                isinstance(cadence_days, bool) or not isinstance(cadence_days, int)
+                or not 1 <= cadence_days <= 730):
+            raise ValidationError("Cadence: between 1 and 730 days.", field="cadence_days")
+        values["cadence_days"] = cadence_days
+    if tz is not KEEP:
+        if tz:
+            try:
+                clock.zone(tz)
+            except ValidationError as exc:
+                raise ValidationError(str(exc), field="tz") from None
+        values["tz"] = tz or None
+    with transaction(db):
+        stored = cards.person_row(db, person_id)
+        values["named_from"] = stored["named_from"] if stored["name"] == card.name else None
+        db.table("people").update(person_id, {**values, "updated_at": clock.now_iso()})
+        cards.set_tags(db, person_id, card.tags)
+        labelled.replace(db, person_id, card.more)
+
+
+def delete(db: Database, person_id: int) -> str:
+    """Delete a person with their touches, follow-ups, tags and photos.
+
+    Events and other people are not touched. Returns the name deleted.
+    """
+    with transaction(db):
+        name = cards.person_row(db, person_id)["name"]
+        db.execute("DELETE FROM people WHERE id = ?", [person_id])
+    return name

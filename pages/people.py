@@ -138,7 +138,7 @@ def show_person(db, settings, person_id: int) -> None:
         # (from an import) may stay as it is.
         edited = cards.clean(fields, phone_region=settings.get("phone_region"),
                              checked_values=True, as_stored=labelled.as_written(card.values()))
-        cards.update(db, person_id, edited, cadence_days=person["cadence_days"],
+        people.update(db, person_id, edited, cadence_days=person["cadence_days"],
                      tz=person["tz"])
         return edited
 
@@ -155,7 +155,7 @@ def show_person(db, settings, person_id: int) -> None:
                            key="people_delete_sure")
         st.caption("Their touches and follow-ups go too. Events and other people stay.")
         if (st.button("Delete for good", type="primary", width="stretch", disabled=not sure)
-                and (deleted := actions.write(lambda db: cards.delete(db, person_id)))):
+                and (deleted := actions.write(lambda db: people.delete(db, person_id)))):
             close_person()
             st.session_state["people_flash"] = f"Deleted {md(deleted.value)}."
             st.rerun()

@@ -5,8 +5,8 @@ from datetime import time
 
 import streamlit as st
 
-from fieldkit import access, clock, config
-from fieldkit.ui import actions, gate, mail_widgets
+from fieldkit import clock, config
+from fieldkit.ui import actions, gate, mail_widgets, sign_in_widgets
 from fieldkit.ui.gate import open_db
 
 with open_db() as db:
@@ -66,15 +66,5 @@ with st.expander("Restore the defaults"):
         st.rerun()
 
 mail_widgets.section()
-
-if gate.password_guarded():
-    st.subheader("Signed-in devices")
-    st.caption("Every phone or computer that gave the password stays signed in until it signs "
-               "out or its days are over. A new password signs them all out.")
-    if st.button("Sign out this device", icon=":material/logout:", width="stretch") and (
-            actions.write(lambda db: access.sign_out_device(db, gate.device_token()))):
-        st.rerun()
-    if st.button("Sign out everywhere", icon=":material/devices:", width="stretch") and (
-            actions.write(access.sign_out_everywhere)):
-        st.rerun()
+sign_in_widgets.devices_section(values["timezone"])
 gate.provider_sign_out_button()

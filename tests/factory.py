@@ -168,3 +168,12 @@ def count(db, table: str) -> int:
 def triage_days(db) -> list[tuple]:
     """Every triage day cleared, as (day, cleared_at, due_count) in day order."""
     return db.execute("SELECT day, cleared_at, due_count FROM triage_days ORDER BY day").fetchall()
+
+
+def locked_file(path, password: str) -> str:
+    """A database file at ``path`` with ``password`` set and one device signed in: its token."""
+    from fieldkit import access, db as fdb
+
+    with fdb.connect(path) as conn:
+        access.set_password(conn, password)
+        return access.sign_in_device(conn, password, client="192.0.2.10")

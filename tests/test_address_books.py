@@ -3,6 +3,7 @@ Google, Outlook and Thunderbird write, a round trip through FieldKit's export, a
 same for any card (Hypothesis)."""
 
 import string
+import unicodedata
 from pathlib import Path
 
 import phonenumbers
@@ -92,6 +93,15 @@ def test_iphone_seven_numbers_three_emails_two_addresses_and_their_labels():
                           "field engineers; follow up with the pilot plan.")
     assert keiko.tags == ("prospect", "japan")
     assert rows[0].photo[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize("name", ["\ufb1d", "\ufb1d\ufb1d Cohen"])
+def test_a_name_that_grows_when_normalised_is_kept(name):
+    # U+FB1D (Hebrew yod with hiriq) becomes two characters in NFC: still a name.
+    data = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEND:VCARD\r\n".encode()
+    db, rows = imported(data)
+    expected = unicodedata.normalize("NFC", name)
+    assert db.execute("SELECT name, named_from FROM people").fetchall() == [(expected, None)]
 
 
 def test_iphone_company_card_and_email_only_card_are_named_after_them():

@@ -386,12 +386,12 @@ def test_restore_keeps_the_servers_devices_and_drops_the_backups(tmp_path):
     source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
     with fieldkit.db.connect(source) as db:
         access.set_password(db, "the backup's own password")
-        access.sign_in_device(db, "the backup's own password", now=NOW)
+        access.sign_in_device(db, "the backup's own password", client="192.0.2.10", now=NOW)
         data = backup.backup_bytes(db)
     path = make_db(tmp_path / "data" / "fieldkit.db", "Old Olga")
     with fieldkit.db.connect(path) as db:
         access.set_password(db, "the server's password")
-        token = access.sign_in_device(db, "the server's password", now=NOW)
+        token = access.sign_in_device(db, "the server's password", client="192.0.2.10", now=NOW)
     backup.restore(path, data, now=NOW)
     assert _device_hashes(path) == [access.token_hash(token)]
     with fieldkit.db.connect(path) as db:
@@ -402,7 +402,7 @@ def test_restore_over_an_unreadable_file_brings_no_device(tmp_path):
     source = make_db(tmp_path / "other" / "fieldkit.db", "Pat Password")
     with fieldkit.db.connect(source) as db:
         access.set_password(db, "the backup's own password")
-        access.sign_in_device(db, "the backup's own password", now=NOW)
+        access.sign_in_device(db, "the backup's own password", client="192.0.2.10", now=NOW)
         data = backup.backup_bytes(db)
     path = tmp_path / "data" / "fieldkit.db"
     path.parent.mkdir()

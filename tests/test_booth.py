@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from PIL import Image
 
-from fieldkit import booth, cards, checkins, reviews
+from fieldkit import booth, cards, checkins, people, reviews
 from fieldkit.errors import ValidationError
 from tests.factory import NOW, add_checkin, add_event, count, save_card
 from tests.hostile import HOSTILE, assert_clear, fingerprint, hostile_text, odd_value
@@ -66,7 +66,7 @@ def test_a_card_sent_again_returns_the_same_person_and_changes_nothing(db):
 def test_a_resent_card_of_a_person_deleted_since_does_not_bring_them_back(db):
     card = sent()
     first = booth.receive(db, card, now=NOW)
-    cards.delete(db, first.person_id)
+    people.delete(db, first.person_id)
     assert booth.receive(db, card, now=NOW) == booth.Receipt(card["id"], booth.ALREADY)
     assert count(db, "people") == 0
 
@@ -108,7 +108,7 @@ def test_a_card_like_someone_known_is_stored_and_put_up_for_review(db):
 def test_a_review_ends_when_the_person_is_deleted(db):
     save_card(db, "Amara Okafor", email="amara@example.com")
     receipt = booth.receive(db, sent("Amara", email="amara@example.com"), now=NOW)
-    cards.delete(db, receipt.person_id)
+    people.delete(db, receipt.person_id)
     assert reviews.pending(db) == []
 
 
@@ -170,20 +170,31 @@ def test_not_a_card_at_all_is_refused(db):
     assert count(db, "people") == 0
 
 
-def test_the_booths_state_names_the_event_and_the_kinds(db):
-    assert booth.state(db, now=NOW)["event"] is None
+def test_the_booths_state_names_the_event_checked_in_to(db):
+    assert booth.state(db, now=NOW) == {"event": None}
     event = add_event(db)
     add_checkin(db, event, NOW - timedelta(hours=1))
     state = booth.state(db, now=NOW)
-    assert state["event"] == {"id": event, "name": "Hannover Messe"}
-    assert state["kinds"][0] == {"value": "customer", "label": "Customer"}
-    assert state["limits"]["name"] == 200
+    assert state == {"event": {"id": event, "name": "Hannover Messe"}}
     json.dumps(state)  # what the page keeps is JSON
 
 
+def test_the_text_limits_are_those_a_card_is_checked_against(db):
+    limits = booth.text_limits()
+    assert list(limits) == list(booth.TEXT_FIELDS) == ["name", "company", "title", "email",
+                                                         "phone", "note"]
+    for name, limit in limits.items():
+        assert booth.receive(db, sent(**{name: "x" * limit} if name not in ("email", "phone")
+                                      else {})).status == booth.STORED
+        longer = {"name": "Ada", name: "x" * (limit + 1)}
+        receipt = booth.receive(db, sent(**longer) if name != "name" else sent("x" * (limit + 1)))
+        assert receipt.status == booth.INVALID and receipt.field == name, (name, receipt)
+
+
 def test_a_photo_fills_only_the_empty_fields_and_the_card_waits_for_review(db):
-    def read_photo(data, region):
-        assert data[:2] == b"\xff\xd8" and region == "US"  # the JPEG as sent
+    def read_photo(image, region):
+        # The photo as sent, decoded once (the same image that was stored) and upright.
+        assert isinstance(image, Image.Image) and image.size == (640, 400) and region == "US"
         return {"name": "Dr. Amara Okafor", "company": "Acme GmbH", "email": "not an email",
                 "phone": "+49 151 23456789", "note": "Address: Hauptstr. 1, Berlin"}
 
@@ -197,7 +208,7 @@ def test_a_photo_fills_only_the_empty_fields_and_the_card_waits_for_review(db):
 
 
 def test_a_photo_that_cannot_be_read_still_stores_the_card_as_typed(db):
-    def read_photo(data, region):
+    def read_photo(image, region):
         raise ValidationError("Photo: nothing readable.")
 
     receipt = booth.receive(db, sent(photo=jpeg()), now=NOW, read_photo=read_photo)
@@ -207,7 +218,7 @@ def test_a_photo_that_cannot_be_read_still_stores_the_card_as_typed(db):
 
 def test_a_photo_that_says_nothing_new_puts_nothing_up_for_review(db):
     receipt = booth.receive(db, sent(photo=jpeg(), company="Acme"), now=NOW,
-                            read_photo=lambda data, region: {"company": "Other Inc."})
+                            read_photo=lambda image, region: {"company": "Other Inc."})
     assert not receipt.review and reviews.pending(db) == []
     assert db.execute("SELECT company FROM people").fetchall() == [("Acme",)]
 

@@ -537,7 +537,7 @@ def test_update_replaces_details_and_tags_keeps_history(db, ada):
     followups_before = all_rows(db, "SELECT * FROM followups WHERE person_id = ?", [ada["id"]])
     new = cards.clean({"name": "Augusta Ada King", "kind": "partner", "company": "Babbage & Co",
                        "tags": "engines, history", "important": True})
-    cards.update(db, ada["id"], new, cadence_days=21, tz="Europe/London")
+    people.update(db, ada["id"], new, cadence_days=21, tz="Europe/London")
     after = stored(db, ada["id"])
     assert (after["name"], after["kind"], after["company"], after["important"]) == (
         "Augusta Ada King", "partner", "Babbage & Co", 1)
@@ -553,23 +553,23 @@ def test_update_replaces_details_and_tags_keeps_history(db, ada):
 
 
 def test_update_keeps_cadence_and_tz_when_not_given(db, ada):
-    cards.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
-    cards.update(db, ada["id"], card(title="Countess"))
+    people.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
+    people.update(db, ada["id"], card(title="Countess"))
     after = stored(db, ada["id"])
     assert (after["title"], after["cadence_days"], after["tz"]) == ("Countess", 21, "Europe/London")
 
 
 @pytest.mark.parametrize("tz", [None, ""])
 def test_update_none_clears_cadence_and_tz(db, ada, tz):
-    cards.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
-    cards.update(db, ada["id"], card(), cadence_days=None, tz=tz)
+    people.update(db, ada["id"], card(), cadence_days=21, tz="Europe/London")
+    people.update(db, ada["id"], card(), cadence_days=None, tz=tz)
     after = stored(db, ada["id"])
     assert (after["cadence_days"], after["tz"]) == (None, None)
 
 
 @pytest.mark.parametrize("days", [1, 730])
 def test_update_cadence_at_the_bounds(db, ada, days):
-    cards.update(db, ada["id"], card(), cadence_days=days)
+    people.update(db, ada["id"], card(), cadence_days=days)
     assert stored(db, ada["id"])["cadence_days"] == days
 
 
@@ -577,7 +577,7 @@ def test_update_cadence_at_the_bounds(db, ada, days):
 def test_update_bad_cadence_raises_and_changes_nothing(db, ada, days):
     before = stored(db, ada["id"])
     with pytest.raises(ValidationError, match=r"^Cadence: between 1 and 730 days\.$") as err:
-        cards.update(db, ada["id"], card(name="Changed"), cadence_days=days)
+        people.update(db, ada["id"], card(name="Changed"), cadence_days=days)
     assert err.value.field == "cadence_days"
     assert stored(db, ada["id"]) == before
 
@@ -586,13 +586,13 @@ def test_update_bad_cadence_raises_and_changes_nothing(db, ada, days):
 def test_update_bad_tz_raises_and_changes_nothing(db, ada, tz):
     before = stored(db, ada["id"])
     with pytest.raises(ValidationError, match=r"^Unknown time zone"):
-        cards.update(db, ada["id"], card(name="Changed"), tz=tz)
+        people.update(db, ada["id"], card(name="Changed"), tz=tz)
     assert stored(db, ada["id"]) == before
 
 
 def test_update_missing_person_raises(db):
     with pytest.raises(NotFound, match="no longer exists"):
-        cards.update(db, 999, card())
+        people.update(db, 999, card())
     assert one(db, "SELECT count(*) FROM people")[0] == 0
 
 
@@ -621,7 +621,7 @@ def test_delete_removes_the_person_with_everything(db, ada):
                            ("attachments", "person_id"))
     }
     events_before = all_rows(db, "SELECT * FROM events ORDER BY id")
-    assert cards.delete(db, ada["id"]) == "Ada Lovelace"
+    assert people.delete(db, ada["id"]) == "Ada Lovelace"
     for table, col in (("people", "id"), ("touches", "person_id"), ("followups", "person_id"),
                        ("person_tags", "person_id"), ("attachments", "person_id")):
         assert one(db, f"SELECT count(*) FROM {table} WHERE {col} = ?", [ada["id"]])[0] == 0
@@ -632,11 +632,11 @@ def test_delete_removes_the_person_with_everything(db, ada):
 
 
 def test_delete_missing_person_raises(db, ada):
-    cards.delete(db, ada["id"])
+    people.delete(db, ada["id"])
     with pytest.raises(NotFound, match="no longer exists"):
-        cards.delete(db, ada["id"])
+        people.delete(db, ada["id"])
     with pytest.raises(NotFound):
-        cards.delete(db, 12345)
+        people.delete(db, 12345)
 
 
 def test_save_first_followup_matches_ladder(db):

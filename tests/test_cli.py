@@ -62,9 +62,10 @@ def test_subprocess_sample_then_info(tmp_path):
     counts = _counts(info.stdout)
     assert list(counts) == list(fieldkit.migrations.TABLES)
     assert counts == _counts(filled.stdout)
-    # Every table holds sample rows, except the password and the devices
-    # signed in with it, and the mailbox read: the sample sets none.
-    assert counts.pop("sign_in") == counts.pop("devices") == 0
+    # Every table holds sample rows, except the password, the devices signed
+    # in with it, the wrong passwords tried and the mailbox read: the sample
+    # sets none.
+    assert counts.pop("sign_in") == counts.pop("devices") == counts.pop("sign_in_failures") == 0
     assert counts.pop("mailbox") == counts.pop("mail_folders") == 0
     assert all(count > 0 for count in counts.values()), counts
     assert counts["people"] == 160
@@ -395,7 +396,7 @@ def test_clear_password_removes_it(tmp_path, monkeypatch, capsys):
 
 def _signed_in_device(path):
     with fieldkit.db.connect(path) as conn:
-        return access.sign_in_device(conn, "correct horse battery")
+        return access.sign_in_device(conn, "correct horse battery", client="192.0.2.10")
 
 
 def _devices(path):

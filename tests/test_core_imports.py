@@ -1,4 +1,10 @@
-"""The core never imports streamlit; only fieldkit.ui may."""
+"""The layers, tested: the core imports neither streamlit, starlette, fieldkit.web nor fieldkit.ui;
+fieldkit.web and fieldkit.ui do not import each other; no import cycle anywhere.
+
+fieldkit.ui is the pages' part (Streamlit's script API); fieldkit.web is the HTTP part (Starlette,
+and Streamlit's server internals listed in docs/architecture.md). Only app.py and the frame put
+the two together.
+"""
 
 import ast
 import json
@@ -7,43 +13,76 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import fieldkit
 
 ROOT = Path(__file__).resolve().parents[1]
+EDGE = ("fieldkit.ui", "fieldkit.web")
+# What the core must never load: the user interface, the web, or what they are built on.
+NOT_IN_THE_CORE = ("streamlit", "starlette", "fieldkit.web", "fieldkit.ui")
 
 
 def core_modules() -> list[str]:
     return sorted(
         m.name
         for m in pkgutil.walk_packages(fieldkit.__path__, prefix="fieldkit.")
-        if not m.name.startswith("fieldkit.ui") and m.name != "fieldkit.__main__"
+        if not m.name.startswith(EDGE) and m.name != "fieldkit.__main__"
     )
+
+
+def loaded_by(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The modules under ``prefixes`` that importing ``modules`` loads, in a fresh interpreter."""
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in sys.modules\n"
+        f"                        if any(m == p or m.startswith(p + '.') for p in {prefixes!r}))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
 
 
 def test_core_modules_are_found():
-    assert {"fieldkit.db", "fieldkit.config", "fieldkit.sample"} <= set(core_modules())
+    assert {"fieldkit.db", "fieldkit.config", "fieldkit.sample", "fieldkit.access"} <= set(
+        core_modules())
+    assert not any(m.startswith(EDGE) for m in core_modules())
 
 
-def test_core_modules_do_not_import_streamlit():
-    script = (
-        "import importlib, json, sys\n"
-        f"for name in {core_modules()!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'streamlit')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert json.loads(result.stdout) == []
+def test_core_modules_import_neither_the_ui_nor_the_web_nor_what_they_are_built_on():
+    assert loaded_by(core_modules(), NOT_IN_THE_CORE) == []
 
 
-def test_ui_package_does_import_streamlit():
-    # Guards the test above against passing because nothing was imported.
-    script = "import sys, fieldkit.ui.database; print('streamlit' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "True"
+@pytest.mark.parametrize(("module", "expected"), [
+    ("fieldkit.ui.database", "streamlit"),
+    ("fieldkit.web.api", "starlette"),
+    ("fieldkit.web.api", "fieldkit.web"),
+])
+def test_the_check_sees_what_an_edge_module_loads(module, expected):
+    # Guards the test above against passing because nothing was looked for.
+    assert expected in loaded_by([module], (expected,))
+
+
+def test_the_web_and_the_ui_do_not_import_each_other():
+    graph = import_graph(ROOT / "fieldkit")
+    crossing = sorted((a, b) for a, targets in graph.items() for b in targets
+                      if (a.startswith("fieldkit.web") and b.startswith("fieldkit.ui"))
+                      or (a.startswith("fieldkit.ui") and b.startswith("fieldkit.web")))
+    assert crossing == []
+
+
+def test_the_web_and_ui_check_sees_a_crossing(tmp_path):
+    package = tmp_path / "fieldkit"
+    for sub in ("web", "ui"):
+        (package / sub).mkdir(parents=True)
+        (package / sub / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "web" / "a.py").write_text("from fieldkit.ui import b\n")
+    (package / "ui" / "b.py").write_text("import os\n")
+    assert "fieldkit.ui" in import_graph(package)["fieldkit.web.a"]
 
 
 # --- no import cycle inside fieldkit ----------------------------------------------

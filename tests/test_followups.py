@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings
 from hypothesis import strategies as st
 
-from fieldkit import cards, config, debriefs, followups
+from fieldkit import cards, config, debriefs, followups, people
 from fieldkit.errors import NotFound
 from fieldkit.errors import ValidationError
 from fieldkit.followups import ActionError
@@ -132,7 +132,7 @@ def test_dialog_starts_keep_in_touch_by_kind(db, kind, cadence, due_on):
 
 def test_dialog_uses_the_persons_own_cadence(db):
     person = save_card(db, at=MET, kind="customer")
-    cards.update(db, person, cards.clean({"name": "Ada Lovelace", "kind": "customer"}),
+    people.update(db, person, cards.clean({"name": "Ada Lovelace", "kind": "customer"}),
                  cadence_days=10)
     followups.log_dialog(db, person, "call", SETTINGS, now=at("2026-05-12"))
     assert open_main(db, person) == [("2026-05-22", "keep_in_touch", 1)]  # 05-12 + 10

@@ -234,7 +234,7 @@ def test_update_replaces_the_values_and_keeps_the_order_given(db):
     edited = cards.clean({"name": "Ada Lovelace", "values": [
         ("phone", "fax", "030 7654321"), ("email", None, "ada@home.example")]},
         phone_region="DE")
-    cards.update(db, person_id, edited)
+    people.update(db, person_id, edited)
     person = people.person(db, person_id)
     assert (person["email"], person["email_label"], person["phone"], person["phone_label"],
             person["website"]) == ("ada@home.example", None, "+49307654321", "fax", None)
@@ -244,7 +244,7 @@ def test_update_replaces_the_values_and_keeps_the_order_given(db):
 
 def test_deleting_a_person_deletes_their_values(db):
     person_id = cards.save(db, full_card(), settings=SETTINGS, now=NOW)
-    cards.delete(db, person_id)
+    people.delete(db, person_id)
     assert db.execute("SELECT count(*) FROM labelled_values").fetchone() == (0,)
 
 

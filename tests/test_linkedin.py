@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import fieldkit.people
 from fieldkit import cards, db as fdb, imports, linkedin
 from fieldkit.imports import ImportFileError
 from tests.factory import NOW, SETTINGS, save_imported
@@ -252,7 +253,7 @@ def test_merged_people_are_not_matched(db):
 def test_apply_after_person_deleted_adds_them_again(db):
     imports.apply(db, preview(db, read("Connections-old.csv")), now=NOW)
     result = preview(db, read("Connections-old.csv"))
-    cards.delete(db, result.rows[0].person_id)
+    fieldkit.people.delete(db, result.rows[0].person_id)
     assert imports.apply(db, result, now=NOW) == {"new": 1, "matched": 1, "skipped": 0}
 
 

@@ -107,5 +107,5 @@ def test_a_memo_added_with_a_meeting_goes_with_its_undo_and_older_ones_stay(db):
 
 def test_deleting_a_person_deletes_their_memos(db):
     ada = save_card(db, "Ada", memo=memos.prepare(wav(1)))
-    cards.delete(db, ada)
+    people.delete(db, ada)
     assert count(db) == 0

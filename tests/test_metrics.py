@@ -561,15 +561,17 @@ def test_sample_every_frame_has_its_columns_and_data(sample_day_readonly):
                       "ORDER BY day").fetchall() == [("2026-11-19",), ("2026-11-21",)]
     assert metrics.triage_streak(db, SAMPLE_DAY) == 1
 
+    # The sample is the same on the same day: its figures are exact.
     health = metrics.followup_health(db, tz, since)
-    assert health.people > 0
-    assert health.median_hours_to_first_followup > 0
-    assert 0 < health.followed_up_48h_share <= 1
-    assert 0 < health.response_rate <= 1
+    assert health.people == 102
+    assert health.median_hours_to_first_followup == pytest.approx(48.14, abs=0.01)
+    assert health.followed_up_48h_share == pytest.approx(42 / 102)
+    assert health.response_rate == pytest.approx(68 / 102)
 
     reach = metrics.reach_summary(db, since, tz=tz)
-    assert reach.new_people > 0 and reach.competitors > 0
-    assert 0 < reach.events_arrived_early <= reach.events_checked_in
+    assert (reach.new_people, reach.known_again, reach.competitors) == (102, 0, 7)
+    assert (reach.colleague_departments, reach.colleagues_other_departments) == (8, 14)
+    assert (reach.events_arrived_early, reach.events_checked_in) == (7, 13)
 
 
 @pytest.mark.parametrize("tz", ["Europe/Berlin", "Asia/Kathmandu", "America/St_Johns",

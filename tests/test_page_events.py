@@ -1,6 +1,6 @@
 """The Events page under AppTest, driving its real widgets against a temp database file."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from apptest import rows, run_page
@@ -83,10 +83,13 @@ def fill_new_event(at: AppTest, **values) -> None:
 
 
 def test_new_event_is_stored_selected_and_the_form_cleared(app_db):
+    # Some weeks ahead, whatever day the test runs: an upcoming event.
+    day = clock.utc_now().date() + timedelta(weeks=7)
+    starts = datetime.combine(day, time(9, 0))
     at = events_page()
     fill_new_event(at, name="FleetTech Expo 2027", kind="conference", venue="Messe",
                    city="Berlin", tz="Europe/Berlin",
-                   starts=datetime(2027, 11, 20, 9, 0), ends=datetime(2027, 11, 23, 18, 0),
+                   starts=starts, ends=starts + timedelta(days=3, hours=9),
                    goal_new_people=25, goal_competitors=4, notes="Booth B12")
     button(at, "Create event").click()
     at.run()
@@ -96,8 +99,10 @@ def test_new_event_is_stored_selected_and_the_form_cleared(app_db):
         (stored,) = events.timeline(conn).upcoming
         event = events.get(conn, stored["id"])
     assert event["name"] == "FleetTech Expo 2027" and event["kind"] == "conference"
-    assert event["starts"] == datetime(2027, 11, 20, 9, 0)
-    assert event["starts_at"] == "2027-11-20T08:00:00Z"  # stored in UTC
+    assert event["starts"] == starts
+    # Stored in UTC: Berlin is an hour or two ahead of it.
+    assert event["starts_at"] == clock.to_iso(starts.replace(tzinfo=clock.zone("Europe/Berlin")))
+    assert event["starts_at"][11:13] in ("07", "08")
     assert (event["goal_new_people"], event["goal_competitors"]) == (25, 4)
     assert event["notes"] == "Booth B12"
     assert at.session_state["event_id"] == event["id"]

@@ -38,7 +38,7 @@ def browser(monkeypatch):
 def _device(path, **options) -> str:
     """A device signed in with the password, as /sign-in signs one in; its token."""
     with db.connect(path) as conn:
-        return access.sign_in_device(conn, PASSWORD, **options)
+        return access.sign_in_device(conn, PASSWORD, client="192.0.2.10", **options)
 
 
 def _start() -> AppTest:
@@ -123,11 +123,30 @@ def test_gate_signed_in_device_opens_the_app_until_sign_out_this_device(locked_d
     labels = [b.label for b in at.button]
     assert labels[-2:] == ["Sign out this device", "Sign out everywhere"]
     assert "Sign out" not in labels
+    assert "No wrong password in the last day." in _shown(at)
     next(b for b in at.button if b.label == "Sign out this device").click().run()
     _assert_sign_in_page(at)
     with db.connect(locked_db) as conn:
         assert access.device_signed_in(conn, browser["token"]) is False
         assert access.device_signed_in(conn, other) is True
+
+
+def test_settings_lists_the_wrong_passwords_by_address_and_clears_them(locked_db, browser):
+    browser["token"] = _device(locked_db)
+    with db.connect(locked_db) as conn:
+        for client, ago in (("203.0.113.9", 100), ("203.0.113.9", 50), ("198.51.100.4", 10)):
+            with pytest.raises(access.SignInRefused):
+                access.sign_in_device(conn, "wrong password", client=client,
+                                      now=clock.utc_now() - timedelta(seconds=ago))
+    at = _start()
+    at.switch_page("pages/settings.py").run()
+    assert "3 wrong passwords in the last day from 2 addresses." in _shown(at)
+    table = at.dataframe[-1].value
+    assert list(table["Address"]) == ["203.0.113.9", "198.51.100.4"]
+    assert list(table["Wrong"]) == [2, 1]
+    next(b for b in at.button if b.label == "Clear the wrong passwords").click().run()
+    assert "No wrong password in the last day." in _shown(at)
+    assert rows(locked_db, "SELECT count(*) FROM sign_in_failures") == [(0,)]
 
 
 def test_gate_sign_out_everywhere_signs_every_device_out(locked_db, browser):

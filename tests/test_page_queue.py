@@ -51,6 +51,21 @@ def first_in_line(path, followup_id):
         conn.execute("UPDATE followups SET due_on = '2000-01-01' WHERE id = ?", [followup_id])
 
 
+def first_in_line_on_the_ladder(path, count):
+    """``count`` people due whose ladder still has rungs, made the first ``count`` in line.
+
+    Which people the sample makes due, and how far up their ladder, moves
+    with the date; these are chosen by that rule on any day.
+    """
+    chosen = [item for item in due(path, limit=100) if not item["exhausted"]][:count]
+    assert len(chosen) == count
+    with db.connect(path) as conn:
+        for n, item in enumerate(chosen):
+            conn.execute("UPDATE followups SET due_on = ? WHERE id = ?",
+                         [f"2000-01-{n + 1:02d}", item["followup_id"]])
+    return chosen
+
+
 def followup(path, followup_id):
     return rows(path, "SELECT status, due_on FROM followups WHERE id = ?", [followup_id])[0]
 
@@ -220,7 +235,7 @@ def test_snooze_to_a_picked_date(sample_db):
 
 
 def test_let_go_and_declined_set_the_status(sample_db):
-    first, second = due(sample_db)[:2]
+    first, second = first_in_line_on_the_ladder(sample_db, 2)
     at = run_page(PAGE)
     at.button_group(key=f"queue_snooze_{first['followup_id']}").set_value(queue_widgets.LET_GO)
     run(at)

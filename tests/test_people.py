@@ -243,10 +243,10 @@ def test_search_keeps_people_let_go(db, crowd, status):
 
 
 def test_search_follows_edits_and_deletes(db, crowd):
-    cards.update(db, crowd["ada"], cards.clean({"name": "Augusta King", "company": "Babbage"}))
+    people.update(db, crowd["ada"], cards.clean({"name": "Augusta King", "company": "Babbage"}))
     assert names(db, query="babb") == ["Augusta King"]
     assert names(db, query="lovelace") == []
-    cards.delete(db, crowd["ada"])
+    people.delete(db, crowd["ada"])
     assert names(db, query="babb") == []
 
 
@@ -303,6 +303,6 @@ def test_person_without_extras(db, crowd):
 def test_person_missing_raises(db, crowd):
     with pytest.raises(NotFound, match="no longer exists"):
         people.person(db, 999)
-    cards.delete(db, crowd["ada"])
+    people.delete(db, crowd["ada"])
     with pytest.raises(NotFound):
         people.person(db, crowd["ada"])

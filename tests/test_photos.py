@@ -5,7 +5,7 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from fieldkit import photos
 from fieldkit.errors import ValidationError
@@ -152,3 +152,60 @@ def test_prepare_accepts_a_file_at_the_size_limit(monkeypatch):
     monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", len(data) - 1)
     with pytest.raises(ValidationError, match=r"^Photo: the file is"):
         photos.prepare(data)
+
+
+def _real_png(width: int, height: int) -> bytes:
+    """A real PNG of one colour: a few hundred kB that decode to width x height pixels."""
+    return encode(Image.new("RGB", (width, height), (240, 240, 240)), "PNG", optimize=True)
+
+
+def _decodes(monkeypatch) -> list[tuple[int, int]]:
+    """The size of each image whose pixels are decoded from now on, in order."""
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+
+    def load(self):
+        if self.tile:  # pixels still in the file: this call decodes them
+            decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return decoded
+
+
+def test_a_small_file_claiming_more_than_a_phone_camera_makes_is_refused_undecoded(monkeypatch):
+    # The PNG of 7070 x 7070 px (50 MP) in 212 kB that took 450 MB and 6 s for one card.
+    decoded = _decodes(monkeypatch)
+    with pytest.raises(ValidationError, match="too large to read"):
+        photos.prepare(png_with_size(7070, 7070))
+    assert decoded == []
+
+
+@pytest.mark.parametrize(("fmt", "size", "taken"), [
+    ("JPEG", (6000, 4000), True),  # 24 MP: what a phone's camera makes at most
+    ("JPEG", (6000, 4001), False),
+    ("PNG", (4000, 2000), True),  # 8 MP decoded whole: a screenshot or a scan is smaller
+    ("PNG", (4000, 2001), False),
+    ("WEBP", (4000, 2001), False),
+])
+def test_the_pixel_limit_is_a_cameras_for_jpeg_and_a_third_for_what_is_decoded_whole(
+        fmt, size, taken):
+    data = encode(Image.new("RGB", size), fmt)
+    if taken:
+        assert max(opened(photos.prepare(data)).size) == 1600
+    else:
+        with pytest.raises(ValidationError, match="too large to read"):
+            photos.prepare(data)
+
+
+@pytest.mark.parametrize(("fmt", "size", "decoded_at_most"), [
+    ("JPEG", (6000, 4000), (3000, 2000)),  # the decoder reads it at half its size, or less
+    ("PNG", (3200, 2400), (3200, 2400)),  # a PNG has no smaller reading: whole, once
+])
+def test_load_decodes_once_and_small_from_the_start(monkeypatch, fmt, size, decoded_at_most):
+    data = encode(Image.new("RGB", size, "white"), fmt)
+    decoded = _decodes(monkeypatch)
+    image = photos.load(data, side=photos.MAX_SIDE)
+    assert max(image.size) == photos.MAX_SIDE
+    assert len(decoded) == 1
+    assert decoded[0][0] <= decoded_at_most[0] and decoded[0][1] <= decoded_at_most[1]

@@ -65,7 +65,7 @@ def _stand_in(calls: list[str]) -> list[Route]:
 def client(calls: list[str], *, with_routes: bool = False) -> TestClient:
     extra = routes.routes(_page_file()) if with_routes else []
     app = Starlette(routes=[*extra, *_stand_in(calls)], middleware=routes.middleware())
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 def _page_file() -> Path:
@@ -146,7 +146,8 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     html = answer.content
     assert html.count(b'<link rel="manifest" href="/manifest.webmanifest">') == 1
     # The worker's registration and the fonts are inline: no round trip before the page starts.
-    assert html.count(b'navigator.serviceWorker.register("/sw.js"') == 1
+    assert html.count(b"navigator.serviceWorker.register(FIELDKIT.paths.sw") == 1
+    assert b'"sw":"/sw.js"' in html  # the contract, filled in
     assert b'font-family: "Source Sans"' in html and b"</style>" in html
     # FieldKit's phone-first styles too, before the first paint of any page.
     style = html.split(b"<style>")[1].split(b"</style>")[0]
@@ -229,11 +230,23 @@ def test_each_icon_is_its_size_and_a_maskable_one_fills_its_square(name):
     assert corner[3] == (255 if maskable else 0)  # a maskable icon has no transparent corner
 
 
-@pytest.mark.parametrize("path", ["/icons/../app.py", "/icons/icon-192.png.bak",
-                                  "/icons/%2e%2e%2fapp.py", "/icons/" + "x" * 5000])
+@pytest.mark.parametrize("path", ["/icons/icon-192.png.bak", "/icons/app.py",
+                                  "/icons/%2e%2e", "/icons/" + "x" * 5000])
 def test_only_known_icons_are_served(path):
     answer = client([], with_routes=True).get(path)
-    assert answer.status_code == 404 or not answer.content.startswith(b"\x89PNG")
+    assert answer.status_code == 404
+    assert answer.text == "No such icon." and answer.headers["content-type"].startswith(
+        "text/plain")
+
+
+@pytest.mark.parametrize("path", ["/icons/../app.py", "/icons/%2e%2e%2fapp.py",
+                                  "/icons/..%2fapp.py"])
+def test_a_path_that_climbs_out_of_the_icons_is_never_a_file(path):
+    # Not an icon's name (a "/" in it, once decoded): Streamlit's page answers, as for any
+    # unknown path; app.py itself is never sent.
+    answer = client([], with_routes=True).get(path)
+    assert answer.status_code == 200 and answer.content.startswith(b"<!DOCTYPE html>")
+    assert b"st.App" not in answer.content
 
 
 def test_service_worker_names_this_version_and_the_pages_static_files():
@@ -306,7 +319,7 @@ def test_the_pages_own_files_are_compressed_at_start_up_before_anyone_asks():
     calls: list[str] = []
     app = Starlette(routes=_stand_in(calls), middleware=[
         Middleware(compress.StaticCompression, warm=["/static/js/index.abc123.js"])])
-    with TestClient(app) as web:  # runs the lifespan: the server has started
+    with TestClient(app, base_url="http://localhost") as web:  # runs the lifespan: the server has started
         for _ in range(100):
             if calls:
                 break
@@ -321,7 +334,7 @@ def test_a_warm_up_that_finds_nothing_leaves_the_file_to_its_first_request():
     calls: list[str] = []
     app = Starlette(routes=_stand_in(calls), middleware=[
         Middleware(compress.StaticCompression, warm=["/static/media/logo.png"])])
-    with TestClient(app) as web:
+    with TestClient(app, base_url="http://localhost") as web:
         for _ in range(100):
             if calls:
                 break

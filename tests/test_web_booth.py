@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
 
-from fieldkit.web import booth_page, icons, routes, shell
+from fieldkit.web import booth_page, browser, icons, routes, shell
 
 PAGE_FILE = Path(file_util.get_static_dir()) / "index.html"
 STATIC = Path(booth_page.__file__).with_name("static")
@@ -31,7 +31,7 @@ def client() -> TestClient:
 
     app = Starlette(routes=[*routes.routes(PAGE_FILE), Route("/{page:path}", streamlit_page)],
                     middleware=routes.middleware())
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 @pytest.mark.parametrize("path, name, media_type", [
@@ -41,10 +41,11 @@ def client() -> TestClient:
     ("/outbox.js", "outbox.js", "text/javascript"),
     ("/connection.js", "connection.js", "text/javascript"),
 ])
-def test_each_file_is_served_as_it_is_with_its_type(path, name, media_type):
+def test_each_file_is_served_with_the_contract_filled_in_and_its_type(path, name, media_type):
     answer = client().get(path, headers={"accept-encoding": "identity"})
     assert answer.status_code == 200
-    assert answer.content == (STATIC / name).read_bytes()
+    assert answer.content == browser.served(name).encode()
+    assert b"__FIELDKIT__" not in answer.content and b"__THEME_COLOUR__" not in answer.content
     assert answer.headers["content-type"] == f"{media_type}; charset=utf-8"
     assert answer.headers["cache-control"] == "no-cache"
     assert "content-encoding" not in answer.headers
@@ -62,7 +63,7 @@ def test_a_file_is_compressed_when_the_browser_accepts_it(encoding, decode):
         raw = b"".join(answer.iter_raw())
     assert answer.headers["content-encoding"] == encoding
     assert answer.headers["vary"] == "Accept-Encoding"
-    original = (STATIC / "booth.js").read_bytes()
+    original = browser.served("booth.js").encode()
     assert decode(raw) == original and len(raw) < len(original) / 2
 
 
@@ -81,7 +82,8 @@ def test_the_booth_page_loads_only_its_own_files_and_nothing_inline():
     html = (STATIC / "booth.html").read_text()
     assert shell.inline_script_hashes(html.encode()) == []  # the policy allows no inline script
     assert re.search(r"<[^>]*\son[a-z]+=", html) is None  # no inline handler either
-    for path in ("/booth.css", "/booth.js", "/outbox.js", "/manifest.webmanifest"):
+    for path in ("/booth.css", "/booth.js", "/outbox.js", "/manifest.webmanifest",
+                 "/sw-register.js"):
         assert f'"{path}"' in html
     # The form a thumb needs: the name first and required, a photo from the camera.
     assert '<input id="name" name="name" type="text"' in html and "required autofocus" in html
@@ -105,10 +107,14 @@ def test_the_service_worker_keeps_the_booth_and_imports_the_outbox():
     line = next(line for line in text.splitlines() if line.startswith("const OFFLINE = "))
     kept = json.loads(line.removeprefix("const OFFLINE = ").split(";")[0])
     assert kept == list(booth_page.OFFLINE)
-    assert set(booth_page.FILES) <= set(kept)
+    # The booth's page, its style, its scripts and the pages' own script, whatever the
+    # lists in booth_page say.
+    assert {"/booth", "/booth.css", "/booth.js", "/outbox.js", "/connection.js",
+            "/sw-register.js"} <= set(kept)
     assert {"/manifest.webmanifest", "/icons/icon-192.png"} <= set(kept)
     assert not [path for path in kept if path.startswith(("/api/", "/_stcore/", "/media/"))]
-    assert 'importScripts("/outbox.js");' in text
+    assert "importScripts(FIELDKIT.paths.outbox);" in text
+    assert '"outbox":"/outbox.js"' in text
     # Every file the worker keeps is there to be kept.
     web = client()
     assert all(web.get(path).status_code == 200 for path in kept)
@@ -116,13 +122,13 @@ def test_the_service_worker_keeps_the_booth_and_imports_the_outbox():
 
 def test_the_service_worker_version_changes_with_the_booths_files(monkeypatch):
     before = routes.service_worker.__wrapped__(PAGE_FILE)
-    original = shell.static_text
+    original = browser.served.__wrapped__
 
     def changed(name):
         text = original(name)
         return text + "\n// changed" if name == "booth.js" else text
 
-    monkeypatch.setattr(shell, "static_text", changed)
+    monkeypatch.setattr(booth_page, "served", changed)
     after = routes.service_worker.__wrapped__(PAGE_FILE)
 
     def version(text):

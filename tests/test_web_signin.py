@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from fieldkit import access, clock, config, db as fdb
 from fieldkit.web import signin
+from fieldkit.web.site import Site
 from tests.factory import NOW
 
 PASSWORD = "correct horse battery"
@@ -35,12 +36,22 @@ def opened():
     return []
 
 
+class _Environ(dict):
+    """The environment of a server on ``path``; ``opened`` gets a mark each time it is asked."""
+
+    def __init__(self, path, opened):
+        super().__init__({config.DB_ENV: str(path)})
+        self.opened = opened
+
+    def get(self, key, default=None):
+        if key == config.DB_ENV:
+            self.opened.append(1)
+        return super().get(key, default)
+
+
 def _client(path, opened, **options) -> TestClient:
-    def database():
-        opened.append(1)
-        return path
-    return TestClient(Starlette(routes=signin.routes(database)), follow_redirects=False,
-                      **options)
+    site = Site(_Environ(path, opened))
+    return TestClient(Starlette(routes=signin.routes(site)), follow_redirects=False, **options)
 
 
 @pytest.fixture
@@ -67,7 +78,7 @@ def _rows(path, sql):
 
 def _untouched(path):
     """Nothing was counted and no device was added."""
-    return (_rows(path, "SELECT failures, last_failure_at FROM sign_in") == [(0, None)]
+    return (_rows(path, "SELECT count(*) FROM sign_in_failures") == [(0,)]
             and _rows(path, "SELECT count(*) FROM devices") == [(0,)])
 
 
@@ -113,7 +124,7 @@ def test_get_without_password_goes_on(client, path):
 
 def test_get_with_a_signed_in_device_goes_on(client, path):
     with fdb.connect(path) as conn:
-        token = access.sign_in_device(conn, PASSWORD)
+        token = access.sign_in_device(conn, PASSWORD, client="192.0.2.10")
     client.cookies.set(signin.COOKIE, token)
     response = client.get("/sign-in", params={"next": "/capture"})
     assert response.status_code == 303
@@ -122,7 +133,7 @@ def test_get_with_a_signed_in_device_goes_on(client, path):
 
 def test_get_with_a_signed_out_device_shows_the_form(client, path):
     with fdb.connect(path) as conn:
-        token = access.sign_in_device(conn, PASSWORD)
+        token = access.sign_in_device(conn, PASSWORD, client="192.0.2.10")
         access.sign_out_everywhere(conn)
     client.cookies.set(signin.COOKIE, token)
     assert client.get("/sign-in").status_code == 200
@@ -193,14 +204,14 @@ def test_post_wrong_password_shows_the_form_again_and_counts(client, path):
     assert ('<p class="message" role="alert">Wrong password. You can try again in 1 s.</p>'
             in response.text)
     assert '<input type="hidden" name="next" value="/capture">' in response.text
-    assert _rows(path, "SELECT failures FROM sign_in") == [(1,)]
+    assert _rows(path, "SELECT client FROM sign_in_failures") == [("testclient",)]
     assert _rows(path, "SELECT count(*) FROM devices") == [(0,)]
 
 
 def test_post_empty_password_is_a_wrong_one(client, path):
     response = _post(client, _sign_in_form(""))
     assert response.status_code == 401
-    assert _rows(path, "SELECT failures FROM sign_in") == [(1,)]
+    assert _rows(path, "SELECT client FROM sign_in_failures") == [("testclient",)]
 
 
 def test_post_during_the_wait_is_refused_unchecked(client, path, monkeypatch):
@@ -211,7 +222,7 @@ def test_post_during_the_wait_is_refused_unchecked(client, path, monkeypatch):
     assert response.headers["retry-after"] == "1"
     assert "Too many wrong passwords. Try again in 1 s." in response.text
     assert "set-cookie" not in response.headers
-    assert _rows(path, "SELECT failures FROM sign_in") == [(1,)]
+    assert _rows(path, "SELECT client FROM sign_in_failures") == [("testclient",)]
     assert _rows(path, "SELECT count(*) FROM devices") == [(0,)]
 
 
@@ -342,7 +353,7 @@ def test_post_declared_length_over_the_limit_is_refused_unread(client, opened):
 def test_post_long_password_fits_the_limit(client, path, password):
     response = _post(client, _sign_in_form(password))
     assert response.status_code == 401
-    assert _rows(path, "SELECT failures FROM sign_in") == [(1,)]
+    assert _rows(path, "SELECT client FROM sign_in_failures") == [("testclient",)]
 
 
 def test_other_methods_are_not_allowed(client, opened):
@@ -355,6 +366,6 @@ def test_app_routes_hold_sign_in_when_given_the_database(path):
     from fieldkit.web import routes
 
     page = path  # any file: only the route list is looked at
-    with_database = {r.path for r in routes.routes(page, lambda: path)}
+    with_database = {r.path for r in routes.routes(page, Site({"FIELDKIT_DB": str(path)}))}
     assert {"/sign-in", "/sign-in.css"} <= with_database
     assert not {"/sign-in", "/sign-in.css"} & {r.path for r in routes.routes(page)}

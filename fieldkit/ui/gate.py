@@ -22,11 +22,10 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import access, clock
+from fieldkit import access, clock, contract
 from fieldkit.ui import database
 from fieldkit.ui.database import connection
 from fieldkit.ui.text import md
-from fieldkit.web import signin
 
 # What this tab last learnt of its device: (token fingerprint, the file's
 # change generation then, the device's expiry, when it was looked up).
@@ -35,8 +34,8 @@ DEVICE = "sign_in_device"
 # A link styled as Streamlit's primary button (the theme's primaryColor,
 # .streamlit/config.toml), full width and thumb-sized.
 _BUTTON = ("display:flex;align-items:center;justify-content:center;width:100%;"
-           "min-height:3rem;border-radius:0.5rem;background:#0f766e;color:#ffffff;"
-           "font-weight:600;text-decoration:none")
+           "min-height:3rem;border-radius:0.5rem;color:#ffffff;font-weight:600;"
+           f"text-decoration:none;background:{contract.THEME_COLOUR}")
 
 
 def _provider() -> dict | None:
@@ -49,9 +48,15 @@ def _provider() -> dict | None:
         return None
 
 
-def provider_configured() -> bool:
-    """Whether an identity provider guards FieldKit (for the HTTP routes, outside a run)."""
-    return _provider() is not None
+def provider_allowed_emails() -> tuple[str, ...] | None:
+    """Who may open FieldKit through an identity provider; None when none is set up.
+
+    For the HTTP routes and middleware, outside a run (app.py hands it on).
+    """
+    provider = _provider()
+    if provider is None:
+        return None
+    return tuple(str(entry) for entry in provider.get("allowed_emails") or ())
 
 
 def _password_stamp() -> str | None:
@@ -65,7 +70,7 @@ def device_token() -> str | None:
     One small function, so that tests (AppTest cannot send cookies) can
     stand in for it.
     """
-    token = st.context.cookies.get(signin.COOKIE)
+    token = st.context.cookies.get(contract.DEVICE_COOKIE)
     return token if isinstance(token, str) else None  # AppTest's stand-in runtime gives a mock
 
 
@@ -106,10 +111,12 @@ def required() -> bool:
     signed in as a device on /sign-in (a new password, or a sign-out, ends
     that for every tab of the device).
     """
-    if (provider := _provider()) is not None:
-        return not (st.user.get("is_logged_in", False)
-                    and access.email_allowed(st.user.get("email"), provider.get("allowed_emails")))
-    return _password_stamp() is not None and not _device_signed_in()
+    account = None
+    if (allowed := provider_allowed_emails()) is not None:
+        email = st.user.get("email") if st.user.get("is_logged_in", False) else None
+        account = access.Provider(email, allowed)
+    return not access.may_open(provider=account, password_set=_password_stamp() is not None,
+                               device_signed_in=_device_signed_in)
 
 
 def guard() -> None:
@@ -166,7 +173,7 @@ def sign_in_url() -> str:
     here = (urlsplit(url).path if url else "") or "/"
     if query := urlencode(st.query_params.to_dict()):
         here += "?" + query
-    return f"{signin.PATH}?{urlencode({'next': here})}"
+    return f"{contract.SIGN_IN_PATH}?{urlencode({'next': here})}"
 
 
 def _provider_sign_in() -> None:

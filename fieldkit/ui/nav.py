@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from fieldkit import contract
 from fieldkit.ui import database, gate
 
 # Page files are named from here, not from the running script's folder, so
@@ -30,7 +31,8 @@ class PageSpec:
 # A page joins this list when it exists; the app never shows a placeholder.
 PAGES = (
     PageSpec("pages/today.py", "Today", ":material/today:", ""),
-    PageSpec("pages/capture.py", "Capture", ":material/person_add:", "capture"),
+    PageSpec("pages/capture.py", "Capture", ":material/person_add:",
+             contract.CAPTURE_PATH.lstrip("/")),
     PageSpec("pages/events.py", "Events", ":material/event:", "events"),
     PageSpec("pages/people.py", "People", ":material/group:", "people"),
     PageSpec("pages/queue.py", "Follow-ups", ":material/checklist:", "queue"),

@@ -18,17 +18,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fieldkit import contract
 from fieldkit.web import shell
+from fieldkit.web.browser import served
 from fieldkit.web.compress import ENCODERS, chosen_encoding
 
-PATH = "/booth"
+PATH = contract.BOOTH_PATH
 # URL -> (file in static/, media type)
 FILES: dict[str, tuple[str, str]] = {
     PATH: ("booth.html", "text/html; charset=utf-8"),
     "/booth.css": ("booth.css", "text/css; charset=utf-8"),
     "/booth.js": ("booth.js", "text/javascript; charset=utf-8"),
-    "/outbox.js": ("outbox.js", "text/javascript; charset=utf-8"),
-    shell.CONNECTION_PATH: ("connection.js", "text/javascript; charset=utf-8"),
+    contract.OUTBOX_PATH: ("outbox.js", "text/javascript; charset=utf-8"),
+    contract.CONNECTION_PATH: ("connection.js", "text/javascript; charset=utf-8"),
+    # The booth may be the first page of FieldKit a phone opens: it installs the worker too.
+    contract.SW_REGISTER_PATH: ("sw-register.js", "text/javascript; charset=utf-8"),
 }
 # The icons booth.html links (the manifest's large ones are fetched when the app is
 # installed, online): kept offline without costing a first visit 100 kB more.
@@ -40,19 +44,19 @@ HEADERS = {
     # Asked for again each time (the worker keeps its own copy for the offline case).
     "cache-control": "no-cache",
     "vary": "Accept-Encoding",
-    "x-fieldkit-own": "1",  # not Streamlit's page: ShellPage leaves it alone
+    contract.OWN_HEADER: "1",  # not Streamlit's page: ShellPage leaves it alone
 }
 
 
 def fingerprint() -> bytes:
     """The files' contents, for the service worker's version: a change installs it again."""
-    return b"\0".join(shell.static_text(name).encode() for name, _ in FILES.values())
+    return b"\0".join(served(name).encode() for name, _ in FILES.values())
 
 
 @functools.cache
 def _answer(path: str, encoding: str | None) -> tuple[bytes, str]:
     """The file at ``path``, compressed with ``encoding`` (once per process), and its ETag."""
-    data = shell.static_text(FILES[path][0]).encode()
+    data = served(FILES[path][0]).encode()
     etag = '"' + hashlib.sha256(data).hexdigest()[:16] + (f"-{encoding}" if encoding else "") + '"'
     return (ENCODERS[encoding](data) if encoding else data), etag
 

@@ -7,16 +7,20 @@ the first time a browser asks for it, with brotli (else gzip), and keeps the
 result: every later request is answered from memory without touching the
 file or compressing again. The files are content-hashed and immutable, so
 what was kept never goes stale. Nothing else passes through here: not the
-page, the websocket, media or uploads, nor anything personal.
+page, the websocket, media or uploads, nor anything personal. A /static/
+path that is not one of Streamlit's files is a plain 404 here, kept nowhere:
+what is kept is bounded by the files there are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -24,7 +28,11 @@ import brotli
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PREFIX = "/static/"
+from fieldkit import contract
+
+log = logging.getLogger("fieldkit.web")
+
+PREFIX = contract.STATIC_PREFIX
 MINIMUM_BYTES = 1024  # smaller files gain less than the header costs
 # Brotli's top quality is ten times slower than 9 for a few per cent: worth
 # it once a file, not on the request that waits for it.
@@ -92,9 +100,13 @@ class Kept:
 class StaticCompression:
     """ASGI middleware: /static/ files compressed on first request, then served from memory."""
 
-    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = ()):
+    def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = (),
+                 root: Path | None = None):
         self.app = app
         self.prefix = prefix
+        # The folder URL paths map onto (Streamlit's, where index.html is): only its
+        # files under ``prefix`` are asked for (None: any path, for tests).
+        self.folder = (root.resolve() / prefix.strip("/")) if root is not None else None
         self.warm = tuple(warm)  # files to compress at start-up, before anyone asks
         self._kept: dict[tuple[str, str], Kept | None] = {}  # None: not worth compressing
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
@@ -108,6 +120,13 @@ class StaticCompression:
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or not scope["path"].startswith(self.prefix)):
             await self.app(scope, receive, send)
+            return
+        if not self._is_a_file(scope["path"]):
+            log.info("No static file %s: 404", scope["path"][:200])
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"content-length", b"10")]})
+            await send({"type": "http.response.body", "body": b"Not found\n"})
             return
         request = Headers(scope=scope)
         encoding = chosen_encoding(request.get("accept-encoding", ""))
@@ -128,6 +147,16 @@ class StaticCompression:
         await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else kept.body})
+
+    def _is_a_file(self, path: str) -> bool:
+        """Whether ``path`` names a file in the static folder (not outside it)."""
+        if self.folder is None:
+            return True
+        try:
+            found = (self.folder / path[len(self.prefix):]).resolve()
+        except (OSError, ValueError):  # a NUL byte, a path too long
+            return False
+        return found.is_relative_to(self.folder) and found.is_file()
 
     async def _kept_for(self, scope: Scope, receive: Receive, encoding: str) -> Kept | None:
         """The file's compressed answer, made now if nobody made it yet."""

@@ -12,7 +12,9 @@ import math
 
 from PIL import Image, ImageDraw
 
-TEAL = "#0f766e"  # the theme's primary colour (.streamlit/config.toml)
+from fieldkit import contract
+
+TEAL = contract.THEME_COLOUR
 PAPER = "#ffffff"
 RED = "#dc2626"
 INK = "#1f2933"

@@ -15,29 +15,43 @@ from collections.abc import Iterable
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fieldkit import contract
+from fieldkit.errors import FieldkitError
 from fieldkit.web import shell
+from fieldkit.web.site import Site
 from fieldkit.web.compress import ENCODERS, chosen_encoding
 
 
 class SecurityHeaders:
-    """Every HTTP response gets shell.SECURITY_HEADERS and a CSP, unless it set its own."""
+    """Every HTTP response gets shell.SECURITY_HEADERS and a CSP, unless it set its own.
 
-    def __init__(self, app: ASGIApp):
+    An answer that went out over HTTPS (``site`` says so, trusting only its
+    proxies) also tells the browser to use nothing else here (HSTS).
+    """
+
+    def __init__(self, app: ASGIApp, site: Site | None = None):
         self.app = app
+        self.site = site or Site()
         self._policy = shell.content_security_policy()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        extra = {"content-security-policy": self._policy}
+        try:
+            if self.site.is_https(HTTPConnection(scope)):
+                extra["strict-transport-security"] = shell.STRICT_TRANSPORT
+        except FieldkitError:  # FIELDKIT_PROXIES unreadable: Doors answers for it
+            pass
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in {**shell.SECURITY_HEADERS,
-                                    "content-security-policy": self._policy}.items():
+                for name, value in {**shell.SECURITY_HEADERS, **extra}.items():
                     if name not in headers:
                         headers[name] = value
             await send(message)
@@ -81,7 +95,7 @@ class ShellPage:
                 is_page = (message["status"] == 200
                            and headers.get("content-type", "").startswith("text/html")
                            and "content-encoding" not in headers
-                           and "x-fieldkit-own" not in headers)
+                           and contract.OWN_HEADER not in headers)
                 if not is_page:
                     passing = True
                     await send(message)
@@ -121,7 +135,7 @@ class ShellPage:
         headers["content-security-policy"] = policy
         headers["cache-control"] = "no-cache"
         headers["vary"] = "Accept-Encoding"
-        headers["x-fieldkit-shell"] = "1"  # what the service worker keeps
+        headers[contract.SHELL_HEADER] = "1"  # what the service worker keeps
         if encoding is not None:
             headers["content-encoding"] = encoding
         await send({"type": "http.response.start", "status": 200, "headers": headers.raw})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -20,9 +20,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fieldkit.web import api, booth_page, icons, shell, signin
+from fieldkit.web.browser import served
 from fieldkit.web.compress import StaticCompression
+from fieldkit.web.doors import Doors
 from fieldkit.web.icon_font import IconFont
 from fieldkit.web.middleware import SecurityHeaders, ShellPage
+from fieldkit.web.site import Site
 
 # Asked for again each time the page is: a new FieldKit shows up at once.
 REVALIDATE = "no-cache"
@@ -35,7 +38,7 @@ ICON_CACHE = "public, max-age=86400"
 def service_worker(page_file: Path) -> str:
     """sw.js with this version's name, the static files FieldKit's page loads and the booth's."""
     html = page_file.read_bytes()
-    script = shell.static_text("sw.js")
+    script = served("sw.js")
     name = shell.version(shell.with_head_tags(html) + script.encode() + booth_page.fingerprint())
     return (script
             .replace("__VERSION__", name)
@@ -49,25 +52,27 @@ def shell_files(html: bytes) -> list[str]:
     return own + [f for f in shell.widget_files() if f not in own]
 
 
-def middleware(page_file: Path | None = None,
-               icon_sources: Iterable[Path] = ()) -> list[Middleware]:
-    """Outermost first: headers on every answer, the page made a shell, static files
+def middleware(page_file: Path | None = None, icon_sources: Iterable[Path] = (),
+               site: Site | None = None) -> list[Middleware]:
+    """Outermost first: headers on every answer, the host and Streamlit's own doors
+    checked (``site`` says who may open FieldKit), the page made a shell, static files
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
     icons named in ``icon_sources`` (folders of code)."""
     warm = shell_files(page_file.read_bytes()) if page_file else ()
-    return [Middleware(SecurityHeaders), Middleware(ShellPage, own=booth_page.FILES),
-            Middleware(StaticCompression, warm=warm),
+    site = site or Site()
+    return [Middleware(SecurityHeaders, site=site), Middleware(Doors, site=site),
+            Middleware(ShellPage, own=booth_page.FILES),
+            Middleware(StaticCompression, warm=warm,
+                       root=page_file.parent if page_file else None),
             Middleware(IconFont, sources=tuple(icon_sources))]
 
 
-def routes(page_file: Path, database: Callable[[], Path] | None = None,
-           provider: Callable[[], bool] | None = None) -> list[Route]:
+def routes(page_file: Path, site: Site | None = None) -> list[Route]:
     """The routes app.py adds to Streamlit's; ``page_file`` is Streamlit's index.html.
 
-    ``database()`` says where the database is, for /sign-in and /api/*;
-    without it (a test of the shell alone) there are neither. ``provider()``
-    says whether an identity provider guards FieldKit; without it /api/*
-    takes none to do so, which only a password can then guard.
+    ``site`` says where the database is and who may open FieldKit, for
+    /sign-in and /api/*; without it (a test of the shell alone) there are
+    neither.
     """
 
     async def manifest(request: Request) -> Response:
@@ -90,6 +95,6 @@ def routes(page_file: Path, database: Callable[[], Path] | None = None,
         Route(shell.SW_PATH, worker, methods=["GET"]),
         Route(shell.ICON_PREFIX + "{name}", icon, methods=["GET"]),
         *booth_page.routes(),
-        *(signin.routes(database) if database is not None else []),
-        *(api.routes(database, provider or (lambda: False)) if database is not None else []),
+        *(signin.routes(site) if site is not None else []),
+        *(api.routes(site) if site is not None else []),
     ]

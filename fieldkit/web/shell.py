@@ -18,25 +18,16 @@ import json
 import re
 from pathlib import Path
 
-from fieldkit import __version__
-from fieldkit.web import icons
+from fieldkit import __version__, contract
+from fieldkit.web.browser import served, static_text
 
 NAME = "FieldKit"
-THEME_COLOUR = icons.TEAL
+THEME_COLOUR = contract.THEME_COLOUR
 BACKGROUND = "#ffffff"
-MANIFEST_PATH = "/manifest.webmanifest"
-SW_PATH = "/sw.js"
-ICON_PREFIX = "/icons/"
-CONNECTION_PATH = "/connection.js"  # what a page does when its connection drops (booth_page.py)
-
-STATIC = Path(__file__).with_name("static")
-
-
-@functools.cache
-def static_text(name: str) -> str:
-    """A file a browser runs, from ``static/`` (sw.js, the register script, fonts.css)."""
-    return (STATIC / name).read_text(encoding="utf-8")
-
+MANIFEST_PATH = contract.MANIFEST_PATH
+SW_PATH = contract.SW_PATH
+ICON_PREFIX = contract.ICON_PREFIX
+CONNECTION_PATH = contract.CONNECTION_PATH  # what a page does when its connection drops
 
 def head_tags() -> str:
     """What FieldKit adds to the page's head: install links, its fonts and phone-first styles,
@@ -54,8 +45,8 @@ def head_tags() -> str:
         '<meta name="mobile-web-app-capable" content="yes">'
         '<meta name="apple-mobile-web-app-capable" content="yes">'
         f'<meta name="apple-mobile-web-app-title" content="{NAME}">'
-        f"<style>{static_text('fonts.css')}{static_text('phone.css')}</style>"
-        f"<script>{static_text('sw-register.js')}</script>"
+        f"<style>{served('fonts.css')}{served('phone.css')}</style>"
+        f"<script>{served('sw-register.js')}</script>"
         f'<script src="{CONNECTION_PATH}" defer></script>'
     )
 
@@ -212,6 +203,9 @@ def content_security_policy(script_hashes: list[str] = ()) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
 
 
+# Sent on answers that came over HTTPS: a year, for this host only (a LAN
+# address behind Caddy's own authority is not a whole domain's to claim).
+STRICT_TRANSPORT = "max-age=31536000"
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",

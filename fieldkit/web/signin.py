@@ -13,30 +13,29 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import ip_address
-from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit import access, config, db as fdb
+from fieldkit import access, config, contract, db as fdb
 from fieldkit.errors import FieldkitError
+from fieldkit.web.browser import served
+from fieldkit.web.requests import body_at_most
+from fieldkit.web.site import Site
 
-COOKIE = "fieldkit_device"
-PATH = "/sign-in"
+COOKIE = contract.DEVICE_COOKIE
+PATH = contract.SIGN_IN_PATH
 CSS_PATH = "/sign-in.css"
 FORM_TYPE = "application/x-www-form-urlencoded"
 # A form of a thousand ASCII characters, or 300 of any script (12 bytes each, encoded).
 MAX_BODY = 4096
-STATIC = Path(__file__).with_name("static")
 # Nothing here may be kept by a browser or a proxy: the answers differ with
 # the cookie, and a kept redirect or form would outlive a sign-out.
-HEADERS = {"cache-control": "no-store", "x-fieldkit-own": "1",  # own: ShellPage leaves it
+HEADERS = {"cache-control": "no-store", contract.OWN_HEADER: "1",  # own: ShellPage leaves it
            # The form's POST must carry this server's Origin, which "no-referrer"
            # (every other answer's policy) would turn into "null".
            "referrer-policy": "same-origin"}
@@ -57,56 +56,6 @@ def local_path(raw: str | None) -> str:
     if raw == PATH or raw.startswith((PATH + "?", PATH + "/", PATH + "#")):
         return "/"
     return raw
-
-
-def is_https(request: Request) -> bool:
-    """Whether the browser reached this server over HTTPS.
-
-    The scope says so when uvicorn served HTTPS itself, or when it trusted a
-    proxy's X-Forwarded-Proto (uvicorn, as Streamlit starts it, trusts
-    127.0.0.1 and whatever FORWARDED_ALLOW_IPS names). The header is also
-    taken here from a proxy on this machine, as uvicorn would, so the answer
-    does not depend on how the server was started. From anywhere else it is
-    ignored: any client can send it. Believing it wrongly could only make the
-    cookie Secure and the origin check stricter, never let anyone in.
-    """
-    if request.url.scheme == "https":
-        return True
-    client = request.client.host if request.client else ""
-    try:
-        loopback = ip_address(client).is_loopback
-    except ValueError:
-        loopback = False
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return loopback and forwarded.split(",")[-1].strip().lower() == "https"
-
-
-def own_origin(request: Request) -> str:
-    """This server's origin as the browser sees it: ``scheme://host[:port]``."""
-    scheme = "https" if is_https(request) else "http"
-    return f"{scheme}://{request.headers.get('host', '')}".lower()
-
-
-def same_origin(request: Request) -> bool:
-    """Whether the request came from a page of this server (Origin, else Referer).
-
-    A form on another site can post here, and the browser would store the
-    cookie it gets back (signing the victim into the attacker's FieldKit, or
-    counting wrong passwords against the owner); only this server's own page
-    may. A request with neither header is refused: browsers send Origin with
-    every POST.
-    """
-    origin = request.headers.get("origin")
-    if origin is None:
-        referer = request.headers.get("referer")
-        if not referer:
-            return False
-        try:
-            parts = urlsplit(referer)
-        except ValueError:
-            return False
-        origin = f"{parts.scheme}://{parts.netloc}"
-    return origin.strip().lower() == own_origin(request)
 
 
 def device_cookie(token: str, days: int, *, secure: bool) -> str:
@@ -148,7 +97,7 @@ def _page(form: _Form, status: int = 200, headers: dict[str, str] | None = None)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<meta name="theme-color" content="#0f766e">
+<meta name="theme-color" content="{contract.THEME_COLOUR}">
 <title>Sign in · FieldKit</title>
 <link rel="stylesheet" href="{CSS_PATH}">
 </head>
@@ -186,20 +135,7 @@ def _redirect(location: str, cookie: str | None = None) -> Response:
 
 @functools.cache
 def _stylesheet() -> bytes:
-    return (STATIC / "sign-in.css").read_bytes()
-
-
-async def body_at_most(request: Request, limit: int) -> bytes | None:
-    """The request's body, or None when it is longer than ``limit`` bytes (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
+    return served("sign-in.css").encode()
 
 
 def _fields(body: bytes) -> dict[str, str] | None:
@@ -213,38 +149,38 @@ def _fields(body: bytes) -> dict[str, str] | None:
     return fields if len(fields) == len(pairs) else None
 
 
-def routes(database: Callable[[], Path]) -> list[Route]:
-    """GET and POST /sign-in and its stylesheet; ``database()`` says where the database is."""
+def routes(site: Site) -> list[Route]:
+    """GET and POST /sign-in and its stylesheet, for the database ``site`` names."""
 
-    def look(token: str | None) -> tuple[bool, bool, int]:
-        # Whether a password is set, whether this browser's device is signed in, the days.
-        with fdb.connect(database()) as db:
-            return (access.password_stamp(db) is not None, access.device_signed_in(db, token),
-                    config.load(db)["sign_in_days"])
+    def look(token: str | None) -> tuple[bool, int]:
+        # Whether this browser may open FieldKit already, and the days a sign-in lasts.
+        with fdb.connect(site.database()) as db:
+            days = config.load(db)["sign_in_days"]
+        return site.device_admits(token), days
 
-    def sign_in(password: str) -> _Attempt:
-        with fdb.connect(database()) as db:
+    def sign_in(password: str, client: str) -> _Attempt:
+        with fdb.connect(site.database()) as db:
             days = config.load(db)["sign_in_days"]
             if access.password_stamp(db) is None:
                 return _Attempt(days, guarded=False)
             try:
-                return _Attempt(days, token=access.sign_in_device(db, password, days=days))
+                return _Attempt(days, token=access.sign_in_device(db, password, client=client,
+                                                                  days=days))
             except access.SignInRefused as exc:
                 return _Attempt(days, refused=exc)
 
     async def page(request: Request) -> Response:
         after = local_path(request.query_params.get("next"))
         try:
-            guarded, signed_in, days = await anyio.to_thread.run_sync(
-                look, request.cookies.get(COOKIE))
+            admitted, days = await anyio.to_thread.run_sync(look, request.cookies.get(COOKIE))
         except FieldkitError as exc:
             return _text(str(exc), 503)
-        if not guarded or signed_in:
+        if admitted:
             return _redirect(after)
         return _page(_Form(after, days))
 
     async def submit(request: Request) -> Response:
-        if not same_origin(request):
+        if not site.same_origin(request):
             return _text("Sign in from FieldKit's own sign-in page.", 403)
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != FORM_TYPE:
@@ -257,7 +193,8 @@ def routes(database: Callable[[], Path]) -> list[Route]:
             return _text("This is not FieldKit's sign-in form.", 400)
         after = local_path(fields.get("next"))
         try:
-            attempt = await anyio.to_thread.run_sync(sign_in, fields["password"])
+            attempt = await anyio.to_thread.run_sync(sign_in, fields["password"],
+                                                     site.client(request))
         except FieldkitError as exc:
             return _text(str(exc), 503)
         if not attempt.guarded:
@@ -267,7 +204,7 @@ def routes(database: Callable[[], Path]) -> list[Route]:
             return _page(_Form(after, attempt.days, str(refused)), status,
                          {"retry-after": str(refused.wait_seconds)})
         return _redirect(after, device_cookie(attempt.token, attempt.days,
-                                              secure=is_https(request)))
+                                              secure=site.is_https(request)))
 
     async def stylesheet(request: Request) -> Response:
         return Response(_stylesheet(), media_type="text/css", headers=HEADERS)

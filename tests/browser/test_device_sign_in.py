@@ -100,7 +100,7 @@ def test_device_sign_out_this_device_keeps_other_devices(server, phone_page):
     with db.connect(server.db_path) as conn:
         access.set_password(conn, PASSWORD)
         # Another phone, signed in before this one.
-        theirs = access.sign_in_device(conn, PASSWORD)
+        theirs = access.sign_in_device(conn, PASSWORD, client="192.0.2.10")
 
     page.goto(f"{server.url}/sign-in?next=%2Fsettings")
     page.get_by_label("Password", exact=True).fill(PASSWORD)

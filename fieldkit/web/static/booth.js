@@ -9,42 +9,37 @@
 "use strict";
 (function () {
   const outbox = self.FieldkitOutbox;
+  const { kinds: KINDS, limits: LIMITS } = outbox.FIELDKIT; // the server's contract
   const SYNC_EVERY_MS = 30000;
-  const PHOTO_SIDE = 1600; // px, the longer side, as a photo typed on /capture is kept
-  const FIELDS = ["name", "company", "title", "email", "phone", "note"];
-  // Until the server was reached once: FieldKit's kinds (fieldkit/kinds.py).
-  const DEFAULTS = {
-    event: null,
-    kinds: [["customer", "Customer"], ["prospect", "Prospect"], ["competitor", "Competitor"],
-      ["vendor", "Vendor"], ["partner", "Partner"], ["colleague", "Colleague"],
-      ["press", "Press / analyst"], ["other", "Other"]].map(([value, label]) => ({ value, label })),
-    limits: {},
-    max_photo_bytes: 5 * 1024 * 1024,
-  };
+  const FIELDS = outbox.FIELDKIT.fields; // typed as text; kind and important are picked
+  const NO_EVENT = { event: null };
   const $ = (id) => document.getElementById(id);
   const form = $("card");
 
-  let booth = DEFAULTS;
+  let booth = NO_EVENT;
   let kind = "";
   let photo = null; // the card photo, base64 JPEG
   let editing = null; // the card being fixed, after the server refused it
-  let signIn = false; // the server wants this device signed in before it takes cards
+  let signIn = null; // where the server sends this phone to sign in before it takes cards
   let reachable = null; // whether the server answered the last time it was asked
   let timer = null;
 
-  // ---- What the server says: the event checked in to, the kinds, the limits.
+  // ---- What the server says: the event checked in to.
 
   async function loadBooth() {
     const kept = await outbox.meta("booth").catch(() => null);
     if (kept) showBooth(kept);
     try {
-      const response = await fetch("/api/booth", { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(outbox.FIELDKIT.paths.booth_state,
+        { credentials: "same-origin", cache: "no-store" });
       reachable = true;
       if (response.status === 401) {
-        signIn = true;
+        signIn = outbox.signInLink(await response.json().catch(() => null));
+        await outbox.forget(); // signed out (here or everywhere): keep nothing the server told
+        showBooth(NO_EVENT);
       } else if (response.ok) {
         const info = await response.json();
-        signIn = false;
+        signIn = null;
         showBooth(info);
         await outbox.setMeta("booth", info); // for the next time there is no network
       }
@@ -55,15 +50,18 @@
   }
 
   function showBooth(info) {
-    booth = { ...DEFAULTS, ...info };
+    booth = { ...NO_EVENT, ...info };
     const event = $("event");
     event.classList.toggle("event", Boolean(booth.event));
     event.textContent = booth.event
       ? `At ${booth.event.name} — cards are tied to it`
       : "Not checked in: cards are saved without an event.";
+  }
+
+  // The kinds and each field's most characters, as the server checks them.
+  function buildForm() {
     const pills = $("kinds");
-    pills.textContent = "";
-    for (const { value, label } of booth.kinds.length ? booth.kinds : DEFAULTS.kinds) {
+    for (const { value, label } of KINDS) {
       const pill = document.createElement("button");
       pill.type = "button";
       pill.setAttribute("role", "radio");
@@ -72,9 +70,7 @@
       pills.append(pill);
     }
     setKind(kind);
-    for (const [name, limit] of Object.entries(booth.limits || {})) {
-      if ($(name) && FIELDS.includes(name) && Number.isInteger(limit)) $(name).maxLength = limit;
-    }
+    for (const name of FIELDS) $(name).maxLength = LIMITS.text[name];
   }
 
   // One tap picks a kind; a second tap on it picks none (the server's "other").
@@ -114,7 +110,7 @@
   // at a lower quality when needed to fit the server's limit; no EXIF data survives.
   async function shrink(file) {
     const image = await readImage(file);
-    const scale = Math.min(1, PHOTO_SIDE / Math.max(image.naturalWidth, image.naturalHeight));
+    const scale = Math.min(1, LIMITS.photo_side / Math.max(image.naturalWidth, image.naturalHeight));
     const canvas = document.createElement("canvas");
     canvas.width = Math.round(image.naturalWidth * scale);
     canvas.height = Math.round(image.naturalHeight * scale);
@@ -122,7 +118,7 @@
     let blob = null;
     for (const quality of [0.85, 0.7, 0.5]) {
       blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
-      if (blob && blob.size * 4 / 3 <= booth.max_photo_bytes) break;
+      if (blob && blob.size <= LIMITS.photo_bytes) break;
     }
     if (!blob) throw new Error("unreadable");
     return toBase64(blob);
@@ -196,11 +192,10 @@
       $("name").focus();
       return;
     }
-    // A fixed card keeps its id and the moment and event it was taken at.
+    // A fixed card keeps its id and the moment it was taken at (which says its event).
     const card = editing
-      ? { id: editing.id, captured_at: editing.captured_at, event_id: editing.event_id, fields, photo }
-      : { id: uuid(), captured_at: new Date().toISOString(),
-        event_id: booth.event ? booth.event.id : null, fields, photo };
+      ? { id: editing.id, captured_at: editing.captured_at, fields, photo }
+      : { id: uuid(), captured_at: new Date().toISOString(), fields, photo };
     try {
       await outbox.put(card);
     } catch (error) {
@@ -255,10 +250,12 @@
   function fix(card) {
     fill(card);
     note(`Fixing ${card.fields.name}. The server said: ${card.message}`);
-    const field = FIELDS.find((name) => card.message.toLowerCase().startsWith(`${name}:`));
-    $("more").open = FIELDS.slice(1).some((name) => card.fields[name]) || Boolean(card.photo);
+    // The field the server named, when it is one of the form's.
+    const field = FIELDS.includes(card.field) ? card.field : "name";
+    $("more").open = field !== "name" || FIELDS.slice(1).some((name) => card.fields[name])
+      || Boolean(card.photo);
     window.scrollTo(0, 0);
-    $(field || "name").focus();
+    $(field).focus();
   }
 
   async function discard(card) {
@@ -270,7 +267,7 @@
   }
 
   function label(value) {
-    const found = booth.kinds.find((k) => k.value === value);
+    const found = KINDS.find((k) => k.value === value);
     return found ? found.label : "";
   }
 
@@ -302,10 +299,12 @@
       status.append(text);
     }
     const goes = waiting.length - refused === 1 ? "it goes" : "they go";
-    if (signIn || (waiting.length && last && last.state === "signin")) {
+    const wantsSignIn = signIn || (waiting.length && last && last.state === "signin"
+      && (last.sign_in || outbox.signInLink(null)));
+    if (wantsSignIn) {
       status.append(waiting.length ? ". " : "");
       const link = document.createElement("a");
-      link.href = "/sign-in?next=/booth";
+      link.href = wantsSignIn;
       link.textContent = "Sign in to send";
       status.append(link, waiting.length ? `: ${goes} once this phone is signed in.` : ".");
     } else if (waiting.length > refused && last && last.state === "offline") {
@@ -356,8 +355,8 @@
   async function sync() {
     const outcome = await outbox.sync().catch((error) => ({ state: "error", message: String(error) }));
     if (!outcome.asked) return render(); // nothing could go: the server was not asked
-    if (outcome.state === "signin") signIn = true;
-    else if (outcome.state === "done") signIn = false;
+    if (outcome.state === "signin") signIn = outcome.sign_in;
+    else if (outcome.state === "done") signIn = null;
     reachable = outcome.state !== "offline";
     render();
   }
@@ -378,14 +377,8 @@
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") refresh();
   });
-  // This page may be the first of FieldKit's a phone opens: it installs the worker too.
-  if ("serviceWorker" in navigator && window.isSecureContext) {
-    window.addEventListener("load", () => {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
-    });
-  }
-
-  showBooth(DEFAULTS);
+  buildForm();
+  showBooth(NO_EVENT);
   render();
   refresh();
 })();

@@ -10,6 +10,7 @@
 // script), polling one attribute twice a second: it never holds Streamlit up.
 "use strict";
 (function () {
+  const FIELDKIT = __FIELDKIT__; // the server's contract (fieldkit/web/browser.py)
   const GRACE_MS = 2000; // a blip shorter than this shows nothing
   const LOOK_EVERY_MS = 500;
   const SIGN_OUT = ["Sign out this device", "Sign out everywhere"];
@@ -53,9 +54,9 @@
       banner.append("No connection — cards can still be taken: ");
     }
     const link = document.createElement("a");
-    link.href = "/booth";
+    link.href = FIELDKIT.paths.booth;
     link.textContent = notSaved ? "open the booth" : "Open the booth";
-    link.style.cssText = "color:#0f766e;font-weight:600";
+    link.style.cssText = `color:${FIELDKIT.theme_colour};font-weight:600`;
     banner.append(link, notSaved ? "." : "");
     banner.hidden = false;
   }
@@ -166,7 +167,7 @@
     if (!outbox) {
       outbox = new Promise((resolve, reject) => {
         const script = document.createElement("script");
-        script.src = "/outbox.js";
+        script.src = FIELDKIT.paths.outbox;
         script.onload = () => resolve(self.FieldkitOutbox);
         script.onerror = reject;
         document.head.append(script);
@@ -194,7 +195,7 @@
     const app = document.querySelector("[data-testid=stApp]");
     return app && app.getAttribute("data-test-script-state") === "notRunning"
       && document.querySelector("[data-testid=stMain] h1")
-      && !document.querySelector('a[href^="/sign-in"]');
+      && !document.querySelector(`a[href^="${FIELDKIT.paths.sign_in}"]`);
   }
 
   async function learn() {
@@ -203,8 +204,10 @@
       || (learnt.path === location.pathname && now - learnt.at < LEARN_EVERY_MS)) return;
     learnt = { path: location.pathname, at: now };
     try {
-      const response = await fetch("/api/booth", { credentials: "same-origin", cache: "no-store" });
+      const response = await fetch(FIELDKIT.paths.booth_state,
+        { credentials: "same-origin", cache: "no-store" });
       if (response.ok) await (await loadOutbox()).setMeta("booth", await response.json());
+      else if (response.status === 401) await (await loadOutbox()).forget();
     } catch (error) {
       // Asked again on the next page.
     }
@@ -228,6 +231,11 @@
     }
     const cards = waiting === 1 ? "1 card on this phone is" : `${waiting} cards on this phone are`;
     if (waiting && !confirm(`${cards} not yet on the server. Sign out anyway?`)) return;
+    try {
+      await (await loadOutbox()).forget(); // the booth shows nothing of the server's any more
+    } catch (error) {
+      // No outbox on this phone: nothing kept to forget.
+    }
     confirmed = button;
     button.click();
   }, true);

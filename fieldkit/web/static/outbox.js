@@ -8,13 +8,16 @@
 // that id: a card sent twice (an answer lost on the way back) is stored once.
 "use strict";
 (function (scope) {
+  const FIELDKIT = __FIELDKIT__; // the server's contract (fieldkit/web/browser.py)
   const DB_NAME = "fieldkit";
   const DB_VERSION = 1;
   const CARDS = "outbox"; // the cards not yet on the server, by id
   const META = "meta"; // small things kept between visits: the booth's settings, what synced
   const SYNC_TAG = "fieldkit-outbox"; // Background Sync's tag, and the lock's name
-  const MAX_CARDS = 20; // the server's limit per request
-  const MAX_BYTES = 11 * 1024 * 1024; // under the server's 12 MB, with room for the JSON around
+  const MAX_CARDS = FIELDKIT.limits.cards_per_request;
+  // The server's limit for a request, less a kilobyte for the JSON around the cards.
+  const MAX_BYTES = FIELDKIT.limits.request_bytes - 1024;
+  const { stored: STORED, already: ALREADY, invalid: INVALID } = FIELDKIT.statuses;
   const RECENT = 5; // synced cards remembered (name and time only)
   const changes = "BroadcastChannel" in scope ? new BroadcastChannel(SYNC_TAG) : null;
 
@@ -85,10 +88,20 @@
     changed();
   }
 
-  // What the server is sent for a card: only the fields of the contract.
+  // What the server told this phone (the event checked in to, the names of the cards it
+  // took, the last answer): not for a phone that is signed out. The cards still waiting
+  // stay; they are this phone's own, not yet sent, and signing out asked about them first.
+  const TOLD = ["booth", "synced", "last"];
+  async function forget() {
+    await transaction([META], "readwrite", (store) => { for (const key of TOLD) store.delete(key); });
+    changed();
+  }
+
+  // What the server is sent for a card: only the fields of the contract. The event is the
+  // one checked in to when the card was taken, which the server knows.
   function wire(card) {
-    return { id: card.id, captured_at: card.captured_at, event_id: card.event_id,
-      fields: card.fields, photo: card.photo || null };
+    return { id: card.id, captured_at: card.captured_at, fields: card.fields,
+      photo: card.photo || null };
   }
 
   // Requests of at most MAX_CARDS cards and MAX_BYTES of JSON each (a photo is the bulk).
@@ -111,11 +124,11 @@
   }
 
   // One request. {state: "ok", results} or why not: "offline" (no answer at all),
-  // "signin" (401), "error" (with the server's message and status).
+  // "signin" (401, with the server's link to sign in), "error" (its message and status).
   async function post(batch) {
     let response;
     try {
-      response = await fetch("/api/cards", {
+      response = await fetch(FIELDKIT.paths.cards, {
         method: "POST",
         credentials: "same-origin",
         cache: "no-store",
@@ -127,13 +140,13 @@
     } catch (error) {
       return { state: "offline" };
     }
-    if (response.status === 401) return { state: "signin" };
     let body = null;
     try {
       body = await response.json();
     } catch (error) {
       // Not FieldKit's answer (a hall's Wi-Fi login page, a proxy's error): nothing was stored.
     }
+    if (response.status === 401) return { state: "signin", sign_in: signInLink(body) };
     if (response.ok && body && Array.isArray(body.results)) return { state: "ok", results: body.results };
     const message = (body && typeof body.error === "string" && body.error)
       || `The server answered ${response.status}; the cards stay on this phone.`;
@@ -150,11 +163,12 @@
     for (const result of results) {
       const card = result && byId.get(result.id);
       if (!card) continue;
-      if (result.status === "stored" || result.status === "already") {
+      if (result.status === STORED || result.status === ALREADY) {
         stored.push({ id: card.id, name: card.fields.name, captured_at: card.captured_at,
           synced_at: new Date().toISOString(), review: Boolean(result.review) });
-      } else if (result.status === "invalid") {
-        refused.push({ ...card, message: result.message || "The server refused this card." });
+      } else if (result.status === INVALID) {
+        refused.push({ ...card, message: result.message || "The server refused this card.",
+          field: result.field || null });
       }
     }
     const recent = stored.reverse().concat((await meta("synced")) || []).slice(0, RECENT);
@@ -183,13 +197,14 @@
       } else if (answer.state === "error" && (answer.status === 400 || answer.status === 413)) {
         // One card spoils a request: send them one by one, and keep the message with that card.
         if (batch.length > 1) queue.unshift(...batch.map((card) => [card]));
-        else await settle(batch, [{ id: batch[0].id, status: "invalid", message: answer.message }]);
+        else await settle(batch, [{ id: batch[0].id, status: INVALID, message: answer.message }]);
       } else {
         outcome = { ...answer, sent: outcome.sent, asked: outcome.asked };
         break;
       }
     }
     outcome.at = new Date().toISOString();
+    if (outcome.state === "signin") await forget(); // signed out, here or everywhere
     await setMeta("last", outcome);
     return outcome;
   }
@@ -206,5 +221,13 @@
     return sending;
   }
 
-  scope.FieldkitOutbox = { SYNC_TAG, cards, count, put, discard, meta, setMeta, sync, changes };
+  // Where the server sends a phone to sign in (its 401 says so); the contract's own before
+  // the server was asked.
+  function signInLink(body) {
+    const link = body && typeof body.sign_in === "string" ? body.sign_in : "";
+    return link.startsWith("/") && !link.startsWith("//") ? link : FIELDKIT.paths.sign_in_from_booth;
+  }
+
+  scope.FieldkitOutbox = { SYNC_TAG, FIELDKIT, cards, count, put, discard, meta, setMeta, forget,
+    signInLink, sync, changes };
 })(self);

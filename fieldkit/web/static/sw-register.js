@@ -4,8 +4,9 @@
 // loaded: installing fetches the shell, which must not compete with the page.
 "use strict";
 if ("serviceWorker" in navigator && window.isSecureContext) {
+  const FIELDKIT = __FIELDKIT__; // the server's contract (fieldkit/web/browser.py)
   window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
+    navigator.serviceWorker.register(FIELDKIT.paths.sw, { scope: "/" }).catch((error) => {
       console.info("FieldKit works without its offline cache here:", error.message);
     });
   });

@@ -16,23 +16,25 @@
 // from here when the network is back, even with no FieldKit tab open.
 "use strict";
 
-importScripts("/outbox.js");
+const FIELDKIT = __FIELDKIT__; // the server's contract (fieldkit/web/browser.py)
+importScripts(FIELDKIT.paths.outbox);
 
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__; // the hashed files the page itself loads
 const OFFLINE = __OFFLINE__; // the booth and what it needs: FieldKit's own files, this version's
 const CACHE = `fieldkit-shell-${VERSION}`;
 const PAGE = "/"; // every page URL is the same Streamlit page: kept once
-const BOOTH = "/booth";
+const BOOTH = FIELDKIT.paths.booth;
 // FieldKit's own pages (not Streamlit's): always from the network, never the shell.
-const OWN_PAGES = ["/sign-in", "/api/"];
+const OWN_PAGES = [FIELDKIT.paths.sign_in, FIELDKIT.paths.api];
 
 self.addEventListener("install", (event) => {
   // Streamlit's page loads some sixty files from /static/: where the browser can, it
   // answers them from this version's cache itself, without a round through this
   // script for each (Chromium's static routes); a file not kept comes from the network.
   if (event.addRoutes) {
-    event.addRoutes({ condition: { urlPattern: "/static/*" }, source: { cacheName: CACHE } })
+    event.addRoutes({ condition: { urlPattern: `${FIELDKIT.paths.static}*` },
+      source: { cacheName: CACHE } })
       .catch(() => {}); // the fetch handler below does the same, a little slower
   }
   event.waitUntil(
@@ -62,12 +64,12 @@ self.addEventListener("activate", (event) => {
 
 // Streamlit's page (not a sign-in page, an error or a redirect).
 function isShell(response) {
-  return response.ok && !response.redirected && response.headers.get("x-fieldkit-shell") === "1";
+  return response.ok && !response.redirected && response.headers.get(FIELDKIT.headers.shell) === "1";
 }
 
 // Content-hashed, so a cached copy is never stale.
 function isHashedStatic(url) {
-  return url.pathname.startsWith("/static/");
+  return url.pathname.startsWith(FIELDKIT.paths.static);
 }
 
 self.addEventListener("fetch", (event) => {
@@ -103,7 +105,7 @@ const PAGE_PATIENCE_MS = 150;
 // would only delay the kept one: the next page waits just long enough for a
 // network that is plainly gone (offline, refused) to say so.
 const SLOW_PATIENCE_MS = 30;
-const TOOK = "x-fieldkit-took-ms"; // how long the kept page took to come, on the kept copy
+const TOOK = FIELDKIT.headers.took; // how long the kept page took to come, on the kept copy
 
 async function networkFirst(request, url) {
   const asked = Date.now();
@@ -116,7 +118,7 @@ async function networkFirst(request, url) {
   const kept = await caches.match(PAGE, { cacheName: CACHE });
   // No server: /capture becomes the booth, which takes cards offline; so does any page
   // when there is no shell to show. Other pages open from the shell, which offers the booth.
-  const unreachable = url.pathname === "/capture" || !kept ? booth : () => kept;
+  const unreachable = url.pathname === FIELDKIT.paths.capture || !kept ? booth : () => kept;
   const answer = fromNetwork.catch(unreachable);
   if (!kept) return answer; // nothing to show early: wait, or the booth
   const slow = Number(kept.headers.get(TOOK)) > PAGE_PATIENCE_MS;
