@@ -15,7 +15,7 @@ delivered message has (Received lines, DKIM, ...), about 1.1 kB.
 - **pages during a sync**: warm reruns of a few pages under AppTest (as
   bench/run.py times them) while the first sync runs again as the server
   runs it (``mail_schedule.start_sync``: a process of its own at a lower CPU
-  priority, nice 10), in pairs: one rerun with the sync paused, one with it
+  priority, nice 19), in pairs: one rerun with the sync paused, one with it
   running, so both meet the same load from anything else on the machine.
   Dovecot is given that priority too for this part: on a real server the
   mailbox is on another machine. For the first two figures it runs as it

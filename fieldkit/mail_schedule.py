@@ -30,7 +30,7 @@ from fieldkit import clock, config, db, mail_sync
 from fieldkit.errors import DatabaseError
 
 ROOT = Path(__file__).resolve().parents[1]  # where ``python -m fieldkit`` is found
-NICENESS = 10  # a sync yields the CPU to pages
+NICENESS = 19  # the lowest priority: a page that wants the CPU gets it first
 MIN_WAIT_SECONDS = 5.0
 STOP_SECONDS = 10.0
 log = logging.getLogger(__name__)
