@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit import file_util
 
 from fieldkit import config
+from fieldkit.ui import warm
 from fieldkit.ui.gate import provider_allowed_emails
 from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
@@ -32,7 +33,8 @@ app = st.App(
     routes=routes(PAGE, SITE),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
-                          site=SITE),
-    # The mailbox syncs in the background while the server runs.
+                          site=SITE, start_up=(warm.warm_up,)),
+    # The mailbox syncs in the background while the server runs (started and
+    # stopped with it: a lifespan, not a start-up task).
     lifespan=lifespan(SITE.database),
 )

@@ -185,10 +185,18 @@ def _text_size(sent: Mapping) -> int:
 
 
 def received(db: Database, card_id_: str) -> tuple[int | None] | None:
-    """(person id, or None when deleted since) when the card was stored before, else None."""
+    """(person id, or None when deleted since) when the card was stored before, else None.
+
+    Before means from the outbox, or by the capture form whose Save the phone
+    kept when it could not reach the server: that card's id is the form's own
+    (``cards.save``'s ``uid``), so whichever lands first stores it, once.
+    """
     row = db.execute("SELECT person_id FROM received_cards WHERE card_id = ?",
                      [card_id_]).fetchone()
-    return (row[0],) if row else None
+    if row:
+        return (row[0],)
+    saved = cards.saved_uid(db, card_id_)
+    return (saved,) if saved is not None else None
 
 
 def receive(db: Database, sent: object, *, now: datetime | None = None,
@@ -234,7 +242,7 @@ def receive(db: Database, sent: object, *, now: datetime | None = None,
         twins = matching.twins(db, card)
         person_id = cards.save(db, card, settings=settings,
                                event_id=checkins.event_at(db, checked.captured_at),
-                               photo=checked.photo, now=checked.captured_at)
+                               photo=checked.photo, now=checked.captured_at, uid=the_id)
         db.execute("INSERT INTO received_cards (card_id, person_id, captured_at, received_at) "
                    "VALUES (?, ?, ?, ?)",
                    [the_id, person_id, clock.to_iso(checked.captured_at), clock.to_iso(now)])

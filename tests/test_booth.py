@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from PIL import Image
 
-from fieldkit import booth, cards, checkins, people, reviews
+from fieldkit import booth, cards, checkins, config, people, reviews
 from fieldkit.errors import ValidationError
 from tests.factory import NOW, add_checkin, add_event, count, save_card
 from tests.hostile import HOSTILE, assert_clear, fingerprint, hostile_text, odd_value
@@ -61,6 +61,32 @@ def test_a_card_sent_again_returns_the_same_person_and_changes_nothing(db):
     assert again == booth.Receipt(card["id"], booth.ALREADY, person_id=first.person_id)
     assert fingerprint(db) == before
     assert count(db, "people") == 1 and count(db, "attachments") == 1
+
+
+@pytest.mark.parametrize("first", ["form", "outbox"])
+def test_a_capture_forms_save_and_the_card_the_phone_kept_of_it_land_once(db, first):
+    # A Save on /capture the server did not answer: the phone kept the card under the form's
+    # id. Whichever of the two reaches the server first stores the person; the other finds them.
+    form_id = str(uuid.uuid4())
+    card = cards.clean({"name": "Tomas Tunnel", "company": "Acme"})
+    settings = config.load(db)
+
+    def by_form():
+        return cards.save(db, card, settings=settings, uid=form_id, now=NOW)
+
+    def by_outbox():
+        return booth.receive(db, sent("Tomas Tunnel", id=form_id, company="Acme"), now=NOW)
+
+    if first == "form":
+        person_id = by_form()
+        receipt = by_outbox()
+        assert (receipt.status, receipt.person_id) == (booth.ALREADY, person_id)
+    else:
+        receipt = by_outbox()
+        assert receipt.status == booth.STORED
+        assert by_form() == receipt.person_id
+    assert db.execute("SELECT count(*) FROM people").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM touches WHERE kind = 'met'").fetchone() == (1,)
 
 
 def test_a_resent_card_of_a_person_deleted_since_does_not_bring_them_back(db):

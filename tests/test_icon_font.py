@@ -1,6 +1,7 @@
 """The icon font a phone downloads: only the icons FieldKit can show, every one of them."""
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,32 @@ def test_the_middleware_answers_the_font_with_its_subset_once_and_revalidates(fo
     assert client.get(path).content == first.content
     assert served == [path]  # cut once, then kept
     assert client.get("/other").content == font_data  # other paths pass through
+
+
+def test_the_font_is_cut_as_the_server_starts_before_anyone_asks(font_data, tmp_path):
+    # The first phone after a start no longer waits for the cut (three seconds on 2 cores).
+    (tmp_path / "page.py").write_text('icon=":material/location_on:"')
+    (tmp_path / "static" / "media").mkdir(parents=True)
+    (tmp_path / "static" / "media" / FONTS[0].name).write_bytes(font_data)
+    path = "/static/media/" + FONTS[0].name
+    served = []
+
+    async def original(request):
+        served.append(request.url.path)
+        return Response(font_data, media_type="font/woff2")
+
+    inner = Starlette(routes=[Route(path, original)])
+    with TestClient(icon_font.IconFont(inner, sources=[tmp_path], root=tmp_path)) as client:
+        for _ in range(500):  # the server is up; nobody has asked yet
+            if served:
+                break
+            time.sleep(0.02)
+        assert served == [path]
+        for _ in range(500):
+            if path in client.app._kept:
+                break
+            time.sleep(0.02)
+        first = client.get(path)
+    assert "location_on" in spelt(first.content) and len(first.content) < len(font_data) / 10
+    assert served == [path]  # the request was answered from the cut made at start
+

@@ -6,6 +6,7 @@ can count what reached it.
 """
 
 import io
+import threading
 import time
 import json
 from pathlib import Path
@@ -20,7 +21,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
 
+from fieldkit.ui import warm
 from fieldkit.web import compress, icons, routes, shell
+from fieldkit.web.middleware import StartUp
 
 SCRIPT = b"console.log('FieldKit');\n" * 400  # 10 KB of JavaScript
 PAGE = (b'<!DOCTYPE html><html><head><title>Streamlit</title>'
@@ -341,3 +344,15 @@ def test_a_warm_up_that_finds_nothing_leaves_the_file_to_its_first_request():
             time.sleep(0.02)
         answer = web.get("/static/media/logo.png", headers={"accept-encoding": "br"})
         assert answer.status_code == 200 and "content-encoding" not in answer.headers
+
+
+def test_the_pages_imports_are_loaded_as_the_server_starts():
+    ran = []
+    app = StartUp(Starlette(routes=[]), tasks=[lambda: ran.append(threading.current_thread())])
+    with TestClient(app):
+        for _ in range(200):
+            if ran:
+                break
+            time.sleep(0.02)
+    assert len(ran) == 1 and ran[0] is not threading.main_thread()  # in a worker thread
+    assert {"fieldkit.ui.capture_actions", "fieldkit.cards", "pandas"} <= set(warm.page_imports())

@@ -18,7 +18,7 @@ import asyncio
 import gzip
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +70,46 @@ async def whole_answer(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Me
     return start, b"".join(chunks)
 
 
+def after_start_up(send: Send, start: Callable[[], Awaitable[None]]) -> Send:
+    """The lifespan's ``send``, calling ``start()`` in a task once the server is up.
+
+    For work a first request would otherwise wait on (compressing, cutting a
+    font): done in the background before a phone asks.
+    """
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        await send(message)
+        if message["type"] == "lifespan.startup.complete" and not started:
+            started = True
+            _STARTED.add(asyncio.get_running_loop().create_task(start()))
+            for task in [t for t in _STARTED if t.done()]:
+                _STARTED.discard(task)
+    return sending
+
+
+_STARTED: set[asyncio.Task] = set()  # held until done: the loop keeps only weak references
+
+
+def plain_get(path: str, encoding: str | None = None) -> tuple[Scope, Receive]:
+    """A GET of ``path`` from this machine, as a browser would ask, and its receive.
+
+    The receive never answers: this "client" neither sends a body nor leaves.
+    """
+    idle = asyncio.Event()  # never set
+
+    async def nothing_to_receive() -> Message:
+        await idle.wait()
+        return {"type": "http.disconnect"}
+
+    headers = [(b"accept-encoding", encoding.encode())] if encoding else []
+    return ({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 0), "headers": headers}, nothing_to_receive)
+
+
 def chosen_encoding(accept_encoding: str) -> str | None:
     """The best encoding the browser accepts: "br", then "gzip"; None for neither.
 
@@ -111,11 +151,10 @@ class StaticCompression:
         self._kept: dict[tuple[str, str], Kept | None] = {}  # None: not worth compressing
         self._locks: dict[tuple[str, str], anyio.Lock] = {}
         self._lock = threading.Lock()
-        self._warming: asyncio.Task | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" and self.warm:
-            await self.app(scope, receive, self._after_start_up(send))
+            await self.app(scope, receive, after_start_up(send, self._warm_up))
             return
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or not scope["path"].startswith(self.prefix)):
@@ -170,14 +209,6 @@ class StaticCompression:
                     self._kept[key] = await self._compress(scope, receive, encoding)
         return self._kept[key]
 
-    def _after_start_up(self, send: Send) -> Send:
-        """The lifespan's send, starting the warm-up once the server is up."""
-        async def sending(message: Message) -> None:
-            await send(message)
-            if message["type"] == "lifespan.startup.complete" and self._warming is None:
-                self._warming = asyncio.get_running_loop().create_task(self._warm_up())
-        return sending
-
     async def _warm_up(self) -> None:
         """Compress the page's own files (brotli: every phone's browser takes it) one by one.
 
@@ -185,17 +216,8 @@ class StaticCompression:
         them from memory instead of waiting on the compression, as at any
         later visit.
         """
-        idle = asyncio.Event()  # never set: this "client" neither sends nor leaves
-
-        async def nothing_to_receive() -> Message:
-            await idle.wait()
-            return {"type": "http.disconnect"}
-
         for path in self.warm:
-            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-                     "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
-                     "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
-                     "client": ("127.0.0.1", 0), "headers": [(b"accept-encoding", b"br")]}
+            scope, nothing_to_receive = plain_get(path, "br")
             try:
                 if await self._kept_for(scope, nothing_to_receive, "br") is None:
                     self._kept.pop((path, "br"), None)  # its first request tries again

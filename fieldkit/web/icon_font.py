@@ -6,8 +6,9 @@ icons, to a phone that shows a few dozen. FieldKit sends a subset: the
 glyphs of every icon named in FieldKit's code (``:material/save:``) and in
 Streamlit's own (its scripts and Python package, so no screen of its own
 loses an icon), plus the letters the names are spelt with. The names are
-read from the installed code the first time the font is asked for, the
-subset is made once and kept; the font's URL stays the same.
+read from the installed code and the subset made once, in the background as
+the server starts (a first phone would otherwise wait three seconds for it),
+and kept; the font's URL stays the same.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from fontTools.ttLib import TTFont
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fieldkit.web.compress import whole_answer
+from fieldkit.web.compress import after_start_up, plain_get, whole_answer
 
 FONT_PATH = re.compile(r"^/static/media/MaterialSymbols-[A-Za-z]+\.[\w-]+\.woff2$")
 _NAMED = re.compile(rb"material/([a-z0-9_]+)")
@@ -88,13 +89,18 @@ def subset(font_data: bytes, names: Iterable[str]) -> bytes:
 class IconFont:
     """ASGI middleware: Streamlit's Material Symbols font answered by its subset, made once."""
 
-    def __init__(self, app: ASGIApp, sources: Iterable[Path] = ()):
+    def __init__(self, app: ASGIApp, sources: Iterable[Path] = (), root: Path | None = None):
         self.app = app
         self.sources = tuple(sources)
+        # Streamlit's static folder, where the fonts to cut at start-up are (None: none).
+        self.root = root
         self._kept: dict[str, tuple[list, bytes]] = {}
         self._lock = anyio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.root is not None and self.sources:
+            await self.app(scope, receive, after_start_up(send, self._cut_at_start))
+            return
         if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD")
                 or not FONT_PATH.match(scope["path"]) or not self.sources):
             await self.app(scope, receive, send)
@@ -116,6 +122,20 @@ class IconFont:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body",
                     "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def _cut_at_start(self) -> None:
+        """Cut each Material Symbols font of the static folder before a phone asks for it."""
+        for font in sorted((self.root / "static" / "media").glob("MaterialSymbols-*.woff2")):
+            path = f"/static/media/{font.name}"
+            if not FONT_PATH.match(path):
+                continue
+            scope, receive = plain_get(path)
+            try:
+                async with self._lock:
+                    if path not in self._kept and (kept := await self._cut(scope, receive)):
+                        self._kept[path] = kept
+            except Exception:  # left to its first request, which tries again
+                pass
 
     async def _cut(self, scope: Scope, receive: Receive) -> tuple[list, bytes] | None:
         start, body = await whole_answer(self.app, scope, receive)

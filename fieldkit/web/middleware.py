@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
@@ -22,7 +22,32 @@ from fieldkit import contract
 from fieldkit.errors import FieldkitError
 from fieldkit.web import shell
 from fieldkit.web.site import Site
-from fieldkit.web.compress import ENCODERS, chosen_encoding
+from fieldkit.web.compress import ENCODERS, after_start_up, chosen_encoding
+
+
+class StartUp:
+    """ASGI middleware: ``tasks`` run once, each in a worker thread, when the server is up.
+
+    What the first request would otherwise wait on, done before anyone asks;
+    a task that fails leaves its work to that request.
+    """
+
+    def __init__(self, app: ASGIApp, tasks: Iterable[Callable[[], object]] = ()):
+        self.app = app
+        self.tasks = tuple(tasks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.tasks:
+            await self.app(scope, receive, after_start_up(send, self._run))
+            return
+        await self.app(scope, receive, send)
+
+    async def _run(self) -> None:
+        for task in self.tasks:
+            try:
+                await anyio.to_thread.run_sync(task)
+            except Exception:  # the work is left to the first request that needs it
+                pass
 
 
 class SecurityHeaders:

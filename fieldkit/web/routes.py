@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
@@ -24,7 +24,7 @@ from fieldkit.web.browser import served
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.doors import Doors
 from fieldkit.web.icon_font import IconFont
-from fieldkit.web.middleware import SecurityHeaders, ShellPage
+from fieldkit.web.middleware import SecurityHeaders, ShellPage, StartUp
 from fieldkit.web.site import Site
 
 # Asked for again each time the page is: a new FieldKit shows up at once.
@@ -53,18 +53,22 @@ def shell_files(html: bytes) -> list[str]:
 
 
 def middleware(page_file: Path | None = None, icon_sources: Iterable[Path] = (),
-               site: Site | None = None) -> list[Middleware]:
+               site: Site | None = None,
+               start_up: Iterable[Callable[[], object]] = ()) -> list[Middleware]:
     """Outermost first: headers on every answer, the host and Streamlit's own doors
     checked (``site`` says who may open FieldKit), the page made a shell, static files
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
-    icons named in ``icon_sources`` (folders of code)."""
+    icons named in ``icon_sources`` (folders of code). ``start_up`` runs in worker
+    threads once the server is up (the pages' imports)."""
     warm = shell_files(page_file.read_bytes()) if page_file else ()
     site = site or Site()
-    return [Middleware(SecurityHeaders, site=site), Middleware(Doors, site=site),
+    return [Middleware(StartUp, tasks=tuple(start_up)),
+            Middleware(SecurityHeaders, site=site), Middleware(Doors, site=site),
             Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm,
                        root=page_file.parent if page_file else None),
-            Middleware(IconFont, sources=tuple(icon_sources))]
+            Middleware(IconFont, sources=tuple(icon_sources),
+                       root=page_file.parent if page_file else None)]
 
 
 def routes(page_file: Path, site: Site | None = None) -> list[Route]:
