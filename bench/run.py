@@ -29,7 +29,9 @@ with medians over repeated runs:
   (bench/dav.py);
 - business cards read from generated photos (bench/cards.py, tests/cardgen.py):
   fields exactly right, time per card, and the served app's memory growth
-  while cards are read on /capture in Chromium.
+  while cards are read on /capture in Chromium;
+- the mailbox on a private Dovecot on loopback (bench/mail.py): a first sync
+  of 50,000 headers, a sync with nothing new, pages while a sync runs.
 
 Prints one table and writes the same as JSON. Not part of `make test`.
 """
@@ -479,7 +481,7 @@ def table(figures: list[Figure]) -> str:
 
 
 PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards",
-         "photos", "dav")
+         "photos", "dav", "mail")
 # Those that need the heavy database.
 HEAVY_PARTS = {"generate", "pages", "server", "imports", "dav"}
 
@@ -586,6 +588,17 @@ def main(argv: list[str] | None = None) -> int:
                                                              card_reads, say)
             figures += [Figure(**f) for f in found]
             skipped += missing
+        if "mail" in parts:
+            from bench import mail
+            from tests.mailserver import find_dovecot
+            if find_dovecot() is None:
+                skipped.append("mail figures: no dovecot (apt-get install dovecot-imapd)")
+                say(f"  skipped {skipped[-1]}")
+            else:
+                say("The mailbox: a first sync of 50,000 headers, nothing new, pages during "
+                    "a sync...")
+                found, details["mail"] = mail.measure(workdir, repeat, say)
+                figures += [Figure(**f) for f in found]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -90,6 +90,12 @@ address book, phone card
 app password
     What a phone or computer syncs contacts and calendar with: one per
     device, shown once, only its hash kept (``app_passwords``).
+mailbox, sync, bounce
+    The user's own email account, read over IMAP, read-only and headers only
+    (``mailbox`` reads it, ``mail_account`` keeps where it is, ``mail_rules``
+    says what a message means). A sync reads what is new in it and logs it
+    through the ladder (``mail_sync``; in the background: ``mail_schedule``).
+    A bounce is a delivery failure: it marks the address that bounced.
 """
 
 __version__ = "0.1.0"

@@ -107,6 +107,13 @@ _QUERIES: dict[str, str] = {
     "phone_cards": """
         SELECT p.person_id, c.name AS person, p.href, p.removed_at
         FROM phone_cards p JOIN people c ON c.id = p.person_id ORDER BY p.person_id""",
+    "mail_touches": """
+        SELECT m.touch_id, t.person_id, c.name AS person, t.kind, t.at, m.message_id, m.subject,
+               m.folder, m.logged, m.created_at
+        FROM mail_touches m JOIN touches t ON t.id = m.touch_id
+        JOIN people c ON c.id = t.person_id ORDER BY m.touch_id""",
+    "mail_bounces": """
+        SELECT address, bounced_at, message_id, created_at FROM mail_bounces ORDER BY address""",
 }
 
 # Which product table each file comes from (row counts match one for one).
@@ -118,15 +125,17 @@ SOURCE_TABLES: dict[str, str] = {
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
     "triage_days": "triage_days", "import_runs": "import_runs", "settings": "settings",
     "booth_cards": "received_cards", "reviews": "reviews", "phone_cards": "phone_cards",
+    "mail_touches": "mail_touches", "mail_bounces": "mail_bounces",
 }
 
 
 # Not exported: the password hash, the wrong-attempt count and the signed-in
 # devices stay on the server (and the wrong attempts per address), as do the
-# app passwords' hashes and the calendar feed's token; the phones' change log
-# is sync bookkeeping.
+# app passwords' hashes, the calendar feed's token and the mailbox FieldKit
+# reads (where it is, how far it was read); the phones' change log is sync
+# bookkeeping.
 NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices", "app_passwords",
-                          "calendar_feed", "dav_changes", "dav_books"})
+                          "calendar_feed", "dav_changes", "dav_books", "mailbox", "mail_folders"})
 
 
 def safe_cell(value: object) -> object:

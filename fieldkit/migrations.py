@@ -40,6 +40,10 @@ TABLES = (
     "dav_changes",
     "dav_books",
     "calendar_feed",
+    "mailbox",
+    "mail_folders",
+    "mail_touches",
+    "mail_bounces",
 )
 
 
@@ -614,3 +618,65 @@ def _dav(db: Database) -> None:
     )
     for name, event, statements in _DAV_TRIGGERS:
         db.execute(f"CREATE TRIGGER [{name}] {event} BEGIN {statements} END")
+
+
+@migrations(name="0011_mail")
+def _mail(db: Database) -> None:
+    # The mailbox FieldKit reads (fieldkit.mail_account, fieldkit.mail_sync):
+    # where it is and how the last sync went. Its password is never here: it
+    # is in a file beside the database, readable by its owner only.
+    db.execute(
+        """
+        CREATE TABLE mailbox (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            host TEXT NOT NULL CHECK (length(host) > 0),
+            port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+            user TEXT NOT NULL CHECK (length(user) > 0),
+            security TEXT NOT NULL CHECK (security IN ('ssl', 'starttls', 'none')),
+            connected_at TEXT NOT NULL,
+            sync_started_at TEXT,         -- the sync running now, or the last one
+            sync_finished_at TEXT,
+            sync_ok INTEGER CHECK (sync_ok IS NULL OR sync_ok IN (0, 1)),
+            sync_result TEXT              -- one line: what it read and logged, or what failed
+        ) STRICT
+        """
+    )
+    # How far each folder was read: a changed UIDVALIDITY means its UIDs
+    # were renumbered, and the folder is read again.
+    db.execute(
+        """
+        CREATE TABLE mail_folders (
+            name TEXT PRIMARY KEY,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0 CHECK (last_uid >= 0),
+            synced_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    # The message behind each attempt or dialog the mailbox logged (or a
+    # tapped one it matched): a message is never logged twice for a person,
+    # also after its touch was undone.
+    db.execute(
+        """
+        CREATE TABLE mail_touches (
+            touch_id INTEGER PRIMARY KEY REFERENCES touches (id) ON DELETE CASCADE,
+            message_id TEXT NOT NULL CHECK (length(message_id) > 0),
+            subject TEXT,
+            folder TEXT,
+            logged INTEGER NOT NULL CHECK (logged IN (0, 1)),  -- 0: it matched a tapped one
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX mail_touches_message ON mail_touches (message_id)")
+    # Addresses of people that bounced (a delivery failure in the mailbox).
+    db.execute(
+        """
+        CREATE TABLE mail_bounces (
+            address TEXT PRIMARY KEY COLLATE NOCASE,
+            bounced_at TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )

@@ -5,7 +5,7 @@ import streamlit as st
 from fieldkit import cards, clock, config, followups, labelled, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached, phone_widgets
+from fieldkit.ui import actions, cached, mail_widgets, phone_widgets
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -103,6 +103,7 @@ def show_person(db, settings, person_id: int) -> None:
         st.success(flash, icon=":material/check:")
     with st.container(border=True):
         st.markdown(pw.card_markdown(person, tz))
+        mail_widgets.bounce_marks(person_id, tz)
         if person["note"]:
             st.text(person["note"])
         for photo in person["photos"]:

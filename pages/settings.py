@@ -1,11 +1,12 @@
-"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours; signing out."""
+"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours, mailbox;
+signing out."""
 
 from datetime import time
 
 import streamlit as st
 
 from fieldkit import clock, config
-from fieldkit.ui import actions, gate, phone_widgets, sign_in_widgets
+from fieldkit.ui import actions, gate, mail_widgets, phone_widgets, sign_in_widgets
 from fieldkit.ui.gate import open_db
 
 with open_db() as db:
@@ -66,5 +67,6 @@ with st.expander("Restore the defaults"):
 
 phone_widgets.connect_section(values["timezone"])
 
+mail_widgets.section()
 sign_in_widgets.devices_section(values["timezone"])
 gate.provider_sign_out_button()
