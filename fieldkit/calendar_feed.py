@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Alarm, Calendar, Event, vDuration
 from sqlite_utils import Database
 
-from fieldkit import clock, exports, messages
+from fieldkit import clock, contract, exports, messages
 from fieldkit.db import transaction
 
 BOOK = "followups"
@@ -33,7 +33,7 @@ NAME = exports.CALENDAR_NAME
 PRODID = "-//FieldKit//Follow-ups//EN"
 # How often a subscribed calendar should fetch the feed again.
 REFRESH = timedelta(hours=1)
-QUEUE_PATH = "/queue"  # the Follow-ups page
+QUEUE_PATH = contract.QUEUE_PATH
 
 
 @dataclass(frozen=True)

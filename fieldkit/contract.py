@@ -16,6 +16,9 @@ DEVICE_COOKIE = "fieldkit_device"
 
 BOOTH_PATH = "/booth"  # the page that takes cards with no network
 CAPTURE_PATH = "/capture"  # the page a card is typed on; the booth stands in for it offline
+QUEUE_PATH = "/queue"  # the Follow-ups page, which the calendar's events link back to
+DAV_PATH = "/dav"  # the phone's Contacts and Calendar (CardDAV, CalDAV)
+FEED_PATH = "/feeds/"  # the calendar for apps that only subscribe: /feeds/<token>.ics
 STATIC_PREFIX = "/static/"  # Streamlit's own files, content-hashed
 API_PREFIX = "/api/"
 BOOTH_STATE_PATH = API_PREFIX + "booth"  # what the booth keeps for when it is offline

@@ -13,12 +13,13 @@ import plistlib
 import uuid
 from urllib.parse import urlsplit
 
+from fieldkit import contract
 from fieldkit.app_passwords import USERNAME
 from fieldkit.errors import ValidationError
 
-DAV_PATH = "/dav"
+DAV_PATH = contract.DAV_PATH
 PRINCIPAL_PATH = f"{DAV_PATH}/{USERNAME}/"
-FEED_PATH = "/feeds/"
+FEED_PATH = contract.FEED_PATH
 PROFILE_TYPE = "application/x-apple-aspen-config"
 PROFILE_NAME = "FieldKit.mobileconfig"
 
