@@ -34,6 +34,10 @@ CONNECTION_PATH = "/connection.js"
 MANIFEST_PATH = "/manifest.webmanifest"
 ICON_PREFIX = "/icons/"
 
+# The capture form's widgets are keyed "<CAPTURE_KEY>_<field>_<generation>" (Streamlit marks
+# each with the class "st-key-<key>"): how the page's script reads a form it must keep.
+CAPTURE_KEY = "capture"
+
 # An answer of FieldKit's own (not Streamlit's page): the shell rewriting leaves it alone.
 OWN_HEADER = "x-fieldkit-own"
 # Streamlit's page made into the shell: what the service worker keeps.
