@@ -171,15 +171,6 @@
     }
   }
 
-  // A random id where crypto.randomUUID is missing (a page served over plain HTTP).
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
 
   // The tap never reached the server (it was stopped here): the card is the phone's to
   // send, under an id of its own, taken now; the booth's outbox sends it once.
@@ -190,10 +181,12 @@
       show();
       return;
     }
-    const card = { id: uuid(), captured_at: new Date().toISOString(), fields: found.fields,
-      photo: null };
+    let card;
     try {
-      await (await loadOutbox()).put(card);
+      const box = await loadOutbox();
+      card = { id: box.uuid(), captured_at: new Date().toISOString(), fields: found.fields,
+        photo: null };
+      await box.put(card);
     } catch (error) {
       notSaved = true; // no outbox here (no IndexedDB): what was typed stays
       show();
