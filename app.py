@@ -1,4 +1,5 @@
-"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes and middleware.
+"""FieldKit's entry: Streamlit's frame (frame.py) with FieldKit's HTTP routes, middleware
+and what runs beside them (the mailbox's background sync).
 
 `streamlit run app.py` (what `make run` does) finds ``app`` and serves it.
 """
@@ -12,6 +13,7 @@ from streamlit import file_util
 from fieldkit import config
 from fieldkit.ui import warm
 from fieldkit.ui.gate import provider_allowed_emails
+from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
 from fieldkit.web.site import Site
 
@@ -32,4 +34,7 @@ app = st.App(
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
                           site=SITE, start_up=(warm.warm_up,)),
+    # The mailbox syncs in the background while the server runs (started and
+    # stopped with it: a lifespan, not a start-up task).
+    lifespan=lifespan(SITE.database),
 )

@@ -24,9 +24,14 @@ with medians over repeated runs:
 - /capture while the network drops, and the booth opened offline (bench/drop.py);
 - image bombs at the API: one request of 20 cards whose photos decode to the most
   pixels allowed, its peak memory growth (bench/photos.py);
+- the phone's address book over CardDAV: a first full sync of every person,
+  an incremental sync with one change, the pages while a phone syncs
+  (bench/dav.py);
 - business cards read from generated photos (bench/cards.py, tests/cardgen.py):
   fields exactly right, time per card, and the served app's memory growth
-  while cards are read on /capture in Chromium.
+  while cards are read on /capture in Chromium;
+- the mailbox on a private Dovecot on loopback (bench/mail.py): a first sync
+  of 50,000 headers, a sync with nothing new, pages while a sync runs.
 
 Prints one table and writes the same as JSON. Not part of `make test`.
 """
@@ -476,8 +481,9 @@ def table(figures: list[Figure]) -> str:
 
 
 PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards",
-         "photos")
-HEAVY_PARTS = {"generate", "pages", "server", "imports"}  # those that need the heavy database
+         "photos", "dav", "mail")
+# Those that need the heavy database.
+HEAVY_PARTS = {"generate", "pages", "server", "imports", "dav"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -568,6 +574,13 @@ def main(argv: list[str] | None = None) -> int:
             say("Image bombs at the API: 20 cards of 24 MP photos in one request...")
             found, details["photos"] = photos.measure(workdir, say)
             figures += [Figure(**f) for f in found]
+        if "dav" in parts:
+            from bench import dav
+            say("The phone's address book over CardDAV: first sync, one change, pages "
+                "meanwhile...")
+            found, details["dav"], missing = dav.measure(path, workdir, starts, CHROMIUM, say)
+            figures += [Figure(**f) for f in found]
+            skipped += missing
         if "cards" in parts:
             from bench import cards
             say("Business cards read from generated photos...")
@@ -575,6 +588,17 @@ def main(argv: list[str] | None = None) -> int:
                                                              card_reads, say)
             figures += [Figure(**f) for f in found]
             skipped += missing
+        if "mail" in parts:
+            from bench import mail
+            from tests.mailserver import find_dovecot
+            if find_dovecot() is None:
+                skipped.append("mail figures: no dovecot (apt-get install dovecot-imapd)")
+                say(f"  skipped {skipped[-1]}")
+            else:
+                say("The mailbox: a first sync of 50,000 headers, nothing new, pages during "
+                    "a sync...")
+                found, details["mail"] = mail.measure(workdir, repeat, say)
+                figures += [Figure(**f) for f in found]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -81,6 +81,21 @@ may open
     from.
 import
     Bringing people in from a LinkedIn or vCard file (``imports``).
+address book, phone card
+    The people as the phone's own Contacts get them over CardDAV
+    (``contacts_book``); a card a phone wrote is kept as it came
+    (``phone_cards``). A person removed from the phone's contacts left the
+    address book only. The follow-ups reach the phone's Calendar
+    (``calendar_feed``).
+app password
+    What a phone or computer syncs contacts and calendar with: one per
+    device, shown once, only its hash kept (``app_passwords``).
+mailbox, sync, bounce
+    The user's own email account, read over IMAP, read-only and headers only
+    (``mailbox`` reads it, ``mail_account`` keeps where it is, ``mail_rules``
+    says what a message means). A sync reads what is new in it and logs it
+    through the ladder (``mail_sync``; in the background: ``mail_schedule``).
+    A bounce is a delivery failure: it marks the address that bounced.
 """
 
 __version__ = "0.1.0"

@@ -187,6 +187,23 @@ def guessers(db: Database, *, now: datetime | None = None) -> list[Guesser]:
             for client, failures, last in rows]
 
 
+def count_wrong(db: Database, client: str, *, now: datetime | None = None) -> int:
+    """Count a wrong password from ``client`` given elsewhere than the sign-in form (a
+    phone's app password): one count for both. Returns the wait before that address's
+    next attempt, in seconds."""
+    now = now or clock.utc_now()
+    with fdb.transaction(db):
+        db.execute("INSERT INTO sign_in_failures (client, at) VALUES (?, ?)",
+                   [_client(client), clock.to_iso(now)])
+        return attempts(db, client, now=now).wait_seconds
+
+
+def forget_wrong(db: Database, client: str) -> None:
+    """A right password from ``client`` (an app password): its wrong ones are forgotten."""
+    with fdb.transaction(db):
+        db.execute("DELETE FROM sign_in_failures WHERE client = ?", [_client(client)])
+
+
 def clear_failures(db: Database) -> int:
     """Forget every wrong password (Settings): no address waits any more. Returns how many."""
     with fdb.transaction(db):

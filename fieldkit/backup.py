@@ -391,8 +391,9 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
     there was no database yet). The new file is written to a temporary name
     in the same folder and renamed over the database, then migrated to the
     current schema, and the restore is recorded in ``import_runs``. The
-    server's password and signed-in devices stay as they were; the backup's
-    devices are dropped.
+    server's password, signed-in devices, app passwords and calendar feed
+    address stay as they were; the backup's are dropped. Phones syncing
+    contacts and calendar start over (their sync tokens are stale).
 
     Call it with no connection of your own open on the file: a restore
     waits up to ``wait`` seconds for other connections, then gives up.
@@ -428,12 +429,18 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
     # another one) must not open or change it, and a backup's devices sign
     # no one in here.
     server = _sign_in_rows(keep) if keep is not None else _UNKNOWN
+    # So do the phones' app passwords and the calendar feed's address.
+    phones = _server_rows(keep, PHONE_TABLES) if keep is not None else {}
     with connect(path) as db, transaction(db):
         db.execute(
             "INSERT INTO import_runs (kind, filename, sha256, at) VALUES ('restore', ?, ?, ?)",
             [normalise.filename(filename), info.sha256, clock.to_iso(moment)])
         db.execute("DELETE FROM devices")
         db.execute("DELETE FROM sign_in_failures")  # the backup's guessers, not this server's
+        for table, columns in PHONE_TABLES.items():
+            db.execute(f"DELETE FROM [{table}]")
+            db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES "
+                                f"({', '.join('?' * len(columns))})", phones.get(table, []))
         if server is not _UNKNOWN:
             password, devices = server
             db.execute("DELETE FROM sign_in")
@@ -446,6 +453,25 @@ def restore(db_path: str | Path, data: bytes, *, now: datetime | None = None,
 
 
 _UNKNOWN = object()  # the previous file could not be read: keep the backup's password
+
+# The server's own secrets for the phones, kept across a restore (the backup's dropped).
+PHONE_TABLES = {"app_passwords": ("name", "password_hash", "created_at", "last_used_at"),
+                "calendar_feed": ("id", "token", "created_at")}
+
+
+def _server_rows(path: Path, tables: dict[str, tuple[str, ...]]) -> dict[str, list[tuple]]:
+    """The rows of ``tables`` in the database file at ``path`` (none for a table it lacks)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            present = {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return {table: conn.execute(f"SELECT {', '.join(columns)} FROM [{table}]").fetchall()
+                    for table, columns in tables.items() if table in present}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
 
 
 def _sign_in_rows(path: Path):

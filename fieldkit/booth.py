@@ -36,10 +36,11 @@ from fieldkit.db import transaction
 from fieldkit.errors import FieldkitError, ValidationError
 
 # The fields the booth page sends; the rest of a card is added on FieldKit's pages.
-FIELDS: tuple[str, ...] = ("name", "kind", "important", "company", "title", "email",
-                           "phone", "note")
-# The fields typed as text (kind is picked, important switched on).
-TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("kind", "important"))
+FIELDS: tuple[str, ...] = ("name", "kind", "important", "department", "company", "title",
+                           "email", "phone", "linkedin_url", "website", "note", "tags")
+# The booth page's own fields typed as text (kind is picked, important switched on); a
+# capture form the phone kept for want of a connection sends the others too.
+TEXT_FIELDS: tuple[str, ...] = ("name", "company", "title", "email", "phone", "note")
 # A phone's clock may run a little ahead of the server's.
 CLOCK_AHEAD = timedelta(minutes=10)
 # Older than this, a "captured at" is a wrong clock, not a card that waited.

@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from fieldkit import config, db, imports, linkedin, sample, vcard
+from fieldkit import cli_app_passwords, config, db, imports, linkedin, mail_cli, sample, vcard
 from fieldkit.errors import FieldkitError
 
 # Exit statuses, as --help tells them.
@@ -266,6 +266,8 @@ def _parser() -> argparse.ArgumentParser:
     paper.add_argument("--region", type=_region, default=None,
                        help="country for phone numbers without +country (default: the "
                             "database's phone region setting)")
+    cli_app_passwords.register(commands, default_db)
+    mail_cli.add(commands, default_db)
     return parser
 
 

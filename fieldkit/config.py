@@ -26,6 +26,7 @@ from fieldkit import clock, normalise
 from fieldkit.db import transaction
 from fieldkit.errors import SettingError, ValidationError
 from fieldkit.kinds import PERSON_KINDS
+from fieldkit.mail_rules import address_key
 from fieldkit.normalise import quoted
 
 DB_ENV = "FIELDKIT_DB"
@@ -304,6 +305,45 @@ _TEMPLATE_SETTINGS = [
     for stage in MESSAGE_STAGES for channel, label in MESSAGE_CHANNELS.items()
 ]
 
+def _some(label: str, raw: Any, parts: Callable[[str], list[str]],
+          clean: Callable[[str], str], what: str, limit: int = 20) -> list[str]:
+    """The cleaned items of a list setting typed as text, each once, at most ``limit``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, str):
+        raise SettingError(f"{label}: expected {what}.")
+    found: list[str] = []
+    for part in parts(raw):
+        item = clean(part)
+        if item not in found:
+            found.append(item)
+    if len(found) > limit:
+        raise SettingError(f"{label}: at most {limit}.")
+    return found
+
+
+def _aliases(label: str, raw: Any) -> str:
+    def clean(part: str) -> str:
+        key = address_key(part)
+        if key is None:
+            raise SettingError(f"{label}: {quoted(part[:80])} is not an email address.")
+        return key
+
+    return ", ".join(_some(label, raw, lambda text: [p for p in re.split(r"[,;\s]+", text) if p],
+                           clean, "email addresses separated by commas"))
+
+
+def _folder_names(label: str, raw: Any) -> str:
+    def clean(name: str) -> str:
+        if len(name) > 200 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name):
+            raise SettingError(f"{label}: {quoted(name[:80])} is not a folder name.")
+        return name
+
+    def lines(text: str) -> list[str]:
+        return [n for n in (line.strip() for line in text.replace("\r\n", "\n").split("\n")) if n]
+
+    return "\n".join(_some(label, raw, lines, clean, "folder names, one a line"))
+
 
 # Default keep-in-touch cadence per kind of relationship, in days.
 DEFAULT_CADENCES = {
@@ -349,6 +389,12 @@ _SETTINGS = [
         for kind, label in PERSON_KINDS.items()
     ],
     Setting(
+        "triage_time", "Evening triage time", "19:00",
+        "Each follow-up in your phone's calendar (FieldKit follow-ups) rings at this time "
+        "on the day it is due.",
+        _hhmm, "Follow-up", "time",
+    ),
+    Setting(
         "calling_hours_start", "Calling hours start", "09:00",
         "Call sessions hide people for whom it is earlier than this, in their own time zone.",
         _hhmm, "Calls", "time",
@@ -360,6 +406,27 @@ _SETTINGS = [
     ),
     *_CARD_SETTINGS,
     *_TEMPLATE_SETTINGS,
+    Setting(
+        "mail_sync_minutes", "Read the mailbox every (minutes)", 15,
+        "While FieldKit runs, it reads what is new in your mailbox this often.",
+        _int_between(5, 24 * 60, "minutes"), "Mailbox", "int",
+    ),
+    Setting(
+        "mail_first_days", "First sync reads the last (days)", 90,
+        "A mailbox read for the first time is read this many days back; older mail is left.",
+        _int_between(1, 3650, "days"), "Mailbox", "int",
+    ),
+    Setting(
+        "mail_aliases", "Your other email addresses", "",
+        "Mail from these addresses is yours too (separate them with commas). The mailbox's "
+        "own address always is.",
+        _aliases, "Mailbox", "line",
+    ),
+    Setting(
+        "mail_folders", "More folders to read", "",
+        "INBOX and your Sent folder are always read; add other folders, one a line.",
+        _folder_names, "Mailbox", "text",
+    ),
     Setting(
         "sign_in_days", "Stay signed in (days)", 30,
         "With a password set, a phone or computer that signed in stays signed in this many "
@@ -477,6 +544,16 @@ def reset(db: Database, names: list[str] | None = None) -> dict[str, Any]:
         except (SettingError, ValueError) as exc:
             raise SettingError(f"Cannot restore only these defaults: {exc}") from None
     return load(db)
+
+
+def mail_aliases(settings: Mapping[str, Any]) -> list[str]:
+    """Your own addresses besides the mailbox's (the setting, as a list)."""
+    return [a for a in settings.get("mail_aliases", "").split(", ") if a]
+
+
+def mail_folders(settings: Mapping[str, Any]) -> list[str]:
+    """The folders to read besides INBOX and Sent (the setting, as a list)."""
+    return [f for f in settings.get("mail_folders", "").split("\n") if f]
 
 
 def cadence_days(settings: Mapping[str, Any], kind: str) -> int:

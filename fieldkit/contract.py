@@ -16,6 +16,9 @@ DEVICE_COOKIE = "fieldkit_device"
 
 BOOTH_PATH = "/booth"  # the page that takes cards with no network
 CAPTURE_PATH = "/capture"  # the page a card is typed on; the booth stands in for it offline
+QUEUE_PATH = "/queue"  # the Follow-ups page, which the calendar's events link back to
+DAV_PATH = "/dav"  # the phone's Contacts and Calendar (CardDAV, CalDAV)
+FEED_PATH = "/feeds/"  # the calendar for apps that only subscribe: /feeds/<token>.ics
 STATIC_PREFIX = "/static/"  # Streamlit's own files, content-hashed
 API_PREFIX = "/api/"
 BOOTH_STATE_PATH = API_PREFIX + "booth"  # what the booth keeps for when it is offline
@@ -30,6 +33,10 @@ OUTBOX_PATH = "/outbox.js"
 CONNECTION_PATH = "/connection.js"
 MANIFEST_PATH = "/manifest.webmanifest"
 ICON_PREFIX = "/icons/"
+
+# The capture form's widgets are keyed "<CAPTURE_KEY>_<field>_<generation>" (Streamlit marks
+# each with the class "st-key-<key>"): how the page's script reads a form it must keep.
+CAPTURE_KEY = "capture"
 
 # An answer of FieldKit's own (not Streamlit's page): the shell rewriting leaves it alone.
 OWN_HEADER = "x-fieldkit-own"

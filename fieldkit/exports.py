@@ -103,6 +103,17 @@ _QUERIES: dict[str, str] = {
     "reviews": """
         SELECT r.person_id, c.name AS person, r.reason, r.twins, r.created_at
         FROM reviews r JOIN people c ON c.id = r.person_id ORDER BY r.created_at, r.person_id""",
+    # Who a phone wrote or deleted; the card as it wrote it stays in the backup.
+    "phone_cards": """
+        SELECT p.person_id, c.name AS person, p.href, p.removed_at
+        FROM phone_cards p JOIN people c ON c.id = p.person_id ORDER BY p.person_id""",
+    "mail_touches": """
+        SELECT m.touch_id, t.person_id, c.name AS person, t.kind, t.at, m.message_id, m.subject,
+               m.folder, m.logged, m.created_at
+        FROM mail_touches m JOIN touches t ON t.id = m.touch_id
+        JOIN people c ON c.id = t.person_id ORDER BY m.touch_id""",
+    "mail_bounces": """
+        SELECT address, bounced_at, message_id, created_at FROM mail_bounces ORDER BY address""",
 }
 
 # Which product table each file comes from (row counts match one for one).
@@ -113,13 +124,18 @@ SOURCE_TABLES: dict[str, str] = {
     "call_sessions": "call_sessions", "debriefs": "debriefs",
     "assumptions": "assumptions", "evidence": "evidence", "photos": "attachments",
     "triage_days": "triage_days", "import_runs": "import_runs", "settings": "settings",
-    "booth_cards": "received_cards", "reviews": "reviews",
+    "booth_cards": "received_cards", "reviews": "reviews", "phone_cards": "phone_cards",
+    "mail_touches": "mail_touches", "mail_bounces": "mail_bounces",
 }
 
 
 # Not exported: the password hash, the wrong-attempt count and the signed-in
-# devices stay on the server.
-NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices"})
+# devices stay on the server (and the wrong attempts per address), as do the
+# app passwords' hashes, the calendar feed's token and the mailbox FieldKit
+# reads (where it is, how far it was read); the phones' change log is sync
+# bookkeeping.
+NOT_EXPORTED = frozenset({"sign_in", "sign_in_failures", "devices", "app_passwords",
+                          "calendar_feed", "dav_changes", "dav_books", "mailbox", "mail_folders"})
 
 
 def safe_cell(value: object) -> object:
@@ -208,7 +224,8 @@ CALENDAR_NAME = "FieldKit follow-ups"
 UID_DOMAIN = "fieldkit"
 
 
-def _open_followups(db: Database) -> list[dict]:
+def open_followups(db: Database) -> list[dict]:
+    """Open follow-ups of active people, soonest first, each with its person's details."""
     cursor = db.execute(
         """
         SELECT f.uid, f.due_on, f.reason, f.rung, f.note, f.created_at,
@@ -237,7 +254,8 @@ def _summary(item: Mapping) -> str:
     return f"Follow up: {_who(item)}"
 
 
-def _description(item: Mapping, settings: Mapping) -> str:
+def followup_description(item: Mapping, settings: Mapping) -> str:
+    """What a follow-up's calendar event says: why now, who, where met, how to reach them."""
     lines = []
     if item["reason"] == "next_step":
         lines.append(f"Next step: {item['note'] or 'as agreed'}")
@@ -286,7 +304,7 @@ def followups_ics(db: Database, settings: Mapping, *, now: datetime | None = Non
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", CALENDAR_NAME)
     calendar.add("name", CALENDAR_NAME)
-    for item in _open_followups(db):
+    for item in open_followups(db):
         due = date.fromisoformat(item["due_on"])
         event = Event()
         event.add("uid", f"{item['uid']}@{UID_DOMAIN}")
@@ -294,7 +312,7 @@ def followups_ics(db: Database, settings: Mapping, *, now: datetime | None = Non
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
         event.add("summary", _summary(item))
-        event.add("description", _description(item, settings))
+        event.add("description", followup_description(item, settings))
         # A reminder to act, not a meeting: it does not make the day look busy.
         event.add("transp", "TRANSPARENT")
         if item["created_at"]:

@@ -32,7 +32,8 @@ from fieldkit.ladder import NextFollowup, next_followup
 
 # Outcomes of an attempt (outbound, no answer) and of a dialog (two-way).
 ATTEMPT_CHANNELS = {
-    "email": "Email sent",
+    # FieldKit sends nothing: the tap says what it records.
+    "email": "Logged an email attempt",
     "sms": "Text sent",
     "message": "Message sent",
     "linkedin": "LinkedIn message",
@@ -236,18 +237,26 @@ def _reschedule(db: Database, person: dict, settings: Mapping, stamp: str, touch
 def log_attempt(db: Database, person_id: int, channel: str, settings: Mapping, *,
                 now: datetime | None = None, note: str | None = None, minutes: object = None,
                 followup_id: int | None = None, call_session_id: int | None = None,
-                outcome: str | None = None) -> Done:
-    """An outbound touch without an answer; the next attempt climbs the ladder."""
+                outcome: str | None = None, mail: Mail | None = None) -> Done:
+    """An outbound touch without an answer; the next attempt climbs the ladder.
+
+    ``mail``: the message it was read from (``log_mail``). A tapped "Email"
+    on a day the mailbox already logged an email attempt to the person is
+    refused (ActionError): it is the same email.
+    """
     if channel not in ATTEMPT_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a way to reach out.", field="channel")
     outcome = outcome or {"call": "no_answer", "voicemail": "voicemail"}.get(channel, "sent")
     moment = now or clock.utc_now()
     stamp = clock.to_iso(moment)
-    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
+    with transaction(db), _triage(db, settings, moment, mail):
         person = _person(db, person_id)
+        _not_twice(db, person, "attempt", channel, moment, settings, mail)
         touch_id = _touch(db, person_id, stamp, "attempt", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id)
+        if mail is not None:
+            _keep_mail(db, touch_id, mail)
     said = (f"Called {person['name']}: no time to talk." if outcome == "busy"
             else f"{ATTEMPT_CHANNELS[channel]} to {person['name']}.")
     return Done(touch_id, person_id, person["name"], said, due)
@@ -256,19 +265,21 @@ def log_attempt(db: Database, person_id: int, channel: str, settings: Mapping, *
 def log_dialog(db: Database, person_id: int, channel: str, settings: Mapping, *,
                now: datetime | None = None, note: str | None = None, minutes: object = None,
                followup_id: int | None = None, call_session_id: int | None = None,
-               debrief: Debrief | None = None) -> Done:
+               debrief: Debrief | None = None, mail: Mail | None = None) -> Done:
     """A two-way exchange: the ladder ends and keep-in-touch begins.
 
     A ``debrief`` (assumptions tested, why not us, a next step) lands in the
-    same transaction; its next step becomes a follow-up of its own.
+    same transaction; its next step becomes a follow-up of its own. ``mail``
+    and a tapped email "Reply": as for ``log_attempt``.
     """
     if channel not in DIALOG_CHANNELS:
         raise ValidationError(f"Channel: {normalise.quoted(channel)} is not a kind of dialog.", field="channel")
     moment = now or clock.utc_now()
     stamp = clock.to_iso(moment)
     outcome = "talked" if channel == "call" else "replied" if channel == "email" else "met"
-    with transaction(db), triage.record_if_cleared(db, settings["timezone"], now=moment):
+    with transaction(db), _triage(db, settings, moment, mail):
         person = _person(db, person_id)
+        _not_twice(db, person, "dialog", channel, moment, settings, mail)
         touch_id = _touch(db, person_id, stamp, "dialog", channel=channel, outcome=outcome,
                           minutes=_minutes(minutes), note=_note(note), call_session_id=call_session_id)
         steps = []
@@ -277,8 +288,112 @@ def log_dialog(db: Database, person_id: int, channel: str, settings: Mapping, *,
             steps = [step] if step else []
         due = _reschedule(db, person, settings, stamp, touch_id, followup_id,
                           extra={"next_steps": steps})
+        if mail is not None:
+            _keep_mail(db, touch_id, mail)
     return Done(touch_id, person_id, person["name"],
                 f"{DIALOG_CHANNELS[channel]} with {person['name']}.", due)
+
+
+# Touches read from the mailbox (fieldkit.mail_sync)
+
+FROM_MAILBOX = "from your mailbox"
+MAIL_KINDS = ("attempt", "dialog")
+
+
+@dataclass(frozen=True)
+class Mail:
+    """The message behind a touch from the mailbox."""
+
+    message_id: str
+    subject: str | None = None
+    folder: str | None = None
+
+
+def _day_bounds(moment: datetime, tz: str) -> tuple[str, str]:
+    """The stored instants that start the local day of ``moment`` and the next one."""
+    day = clock.local_date(moment, tz)
+    zone = clock.zone(tz)
+    start = datetime.combine(day, datetime.min.time(), zone)
+    return clock.to_iso(start), clock.to_iso(start + timedelta(days=1))
+
+
+def _email_touches_on(db: Database, person_id: int, kind: str, moment: datetime, tz: str,
+                      from_mailbox: bool) -> list[int]:
+    start, end = _day_bounds(moment, tz)
+    linked = "EXISTS" if from_mailbox else "NOT EXISTS"
+    return [touch_id for (touch_id,) in db.execute(
+        f"SELECT t.id FROM touches t WHERE t.person_id = ? AND t.kind = ? "
+        f"AND t.channel = 'email' AND t.undone_at IS NULL AND t.at >= ? AND t.at < ? "
+        f"AND {linked} (SELECT 1 FROM mail_touches m WHERE m.touch_id = t.id) ORDER BY t.id",
+        [person_id, kind, start, end])]
+
+
+def _not_twice(db: Database, person: Mapping, kind: str, channel: str, moment: datetime,
+               settings: Mapping, mail: Mail | None) -> None:
+    """A tapped email attempt or reply on a day the mailbox logged one is that one."""
+    if mail is None and channel == "email" and _email_touches_on(
+            db, person["id"], kind, moment, settings["timezone"], from_mailbox=True):
+        what = "An email attempt to" if kind == "attempt" else "A reply from"
+        raise ActionError(f"{what} {person['name']} on that day is already logged "
+                          f"{FROM_MAILBOX}; nothing was added.")
+
+
+def _triage(db: Database, settings: Mapping, moment: datetime, mail: Mail | None):
+    # A touch read from the mailbox is dated when the message was; the queue
+    # it may clear is today's.
+    return triage.record_if_cleared(db, settings["timezone"],
+                                    now=clock.utc_now() if mail is not None else moment)
+
+
+def mail_logged(db: Database, person_id: int, message_id: str) -> bool:
+    """Whether ``message_id`` already made (or matched) a touch of this person, undone or not."""
+    return db.execute(
+        "SELECT 1 FROM mail_touches m JOIN touches t ON t.id = m.touch_id "
+        "WHERE m.message_id = ? AND t.person_id = ? LIMIT 1",
+        [message_id, person_id]).fetchone() is not None
+
+
+def _keep_mail(db: Database, touch_id: int, mail: Mail, *, logged: bool = True) -> None:
+    db.execute("INSERT INTO mail_touches (touch_id, message_id, subject, folder, logged, "
+               "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+               [touch_id, mail.message_id, mail.subject, mail.folder, int(logged),
+                clock.now_iso()])
+
+
+def log_mail(db: Database, person_id: int, kind: str, settings: Mapping, mail: Mail, *,
+             at: datetime) -> Done | None:
+    """An email attempt or dialog read from the mailbox, at the message's time ``at``.
+
+    The ladder moves exactly as if "Email" (or "Reply") had been tapped then.
+    Once per person and message: None when the message is already logged
+    for them (also when that touch was undone since), and None when an
+    "Email" (or "Reply") tapped on the same day is not yet matched to a
+    message, which it then is: the tap was this email. A message from
+    before the person was met is not a follow-up: None, nothing logged.
+    The touch's note says it came from the mailbox, with the subject.
+    """
+    if kind not in MAIL_KINDS:
+        raise ValidationError(f"Kind: {normalise.quoted(kind)} is not an attempt or a dialog.",
+                              field="kind")
+    tz = settings["timezone"]
+    with transaction(db):
+        if mail_logged(db, person_id, mail.message_id):
+            return None
+        met_at = db.execute("SELECT met_at FROM people WHERE id = ?", [person_id]).fetchone()
+        if met_at is None:
+            raise NotFound("This person no longer exists.")
+        if clock.to_iso(at) < met_at[0]:
+            return None
+        tapped = _email_touches_on(db, person_id, kind, at, tz, from_mailbox=False)
+        if tapped:
+            _keep_mail(db, tapped[0], mail, logged=False)
+            return None
+        note = f"{FROM_MAILBOX.capitalize()}: {mail.subject}" if mail.subject \
+            else FROM_MAILBOX.capitalize()
+        log = log_attempt if kind == "attempt" else log_dialog
+        done = log(db, person_id, "email", settings, now=at, note=note[:4000], mail=mail)
+    return Done(done.touch_id, person_id, done.name, f"{done.message[:-1]}, {FROM_MAILBOX}.",
+                done.next_due)
 
 
 def _a_year_after(day: date) -> date:

@@ -35,6 +35,15 @@ TABLES = (
     "devices",
     "received_cards",
     "reviews",
+    "app_passwords",
+    "phone_cards",
+    "dav_changes",
+    "dav_books",
+    "calendar_feed",
+    "mailbox",
+    "mail_folders",
+    "mail_touches",
+    "mail_bounces",
 )
 
 
@@ -458,3 +467,216 @@ def _sign_in_failures(db: Database) -> None:
     db.execute("CREATE INDEX sign_in_failures_at ON sign_in_failures (at)")
     db.execute("ALTER TABLE sign_in DROP COLUMN failures")
     db.execute("ALTER TABLE sign_in DROP COLUMN last_failure_at")
+
+
+def _book_log(book: str, href_sql: str, where: str = "") -> str:
+    """A statement for a trigger: note ``href_sql`` (one or many rows) as changed in ``book``.
+
+    Each href keeps one row, renumbered past every other at each change, so
+    the log holds the last change of each card or event ever served: what
+    changed since a sync token, and what is gone (a tombstone).
+    """
+    return (f"INSERT INTO dav_changes (seq, book, href) SELECT "
+            f"(SELECT coalesce(max(seq), 0) FROM dav_changes) + row_number() OVER (), "
+            f"'{book}', href FROM (SELECT {href_sql} AS href {where}) WHERE true "
+            f"ON CONFLICT (book, href) DO UPDATE SET seq = excluded.seq;")
+
+
+def _card_href(person: str) -> str:
+    # A person's card: its own href when a phone wrote it, else the person's uid.
+    return (f"coalesce((SELECT href FROM phone_cards WHERE person_id = {person}.id), "
+            f"{person}.uid || '.vcf')")
+
+
+def _person_card(person_id: str) -> str:
+    return _book_log("contacts", _card_href("p"), f"FROM people p WHERE p.id = {person_id}")
+
+
+def _open_events(where: str) -> str:
+    return _book_log("followups", "f.uid || '.ics'",
+                     f"FROM followups f WHERE f.status = 'open' AND {where}")
+
+
+# What each change of a table changes on the phone: (trigger name, event, statements).
+_DAV_TRIGGERS = (
+    ("people_card_new", "AFTER INSERT ON people",
+     _person_card("new.id")),
+    ("people_card_changed", "AFTER UPDATE ON people",
+     _person_card("new.id") + _open_events("f.person_id = new.id")),
+    # Before the delete: the card's own href is still there to read.
+    ("people_card_gone", "BEFORE DELETE ON people",
+     _person_card("old.id") + _open_events("f.person_id = old.id")),
+    ("person_tags_card_new", "AFTER INSERT ON person_tags", _person_card("new.person_id")),
+    ("person_tags_card_gone", "AFTER DELETE ON person_tags", _person_card("old.person_id")),
+    ("labelled_values_card_new", "AFTER INSERT ON labelled_values",
+     _person_card("new.person_id")),
+    ("labelled_values_card_changed", "AFTER UPDATE ON labelled_values",
+     _person_card("new.person_id")),
+    ("labelled_values_card_gone", "AFTER DELETE ON labelled_values",
+     _person_card("old.person_id")),
+    ("attachments_card_new", "AFTER INSERT ON attachments WHEN new.kind = 'card_photo'",
+     _person_card("new.person_id")),
+    ("attachments_card_gone", "AFTER DELETE ON attachments WHEN old.kind = 'card_photo'",
+     _person_card("old.person_id")),
+    # A follow-up is an event of its own and the next one shows on the card.
+    ("followups_event_new", "AFTER INSERT ON followups",
+     _book_log("followups", "new.uid || '.ics'") + _person_card("new.person_id")),
+    ("followups_event_changed", "AFTER UPDATE ON followups",
+     _book_log("followups", "new.uid || '.ics'") + _person_card("new.person_id")),
+    ("followups_event_gone", "AFTER DELETE ON followups",
+     _book_log("followups", "old.uid || '.ics'") + _person_card("old.person_id")),
+    # Where people were met is on their cards and events.
+    ("events_name_changed", "AFTER UPDATE OF name ON events",
+     _book_log("contacts", _card_href("p"), "FROM people p WHERE p.event_id = new.id")
+     + _open_events("f.person_id IN (SELECT id FROM people WHERE event_id = new.id)")),
+    # The time zone dates the cards; every setting may be in an event (templates,
+    # the triage time, the ladder).
+    ("settings_events_changed", "AFTER UPDATE ON settings", _open_events("true")),
+    ("settings_events_new", "AFTER INSERT ON settings", _open_events("true")),
+    ("settings_cards_changed", "AFTER UPDATE ON settings WHEN new.name = 'timezone'",
+     _book_log("contacts", _card_href("p"), "FROM people p WHERE p.status != 'merged'")),
+    ("settings_cards_new", "AFTER INSERT ON settings WHEN new.name = 'timezone'",
+     _book_log("contacts", _card_href("p"), "FROM people p WHERE p.status != 'merged'")),
+    ("phone_cards_new", "AFTER INSERT ON phone_cards",
+     _book_log("contacts", "new.href")),
+    ("phone_cards_changed", "AFTER UPDATE ON phone_cards",
+     _book_log("contacts", "old.href") + _book_log("contacts", "new.href")),
+)
+
+
+@migrations(name="0010_dav")
+def _dav(db: Database) -> None:
+    # The phone's own Contacts and Calendar (fieldkit.contacts_book,
+    # fieldkit.calendar_feed, fieldkit.app_passwords): CardDAV and CalDAV
+    # over FieldKit's own tables. Statement by statement: executescript
+    # would commit the migration's transaction.
+    #
+    # One password per device. Only a sha256 of each is kept: a password is
+    # random, so there is nothing a salt or a slow hash would protect.
+    db.execute(
+        """
+        CREATE TABLE app_passwords (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            password_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT
+        ) STRICT
+        """
+    )
+    # A person's card as a phone last wrote it (kept: properties FieldKit
+    # does not model go back to the phone as they came) and FieldKit's own
+    # lines for the person right after (base: what FieldKit changed since).
+    # A card deleted on a phone leaves the address book only (removed_at).
+    # A person no phone wrote to has no row: href and UID are their uid.
+    db.execute(
+        """
+        CREATE TABLE phone_cards (
+            person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            href TEXT NOT NULL UNIQUE,
+            card_uid TEXT NOT NULL UNIQUE,
+            kept TEXT,
+            base TEXT,
+            removed_at TEXT
+        ) STRICT
+        """
+    )
+    # The change log of the address book and the calendar: the last change
+    # of every href, numbered (a sync token is a number). Plain INTEGER
+    # PRIMARY KEY, numbered by the triggers: AUTOINCREMENT would add the
+    # sqlite_sequence table.
+    db.execute(
+        """
+        CREATE TABLE dav_changes (
+            seq INTEGER PRIMARY KEY,
+            book TEXT NOT NULL CHECK (book IN ('contacts', 'followups')),
+            href TEXT NOT NULL,
+            UNIQUE (book, href)
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX dav_changes_book_seq ON dav_changes (book, seq)")
+    # The properties a client set on the address book or the calendar (its
+    # colour, its order): JSON.
+    db.execute(
+        """
+        CREATE TABLE dav_books (
+            book TEXT PRIMARY KEY CHECK (book IN ('contacts', 'followups')),
+            props TEXT NOT NULL DEFAULT '{}'
+        ) STRICT
+        """
+    )
+    # The webcal feed's unguessable token (one at a time; a new one ends the old).
+    db.execute(
+        """
+        CREATE TABLE calendar_feed (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            token TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    for name, event, statements in _DAV_TRIGGERS:
+        db.execute(f"CREATE TRIGGER [{name}] {event} BEGIN {statements} END")
+
+
+@migrations(name="0011_mail")
+def _mail(db: Database) -> None:
+    # The mailbox FieldKit reads (fieldkit.mail_account, fieldkit.mail_sync):
+    # where it is and how the last sync went. Its password is never here: it
+    # is in a file beside the database, readable by its owner only.
+    db.execute(
+        """
+        CREATE TABLE mailbox (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            host TEXT NOT NULL CHECK (length(host) > 0),
+            port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+            user TEXT NOT NULL CHECK (length(user) > 0),
+            security TEXT NOT NULL CHECK (security IN ('ssl', 'starttls', 'none')),
+            connected_at TEXT NOT NULL,
+            sync_started_at TEXT,         -- the sync running now, or the last one
+            sync_finished_at TEXT,
+            sync_ok INTEGER CHECK (sync_ok IS NULL OR sync_ok IN (0, 1)),
+            sync_result TEXT              -- one line: what it read and logged, or what failed
+        ) STRICT
+        """
+    )
+    # How far each folder was read: a changed UIDVALIDITY means its UIDs
+    # were renumbered, and the folder is read again.
+    db.execute(
+        """
+        CREATE TABLE mail_folders (
+            name TEXT PRIMARY KEY,
+            uidvalidity INTEGER NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0 CHECK (last_uid >= 0),
+            synced_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    # The message behind each attempt or dialog the mailbox logged (or a
+    # tapped one it matched): a message is never logged twice for a person,
+    # also after its touch was undone.
+    db.execute(
+        """
+        CREATE TABLE mail_touches (
+            touch_id INTEGER PRIMARY KEY REFERENCES touches (id) ON DELETE CASCADE,
+            message_id TEXT NOT NULL CHECK (length(message_id) > 0),
+            subject TEXT,
+            folder TEXT,
+            logged INTEGER NOT NULL CHECK (logged IN (0, 1)),  -- 0: it matched a tapped one
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.execute("CREATE INDEX mail_touches_message ON mail_touches (message_id)")
+    # Addresses of people that bounced (a delivery failure in the mailbox).
+    db.execute(
+        """
+        CREATE TABLE mail_bounces (
+            address TEXT PRIMARY KEY COLLATE NOCASE,
+            bounced_at TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )

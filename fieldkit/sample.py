@@ -38,6 +38,11 @@ from fieldkit.ladder import next_followup
 SEED = 20261122
 SAMPLE_TIMEZONE = "Europe/Berlin"
 PEOPLE_PER_SCALE = 160
+# Tables the sample leaves empty: it sets no password (so no device signed in
+# with it, no wrong password tried), makes no app password or calendar feed
+# address, no phone synced and no mailbox read.
+LEFT_EMPTY = ("sign_in", "sign_in_failures", "devices", "app_passwords", "calendar_feed",
+              "phone_cards", "dav_books", "mailbox", "mail_folders")
 EVENTS_PER_SCALE = 15
 # The sample's current streak: the day this many days ago is a day off, and
 # every day after it has networking, so the streak today is this many days.
@@ -653,6 +658,27 @@ def _write(db, rows, rng, settings, today, tz):
             "new_count": 0, "matched_count": 0, "skipped_count": 0,
         }])
         _booth_cards(db, rng, rows)
+        _mail(db, rows)
+
+
+def _mail(db, rows):
+    """The latest email touches as a connected mailbox logs them, and one address that bounced.
+
+    No mailbox is connected: these are what an earlier one left behind.
+    """
+    emails = [t for t in rows.touches if t["channel"] == "email"][-12:]
+    _insert(db, "mail_touches", [
+        {"touch_id": t["id"], "message_id": f"<sample-{t['id']}@mail.fieldkit.invalid>",
+         "subject": "Great to meet you" if t["kind"] == "attempt" else "Re: Great to meet you",
+         "folder": "Sent" if t["kind"] == "attempt" else "INBOX", "logged": 1,
+         "created_at": t["at"]}
+        for t in emails])
+    bounced = next((p for p in rows.people if p["email"] and p["status"] == "active"), None)
+    if bounced is not None:
+        _insert(db, "mail_bounces", [{
+            "address": bounced["email"], "bounced_at": bounced["met_at"],
+            "message_id": f"<sample-bounce-{bounced['id']}@mail.fieldkit.invalid>",
+            "created_at": bounced["met_at"]}])
 
 
 def _booth_cards(db, rng, rows):

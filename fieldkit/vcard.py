@@ -175,6 +175,16 @@ def _custom_label(inner: str) -> str:
     return label
 
 
+def unfolded(data: bytes) -> Iterator[bytes]:
+    """The content lines of vCard data, folding (and 2.1's soft line breaks) undone."""
+    return _logical_lines(data)
+
+
+def parse_line(line: bytes) -> Property | None:
+    """One content line read: group, name, parameters and raw value; None when it is none."""
+    return _parse(line)
+
+
 def read_cards(data: bytes) -> Iterator[tuple[int, list[Property], bool]]:
     """(number, properties, complete) per card; cards nested in AGENT are left out."""
     depth = number = 0
@@ -541,14 +551,19 @@ def _value_lines(values: Iterable[labelled.Labelled], group: Iterator[int]) -> l
     return lines
 
 
-def _card_text(person: Mapping, tags: Iterable[str] = (), *, more: Iterable = (),
-               extra: Iterable[str] = ()) -> str:
+def card_lines(person: Mapping, tags: Iterable[str] = (), *, more: Iterable = ()) -> list[str]:
+    """The content lines of a person's vCard 3.0, unfolded, from FN to CATEGORIES.
+
+    ``person`` is a people row (or the fields of a card); ``more`` their
+    values beyond the primaries. Without BEGIN, VERSION and END, for a
+    writer that adds lines of its own (the phone's address book does).
+    """
     name = person["name"]
     given, _, family = name.rpartition(" ")
     made = bool(person.get("named_from"))
     # A name made from the company or an email is no person's name: no N,
     # as address books write such a card (and read it back as one).
-    lines = ["BEGIN:VCARD", "VERSION:3.0", *extra, f"FN:{escape(name)}",
+    lines = [f"FN:{escape(name)}",
              "N:;;;;" if made else f"N:{escape(family)};{escape(given)};;;"]
     if person.get("named_from") == "company":
         lines.append("X-ABShowAs:COMPANY")
@@ -571,7 +586,13 @@ def _card_text(person: Mapping, tags: Iterable[str] = (), *, more: Iterable = ()
     tags = list(tags)
     if tags:
         lines.append("CATEGORIES:" + ",".join(escape(tag) for tag in tags))
-    lines.append("END:VCARD")
+    return lines
+
+
+def _card_text(person: Mapping, tags: Iterable[str] = (), *, more: Iterable = (),
+               extra: Iterable[str] = ()) -> str:
+    lines = ["BEGIN:VCARD", "VERSION:3.0", *extra, *card_lines(person, tags, more=more),
+             "END:VCARD"]
     return "".join(fold(line) for line in lines)
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 from fieldkit import cards, clock, config, followups, labelled, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached, cues, nav
+from fieldkit.ui import actions, cached, cues, mail_widgets, nav, phone_widgets
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
@@ -108,10 +108,12 @@ def show_person(db, settings, person_id: int) -> None:
     pw.reach_row(person, settings)
     with st.container(border=True, key="person_card"):  # its links are thumb-sized rows
         st.markdown(pw.card_markdown(person, tz))
+        mail_widgets.bounce_marks(person_id, tz)
         if person["note"]:
             st.text(person["note"])
         for photo in person["photos"]:
             st.image(photo["data"], caption="Card photo")
+    phone_widgets.removed_from_phone(db, person_id, tz)
 
     st.subheader("Voice memos")
     pw.voice_memos(person_id, person["memos"], tz)

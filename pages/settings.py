@@ -1,11 +1,13 @@
-"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours; signing out."""
+"""Settings (/settings): the user's time zone, targets, ladder, cadences, calling hours, mailbox;
+signing out."""
 
 from datetime import time
 
 import streamlit as st
 
 from fieldkit import clock, config
-from fieldkit.ui import actions, gate, nav, settings_card, sign_in_widgets
+from fieldkit.ui import (actions, gate, mail_widgets, nav, phone_widgets, settings_card,
+                         sign_in_widgets)
 from fieldkit.ui.gate import open_db
 
 nav.bottom_bar()
@@ -70,5 +72,8 @@ with st.expander("Restore the defaults"):
         st.session_state["settings_saved"] = "Defaults restored."
         st.rerun()
 
+phone_widgets.connect_section(values["timezone"])
+
+mail_widgets.section()
 sign_in_widgets.devices_section(values["timezone"])
 gate.provider_sign_out_button()

@@ -12,9 +12,12 @@ Each name means one thing:
 
 ``pytest --today=YYYY-MM-DD`` runs the suite as if it were that day (the clock
 of this process moves; browser tests, whose servers keep the real clock, are
-left out): the way to prove that tests pass on any day.
+left out, as are tests marked ``real_clock``, which hand work to another
+process or a mail server that keeps it): the way to prove that tests pass on
+any day.
 """
 
+import itertools
 import shutil
 import sqlite3
 from datetime import date, datetime, timezone
@@ -36,6 +39,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock: needs another process on the real clock "
+                                       "(left out under --today)")
     if (day := config.getoption("--today")) is None:
         return
     real = fieldkit.clock.utc_now
@@ -47,7 +52,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--today") is None:
         return
-    kept = [item for item in items if not item.nodeid.startswith("tests/browser/")]
+    kept = [item for item in items if not item.nodeid.startswith("tests/browser/")
+            and item.get_closest_marker("real_clock") is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 
@@ -136,3 +142,35 @@ def sample_day_readonly(sample_day_file):
         yield Database(conn)
     finally:
         conn.close()
+
+
+@pytest.fixture(scope="session")
+def _dovecot():
+    """One private Dovecot for the whole run (tests/mailserver.py), stopped at its end.
+
+    Skipped without Debian's dovecot-imapd on a developer's machine; under
+    CI=true that fails instead, as a skip would hide a broken setup.
+    """
+    import os
+
+    from tests.mailserver import MailServer, find_dovecot
+
+    if find_dovecot() is None:
+        reason = "dovecot not found: apt-get install dovecot-imapd (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    server = MailServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_mail_users = itertools.count(1)
+
+
+@pytest.fixture
+def mail_server(_dovecot):
+    """An empty mailbox of the test's own on the private Dovecot (a user of its own)."""
+    return _dovecot.mailbox(f"user{next(_mail_users)}@fieldkit.test")

@@ -310,6 +310,13 @@ def test_log_attempt_records_channel_and_outcome(db, channel, outcome):
     assert done.message == f"{followups.ATTEMPT_CHANNELS[channel]} to Ada Lovelace."
 
 
+def test_a_tapped_email_says_it_was_logged_not_sent(db):
+    # FieldKit sends nothing: the mail app did, or did not.
+    person = save_card(db, at=MET)
+    done = followups.log_attempt(db, person, "email", SETTINGS, now=at("2026-05-11"))
+    assert done.message == "Logged an email attempt to Ada Lovelace."
+
+
 @pytest.mark.parametrize("channel", ["coffee", "meeting", "video", "in_person", "fax", "", None])
 def test_log_attempt_rejects_channel(db, channel):
     person = save_card(db, at=MET)
@@ -817,3 +824,55 @@ def test_attempt_note_is_cleaned_and_limited(db):
     with pytest.raises(ValidationError, match="Note"):
         followups.log_attempt(db, person, "email", SETTINGS, note="x" * 4001,
                               now=datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc))
+
+
+# Touches read from the mailbox (log_mail); the sync itself: test_mail_sync.py
+
+MAIL = followups.Mail("<note@fieldkit.test>", "Great to meet you", "Sent")
+
+
+def mail_rows(db):
+    return db.execute("SELECT touch_id, message_id FROM mail_touches ORDER BY touch_id").fetchall()
+
+
+@pytest.mark.parametrize("kind", ["attempt", "dialog"])
+def test_log_mail_logs_a_message_once_per_person(db, kind):
+    person = save_card(db, at=MET)
+    done = followups.log_mail(db, person, kind, SETTINGS, MAIL, at=at("2026-05-12"))
+    assert done.message.endswith(", from your mailbox.")
+    assert touches(db, person)[-1][1:] == (kind, "email", "sent" if kind == "attempt"
+                                           else "replied", 0,
+                                           "From your mailbox: Great to meet you", 0)
+    assert followups.log_mail(db, person, kind, SETTINGS, MAIL, at=at("2026-05-12")) is None
+    followups.undo(db, person)
+    assert followups.log_mail(db, person, kind, SETTINGS, MAIL, at=at("2026-05-13")) is None
+    assert mail_rows(db) == [(done.touch_id, MAIL.message_id)]
+
+
+@pytest.mark.parametrize("kind, channel", [("attempt", "email"), ("dialog", "email")])
+def test_log_mail_matches_a_tap_of_the_same_day(db, kind, channel):
+    person = save_card(db, at=MET)
+    log = followups.log_attempt if kind == "attempt" else followups.log_dialog
+    tap = log(db, person, channel, SETTINGS, now=at("2026-05-12", 9))
+    assert followups.log_mail(db, person, kind, SETTINGS, MAIL, at=at("2026-05-12", 20)) is None
+    assert mail_rows(db) == [(tap.touch_id, MAIL.message_id)]
+    assert [t[1] for t in touches(db, person)] == ["met", kind]
+
+
+@pytest.mark.parametrize("kind", ["attempt", "dialog"])
+def test_a_tap_after_the_mailbox_logged_that_day_is_refused(db, kind):
+    person = save_card(db, at=MET)
+    followups.log_mail(db, person, kind, SETTINGS, MAIL, at=at("2026-05-12", 9))
+    before = snapshot(db, person)
+    log = followups.log_attempt if kind == "attempt" else followups.log_dialog
+    with pytest.raises(ActionError, match="already logged from your mailbox"):
+        log(db, person, "email", SETTINGS, now=at("2026-05-12", 20))
+    assert snapshot(db, person) == before
+    log(db, person, "email", SETTINGS, now=at("2026-05-13", 9))  # another day: another one
+
+
+def test_log_mail_from_before_the_person_was_met_logs_nothing(db):
+    person = save_card(db, at=MET)
+    before = snapshot(db, person), touches(db, person)
+    assert followups.log_mail(db, person, "dialog", SETTINGS, MAIL, at=at("2026-05-09")) is None
+    assert (snapshot(db, person), touches(db, person)) == before

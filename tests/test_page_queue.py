@@ -169,7 +169,8 @@ def test_attempt_pill_logs_the_channel_and_moves_the_followup(sample_db):
     _, today = settings_and_today(sample_db)
     assert next_due[0] > today.isoformat()
     assert card_ids(at) == [due(sample_db)[0]["followup_id"]] != [item["followup_id"]]
-    assert any(f"Email sent to {md(item['name'])}" in t.value and "Next due" in t.value
+    assert any(f"Logged an email attempt to {md(item['name'])}" in t.value
+               and "Next due" in t.value
                for t in at.success)
 
 

@@ -114,7 +114,9 @@ def v1_copy(tmp_path):
 
 
 ADDED_LATER = {"sign_in", "devices", "labelled_values", "received_cards", "reviews",
-               "sign_in_failures"}  # 0002, 0005-0008
+               "sign_in_failures",  # 0002, 0005-0008
+               "app_passwords", "phone_cards", "dav_changes", "dav_books", "calendar_feed",  # 0010
+               "mailbox", "mail_folders", "mail_touches", "mail_bounces"}  # 0011
 
 
 def test_fixture_is_first_schema_version_holding_data(v1_copy):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import streamlit as st
 from sqlite_utils import Database
 
-from fieldkit import cards, config, matching, memos, photos
+from fieldkit import cards, config, contract, matching, memos, photos
 from fieldkit.ui import actions, cues
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.text import md
@@ -43,7 +43,7 @@ def generation() -> int:
 
 def keys(gen: int) -> Callable[[str], str]:
     """The session-state key of each of the form's widgets in generation ``gen``."""
-    return lambda name: f"capture_{name}_{gen}"
+    return lambda name: f"{contract.CAPTURE_KEY}_{name}_{gen}"
 
 
 def camera(gen: int) -> str:

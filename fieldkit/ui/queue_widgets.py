@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from fieldkit import clock, debriefs, followups, ladder, messages
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
-from fieldkit.ui import actions, cues, settings_card
+from fieldkit.ui import actions, cues, mail_widgets, settings_card
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -276,6 +276,7 @@ def card(item: dict, settings: dict) -> None:
     args = (item, settings)
     with st.container(border=True, key=_key("card", fid), gap="xsmall"):
         st.markdown(summary_markdown(item, settings))
+        mail_widgets.bounce_marks(item["person_id"], settings["timezone"])
         _show_error(fid)
         if st.session_state.pop(_key("undone", fid), None):
             st.caption("Undone: as it was before.")

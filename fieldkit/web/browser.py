@@ -48,6 +48,8 @@ def declared() -> dict:
         "headers": {"shell": contract.SHELL_HEADER, "took": contract.TOOK_HEADER},
         "statuses": {"stored": booth.STORED, "already": booth.ALREADY, "invalid": booth.INVALID},
         "fields": list(booth.TEXT_FIELDS),
+        "card_fields": list(booth.FIELDS),
+        "capture_key": contract.CAPTURE_KEY,
         "kinds": [{"value": value, "label": label} for value, label in PERSON_KINDS.items()],
         "limits": {
             "cards_per_request": api.MAX_CARDS,

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import api, booth_page, icons, shell, signin
+from fieldkit.web import api, booth_page, dav, icons, shell, signin
 from fieldkit.web.browser import served
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.doors import Doors
@@ -101,4 +101,5 @@ def routes(page_file: Path, site: Site | None = None) -> list[Route]:
         *booth_page.routes(),
         *(signin.routes(site) if site is not None else []),
         *(api.routes(site) if site is not None else []),
+        *(dav.routes(site) if site is not None else []),
     ]

@@ -68,6 +68,18 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def end(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop a process this harness started: politely, then for good after ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class ServerDidNotStart(RuntimeError):
     """The server exited, or did not answer /_stcore/health in time; the message holds its log."""
 
@@ -142,12 +154,7 @@ class Server:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end(self.process)
 
     def __enter__(self) -> Server:
         return self

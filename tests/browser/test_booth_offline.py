@@ -11,6 +11,7 @@ import re
 import sqlite3
 import time
 from contextlib import closing
+from datetime import datetime
 
 import pytest
 from PIL import Image
@@ -261,11 +262,11 @@ def test_with_a_password_the_cards_wait_until_the_phone_signs_in(
                                                                        "partner")]
 
 
-def test_save_on_capture_while_disconnected_says_not_saved_then_saves_once(
-        server, phone_page, phone_context, screenshot):
-    page = phone_page
-    # Switching the network off leaves an open websocket alone; a phone's drop closes it.
-    # Routed through Playwright, the test closes it as the drop would.
+def _dropping_socket(page):
+    """Streamlit's websockets of ``page``, routed so that a test can close one as a drop does.
+
+    Switching the network off leaves an open websocket alone; a phone's drop closes it.
+    """
     sockets = []
 
     def through(socket):
@@ -273,9 +274,18 @@ def test_save_on_capture_while_disconnected_says_not_saved_then_saves_once(
         sockets.append(socket)
 
     page.route_web_socket(re.compile(r".*/_stcore/stream$"), through)
+    return sockets
+
+
+@pytest.mark.parametrize("reload", [False, True], ids=["back online", "reloaded, then online"])
+def test_save_on_capture_while_disconnected_keeps_the_card_on_the_phone_and_lands_once(
+        server, phone_page, phone_context, screenshot, reload):
+    page = phone_page
+    sockets = _dropping_socket(page)
     open_page(page, server.url + "/capture")
     wait_controlled(page)
     page.get_by_label("Name", exact=True).fill("Tomas Tunnel")
+    page.get_by_role("radio", name="Prospect", exact=True).tap()
     banner = page.locator("#fieldkit-offline")
     expect(banner).to_have_count(0)
 
@@ -283,34 +293,63 @@ def test_save_on_capture_while_disconnected_says_not_saved_then_saves_once(
     sockets[-1].close()
     expect(page.locator("[data-testid=stApp]")).not_to_have_attribute(
         "data-test-connection-state", "CONNECTED")
+    before = time.time()
     # Streamlit has disabled the button: a thumb lands on it all the same.
     page.get_by_role("button", name="Save card").tap(force=True)
     expect(banner).to_have_text(
-        "Not saved yet — no connection. What you typed stays here; tap Save again when the "
-        "connection is back, or open the booth.")
-    expect(banner.get_by_role("link", name="open the booth")).to_have_attribute("href", "/booth")
-    page.wait_for_timeout(3000)  # Streamlit gives up on the server and would show its dialog
-    expect(banner).to_be_visible()
-    expect(page.get_by_label("Name", exact=True)).to_have_value("Tomas Tunnel")
-    screenshot(page, "capture-not-saved.png")
+        "Kept on this phone: Tomas Tunnel. It goes to the server by itself when the "
+        "connection is back; take the next card in the booth.")
+    (card,) = outbox(page)
+    assert UUID.fullmatch(card["id"])
+    assert card["fields"] == {"name": "Tomas Tunnel", "kind": "prospect", "important": False}
+    taken = datetime.fromisoformat(card["captured_at"].replace("Z", "+00:00")).timestamp()
+    assert before - 1 <= taken <= time.time() + 1
+    # The form is empty for the next card; the booth lists the one kept.
+    expect(page.get_by_label("Name", exact=True)).to_have_value("")
+    screenshot(page, "capture-kept-on-phone.png")
     assert rows(server.db_path, "SELECT name FROM people") == []
 
+    if reload:
+        page.reload()  # the worker answers; the outbox is the phone's, not the page's
+        expect(page.locator(WAITING)).to_have_count(1)
     phone_context.set_offline(False)
-    page.locator(CONNECTED).wait_for(timeout=30_000)
-    settle(page)
-    expect(banner).to_be_hidden()
-    with rerun(page):
-        page.get_by_role("button", name="Save card").tap()
-    expect(page.get_by_text("Saved Tomas Tunnel")).to_be_visible()
-    assert rows(server.db_path, "SELECT name FROM people") == [("Tomas Tunnel",)]
+    if reload:
+        expect(page.locator(SYNCED)).to_have_count(1, timeout=20_000)
+    else:
+        page.locator(CONNECTED).wait_for(timeout=30_000)
+        settle(page)
+        expect(banner).to_be_hidden()
+    deadline = time.monotonic() + 20
+    while not rows(server.db_path, "SELECT name FROM people") and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert rows(server.db_path, "SELECT p.name, p.kind, r.card_id FROM people p "
+                                "JOIN received_cards r ON r.person_id = p.id") == [
+        ("Tomas Tunnel", "prospect", card["id"])]
+    # Sent again (an answer lost on the way back): still one person.
+    status, answer = page.evaluate(POST_CARDS, [card])
+    assert status == 200 and answer["results"][0]["status"] == "already"
+    assert rows(server.db_path, "SELECT count(*) FROM people") == [(1,)]
+
+
+def test_save_with_no_name_while_disconnected_says_not_saved(server, phone_page, phone_context):
+    page = phone_page
+    sockets = _dropping_socket(page)
+    open_page(page, server.url + "/capture")
+    page.get_by_role("radio", name="Prospect", exact=True).tap()
+    phone_context.set_offline(True)
+    sockets[-1].close()
+    expect(page.locator("[data-testid=stApp]")).not_to_have_attribute(
+        "data-test-connection-state", "CONNECTED")
+    page.get_by_role("button", name="Save card").tap(force=True)
+    expect(page.locator("#fieldkit-offline")).to_contain_text("Not saved yet — no connection.")
+    assert outbox(page) == []
+    phone_context.set_offline(False)
 
 
 def test_the_banner_offers_the_booth_while_disconnected_and_goes_when_connected(
         server, phone_page, phone_context):
     page = phone_page
-    sockets = []
-    page.route_web_socket(re.compile(r".*/_stcore/stream$"),
-                          lambda socket: (socket.connect_to_server(), sockets.append(socket)))
+    sockets = _dropping_socket(page)
     open_page(page, server.url + "/people")
     wait_controlled(page)
     phone_context.set_offline(True)

@@ -42,7 +42,7 @@ def test_triage_three_people_attempt_dialog_snooze(server, phone_page, screensho
     with rerun(page):
         card(first).get_by_role("radiogroup", name="Log an attempt") \
             .get_by_role("radio", name="Email", exact=True).tap()
-    expect(latest()).to_contain_text(f"Email sent to {first['name']}")
+    expect(latest()).to_contain_text(f"Logged an email attempt to {first['name']}")
     expect(card(first)).to_have_count(0)  # the next person is up
 
     with rerun(page):

@@ -173,15 +173,6 @@
     $("name").removeAttribute("aria-invalid");
   }
 
-  // A random id where crypto.randomUUID is missing (a page served over plain HTTP).
-  function uuid() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -195,7 +186,7 @@
     // A fixed card keeps its id and the moment it was taken at (which says its event).
     const card = editing
       ? { id: editing.id, captured_at: editing.captured_at, fields, photo }
-      : { id: uuid(), captured_at: new Date().toISOString(), fields, photo };
+      : { id: outbox.uuid(), captured_at: new Date().toISOString(), fields, photo };
     try {
       await outbox.put(card);
     } catch (error) {

@@ -2,8 +2,9 @@
 //
 // Streamlit marks its root with the connection's state; when it is not
 // CONNECTED for a while, a small banner offers the booth (/booth), which
-// takes cards with no network. A Save card tapped meanwhile is stopped, with
-// a clear "Not saved yet" (what was typed stays in the form). Signing out
+// takes cards with no network. A Save card tapped meanwhile is stopped, and the card
+// goes to the phone's outbox instead (the booth's way to the server, once), the form
+// saying so; only when it cannot be kept there does it say "Not saved yet". Signing out
 // while the outbox holds cards asks first. Cards waiting from the booth are
 // sent from here too, and the booth learns the event checked in to.
 // A deferred file of its own (the page's CSP allows no other inline
@@ -17,6 +18,7 @@
   let lostSince = null;
   let banner = null;
   let notSaved = false;
+  let kept = null; // the name of the card last kept on the phone, while the banner says so
   let confirmed = null; // a sign-out button let through once, after the question
   let loaded = false; // the page is up: FieldKit's own requests may start
 
@@ -45,7 +47,12 @@
       document.body.append(banner);
     }
     banner.textContent = "";
-    if (notSaved) {
+    if (kept) {
+      const strong = document.createElement("strong");
+      strong.textContent = `Kept on this phone: ${kept}. `;
+      banner.append(strong, "It goes to the server by itself when the connection is back; "
+        + "take the next card in ");
+    } else if (notSaved) {
       const strong = document.createElement("strong");
       strong.textContent = "Not saved yet — no connection. ";
       banner.append(strong, "What you typed stays here; tap Save again when the connection "
@@ -55,9 +62,9 @@
     }
     const link = document.createElement("a");
     link.href = FIELDKIT.paths.booth;
-    link.textContent = notSaved ? "open the booth" : "Open the booth";
+    link.textContent = kept ? "the booth" : notSaved ? "open the booth" : "Open the booth";
     link.style.cssText = `color:${FIELDKIT.theme_colour};font-weight:600`;
-    banner.append(link, notSaved ? "." : "");
+    banner.append(link, notSaved || kept ? "." : "");
     banner.hidden = false;
   }
 
@@ -74,6 +81,7 @@
 
   function hide() {
     notSaved = false;
+    kept = null;
     if (banner) banner.hidden = true;
   }
 
@@ -97,7 +105,8 @@
   }, LOOK_EVERY_MS);
 
   // Save card while disconnected: the tap would go nowhere (or, worse, later), so it is
-  // stopped here and said so. Pointer events too: Streamlit may have disabled the button.
+  // stopped here, and the card goes to the outbox. Pointer events too: Streamlit may
+  // have disabled the button (then the pointer's release is the tap).
   function onSave(event) {
     const button = event.target.closest && event.target.closest("button");
     if (!button || connected() || !said(button, ["Save card"])) return;
@@ -105,8 +114,87 @@
       event.preventDefault();
       event.stopImmediatePropagation();
     }
-    notSaved = true;
     if (lostSince === null) lostSince = Date.now();
+    if (event.type === "click" || button.disabled) keepOnPhone();
+  }
+
+  // ---- The capture form kept on the phone (its widgets are keyed by field and form).
+
+  function widget(field, form) {
+    return document.querySelector(`.st-key-${FIELDKIT.capture_key}_${field}_${form}`);
+  }
+
+  // The form on screen, as the outbox keeps a card: every field the server takes.
+  function captureCard() {
+    const prefix = `st-key-${FIELDKIT.capture_key}_name_`;
+    const name = document.querySelector(`[class*="${prefix}"]`);
+    if (!name) return null;
+    const form = [...name.classList].find((c) => c.startsWith(prefix)).slice(prefix.length);
+    const fields = {};
+    for (const field of FIELDKIT.card_fields) {
+      const box = widget(field, form);
+      if (!box) continue;
+      if (field === "kind") {
+        const pill = box.querySelector("[role=radio][aria-checked=true]");
+        const label = pill ? pill.textContent.trim() : "";
+        const found = FIELDKIT.kinds.find((k) => label === k.label || label.endsWith(k.label));
+        if (found) fields.kind = found.value;
+      } else if (field === "important") {
+        const toggle = box.querySelector("input[type=checkbox]");
+        fields.important = Boolean(toggle && toggle.checked);
+      } else {
+        const input = box.querySelector("input, textarea");
+        if (input && input.value.trim()) fields[field] = input.value.trim();
+      }
+    }
+    return { form, fields };
+  }
+
+  // What was typed goes, as after a Save: React takes a value set this way as typed.
+  function emptyForm(form) {
+    for (const field of FIELDKIT.card_fields) {
+      const box = widget(field, form);
+      if (!box) continue;
+      if (field === "kind") {
+        const pill = box.querySelector("[role=radio][aria-checked=true]");
+        if (pill) pill.click();
+      } else if (field === "important") {
+        const toggle = box.querySelector("input[type=checkbox]");
+        if (toggle && toggle.checked) toggle.click();
+      } else {
+        const input = box.querySelector("input, textarea");
+        if (!input || !input.value) continue;
+        const proto = input.tagName === "TEXTAREA" ? HTMLTextAreaElement : HTMLInputElement;
+        Object.getOwnPropertyDescriptor(proto.prototype, "value").set.call(input, "");
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+  }
+
+
+  // The tap never reached the server (it was stopped here): the card is the phone's to
+  // send, under an id of its own, taken now; the booth's outbox sends it once.
+  async function keepOnPhone() {
+    const found = captureCard();
+    if (!found || !found.fields.name) {
+      notSaved = true; // nothing to keep (no name yet): the form says what it needs
+      show();
+      return;
+    }
+    let card;
+    try {
+      const box = await loadOutbox();
+      card = { id: box.uuid(), captured_at: new Date().toISOString(), fields: found.fields,
+        photo: null };
+      await box.put(card);
+    } catch (error) {
+      notSaved = true; // no outbox here (no IndexedDB): what was typed stays
+      show();
+      return;
+    }
+    kept = card.fields.name;
+    notSaved = false;
+    emptyForm(found.form);
     show();
   }
   window.addEventListener("click", onSave, true);
@@ -155,8 +243,7 @@
     if (inForm && event.target.tagName === "INPUT") {
       event.preventDefault();
       event.stopImmediatePropagation();
-      notSaved = true;
-      show();
+      keepOnPhone();
     }
   }, true);
 

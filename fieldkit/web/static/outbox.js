@@ -221,6 +221,17 @@
     return sending;
   }
 
+  // A card's id, made on the phone; by hand where crypto.randomUUID is missing (a page
+  // served over plain HTTP).
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   // Where the server sends a phone to sign in (its 401 says so); the contract's own before
   // the server was asked.
   function signInLink(body) {
@@ -229,5 +240,5 @@
   }
 
   scope.FieldkitOutbox = { SYNC_TAG, FIELDKIT, cards, count, put, discard, meta, setMeta, forget,
-    signInLink, sync, changes };
+    signInLink, sync, uuid, changes };
 })(self);
