@@ -523,7 +523,7 @@ def test_people_met_today_are_on_the_page_tonight_and_a_note_starts_their_ladder
     at.button_group(key=f"queue_attempt_{first['followup_id']}").set_value("email")
     run(at)
     assert card_ids(at) == [second["followup_id"]]
-    assert at.success[0].value.startswith(md(f"Email sent to {first['name']}."))
+    assert md(first["name"]) in at.success[0].value
     # The ladder climbs from tonight's note: due in two days, not tomorrow.
     assert rows(app_db, "SELECT due_on, rung FROM followups WHERE person_id = ? AND "
                 "status = 'open'", [first["person_id"]]) == [
