@@ -57,7 +57,7 @@ def title(item: Mapping) -> str:
 
 def _links(item: Mapping, settings: Mapping, origin: str) -> list[str]:
     """The prefilled messages and the way back to Follow-ups, one line each."""
-    reach = messages.reach(item, settings)
+    reach = messages.reach(item, settings, messages.stage(item))
     lines = []
     if reach.email:
         lines.append(f"Write an email: {reach.email}")

@@ -27,6 +27,10 @@ from fieldkit.kinds import PERSON_KINDS
 
 # What the essay found: about half pick up; about 15% of all dialed talk.
 BENCHMARK = {"picked_up": 0.5, "talked": 0.15}
+# The benchmark explained where it is shown (Metrics, the end of a call session).
+BENCHMARK_NOTE = ("what the essay “Product Manager Secrets For Really Connecting With Your "
+                  "Customers” found when its author phoned his own customers: about half "
+                  "picked up, and about 15% of everyone dialed had a real conversation.")
 
 # One tap each during a session; keys are what touches.outcome stores.
 OUTCOMES = {

@@ -39,6 +39,7 @@ EMPTY_DAY = "#ebedf0"  # a day without actions: light grey, not the scheme's pal
 KIND_ORDER = list(PERSON_KINDS.values())
 FUNNEL_STAGES = ["Dialed", "Picked up", "Talked"]
 
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 # Altair's theme and data transformer are process-wide settings.
 _SPEC_LOCK = threading.Lock()
 
@@ -51,7 +52,11 @@ def spec(chart: alt.TopLevelMixin) -> dict:
     ``st.altair_chart`` does.
     """
     with _SPEC_LOCK, alt.theme.enable("none"), alt.data_transformers.disable_max_rows():
-        return chart.to_dict(validate=False)
+        built = chart.to_dict(validate=False)
+    # The width fits the page; the height is the chart's own. Streamlit would fit
+    # both, and squeeze the plot of a chart with a title and a legend to a sliver.
+    built.setdefault("autosize", AUTOSIZE)
+    return built
 
 DATE_FORMAT = "%a %-d %b %Y"  # d3-time-format: "Tue 10 Mar 2026"
 # Month axis labels short enough for a phone: "Nov", "Dec", "2026", "Feb".
@@ -129,8 +134,10 @@ def heatmap(daily: pd.DataFrame, *, weeks: int, today: date) -> alt.Chart:
                 sort="ascending",
                 title=None,
                 scale=alt.Scale(paddingInner=0.15),
+                # A month's name that would run into the last one's is left out.
                 axis=alt.Axis(labelExpr=month_label, labelAngle=0, labelAlign="left",
-                              labelOverlap=False, ticks=False, domain=False),
+                              labelOverlap="greedy", labelSeparation=6, ticks=False,
+                              domain=False),
             ),
             y=alt.Y(
                 "weekday:O",
@@ -238,9 +245,10 @@ def strength_line(strength: pd.DataFrame, *, half_life_days: int) -> alt.LayerCh
     ).properties(
         width="container",
         height=200,
+        # Short lines: a phone's width shows them whole.
         title=alt.TitleParams("Habit strength",
-                              subtitle=f"Half-life {half_life_days} {days}: "
-                                       "a missed day dents it, never zeroes it",
+                              subtitle=[f"Half-life {half_life_days} {days}:",
+                                        "a missed day dents it, never zeroes it"],
                               anchor="start"),
     )
 
@@ -372,7 +380,8 @@ def reach_mix(monthly: pd.DataFrame) -> alt.Chart:
                 sort=KIND_ORDER,
                 scale=alt.Scale(domain=KIND_ORDER, range=OKABE_ITO),
                 # Only the kinds on the chart: a shorter legend on a phone.
-                legend=_legend("Kind", columns=3, values=present or alt.Undefined),
+                legend=_legend("Kind", columns=2, labelLimit=150,
+                               values=present or alt.Undefined),
             ),
             order=alt.Order("kind_order:Q", sort="ascending"),
             tooltip=[
@@ -427,5 +436,6 @@ def call_funnel(funnel: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, ticks).properties(
         width="container",
         height=alt.Step(36),
-        title=alt.TitleParams("Calls", subtitle="Tick: the typical share", anchor="start"),
+        title=alt.TitleParams("Calls", subtitle="Tick: the essay's typical share",
+                              anchor="start"),
     )

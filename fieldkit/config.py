@@ -22,7 +22,7 @@ from typing import Any
 import phonenumbers
 from sqlite_utils import Database
 
-from fieldkit import clock
+from fieldkit import clock, normalise
 from fieldkit.db import transaction
 from fieldkit.errors import SettingError, ValidationError
 from fieldkit.kinds import PERSON_KINDS
@@ -93,7 +93,9 @@ class Setting:
     help: str
     parse: Callable[[str, Any], Any]
     group: str
-    kind: str  # how the settings page asks: timezone, region, int, days, time, line, text
+    # How the settings page asks: timezone, region, int, days, time, line, text,
+    # or a line typed on the email, phone or url keyboard.
+    kind: str
 
 
 def _int_between(low: int, high: int, unit: str) -> Callable[[str, Any], int]:
@@ -215,6 +217,94 @@ def _line(label: str, raw: Any) -> str:
     return text
 
 
+def _checked(rule: Callable[[str | None], str | None]) -> Callable[[str, Any], str]:
+    """A setting checked as a card's field is (an email, a web address): "" for none."""
+    def parse(label: str, raw: Any) -> str:
+        text = _line(label, raw)
+        try:
+            return (rule(text) if text else None) or ""
+        except ValidationError as exc:
+            raise SettingError(f"{label}: {str(exc).partition(': ')[2] or exc}") from None
+
+    return parse
+
+
+# "My card": what the user's own vCard and QR code carry (fieldkit.vcard.own_card
+# reads my_<card field>). The phone is checked with the phone country when saved.
+_CARD_SETTINGS = [
+    Setting("my_name", "Your name", "",
+            "Heads your card and signs your messages ({my_name}).", _line, "My card", "line"),
+    Setting("my_title", "Title", "", "Your job title.", _line, "My card", "line"),
+    Setting("my_company", "Company", "", "Where you work.", _line, "My card", "line"),
+    Setting("my_email", "Email", "", "The address people write to.", _checked(normalise.email),
+            "My card", "email"),
+    Setting("my_phone", "Phone", "",
+            "Without + and a country code, read as a number of your phone country.",
+            _line, "My card", "phone"),
+    Setting("my_website", "Website", "", "Yours or your company's.", _checked(normalise.website),
+            "My card", "url"),
+    Setting("my_linkedin_url", "LinkedIn", "", "Your profile's address, linkedin.com/in/…",
+            _checked(normalise.linkedin), "My card", "url"),
+]
+
+# The messages of each stage of a follow-up (fieldkit.messages.stage picks one):
+# a first note after meeting, the later attempts of the ladder, keeping in touch.
+MESSAGE_STAGES = {"first": "First note", "later": "Later attempts", "keep": "Keep in touch"}
+MESSAGE_CHANNELS = {"email_subject": "Email subject", "email": "Email",
+                    "sms": "Text message", "linkedin": "LinkedIn message"}
+_PLACEHOLDERS = ("Placeholders: {first_name}, {name}, {company}, {event}, {at_event} (\" at\" "
+                 "and the event, or nothing), {met_on}, {my_name}.")
+_TEMPLATE_DEFAULTS = {
+    "first": {
+        "email_subject": "Great to meet you{at_event}",
+        "email": "Hi {first_name},\n\nit was good to meet you{at_event} on {met_on}. I would "
+                 "love to hear more about how you work. Would you have 20 minutes for a call or "
+                 "a coffee in the next weeks?\n\nBest,\n{my_name}",
+        "sms": "Hi {first_name}, {my_name} here, we met{at_event} on {met_on}. Would you have 20 "
+               "minutes for a quick call this week?",
+        "linkedin": "Hi {first_name}, great meeting you{at_event}. Let's stay in touch!",
+    },
+    "later": {
+        "email_subject": "Following up: 20 minutes?",
+        "email": "Hi {first_name},\n\nI am following up on my note after we met{at_event} on "
+                 "{met_on}. Would a 20-minute call in the next weeks work for you? Any day "
+                 "that suits you is fine.\n\nBest,\n{my_name}",
+        "sms": "Hi {first_name}, {my_name} again (we met{at_event}). Do you have 20 minutes for "
+               "a quick call this week or next?",
+        "linkedin": "Hi {first_name}, following up on my note after we met{at_event}. Would a "
+                    "short call in the next weeks work for you?",
+    },
+    "keep": {
+        "email_subject": "Catching up",
+        "email": "Hi {first_name},\n\nit has been a while since we last talked. How are "
+                 "things going on your side? I would enjoy catching up over a call or a "
+                 "coffee soon.\n\nBest,\n{my_name}",
+        "sms": "Hi {first_name}, {my_name} here. It has been a while: how are things? Up for a "
+               "quick call or a coffee soon?",
+        "linkedin": "Hi {first_name}, it has been a while since we talked. How are things "
+                    "going? It would be good to catch up.",
+    },
+}
+_TEMPLATE_LIMITS = {"email_subject": 200, "email": 2000, "sms": 600, "linkedin": 600}
+
+
+def template_name(stage: str, channel: str) -> str:
+    """The setting holding a stage's message for a channel (the first note's keep their
+    names from before messages had stages)."""
+    return f"template_{channel}" if stage == "first" else f"template_{stage}_{channel}"
+
+
+_TEMPLATE_SETTINGS = [
+    Setting(
+        template_name(stage, channel), label, _TEMPLATE_DEFAULTS[stage][channel],
+        "Copied for pasting into LinkedIn, which takes no prefilled messages. " + _PLACEHOLDERS
+        if channel == "linkedin" else _PLACEHOLDERS,
+        _template(_TEMPLATE_LIMITS[channel]), "Messages",
+        "line" if channel == "email_subject" else "text",
+    )
+    for stage in MESSAGE_STAGES for channel, label in MESSAGE_CHANNELS.items()
+]
+
 def _some(label: str, raw: Any, parts: Callable[[str], list[str]],
           clean: Callable[[str], str], what: str, limit: int = 20) -> list[str]:
     """The cleaned items of a list setting typed as text, each once, at most ``limit``."""
@@ -314,37 +404,8 @@ _SETTINGS = [
         "Call sessions hide people for whom it is later than this, in their own time zone.",
         _hhmm, "Calls", "time",
     ),
-    Setting(
-        "my_name", "Your name", "",
-        "Signs the prefilled messages ({my_name}).", _line, "Messages", "line",
-    ),
-    Setting(
-        "template_email_subject", "Email subject", "Great to meet you{at_event}",
-        "The subject of a follow-up email.", _template(200), "Messages", "line",
-    ),
-    Setting(
-        "template_email", "Email",
-        "Hi {first_name},\n\nit was good to meet you{at_event} on {met_on}. I would love to "
-        "hear more about how you work. Would you have 20 minutes for a call or a coffee in "
-        "the next weeks?\n\nBest,\n{my_name}",
-        "Placeholders: {first_name}, {name}, {company}, {event}, {at_event} (\" at\" and the "
-        "event, or nothing), {met_on}, {my_name}.",
-        _template(2000), "Messages", "text",
-    ),
-    Setting(
-        "template_sms", "Text message",
-        "Hi {first_name}, {my_name} here, we met{at_event} on {met_on}. Would you have 20 "
-        "minutes for a quick call this week?",
-        "Placeholders: {first_name}, {name}, {company}, {event}, {at_event} (\" at\" and the "
-        "event, or nothing), {met_on}, {my_name}.",
-        _template(600), "Messages", "text",
-    ),
-    Setting(
-        "template_linkedin", "LinkedIn message",
-        "Hi {first_name}, great meeting you{at_event}. Let's stay in touch!",
-        "Copied for pasting into LinkedIn, which takes no prefilled messages.",
-        _template(600), "Messages", "text",
-    ),
+    *_CARD_SETTINGS,
+    *_TEMPLATE_SETTINGS,
     Setting(
         "mail_sync_minutes", "Read the mailbox every (minutes)", 15,
         "While FieldKit runs, it reads what is new in your mailbox this often.",
@@ -400,6 +461,14 @@ def _check_together(values: Mapping[str, Any]) -> None:
         )
 
 
+def _my_phone(values: Mapping[str, Any]) -> str:
+    label = SETTINGS["my_phone"].label
+    try:
+        return normalise.phone(values["my_phone"], values["phone_region"]) or ""
+    except ValidationError as exc:
+        raise SettingError(f"{label}: {str(exc).partition(': ')[2]}", field="my_phone") from None
+
+
 def load(db: Database) -> dict[str, Any]:
     """Every setting's current value: the stored one, else the default.
 
@@ -439,6 +508,9 @@ def save(db: Database, changes: Mapping[str, Any]) -> dict[str, Any]:
     with transaction(db):
         merged = {**load(db), **parsed}
         _check_together(merged)
+        if parsed.get("my_phone"):
+            # Read with the phone country being saved along, if it is.
+            parsed["my_phone"] = merged["my_phone"] = _my_phone(merged)
         now = clock.now_iso()
         for name, value in parsed.items():
             db.execute(

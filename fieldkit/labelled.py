@@ -158,6 +158,25 @@ def phone_checked(value: str) -> bool:
     return normalise.valid_number(number) and normalise.e164(number) == value
 
 
+_DIALED = re.compile(r"[^0-9+]")
+
+
+def dial(value: str | None) -> str | None:
+    """What a tel: or sms: link dials for a stored number, or None when nothing can be.
+
+    A valid number as stored (E.164, an extension too: +4930123456;ext=42);
+    any other, its digits and a leading + ("06 98 76 54 32" -> 0698765432),
+    so that a number kept as written stays a tap away.
+    """
+    if not value:
+        return None
+    if phone_checked(value.split(";")[0]):
+        return value
+    head = "+" if value.lstrip().startswith("+") else ""
+    digits = _DIALED.sub("", _EXTENSION.sub("", value)).replace("+", "")
+    return head + digits if len(digits) >= 3 else None
+
+
 def _strictly(kind: str, text: str, region: str | None) -> str:
     if kind == "email":
         return normalise.email(text)
@@ -413,19 +432,6 @@ def add(db: Database, person_id: int, person: Mapping, offered: Iterable[Labelle
 def as_written(values: Iterable[Labelled]) -> set[tuple[str, str]]:
     """(kind, value) of each value kept as written, for cards.clean's ``as_stored``."""
     return {(value.kind, value.value) for value in values if not value.checked}
-
-
-def as_lines(values: Iterable[Labelled], kind: str) -> str:
-    """Values of ``kind`` as a form shows them: one a line, "label: value", the
-    primary first; a checked number grouped for reading."""
-    lines = []
-    for value in values:
-        if value.kind != kind:
-            continue
-        text = normalise.phone_display(value.value) if kind == "phone" and value.checked \
-            else value.value
-        lines.append(f"{value.label}: {text}" if value.label else text)
-    return "\n".join(lines)
 
 
 def parse_lines(kind: str, text: object) -> list[tuple[str, str | None, str]]:

@@ -2,41 +2,67 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from fieldkit import clock
+from fieldkit import clock, config, labelled
 
 
-class _Blank(dict):
-    """Placeholders without a value read as nothing rather than failing."""
+# A word that leads to a value ("met at", "on"), left out with an empty value.
+_LEAD_IN = re.compile(r"(?:\s+(?:at|on|in|from|with|of))?\s*$")
 
-    def __missing__(self, key: str) -> str:
-        return ""
+
+def stage(followup: Mapping) -> str:
+    """Which messages suit a follow-up (config.MESSAGE_STAGES): the first note after
+    meeting someone, a later attempt of the ladder, or keeping in touch.
+
+    ``followup`` is a queue row (``reason``, ``rung``, ``met_today``) or a
+    person's open follow-up; a next step agreed in a dialog keeps in touch.
+    """
+    if followup.get("reason") in ("keep_in_touch", "next_step"):
+        return "keep"
+    if followup.get("met_today") or (followup.get("rung") or 1) <= 1:
+        return "first"
+    return "later"
+
+
+def needs_name(settings: Mapping) -> bool:
+    """Whether messages wait for the user's name (asked before the first one goes out)."""
+    return not (settings.get("my_name") or "").strip()
 
 
 def fill(template: str, person: Mapping, settings: Mapping) -> str:
     """A template with this person's placeholders filled in.
 
     Templates were checked when saved (only known names, no attribute or
-    index access), so formatting cannot reach into objects.
+    index access); an unknown name reads as nothing. A placeholder with
+    nothing to say takes the space and the word that lead to it along
+    ("Ada Lovelace at {company}" reads "Ada Lovelace"): no message has a gap.
     """
     name = person.get("name") or ""
     met_on = ""
     if person.get("met_at"):
         met_on = clock.from_iso(person["met_at"]).astimezone(
             clock.zone(settings["timezone"])).strftime("%d %B").lstrip("0")
-    values = _Blank(
-        first_name=name.split()[0] if name.split() else name,
-        name=name,
-        company=person.get("company") or "",
-        event=person.get("event") or "our meeting",
-        at_event=f" at {person['event']}" if person.get("event") else "",
-        met_on=met_on,
-        my_name=settings.get("my_name") or "",
-    )
-    return template.format_map(values).strip()
+    values = {
+        "first_name": name.split()[0] if name.split() else name,
+        "name": name,
+        "company": person.get("company") or "",
+        "event": person.get("event") or "our meeting",
+        "at_event": f" at {person['event']}" if person.get("event") else "",
+        "met_on": met_on,
+        "my_name": (settings.get("my_name") or "").strip(),
+    }
+    text = ""
+    for literal, field, _, _ in string.Formatter().parse(template):
+        text += literal
+        if field is not None:
+            value = values.get(field, "")
+            text = text + value if value else _LEAD_IN.sub("", text)
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -50,22 +76,29 @@ class Reach:
     linkedin_text: str  # to paste into LinkedIn, which takes no prefilled text
 
 
-def reach(person: Mapping, settings: Mapping) -> Reach:
-    """Links that open the phone's mail, messages and phone apps, prefilled."""
+def reach(person: Mapping, settings: Mapping, stage: str = "first") -> Reach:
+    """Links that open the phone's mail, messages and phone apps, prefilled with the
+    ``stage``'s messages once the user's name is known (``needs_name``); before
+    that they open empty, and there is no LinkedIn text."""
+    def message(channel: str) -> str:
+        return fill(settings[config.template_name(stage, channel)], person, settings)
+
+    signed = not needs_name(settings)
     email = person.get("email")
-    phone = person.get("phone")
+    phone = labelled.dial(person.get("phone"))
     mailto = None
     if email:
-        subject = fill(settings["template_email_subject"], person, settings)
-        body = fill(settings["template_email"], person, settings)
-        mailto = (f"mailto:{quote(email, safe='@')}?subject={quote(subject, safe='')}"
-                  f"&body={quote(body, safe='')}")
+        mailto = f"mailto:{quote(email, safe='@')}"
+        if signed:
+            mailto += (f"?subject={quote(message('email_subject'), safe='')}"
+                       f"&body={quote(message('email'), safe='')}")
     sms = None
     if phone:
-        body = fill(settings["template_sms"], person, settings)
         # "?&body=" is read by both iOS and Android messaging apps. A text
         # goes to the number, never to an extension.
-        sms = f"sms:{quote(phone.split(';')[0], safe='+')}?&body={quote(body, safe='')}"
+        sms = f"sms:{quote(phone.split(';')[0], safe='+')}"
+        if signed:
+            sms += f"?&body={quote(message('sms'), safe='')}"
     profile = person.get("linkedin_url")
     return Reach(
         email=mailto,
@@ -74,5 +107,5 @@ def reach(person: Mapping, settings: Mapping) -> Reach:
         call=f"tel:{quote(phone, safe='+;=')}" if phone else None,
         linkedin=profile if profile and profile.startswith("https://www.linkedin.com/in/")
         else None,
-        linkedin_text=fill(settings["template_linkedin"], person, settings),
+        linkedin_text=message("linkedin") if signed else "",
     )

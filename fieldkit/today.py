@@ -10,6 +10,9 @@ from sqlite_utils import Database
 from fieldkit import activity, checkins, clock, events, triage
 
 
+MET_TODAY_NAMES = 5  # people met today named on the home screen
+
+
 @dataclass(frozen=True)
 class Summary:
     today: date
@@ -20,6 +23,8 @@ class Summary:
     overdue: int
     streak: int
     running: list[dict]  # events running now, to check in to with one tap
+    met_today: int  # people met today and not written to yet (triage.met_today)
+    met_today_first: list[dict]  # the first of them, for their names
 
     @property
     def is_empty(self) -> bool:
@@ -37,6 +42,7 @@ def summary(db: Database, settings: dict, now: datetime | None = None) -> Summar
         local = clock.from_iso(checkin["checked_in_at"]).astimezone(
             clock.zone(checkin["tz"])).strftime("%H:%M")
     counts = triage.due_counts(db, today)
+    met = triage.met_today(db, today, tz, limit=MET_TODAY_NAMES)
     return Summary(
         today=today,
         people=db.execute("SELECT count(*) FROM people WHERE status != 'merged'").fetchone()[0],
@@ -46,4 +52,7 @@ def summary(db: Database, settings: dict, now: datetime | None = None) -> Summar
         overdue=counts["overdue"],
         streak=activity.current_streak(db, tz, today),
         running=[] if checkin else events.timeline(db, now=now, past_limit=0).current,
+        met_today=len(met) if len(met) < MET_TODAY_NAMES else triage.met_today_count(
+            db, today, tz),
+        met_today_first=met,
     )

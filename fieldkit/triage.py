@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
@@ -69,8 +69,77 @@ def due(db: Database, today: date, *, ladder_gaps: Sequence[int], limit: int = 2
         row["days_overdue"] = int(row["days_overdue"])
         row["exhausted"] = row["reason"] == "ladder" and is_exhausted(row["rung"] or 1,
                                                                         ladder_gaps)
+        row["met_today"] = False
         rows.append(row)
     return rows
+
+
+def _day_bounds(today: date, tz: str) -> tuple[str, str]:
+    """The user's calendar day ``today`` in ``tz`` as stored UTC instants [start, end)."""
+    zone = clock.zone(tz)
+    start = datetime.combine(today, time(0), zone)
+    end = datetime.combine(today + timedelta(days=1), time(0), zone)
+    return clock.to_iso(start), clock.to_iso(end)
+
+
+# Met today (m): people whose first meeting of the day (in the user's zone) is
+# not yet followed by an attempt or a dialog, active, with their ladder or
+# keep-in-touch follow-up (f) open, and nothing due: someone due is on the
+# due list, never on both.
+_MET_TODAY = """
+    WITH m AS (
+        SELECT person_id, min(at) AS at FROM touches
+        WHERE kind = 'met' AND undone_at IS NULL AND at >= :start AND at < :end
+        GROUP BY person_id
+    )
+    SELECT {columns}
+    FROM m
+    JOIN people c ON c.id = m.person_id
+    JOIN followups f ON f.id = (
+        SELECT max(id) FROM followups WHERE person_id = c.id AND status = 'open'
+        AND reason IN ('ladder', 'keep_in_touch'))
+    LEFT JOIN events e ON e.id = (
+        SELECT event_id FROM touches WHERE person_id = c.id AND kind = 'met'
+        AND undone_at IS NULL AND at = m.at ORDER BY id LIMIT 1)
+    WHERE c.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM touches a WHERE a.person_id = c.id
+                      AND a.kind IN ('attempt', 'dialog') AND a.undone_at IS NULL
+                      AND a.at >= m.at)
+      AND NOT EXISTS (SELECT 1 FROM followups d WHERE d.person_id = c.id
+                      AND d.status = 'open' AND d.due_on <= :today)
+"""
+
+
+def met_today(db: Database, today: date, tz: str, *, limit: int = 20,
+              exclude: Sequence[int] = ()) -> list[dict]:
+    """People met on ``today`` (in ``tz``) who have had no attempt or dialog since.
+
+    The evening's "good to meet you" list: first met first. Each row has the
+    shape of a ``due`` row (its follow-up is the open one of the ladder, due
+    tomorrow for a new card) plus ``met_today``; ``met_at`` and ``event`` are
+    today's meeting. Someone with anything due is on the due list instead,
+    so nobody is on both. Follow-ups in ``exclude`` (skipped) are left out.
+    """
+    start, end = _day_bounds(today, tz)
+    columns = """f.id AS followup_id, f.due_on, f.reason, f.rung, f.note AS followup_note,
+        c.id AS person_id, c.name, c.company, c.title, c.kind, c.important,
+        c.email, c.phone, c.linkedin_url, m.at AS met_at, e.name AS event"""
+    cursor = db.execute(
+        _MET_TODAY.format(columns=columns)
+        + " AND f.id NOT IN (SELECT value FROM json_each(:exclude))"
+        " ORDER BY m.at, c.name, c.id LIMIT :limit",
+        {"start": start, "end": end, "today": today.isoformat(), "limit": limit,
+         "exclude": json.dumps([int(i) for i in exclude])})
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, values), days_overdue=0, exhausted=False, met_today=True)
+            for values in cursor.fetchall()]
+
+
+def met_today_count(db: Database, today: date, tz: str) -> int:
+    """How many people ``met_today`` lists (with no limit)."""
+    start, end = _day_bounds(today, tz)
+    return db.execute(_MET_TODAY.format(columns="count(*)"),
+                      {"start": start, "end": end, "today": today.isoformat()}).fetchone()[0]
 
 
 # What the queue shows today (QueueState.state).
@@ -118,7 +187,7 @@ def _record_day(db: Database, today: date, tz: str, now: datetime) -> bool:
         return False
     if db.execute("SELECT 1 FROM triage_days WHERE day = ?", [today.isoformat()]).fetchone():
         return True  # the first time the queue was clear that day is when it was cleared
-    start = clock.to_iso(datetime.combine(today, time(0), clock.zone(tz)))
+    start, _ = _day_bounds(today, tz)
     acted = db.execute(
         "SELECT count(*) FROM touches WHERE kind IN ('attempt', 'dialog', 'state') "
         "AND undone_at IS NULL AND at >= ?", [start]).fetchone()[0]

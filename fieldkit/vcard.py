@@ -640,7 +640,8 @@ def own_card(settings_or_fields: Mapping) -> str:
     fields = {key: settings_or_fields.get(key) or settings_or_fields.get(f"my_{key}")
               for key in _OWN_KEYS}
     if not (fields["name"] or "").strip():
-        raise ValidationError("Your card needs your name: set “Your name” in Settings.",
+        raise ValidationError("Your card needs your name: fill in “Your name” under My card "
+                              "in Settings.",
                               field="my_name")
     card = cards.clean(fields, phone_region=settings_or_fields.get("phone_region"))
     return _card_text({key: getattr(card, key) for key in _OWN_KEYS})

@@ -5,10 +5,12 @@ import streamlit as st
 from fieldkit import calls, config
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached
+from fieldkit.ui import actions, cached, cues, nav
 from fieldkit.ui import call_widgets as cw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 ANY = "any"
 LIST_LIMIT = 30
@@ -52,6 +54,7 @@ def log_call(db, person_id, outcome):
                         minutes=state.get(f"calls_minutes_{gen}") if outcome == "talked" else None,
                         note=state.get(f"calls_note_{gen}"))
     state["calls_gen"] = gen + 1  # only once saved: a refused call keeps its notes
+    cues.ask()  # the next person's name on screen
     return done.message
 
 
@@ -118,6 +121,7 @@ if message := state.get("calls_message"):
 if to_dial:
     person = to_dial[0]
     cw.current_card(person)
+    cues.give(view=cw.card_key(person))
     cw.interview_prompt()
     st.text_area("Notes", key=f"calls_note_{gen}", height=100,
                  placeholder="What you learned: role, how they use it, what surprised you")
@@ -129,6 +133,7 @@ if to_dial:
                  icon=":material/skip_next:"):
         skipped.append(person["id"])
         state.pop("calls_message", None)
+        cues.ask()
         st.rerun()
     if len(to_dial) > 1:
         st.caption("Up next")

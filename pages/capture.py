@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from fieldkit import cards, checkins, config, memos
+from fieldkit import cards, checkins, config, memos, photos
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached
+from fieldkit.ui import actions, cached, cues, nav
 from fieldkit.ui import capture_actions as act
+from fieldkit.ui import capture_fields as fields
 from fieldkit.ui import read_widgets as card_read
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 state = st.session_state
@@ -41,20 +44,25 @@ if here and default_event not in event_labels:
     event_labels = {default_event: here["name"], **event_labels}
 event_options = [None, *event_labels]
 
+st.file_uploader("Photo of a card or a code", type=PHOTO_TYPES, key=act.camera(gen),
+                 on_change=card_read.read_photo, args=(key, gen),
+                 max_upload_size=photos.MAX_UPLOAD_BYTES // 1048576,
+                 help="One tap opens the camera. A QR code or barcode is read first, else "
+                      "the card's text; it fills the empty fields, to check before Save.")
+read_in = fields.read_in(gen)  # on screen under Name, with Save
+
 with st.form(key("form"), border=False):
     st.text_input("Name", key=key("name"), placeholder="Who did you just meet?")
+    for name in read_in:
+        fields.field(name, key, settings)
     st.pills("Kind", list(PERSON_KINDS), format_func=PERSON_KINDS.get, key=key("kind"))
     st.toggle("Important", key=key("important"))
-    with st.expander("Company, contact details, note, photo, voice memo",
-                     expanded=scan.details_filled() or card_read.details_filled(gen)):
-        st.text_input("Company", key=key("company"))
-        st.text_input("Title", key=key("title"))
-        st.text_input("Department (colleagues)", key=key("department"))
-        st.text_input("Email", key=key("email"))
-        st.text_input("Phone", key=key("phone"),
-                      help=f"Without +country, read as a {settings['phone_region']} number.")
-        st.text_input("LinkedIn", key=key("linkedin_url"), placeholder="linkedin.com/in/…")
-        st.text_input("Website", key=key("website"))
+    # Keyed by the form: every new card starts with its details folded.
+    with st.expander("Company, contact details, note, photo, voice memo", key=key("details"),
+                     on_change="rerun"):
+        for name in fields.FIELDS:
+            if name not in read_in:
+                fields.field(name, key, settings)
         st.text_area("Note", key=key("note"), height=80)
         st.audio_input("Voice memo", key=key("memo"),
                        help=f"Instead of typing; up to about {memos.MAX_MINUTES} minutes.")
@@ -64,14 +72,14 @@ with st.form(key("form"), border=False):
                      format_func=lambda e: "No event" if e is None else event_labels[e])
         st.file_uploader("Card photo: take one or choose a file", type=PHOTO_TYPES,
                          key=key("photo"))
-    scan.scan_uploader(key)
-    scan.code_picker(gen)
-    with st.container(horizontal=True):
-        st.form_submit_button("Save card", type="primary", width="stretch",
-                              icon=":material/save:", on_click=act.save, args=(gen,))
+        card_read.read_button(key, gen)
+        scan.scan_uploader(key)
         st.form_submit_button("Read code", icon=":material/qr_code_scanner:",
                               on_click=act.read_code, args=(gen,))
-        card_read.read_button(key, gen)
+    scan.code_picker(gen)
+    with st.container(key="capture_save"):  # stays on screen under the fields (phone.css)
+        st.form_submit_button("Save card", type="primary", width="stretch",
+                              icon=":material/save:", on_click=act.save, args=(gen,))
 
 scan.notice()
 scan.scan_result(gen)
@@ -100,3 +108,4 @@ if recent:
             st.button("Undo", key=f"undo_{capture['touch_id']}_{undo_round}",
                       on_click=act.undo, args=(undo_round, capture["touch_id"]))
 actions.show_kept(act.UNDO_ERROR)
+cues.give()

@@ -7,9 +7,11 @@ import streamlit as st
 
 from fieldkit import backup, clock, config, exports, imports, merge, vcard
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import actions, cached, database
+from fieldkit.ui import actions, cached, database, nav
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 state = st.session_state
 READERS = {"csv": ("LinkedIn connections", "linkedin"), "vcf": ("vCard", "vcard")}
 

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from fieldkit import checkins, clock, config, events
-from fieldkit.ui import actions
+from fieldkit.ui import actions, nav
 from fieldkit.ui import event_widgets as ew
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 NEW = "new_"  # widget-key prefix of the New event form
 PAST = "events_past_limit"  # how many past events the list shows

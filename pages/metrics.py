@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from fieldkit import config, followups, metrics, streaks
+from fieldkit import calls, config, followups, metrics, streaks
 from fieldkit.ui import cached, nav
 from fieldkit.ui.gate import open_db
+
+nav.bottom_bar()
 
 
 def is_phone() -> bool:
@@ -96,7 +98,6 @@ if len(board.reach_monthly):
 st.subheader("Calls")
 if int(board.funnel["count"].iloc[0]):
     chart("funnel")
-    st.caption("Ticks mark the essay's benchmark: about half pick up, about 15% of all "
-               "dialed end in a real conversation.")
+    st.caption(f"The ticks are the benchmark: {calls.BENCHMARK_NOTE}")
 else:
     st.caption("No calls in this period. A call session on Calls fills this funnel.")

@@ -5,10 +5,12 @@ import streamlit as st
 from fieldkit import cards, clock, config, followups, labelled, people
 from fieldkit.errors import FieldkitError
 from fieldkit.kinds import PERSON_KINDS
-from fieldkit.ui import actions, cached, mail_widgets, phone_widgets
+from fieldkit.ui import actions, cached, cues, mail_widgets, nav, phone_widgets
 from fieldkit.ui import person_widgets as pw
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
+
+nav.bottom_bar()
 
 FILTER_KEYS = ("people_query", "people_kind", "people_event", "people_tag")
 
@@ -49,8 +51,9 @@ def show_list(db, settings) -> None:
     st.title("People")
     if flash := st.session_state.pop("people_flash", None):
         st.success(flash, icon=":material/check:")
+    # Filters as you type: a pause of a quarter of a second is a search.
     query = st.text_input("Search", placeholder="Name, company, title or note",
-                          key="people_query", on_change=first_page,
+                          key="people_query", on_change=first_page, type="search", live=True,
                           label_visibility="collapsed", icon=":material/search:")
     choices = cached.event_choices()
     tags = people.tags_in_use(db)
@@ -101,7 +104,9 @@ def show_person(db, settings, person_id: int) -> None:
     st.title(md(person["name"]) + star)
     if flash := st.session_state.pop("people_flash", None):
         st.success(flash, icon=":material/check:")
-    with st.container(border=True):
+        cues.give(top=True)  # the confirmation on screen, wherever the tap was
+    pw.reach_row(person, settings)
+    with st.container(border=True, key="person_card"):  # its links are thumb-sized rows
         st.markdown(pw.card_markdown(person, tz))
         mail_widgets.bounce_marks(person_id, tz)
         if person["note"]:
@@ -132,7 +137,7 @@ def show_person(db, settings, person_id: int) -> None:
 
     with st.expander("Edit", icon=":material/edit:"):
         card = cards.card_of(person)
-        fields = pw.edit_form(card, f"edit_{person_id}")
+        fields = pw.edit_form(card, f"edit_{person_id}", settings["phone_region"])
 
     def save(db) -> cards.Card:
         # An email or web address typed must check out; one kept as written
@@ -145,6 +150,7 @@ def show_person(db, settings, person_id: int) -> None:
 
     if fields is not None and (saved := actions.write(save)):
         st.session_state["people_flash"] = pw.saved_message(card, saved.value)
+        cues.ask()
         st.rerun()
 
     if st.session_state.get("people_deleting") != person_id:

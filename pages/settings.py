@@ -6,8 +6,11 @@ from datetime import time
 import streamlit as st
 
 from fieldkit import clock, config
-from fieldkit.ui import actions, gate, mail_widgets, phone_widgets, sign_in_widgets
+from fieldkit.ui import (actions, gate, mail_widgets, nav, phone_widgets, settings_card,
+                         sign_in_widgets)
 from fieldkit.ui.gate import open_db
+
+nav.bottom_bar()
 
 with open_db() as db:
     values = config.load(db)
@@ -43,7 +46,8 @@ def ask(setting: config.Setting, value):
 
 with st.form("settings"):
     entered = {}
-    groups = dict.fromkeys(s.group for s in config.SETTINGS.values())
+    groups = dict.fromkeys(s.group for s in config.SETTINGS.values()
+                           if s.group not in settings_card.GROUPS)
     for group in groups:
         st.subheader(group)
         for setting in config.SETTINGS.values():
@@ -56,6 +60,9 @@ if submitted:
     if actions.write(lambda db: config.save(db, changes)):
         st.session_state["settings_saved"] = "Settings saved."
         st.rerun()
+
+settings_card.my_card(values)
+settings_card.messages(values)
 
 with st.expander("Restore the defaults"):
     st.write("Every setting goes back to its default value. Your people and history stay.")

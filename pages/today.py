@@ -10,6 +10,8 @@ from fieldkit.ui.review_widgets import review_list
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
+nav.bottom_bar()
+
 with open_db() as db:
     settings = config.load(db)
     summary = today.summary(db, settings)
@@ -52,6 +54,14 @@ else:
                   border=True,
                   help="Consecutive days with a networking action (card, attempt, "
                   "dialog, check-in), through today.")
+    if summary.met_today:
+        st.subheader(f"Met today · {summary.met_today}")
+        more = summary.met_today - len(summary.met_today_first)
+        st.caption(" · ".join(md(person["name"]) for person in summary.met_today_first)
+                   + (f" and {more} more" if more else "")
+                   + ": a first note tonight starts the ladder.")
+        st.page_link("pages/queue.py", label="Write the first notes", icon=":material/mail:",
+                     query_params={"group": "met"}, width="stretch")
     review_list(waiting)
 
 st.divider()

@@ -24,7 +24,8 @@ def event_of(text):
 def test_each_open_follow_up_is_an_all_day_event_on_its_day(db):
     person = save_card(db, "Ines Moreau", company="Kalm Health", email="ines@kalm.example",
                        phone="+49 170 1234567")
-    (found,) = calendar_feed.events(db, settings(db), ORIGIN)
+    # Messages are prefilled once they can be signed with the user's name.
+    (found,) = calendar_feed.events(db, settings(db, my_name="Sam Field"), ORIGIN)
     event = event_of(found.text)
     due = db.execute("SELECT due_on, uid FROM followups WHERE person_id = ?", [person]).fetchone()
     assert found.href == f"{due[1]}.ics" and found.uid == f"{due[1]}@fieldkit"

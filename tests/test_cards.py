@@ -13,7 +13,7 @@ import fieldkit.db
 from fieldkit import cardreader, cards, events, imports, merge, people, photos, scan, vcard
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.ladder import next_followup
-from fieldkit.ui import capture_actions, scan_widgets
+from fieldkit.ui import capture_actions, capture_fields, scan_widgets
 from tests.factory import NOW, SETTINGS, save_card
 
 LATER = datetime(2026, 4, 2, 9, 30, tzinfo=timezone.utc)  # Ada met again, three weeks on
@@ -191,8 +191,10 @@ DERIVED = {
         lambda: merge.FIELDS[:len(declared(column=True))], lambda: declared(column=True)),
     "fields a code fills": (lambda: scan.FIELDS, lambda: declared(scan=True)),
     "words of what a code filled": (lambda: tuple(scan_widgets.LABELS), lambda: declared(scan=True)),
-    "scanned fields in the folded details": (
-        lambda: scan_widgets.DETAILS, lambda: declared(scan=True, up_front=False)),
+    "contact fields the capture form asks, each with its keyboard": (
+        lambda: tuple(sorted(capture_fields.FIELDS)),
+        lambda: tuple(sorted(spec.name for spec in cards.FIELDS if not spec.up_front
+                             and spec.follows is None and spec.column and not spec.multiline))),
     "fields of the user's own card": (lambda: vcard._OWN_KEYS, lambda: declared(own_card=True)),
     "fields a card photo fills": (lambda: cardreader.FIELDS, lambda: declared(paper=True)),
 }

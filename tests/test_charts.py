@@ -113,6 +113,14 @@ def test_builder_returns_valid_container_width_chart(name):
 
 
 @pytest.mark.parametrize("name", BUILDERS)
+def test_spec_fits_the_width_and_keeps_the_charts_own_height(name):
+    # Streamlit would fit the height too: a chart with a title and a legend then
+    # keeps a sliver of its height for the plot.
+    build, frame = BUILDERS[name]
+    assert charts.spec(build(frame()))["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
 def test_builder_on_empty_frame_gives_valid_chart(name):
     build, frame = BUILDERS[name]
     empty = frame().iloc[0:0]
@@ -268,9 +276,10 @@ def test_strength_line_is_a_percent_line_over_an_area():
     assert tooltip[1]["format"] == ".0%"
 
 
-def test_strength_line_subtitle_mentions_the_half_life():
+def test_strength_line_subtitle_mentions_the_half_life_in_lines_a_phone_shows_whole():
     spec = charts.strength_line(strength_frame(), half_life_days=14).to_dict()
-    assert "Half-life 14 days" in spec["title"]["subtitle"]
+    assert spec["title"]["subtitle"][0] == "Half-life 14 days:"
+    assert all(len(line) <= 40 for line in spec["title"]["subtitle"])
 
 
 # ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import writer
 from apptest import rows, run_page
+from test_page_capture import save_button
 
 import fieldkit.db
 from fieldkit import cards, config, followups
@@ -222,7 +223,7 @@ def test_capture_page_locked_past_timeout_says_busy_and_keeps_the_card(app_db, m
     name = next(w for w in at.text_input if w.label == "Name")
     name.set_value("Ada Okafor")
     with _write_lock_held(app_db) as other:
-        at.get("form_submit_button")[0].click()
+        save_button(at).click()
         at.run()
         other.execute("ROLLBACK")
     assert not at.exception
@@ -230,7 +231,7 @@ def test_capture_page_locked_past_timeout_says_busy_and_keeps_the_card(app_db, m
     assert next(w for w in at.text_input if w.label == "Name").value == "Ada Okafor"
     assert rows(app_db, "SELECT count(*) FROM people") == [(0,)]
 
-    at.get("form_submit_button")[0].click()  # the same tap again, lock gone
+    save_button(at).click()  # the same tap again, lock gone
     at.run()
     assert not at.error
     assert rows(app_db, "SELECT name FROM people") == [("Ada Okafor",)]

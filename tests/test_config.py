@@ -382,3 +382,58 @@ def test_save_phone_region_rejects_unknown_codes(db, raw):
         config.save(db, {"phone_region": raw})
     assert caught.value.field == "phone_region"
     assert config.load(db)["phone_region"] == "US"
+
+
+# --- My card -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes, stored",
+    [
+        ({"my_email": " Ada@Example.COM "}, {"my_email": "Ada@example.com"}),
+        ({"my_website": "example.com/ada"}, {"my_website": "https://example.com/ada"}),
+        ({"my_linkedin_url": "linkedin.com/in/ada"},
+         {"my_linkedin_url": "https://www.linkedin.com/in/ada"}),
+        ({"my_phone": "+49 30 1234567"}, {"my_phone": "+49301234567"}),
+        # A local number is read with the phone country, also one saved along with it.
+        ({"my_phone": "030 1234567", "phone_region": "DE"}, {"my_phone": "+49301234567"}),
+        ({"my_phone": "(650) 253-0000"}, {"my_phone": "+16502530000"}),
+        ({"my_title": "  Head  of Product ", "my_company": "Analytical Engines"},
+         {"my_title": "Head of Product", "my_company": "Analytical Engines"}),
+        ({"my_email": "", "my_phone": "", "my_website": ""},
+         {"my_email": "", "my_phone": "", "my_website": ""}),
+    ],
+)
+def test_save_my_card_stores_each_value_as_a_card_would(db, changes, stored):
+    config.save(db, changes)
+    loaded = config.load(db)
+    assert {name: loaded[name] for name in stored} == stored
+
+
+@pytest.mark.parametrize(
+    "name, raw, message",
+    [
+        ("my_email", "ada(at)example", "Email:"),
+        ("my_website", "not a site", "Website:"),
+        ("my_linkedin_url", "https://example.com/ada", "LinkedIn:"),
+        ("my_phone", "12", "Phone:"),
+        ("my_phone", "030 1234567", "Phone:"),  # not a US number
+    ],
+)
+def test_save_my_card_bad_value_changes_nothing(db, name, raw, message):
+    config.save(db, {"my_name": "Ada Lovelace"})
+    with pytest.raises(SettingError, match=message) as caught:
+        config.save(db, {"my_title": "CTO", name: raw})
+    assert caught.value.field == name
+    assert config.load(db)["my_title"] == ""
+
+
+@pytest.mark.parametrize("stage", list(config.MESSAGE_STAGES))
+@pytest.mark.parametrize("channel", list(config.MESSAGE_CHANNELS))
+def test_every_stage_has_its_own_editable_message_for_every_channel(db, stage, channel):
+    name = config.template_name(stage, channel)
+    others = {config.SETTINGS[config.template_name(s, channel)].default
+              for s in config.MESSAGE_STAGES if s != stage}
+    assert config.SETTINGS[name].default not in others
+    config.save(db, {name: "Hello {first_name}"})
+    assert config.load(db)[name] == "Hello {first_name}"

@@ -382,7 +382,7 @@ def test_template_with_a_format_spec_is_refused(db, text):
 
 
 def test_template_with_a_lone_surrogate_still_makes_links(db):
-    settings = config.save(db, {"template_sms": "Hi {first_name}\ud800\x07!"})
+    settings = config.save(db, {"my_name": "Grace", "template_sms": "Hi {first_name}\ud800\x07!"})
     assert settings["template_sms"] == "Hi {first_name}!"
     assert messages.reach({"name": "Ada", "phone": "+4930123456"}, settings).sms.endswith("Hi%20Ada%21")
 

@@ -295,3 +295,22 @@ def test_schema_refuses_what_no_value_is(db, sql):
     cards.save(db, cards.clean({"name": "Ada"}), settings=SETTINGS, now=NOW)
     with pytest.raises(sqlite3.IntegrityError):
         db.execute(sql)
+
+
+@pytest.mark.parametrize(
+    "value, dialed",
+    [
+        ("+33698765432", "+33698765432"),
+        ("+16502530000;ext=42", "+16502530000;ext=42"),
+        ("+1 555 0100", "+15550100"),  # not a valid number: its digits
+        ("06 98 76 54 32", "0698765432"),  # kept as written: its digits still dial
+        ("(030) 123-456 ext. 7", "030123456"),
+        ("  +44 (0)20 7946 0958", "+4402079460958"),
+        ("ask reception", None),
+        ("12", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_every_number_kept_dials_by_its_digits(value, dialed):
+    assert labelled.dial(value) == dialed

@@ -1,10 +1,11 @@
 """fieldkit.messages: filled templates and the mailto:, sms:, tel: and LinkedIn links."""
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
 
-from fieldkit import events, messages, triage
+from fieldkit import config, events, messages, triage
 from tests.factory import SETTINGS, save_card
 
 GRACE = {**SETTINGS, "my_name": "Grace Hopper"}  # the user who signs the messages
@@ -67,26 +68,30 @@ def test_fill_event_falls_back_to_our_meeting(changes, expected):
         ("2026-11-20T23:30:00Z", "America/New_York", "20 November"),
         ("2026-11-21T03:00:00Z", "America/New_York", "20 November"),  # 22:00 EST on the 20th
         ("2026-12-31T23:30:00Z", "Asia/Tokyo", "1 January"),
-        (None, "UTC", ""),
+        (None, "UTC", None),
     ],
 )
 def test_fill_met_on_in_settings_zone(met_at, tz, met_on):
     settings = {**GRACE, "timezone": tz}
-    assert messages.fill("on {met_on}.", person(met_at=met_at), settings) == f"on {met_on}."
+    filled = messages.fill("We met on {met_on}.", person(met_at=met_at), settings)
+    assert filled == (f"We met on {met_on}." if met_on else "We met.")
 
 
 @pytest.mark.parametrize(
     "template, changes, settings_changes, expected",
     [
         ("{name} at {company}", {}, {}, "Ada Lovelace at Analytical Engines"),
-        ("{name} at {company}", {"company": None}, {}, "Ada Lovelace at"),
+        ("{name} at {company}", {"company": None}, {}, "Ada Lovelace"),
+        ("{name} of {company}, {my_name}", {"company": ""}, {"my_name": " "},
+         "Ada Lovelace,"),
         ("Best, {my_name}", {}, {}, "Best, Grace Hopper"),
         ("Best, {my_name}", {}, {"my_name": ""}, "Best,"),
         ("Best,\n{my_name}", {}, {"my_name": None}, "Best,"),
         ("  Hi {first_name}  \n", {}, {}, "Hi Ada"),
         ("{{not a placeholder}} {first_name}", {}, {}, "{not a placeholder} Ada"),
     ],
-    ids=["name_and_company", "no_company", "my_name", "my_name_blank", "my_name_none",
+    ids=["name_and_company", "no_company", "nothing_after_of", "my_name", "my_name_blank",
+         "my_name_none",
          "stripped", "escaped_braces"],
 )
 def test_fill_placeholders(template, changes, settings_changes, expected):
@@ -147,13 +152,21 @@ def test_reach_mailto_percent_encodes_subject_body_and_address():
 
 
 def test_reach_mailto_with_default_templates():
-    links = messages.reach(person(event=None, met_at=None), {**GRACE, "my_name": ""})
+    links = messages.reach(person(event=None, met_at=None), GRACE)
     assert links.email == (
         "mailto:ada@example.com?subject=Great%20to%20meet%20you"
-        "&body=Hi%20Ada%2C%0A%0Ait%20was%20good%20to%20meet%20you"
-        "%20on%20.%20I%20would%20love%20to%20hear%20more%20about%20how%20you%20work."
+        "&body=Hi%20Ada%2C%0A%0Ait%20was%20good%20to%20meet%20you."
+        "%20I%20would%20love%20to%20hear%20more%20about%20how%20you%20work."
         "%20Would%20you%20have%2020%20minutes%20for%20a%20call%20or%20a%20coffee%20in"
-        "%20the%20next%20weeks%3F%0A%0ABest%2C")
+        "%20the%20next%20weeks%3F%0A%0ABest%2C%0AGrace%20Hopper")
+
+
+@pytest.mark.parametrize("my_name", ["", "  ", None])
+def test_reach_without_the_users_name_opens_the_apps_with_no_message(my_name):
+    links = messages.reach(ADA, {**GRACE, "my_name": my_name})
+    assert messages.needs_name({**GRACE, "my_name": my_name})
+    assert (links.email, links.sms, links.call, links.linkedin_text) == (
+        "mailto:ada@example.com", "sms:+4915112345678", "tel:+4915112345678", "")
 
 
 def test_reach_sms_uses_question_ampersand_body():
@@ -236,6 +249,56 @@ def test_reach_from_a_queue_row(db):
 
 def test_reach_dials_an_extension_and_texts_the_number():
     ways = messages.reach({"name": "Ada", "phone": "+16502530000;ext=42", "email": None,
-                           "linkedin_url": None, "company": None}, SETTINGS)
+                           "linkedin_url": None, "company": None}, GRACE)
     assert ways.call == "tel:+16502530000;ext=42"
     assert ways.sms.startswith("sms:+16502530000?&body=")
+
+
+# stages
+
+
+@pytest.mark.parametrize(
+    "followup, expected",
+    [
+        ({"reason": "ladder", "rung": 1}, "first"),
+        ({"reason": "ladder", "rung": 1, "met_today": True}, "first"),
+        ({"reason": "ladder", "rung": None}, "first"),
+        ({"reason": "ladder", "rung": 2}, "later"),
+        ({"reason": "ladder", "rung": 6}, "later"),
+        ({"reason": "ladder", "rung": 9}, "later"),  # past the last rung
+        ({"reason": "keep_in_touch", "rung": 1}, "keep"),
+        ({"reason": "keep_in_touch", "rung": 1, "met_today": True}, "keep"),  # met again
+        ({"reason": "next_step", "rung": None}, "keep"),
+    ],
+)
+def test_stage_of_a_followup(followup, expected):
+    assert messages.stage(followup) == expected
+
+
+@pytest.mark.parametrize("stage", list(config.MESSAGE_STAGES))
+def test_reach_fills_the_stages_own_messages(stage):
+    settings = {**GRACE, **{config.template_name(stage, channel): f"{stage} {channel} {{first_name}}"
+                            for channel in config.MESSAGE_CHANNELS}}
+    links = messages.reach(ADA, settings, stage)
+    assert links.email == (f"mailto:ada@example.com?subject={stage}%20email_subject%20Ada"
+                           f"&body={stage}%20email%20Ada")
+    assert links.sms == f"sms:+4915112345678?&body={stage}%20sms%20Ada"
+    assert links.linkedin_text == f"{stage} linkedin Ada"
+
+
+# Two spaces, a space at either end of a line or before punctuation, a sentence
+# ending on "at" or "on", a last line ending on a comma, a brace left over.
+GAPS = re.compile(r"  |^[ \t]|[ \t]$| [,.!?;:]|\b(?:at|on|of|from|with)[,.!?]|[,;:]\s*\Z|[{}]",
+                  re.MULTILINE)
+
+
+@pytest.mark.parametrize("stage", list(config.MESSAGE_STAGES))
+@pytest.mark.parametrize("channel", list(config.MESSAGE_CHANNELS))
+@pytest.mark.parametrize("changes", [{}, {"event": None}, {"company": None, "event": ""},
+                                     {"met_at": None, "event": None}, {"name": "Cher"}],
+                         ids=["all", "no_event", "no_company", "no_meeting", "one_name"])
+def test_no_default_message_has_a_gap(stage, channel, changes):
+    template = config.SETTINGS[config.template_name(stage, channel)].default
+    filled = messages.fill(template, person(**changes), GRACE)
+    assert not GAPS.search(filled), filled
+    assert "Grace Hopper" in filled or "{my_name}" not in template

@@ -37,9 +37,17 @@ def widget(at, label):
     raise LookupError(label)
 
 
+def card_photo(at):
+    return next(w for w in at.get("file_uploader") if w.label.startswith("Card photo"))
+
+
+def save_button(at):
+    return next(b for b in at.get("form_submit_button") if b.label == "Save card")
+
+
 def tap_save(at):
     """Tap the form's Save button, as the user does, and run the page."""
-    at.get("form_submit_button")[0].click()
+    save_button(at).click()
     at.run()
     assert not at.exception
 
@@ -180,7 +188,7 @@ def png(width=2400, height=1400) -> bytes:
 def test_card_photo_is_kept_with_the_card(app_db):
     at = capture_page()
     widget(at, "Name").set_value("Wei Zhang")
-    at.get("file_uploader")[0].upload("card.png", png(), "image/png")
+    card_photo(at).upload("card.png", png(), "image/png")
     tap_save(at)
     ((mime, data),) = rows(app_db, "SELECT mime, data FROM attachments")
     assert mime == "image/jpeg"
@@ -190,7 +198,7 @@ def test_card_photo_is_kept_with_the_card(app_db):
 def test_unreadable_photo_is_refused_and_nothing_saved(app_db):
     at = capture_page()
     widget(at, "Name").set_value("Wei Zhang")
-    at.get("file_uploader")[0].upload("card.png", b"not an image at all", "image/png")
+    card_photo(at).upload("card.png", b"not an image at all", "image/png")
     tap_save(at)
     assert [e.value for e in at.error] == [
         r"Photo\: this file is not an image FieldKit can read \(use JPEG\, PNG or WebP\)\."]
@@ -237,7 +245,7 @@ def test_each_capture_action_is_one_run_of_the_page(app_db, runs):
     at = capture_page()
     widget(at, "Name").set_value("Ada O.")
     widget(at, "Email").set_value("ada@northwind.example")
-    assert runs_of(runs, at, at.get("form_submit_button")[0].click) == 1
+    assert runs_of(runs, at, save_button(at).click) == 1
     assert at.warning and "already know" in at.warning[0].value
     add = next(b for b in at.button if b.label.startswith("Add to Ada Okafor"))
     assert runs_of(runs, at, add.click) == 1
@@ -246,7 +254,7 @@ def test_each_capture_action_is_one_run_of_the_page(app_db, runs):
     assert runs_of(runs, at, undo.click) == 1
     assert "Took back Ada Okafor" in at.success[0].value
     widget(at, "Name").set_value("Ben Sato")
-    assert runs_of(runs, at, at.get("form_submit_button")[0].click) == 1
+    assert runs_of(runs, at, save_button(at).click) == 1
     assert "Saved Ben Sato" in at.success[0].value
     assert widget(at, "Name").value == ""
 

@@ -1,5 +1,6 @@
 """The People page under AppTest: search, filters, a person's card, edit, delete."""
 
+import re
 import sqlite3
 
 import pytest
@@ -56,6 +57,16 @@ def open_person(at: AppTest, person_id: int) -> AppTest:
 
 def edit_field(at: AppTest, label: str):
     return next(w for w in [*at.text_input, *at.text_area] if w.label == label)
+
+
+def value_rows(at: AppTest, kind: str) -> list[tuple]:
+    """The edit form's (label pills, value input) of each ``kind`` value, top to bottom."""
+    pattern = re.compile(rf"edit_\d+_{kind}_(\d+)_\w+_(label|value)$")
+    found = {}
+    for w in [*at.button_group, *at.text_input]:
+        if w.key and (match := pattern.match(w.key)):
+            found.setdefault(int(match[1]), {})[match[2]] = w
+    return [(row["label"], row["value"]) for _, row in sorted(found.items())]
 
 
 def save_changes(at: AppTest) -> AppTest:
@@ -212,11 +223,11 @@ def test_people_edit_with_invalid_email_names_email_and_stores_nothing(sample_db
     before = sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id)
     at = open_person(people_page(), person_id)
     edit_field(at, "Company").input("Acme Rockets")
-    edit_field(at, "Emails").input("not an email@")
+    value_rows(at, "email")[0][1].input("not an email@")
     at = save_changes(at)
     assert at.error and at.error[0].value.startswith("Email")
     assert sql(sample_db, "SELECT * FROM people WHERE id = ?", person_id) == before
-    assert edit_field(at, "Emails").value == "not an email@"
+    assert value_rows(at, "email")[0][1].value == "not an email@"
     assert edit_field(at, "Company").value == "Acme Rockets"
 
 
@@ -315,26 +326,30 @@ def test_person_card_shows_every_value_with_its_label(app_db, keiko):
         ":gray[home]",
         ":material/call: [\\+81 90\\-1234\\-5678](tel:+819012345678) :gray[mobile]",
         ":material/call: [\\+81 3\\-9876\\-5433](tel:+81398765433) :gray[work fax]",
-        ":material/call: 0467\\-22\\-0000 :gray[Cottage] :orange[not checked]",
+        ":material/call: [0467\\-22\\-0000](tel:0467220000) :gray[Cottage] "
+        ":orange[not checked]",
         ":material/home_pin: 2\\-1\\-1 Nishi\\-Shinjuku\\, Tokyo\\, Japan :gray[home]"]
     assert card[7].startswith("Met ")
 
 
 def test_person_edit_adds_and_removes_values_and_keeps_one_as_written(app_db, keiko):
     at = open_person(people_page(), keiko)
-    assert edit_field(at, "Phones").value == (
-        "mobile: +81 90-1234-5678\nwork fax: +81 3-9876-5433\nCottage: 0467-22-0000")
-    edit_field(at, "Phones").input("work fax: +81 3-9876-5433\nCottage: 0467-22-0000\n"
-                                   "pager: 1234")
-    edit_field(at, "Emails").input("keiko.n@mail.example")
+    phones = value_rows(at, "phone")
+    assert [(label.value, value.value) for label, value in phones] == [
+        ("mobile", "+81 90-1234-5678"), ("work fax", "+81 3-9876-5433"),
+        ("Cottage", "0467-22-0000"), (None, "")]  # one more, empty, to add one
+    phones[0][1].input("")  # the mobile goes
+    phones[3][0].set_value("home")
+    phones[3][1].input("1234")
+    value_rows(at, "email")[0][1].input("")  # the work email goes: the home one is the main
     edit_field(at, "Street").input("")  # her address, but the street
     at = save_changes(at)
     assert not at.error
     assert at.success[0].value == "Saved. Kept as written, not checked: phone “1234”."
     assert sql(app_db, "SELECT email, email_label, phone, phone_label FROM people") == [
-        ("keiko.n@mail.example", None, "+81398765433", "work fax")]
+        ("keiko.n@mail.example", "home", "+81398765433", "work fax")]
     assert sql(app_db, "SELECT kind, label, value FROM labelled_values ORDER BY id") == [
-        ("phone", "Cottage", "0467-22-0000"), ("phone", "pager", "1234"),
+        ("phone", "Cottage", "0467-22-0000"), ("phone", "home", "1234"),
         ("address", "home", '{"locality":"Tokyo","country":"Japan"}')]
 
 
@@ -347,3 +362,27 @@ def test_person_named_after_their_email_says_so(app_db):
     at = open_person(people_page(), 1)
     assert at.markdown[0].value.split("  \n")[1] == \
         ":gray[Named after the email: the card had no name]"
+
+
+def test_call_text_and_email_are_a_row_at_the_top(app_db, keiko):
+    at = open_person(people_page(), keiko)
+    row = [(b.label, b.proto.url.split("?")[0]) for b in at.get("link_button")]
+    assert row == [("Call", "tel:+819012345678"), ("Text", "sms:+819012345678"),
+                   ("Email", "mailto:keiko@hikari.example")]
+
+
+def test_a_local_number_is_read_with_your_phone_country_and_dials(app_db, keiko):
+    from fieldkit import config, db
+    with db.connect(app_db) as conn:
+        config.save(conn, {"phone_region": "FR"})
+    at = open_person(people_page(), keiko)
+    phones = value_rows(at, "phone")
+    phones[3][0].set_value("mobile")
+    phones[3][1].input("06 98 76 54 32")
+    at = save_changes(at)
+    assert at.success[0].value == "Saved."
+    assert ("phone", "mobile", "+33698765432") in sql(
+        app_db, "SELECT kind, label, value FROM labelled_values")
+    assert "(tel:+33698765432) :gray[mobile]" in at.markdown[0].value
+    # The confirmation is brought on screen, once.
+    assert any('data-fk-top' in h.proto.body for h in at.get("html"))

@@ -131,13 +131,13 @@ def test_skip_closes_a_form_left_open(sample_db):
     first = due(sample_db)[0]
     fid = first["followup_id"]
     at = open_notes(run_page(PAGE), sample_db, fid)
-    assert len(at.get("form")) == 1
+    assert len(notes_forms(at)) == 1
     at.button(key=f"queue_skip_{fid}").click()
     run(at)
     at.button(key="queue_bring_back").click()
     run(at)
     assert card_ids(at) == [fid]
-    assert not at.get("form")  # the card comes back fresh: its pills' state went with it
+    assert not notes_forms(at)  # the card comes back fresh: its pills' state went with it
 
 
 def test_skipping_everyone_left_says_so_and_brings_them_back(app_db):
@@ -286,6 +286,14 @@ def test_undo_refuses_when_something_newer_happened(sample_db):
                 "kind = 'attempt' AND undone_at IS NOT NULL", [item["person_id"]]) == [(0,)]
 
 
+def notes_forms(at):
+    return [f for f in at.get("form") if f.proto.form.form_id.startswith("queue_notes_form_")]
+
+
+def save_dialog(at):
+    next(b for b in at.get("form_submit_button") if b.label == "Save dialog").click()
+
+
 def open_notes(at, path, fid):
     before = rows(path, "SELECT count(*) FROM touches")
     at.button_group(key=f"queue_dialog_{fid}").set_value(queue_widgets.WITH_NOTES)
@@ -309,7 +317,7 @@ def test_dialog_with_notes_records_the_debrief(sample_db):
     at.text_area(key=f"queue_notes_why_{fid}").set_value("Cheaper tool already in place")
     at.text_input(key=f"queue_notes_step_{fid}").set_value("Send the pilot offer")
     at.date_input(key=f"queue_notes_step_on_{fid}").set_value(today + timedelta(days=5))
-    at.get("form_submit_button")[0].click()
+    save_dialog(at)
     run(at)
     assert not at.error
     ((touch_id, channel, minutes, note),) = rows(
@@ -333,7 +341,7 @@ def test_debrief_next_step_without_a_date_is_refused_and_writes_nothing(sample_d
     before = rows(sample_db, "SELECT count(*) FROM touches")
     at = open_notes(run_page(PAGE), sample_db, fid)
     at.text_input(key=f"queue_notes_step_{fid}").set_value("Send the pilot offer")
-    at.get("form_submit_button")[0].click()
+    save_dialog(at)
     run(at)
     assert at.error and at.error[0].value.startswith("Next step")
     assert rows(sample_db, "SELECT count(*) FROM touches") == before
@@ -344,8 +352,11 @@ def test_debrief_next_step_without_a_date_is_refused_and_writes_nothing(sample_d
 
 def test_nothing_due_says_so_and_looking_writes_nothing(app_db):
     settings, today = settings_and_today(app_db)
-    with db.connect(app_db) as conn:
-        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings)  # due tomorrow
+    with db.connect(app_db) as conn:  # met yesterday, snoozed until tomorrow
+        cards.save(conn, cards.clean({"name": "Ada Okafor"}), settings=settings,
+                   now=clock.utc_now() - timedelta(days=1))
+        conn.execute("UPDATE followups SET due_on = ?",
+                     [(today + timedelta(days=1)).isoformat()])
     before = rows(app_db, "SELECT count(*) FROM touches")
     at = run_page(PAGE)
     run(at)
@@ -367,10 +378,13 @@ def test_acting_on_the_last_due_person_clears_the_queue(app_db):
 
 
 def test_email_link_opens_the_mail_app_with_the_subject(sample_db):
+    with db.connect(sample_db) as conn:
+        config.save(conn, {"my_name": "Grace Hopper"})
     settings, _ = settings_and_today(sample_db)
     item = next(i for i in due(sample_db, limit=100) if i["email"])
     first_in_line(sample_db, item["followup_id"])
-    subject = messages.fill(settings["template_email_subject"], item, settings)
+    stage = messages.stage(item)
+    subject = messages.fill(settings[config.template_name(stage, "email_subject")], item, settings)
     at = run_page(PAGE)
     urls = [b.proto.url for b in at.get("link_button")]
     mailto = next(u for u in urls if u.startswith(f"mailto:{quote(item['email'], safe='@')}?"))
@@ -484,3 +498,73 @@ def test_assumption_board_retires_and_reopens(sample_db):
 def test_empty_board_on_a_new_database(app_db):
     at = open_board(run_page(PAGE))
     assert any("Nothing on the board yet" in c.value for c in at.caption)
+
+
+# Met today: the evening's first notes
+
+
+def met_today(path):
+    settings, today = settings_and_today(path)
+    with db.connect(path) as conn:
+        return triage.met_today(conn, today, settings["timezone"])
+
+
+def test_people_met_today_are_on_the_page_tonight_and_a_note_starts_their_ladder(app_db):
+    settings, today = settings_and_today(app_db)
+    with db.connect(app_db) as conn:
+        for name in ("Ada Okafor", "Ben Ito"):
+            cards.save(conn, cards.clean({"name": name}), settings=settings)
+    first, second = met_today(app_db)
+    at = run_page(PAGE)
+    assert not at.success  # not "Nothing due today"
+    assert any(c.value.startswith("2 people met today") for c in at.caption)
+    assert card_ids(at) == [first["followup_id"]]
+    assert any("met today · first note" in m.value for m in at.markdown)
+    at.button_group(key=f"queue_attempt_{first['followup_id']}").set_value("email")
+    run(at)
+    assert card_ids(at) == [second["followup_id"]]
+    assert md(first["name"]) in at.success[0].value
+    # The ladder climbs from tonight's note: due in two days, not tomorrow.
+    assert rows(app_db, "SELECT due_on, rung FROM followups WHERE person_id = ? AND "
+                "status = 'open'", [first["person_id"]]) == [
+        ((today + timedelta(days=2)).isoformat(), 2)]
+    assert [i["person_id"] for i in met_today(app_db)] == [second["person_id"]]
+
+
+def test_due_and_met_today_are_two_groups_and_today_links_to_the_second(sample_db):
+    met = met_today(sample_db)
+    at = run_page(PAGE)
+    assert [w.key for w in at.get("button_group") if w.key == queue_widgets.GROUP]
+    assert card_ids(at) == [due(sample_db)[0]["followup_id"]]
+    at = run_page(PAGE, query_params={"group": queue_widgets.MET})
+    assert card_ids(at) == [met[0]["followup_id"]]
+    assert met[0]["person_id"] not in {i["person_id"] for i in due(sample_db, limit=500)}
+
+
+def test_your_name_is_asked_before_the_first_message(sample_db):
+    item = next(i for i in due(sample_db, limit=100) if i["phone"])
+    first_in_line(sample_db, item["followup_id"])
+    at = run_page(PAGE)
+    urls = [b.proto.url for b in at.get("link_button")]
+    assert not [u for u in urls if u.startswith(("mailto:", "sms:"))]
+    fid = item["followup_id"]
+    at.text_input(key=f"queue_my_name_{fid}_value").set_value("Grace Hopper")
+    next(b for b in at.get("form_submit_button") if b.label == "Save my name").click()
+    run(at)
+    settings, _ = settings_and_today(sample_db)
+    assert settings["my_name"] == "Grace Hopper"
+    urls = [b.proto.url for b in at.get("link_button")]
+    body = messages.fill(settings[config.template_name(messages.stage(item), "sms")], item,
+                         settings)
+    assert f"sms:{quote(item['phone'].split(';')[0], safe='+')}?&body={quote(body, safe='')}" \
+        in urls
+
+
+def test_an_empty_name_is_refused_and_nothing_is_saved(sample_db):
+    fid = due(sample_db)[0]["followup_id"]
+    at = run_page(PAGE)
+    at.text_input(key=f"queue_my_name_{fid}_value").set_value("   ")
+    next(b for b in at.get("form_submit_button") if b.label == "Save my name").click()
+    run(at)
+    assert at.error[0].value.startswith("Your name")
+    assert rows(sample_db, "SELECT count(*) FROM settings WHERE name = 'my_name'") == [(0,)]

@@ -93,3 +93,20 @@ def test_the_provider_cookie_is_read_as_streamlit_reads_it():
     assert server_util.AUTH_COOKIE_NAME == "_streamlit_user"
     assert callable(starlette_websocket._get_signed_cookie_with_chunks)
     assert callable(starlette_websocket.get_cookie_secret)
+
+
+def _marks(text: str) -> set[str]:
+    """The data-testid values (or their start or end) a style sheet or script selects."""
+    return set(re.findall(r"data-testid[\^$*]?=\\?[\"']([\w-]+)", text))
+
+
+@pytest.mark.parametrize("name", ["phone.css", "cues.js"])
+def test_the_marks_phone_css_and_cues_js_select_are_still_written(name):
+    from fieldkit.web import browser
+    marks = _marks(browser.static_text(name))
+    assert marks  # the pattern still finds them
+    assert sorted(mark for mark in marks if mark not in BUNDLE) == []
+
+
+def test_a_keyed_element_carries_its_key_as_a_class():
+    assert re.search(r"[`\"']st-key-[`\"']", BUNDLE) or "st-key-${" in BUNDLE

@@ -6,7 +6,7 @@ import pytest
 
 from fieldkit import checkins, sample, today, triage
 from tests.factory import (
-    SAMPLE_DAY, add_checkin, add_event, add_followup, add_person, add_touch, at,
+    SAMPLE_DAY, add_checkin, add_event, add_followup, add_person, add_touch, at, save_card,
 )
 
 TODAY = date(2026, 3, 10)
@@ -224,3 +224,22 @@ def test_summary_sample_streak_is_eleven(db, day):
     # On 2026-01-01 and 2026-07-05 an event falls on that quiet day (streaks 25 and 14).
     sample.fill(db, 1, today=day)
     assert today.summary(db, BERLIN, at(day, 12)).streak == 11
+
+
+@pytest.mark.parametrize("met, named", [(0, 0), (1, 1), (5, 5), (7, 5)])
+def test_summary_counts_the_people_met_today_and_names_the_first(db, met, named):
+    for n in range(met):
+        save_card(db, f"Person {n}", at=at("2026-03-10", 9 + n))
+    save_card(db, "Met Yesterday", at=at("2026-03-09", 9))
+    result = today.summary(db, {"timezone": "UTC"}, at("2026-03-10", 20))
+    assert result.met_today == met
+    assert [row["name"] for row in result.met_today_first] == [f"Person {n}"
+                                                                for n in range(named)]
+
+
+def test_summary_sample_has_people_met_today_none_of_them_due(sample_day_readonly):
+    result = today.summary(sample_day_readonly, BERLIN, at(SAMPLE_DAY, 20))
+    assert result.met_today > 0
+    due = {row["person_id"] for row in triage.due(sample_day_readonly, SAMPLE_DAY,
+                                                   ladder_gaps=[2, 4, 7, 14, 30], limit=500)}
+    assert not due & {row["person_id"] for row in result.met_today_first}

@@ -1,12 +1,12 @@
 """fieldkit.triage: what is due, in which order, and the triage days cleared."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from fieldkit import calls, config, debriefs, events, followups, triage
+from fieldkit import calls, cards, config, debriefs, events, followups, triage
 from fieldkit.errors import ValidationError
-from tests.factory import SETTINGS, at, d, save_card, triage_days
+from tests.factory import SETTINGS, UTC, at, d, save_card, triage_days
 
 
 def names(rows: list[dict]) -> list[str]:
@@ -135,7 +135,7 @@ def test_due_row_carries_what_the_card_and_messages_need(db):
         "company": "Analytical Engines", "title": "CTO", "kind": "prospect", "important": 1,
         "email": "ada@example.com", "phone": "+4915112345678",
         "linkedin_url": "https://www.linkedin.com/in/ada", "met_at": "2026-03-10T10:00:00Z",
-        "event": "Hannover Messe", "days_overdue": 3, "exhausted": False,
+        "event": "Hannover Messe", "days_overdue": 3, "exhausted": False, "met_today": False,
     }
 
 
@@ -393,3 +393,142 @@ def test_the_day_is_the_users_in_their_time_zone(db, prepare, write):
     # 23:30 on 03-10 UTC is 08:30 on 03-11 in Tokyo.
     write(db, person, settings, at("2026-03-10", 23, 30))
     assert [day for day, _, _ in triage_days(db)] == ["2026-03-11"]
+
+
+# triage.met_today: the evening's "good to meet you" list
+
+
+def met_again(db, person_id, when):
+    """A known person met again (the capture form's "Add to ...")."""
+    card = cards.clean({"name": "again"}, phone_region="US")
+    cards.add_meeting(db, person_id, card, settings=SETTINGS, now=when)
+
+
+def met_today_names(db, today="2026-03-10", tz="UTC"):
+    return names(triage.met_today(db, d(today), tz))
+
+
+def setup_met_today(db, case):
+    """Ada is met as ``case`` says; Zoe, met today and left alone, is always listed."""
+    save_card(db, "Zoe Adams", at=at("2026-03-10", 9))
+    if case == "met today":
+        save_card(db, "Ada Lovelace", at=at("2026-03-10", 11))
+    elif case == "met yesterday":
+        save_card(db, "Ada Lovelace", at=at("2026-03-09", 11))
+    elif case in ("then an attempt", "then a dialog", "then let go", "attempt undone"):
+        ada = save_card(db, "Ada Lovelace", at=at("2026-03-10", 11))
+        if case == "then let go":
+            followups.let_go(db, ada, now=at("2026-03-10", 19))
+        elif case == "then a dialog":
+            followups.log_dialog(db, ada, "email", SETTINGS, now=at("2026-03-10", 19))
+        else:
+            followups.log_attempt(db, ada, "email", SETTINGS, now=at("2026-03-10", 19))
+            if case == "attempt undone":
+                followups.undo(db, ada, now=at("2026-03-10", 20))
+    elif case == "due and met again":  # due today on the ladder: on the due list only
+        ada = save_card(db, "Ada Lovelace", at=at("2026-03-09", 11))
+        met_again(db, ada, at("2026-03-10", 11))
+    elif case == "known and met again":  # keep in touch far off: a note tonight
+        ada = save_card(db, "Ada Lovelace", at=at("2026-01-05", 11))
+        followups.log_dialog(db, ada, "coffee", SETTINGS, now=at("2026-03-01", 11))
+        met_again(db, ada, at("2026-03-10", 11))
+    elif case == "merged":
+        ada = save_card(db, "Ada Lovelace", at=at("2026-03-10", 11))
+        db.execute("UPDATE people SET status = 'merged' WHERE id = ?", [ada])
+
+
+@pytest.mark.parametrize(
+    "case, listed",
+    [
+        ("met today", ["Zoe Adams", "Ada Lovelace"]),
+        ("met yesterday", ["Zoe Adams"]),
+        ("then an attempt", ["Zoe Adams"]),
+        ("then a dialog", ["Zoe Adams"]),
+        ("then let go", ["Zoe Adams"]),
+        ("attempt undone", ["Zoe Adams", "Ada Lovelace"]),
+        ("due and met again", ["Zoe Adams"]),
+        ("known and met again", ["Zoe Adams", "Ada Lovelace"]),
+        ("merged", ["Zoe Adams"]),
+    ],
+)
+def test_met_today_lists_who_was_met_today_and_not_followed_up(db, case, listed):
+    setup_met_today(db, case)
+    assert met_today_names(db) == listed
+    assert triage.met_today_count(db, d("2026-03-10"), "UTC") == len(listed)
+
+
+@pytest.mark.parametrize("case", ["met today", "due and met again", "known and met again",
+                                  "attempt undone"])
+def test_met_today_and_due_never_share_a_person(db, case):
+    setup_met_today(db, case)
+    due = {row["person_id"] for row in triage.due(db, d("2026-03-10"),
+                                                  ladder_gaps=SETTINGS["ladder_gaps"])}
+    met = {row["person_id"] for row in triage.met_today(db, d("2026-03-10"), "UTC")}
+    assert met and not due & met
+
+
+@pytest.mark.parametrize(
+    "met_utc, tz, today, listed",
+    [
+        ("2026-03-10T23:30:00", "UTC", "2026-03-10", True),
+        ("2026-03-10T23:30:00", "Asia/Tokyo", "2026-03-10", False),  # 08:30 on the 11th
+        ("2026-03-10T23:30:00", "Asia/Tokyo", "2026-03-11", True),
+        ("2026-03-11T03:00:00", "America/New_York", "2026-03-10", True),  # 23:00 on the 10th
+        ("2026-03-11T03:00:00", "America/New_York", "2026-03-11", False),
+    ],
+)
+def test_met_today_counts_the_day_in_the_users_time_zone(db, met_utc, tz, today, listed):
+    when = datetime.fromisoformat(met_utc).replace(tzinfo=UTC)
+    save_card(db, "Ada Lovelace", at=when, settings={**SETTINGS, "timezone": tz})
+    assert met_today_names(db, today, tz) == (["Ada Lovelace"] if listed else [])
+
+
+def test_met_today_row_has_the_shape_of_a_due_row_with_todays_meeting(db):
+    event = events.create(db, {
+        "name": "Hannover Messe", "kind": "trade_show", "tz": "UTC",
+        "starts": datetime(2026, 3, 9, 9, 0), "ends": datetime(2026, 3, 13, 18, 0),
+    }, now=at("2026-03-01"))
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-10", 11), event_id=event,
+                    company="Analytical Engines", email="ada@example.com")
+    (row,) = triage.met_today(db, d("2026-03-10"), "UTC")
+    (due_row,) = triage.due(db, d("2026-03-11"), ladder_gaps=SETTINGS["ladder_gaps"])
+    assert row.keys() == due_row.keys()
+    assert {k: row[k] for k in ("person_id", "due_on", "reason", "rung", "met_at", "event",
+                                "exhausted", "met_today")} == {
+        "person_id": ada, "due_on": "2026-03-11", "reason": "ladder", "rung": 1,
+        "met_at": "2026-03-10T11:00:00Z", "event": "Hannover Messe", "exhausted": False,
+        "met_today": True}
+
+
+def test_met_today_first_met_first_and_leaves_out_the_skipped(db):
+    for hour, name in ((15, "Cleo Park"), (9, "Bea Ruiz"), (12, "Abe Stone")):
+        save_card(db, name, at=at("2026-03-10", hour))
+    rows = triage.met_today(db, d("2026-03-10"), "UTC")
+    assert names(rows) == ["Bea Ruiz", "Abe Stone", "Cleo Park"]
+    skipped = [rows[0]["followup_id"]]
+    assert names(triage.met_today(db, d("2026-03-10"), "UTC", exclude=skipped, limit=1)) == [
+        "Abe Stone"]
+
+
+@pytest.mark.parametrize(
+    "action, channel, due_on, reason, rung",
+    [
+        ("attempt", "email", "2026-03-12", "ladder", 2),  # the ladder climbs from tonight
+        ("attempt", "linkedin", "2026-03-12", "ladder", 2),
+        ("dialog", "coffee", "2026-04-09", "keep_in_touch", 1),  # a customer: 30 days
+    ],
+)
+def test_a_note_sent_tonight_starts_the_ladder_from_it_and_nothing_is_due_twice(
+        db, action, channel, due_on, reason, rung):
+    ada = save_card(db, "Ada Lovelace", at=at("2026-03-10", 11), kind="customer")
+    (row,) = triage.met_today(db, d("2026-03-10"), "UTC")
+    log = followups.log_attempt if action == "attempt" else followups.log_dialog
+    log(db, ada, channel, SETTINGS, now=at("2026-03-10", 20), followup_id=row["followup_id"])
+    assert db.execute("SELECT due_on, reason, rung FROM followups WHERE person_id = ? "
+                      "AND status = 'open'", [ada]).fetchall() == [(due_on, reason, rung)]
+    assert triage.met_today(db, d("2026-03-10"), "UTC") == []
+    # Due once, on the day the ladder says, and not the day after the meeting.
+    days = [d("2026-03-10") + timedelta(days=n) for n in range(40)]
+    first_due = [day for day in days if ada in {
+        r["person_id"] for r in triage.due(db, day, ladder_gaps=SETTINGS["ladder_gaps"])}]
+    assert first_due[0] == d(due_on)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fieldkit import cards, db as fdb, imports, linkedin, vcard
+from fieldkit import cards, config, db as fdb, imports, linkedin, vcard
 from fieldkit.errors import ValidationError
 from fieldkit.imports import ImportFileError
 from tests.factory import NOW, save_imported
@@ -417,6 +417,19 @@ def test_own_card_from_fields_is_cleaned():
         "FN:Sam Field", "N:Field;Sam;;;", "ORG:FieldKit", "EMAIL;TYPE=INTERNET:sam@fieldkit.example",
         "TEL;TYPE=VOICE:+16502530000", "item1.URL:https://www.linkedin.com/in/sam-field",
         "item1.X-ABLabel:LinkedIn"]
+
+
+def test_own_card_carries_my_card_from_settings(db):
+    config.save(db, {"my_name": "Sam Field", "my_title": "Head of Product",
+                     "my_company": "FieldKit", "my_email": "sam@fieldkit.example",
+                     "my_phone": "030 1234567", "phone_region": "DE",
+                     "my_website": "fieldkit.example", "my_linkedin_url": "in/sam-field"})
+    lines = vcard.own_card(config.load(db)).split("\r\n")
+    assert lines[2:12] == [
+        "FN:Sam Field", "N:Field;Sam;;;", "ORG:FieldKit", "TITLE:Head of Product",
+        "EMAIL;TYPE=INTERNET:sam@fieldkit.example", "TEL;TYPE=VOICE:+49301234567",
+        "item1.URL:https://www.linkedin.com/in/sam-field", "item1.X-ABLabel:LinkedIn",
+        "URL:https://fieldkit.example", "END:VCARD"]
 
 
 @pytest.mark.parametrize("fields", [{"my_name": ""}, {"my_name": "   "}, {}])

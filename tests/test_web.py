@@ -21,6 +21,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit import file_util
 
+from fieldkit import cues
 from fieldkit.ui import warm
 from fieldkit.web import compress, icons, routes, shell
 from fieldkit.web.middleware import StartUp
@@ -161,10 +162,14 @@ def test_streamlit_page_gets_the_head_tags_its_csp_and_the_shell_mark():
     assert answer.headers["cache-control"] == "no-cache"
     policy = answer.headers["content-security-policy"]
     # The page's inline scripts (Streamlit's, and FieldKit's: the base URL, the early
-    # socket, the worker's registration, the widgets' preload) are allowed by their
-    # hashes, nothing else inline.
+    # socket, the worker's registration, the widgets' preload, the page's cues) are
+    # allowed by their hashes, nothing else inline.
     hashes = shell.inline_script_hashes(html)
-    assert len(hashes) == 5 and shell.BASE_URL_SCRIPT.encode() in html
+    assert len(hashes) == 6 and shell.BASE_URL_SCRIPT.encode() in html
+    # The cues' script is handed the names the pages' cues use (fieldkit/cues.py).
+    page_cues = next(s for s in html.split(b"<script>") if s.startswith(b"// What FieldKit's"))
+    assert json.dumps(shell.cue_names()).encode() in page_cues
+    assert cues.script_names().items() <= shell.cue_names().items()
     head = html.split(b"</head>")[0]
     # The socket opens before Streamlit's scripts are even asked for.
     assert head.index(b'"/_stcore/stream"') < head.index(b"/static/js/index.")
@@ -295,6 +300,12 @@ def test_every_widget_fieldkit_preloads_is_in_this_streamlit():
     entries = shell.widget_entries()
     assert [e.split("/")[-1].split(".")[0] for e in entries] == list(shell.WIDGETS)
     assert all((shell.STREAMLIT_JS / f.split("/")[-1]).is_file() for f in shell.widget_files())
+
+
+def test_the_charts_code_fetched_once_a_page_is_idle_is_in_this_streamlit():
+    (entry,) = shell.widget_entries(widgets=shell.CHARTS)
+    assert (shell.STREAMLIT_JS / entry.split("/")[-1]).is_file()
+    assert shell.cue_names()["later"] == (entry,)
 
 
 def test_service_worker_version_changes_with_the_page():

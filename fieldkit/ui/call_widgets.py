@@ -50,9 +50,13 @@ def person_rows(people: Iterable[Mapping]) -> None:
         st.markdown(text)
 
 
+def card_key(person: Mapping) -> str:
+    return f"calls_card_{person['id']}"
+
+
 def current_card(person: Mapping) -> None:
     """The person to call now: who, where and when they are, and the Call button."""
-    with st.container(border=True):
+    with st.container(border=True, key=card_key(person)):
         st.markdown(f"### {md(person['name'])}")
         about = [md(v) for v in (person["title"], person["company"]) if v]
         about.append(PERSON_KINDS.get(person["kind"], person["kind"]))
@@ -101,5 +105,6 @@ def funnel_view(result: Mapping) -> None:
                       delta_color="off", delta_arrow="off",
                       delta_description=f"≈{bench[name]:.0%}")
     st.markdown(calls.funnel_sentence(result))
+    st.caption(f"Typical: {calls.BENCHMARK_NOTE}")
     if result["minutes"]:
         st.caption(f"{result['minutes']} minutes of conversation.")

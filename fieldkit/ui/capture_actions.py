@@ -21,7 +21,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from fieldkit import cards, config, contract, matching, memos, photos
-from fieldkit.ui import actions
+from fieldkit.ui import actions, cues
 from fieldkit.ui import scan_widgets as scan
 from fieldkit.ui.text import md
 
@@ -31,6 +31,7 @@ ERROR, UNDO_ERROR = "capture_error", "capture_undo_error"  # shown once, then dr
 TWINS = "capture_twins"  # people the card in the form looks like
 UNDOS = "capture_undos"  # bumped after an Undo: the list's buttons are new ones
 FIELDS = cards.FIELD_NAMES  # each a widget of the form, under key(name)
+CAMERA_CARD = "camera_card"  # under key(): the camera's photo was read as a paper card
 
 state = st.session_state
 
@@ -43,6 +44,11 @@ def generation() -> int:
 def keys(gen: int) -> Callable[[str], str]:
     """The session-state key of each of the form's widgets in generation ``gen``."""
     return lambda name: f"{contract.CAPTURE_KEY}_{name}_{gen}"
+
+
+def camera(gen: int) -> str:
+    """The key of the form's camera control: one tap takes the photo, read at once."""
+    return cues.camera_key(f"capture_{gen}")
 
 
 def form_uid(gen: int) -> str:
@@ -62,7 +68,9 @@ def _entered(gen: int, settings: Mapping) -> tuple[cards.Card, dict, int | None]
     key = keys(gen)
     card = cards.clean({f: state.get(key(f)) for f in FIELDS},
                        phone_region=settings["phone_region"])
-    upload, recording = state.get(key("photo")), state.get(key("memo"))
+    upload = state.get(key("photo")) or (state.get(camera(gen)) if state.get(key(CAMERA_CARD))
+                                         else None)
+    recording = state.get(key("memo"))
     extras = {"photo": photos.prepare(upload.getvalue()) if upload is not None else None,
               "memo": memos.prepare(recording.getvalue()) if recording is not None else None}
     return card, extras, state.get(key("event"))
@@ -75,6 +83,8 @@ def _saved(gen: int, message: str) -> None:
     state.pop(keys(gen)("uid"), None)
     scan.forget()
     state[GEN] = gen + 1
+    # The next card starts at the top: the confirmation, and Name ready for typing.
+    cues.ask(top=True, focus=keys(gen + 1)("name"))
 
 
 def _store(db: Database, gen: int, settings: Mapping, card: cards.Card, extras: dict,
@@ -158,3 +168,4 @@ def undo(round_: int, touch_id: int) -> None:
         return
     state[UNDOS] = round_ + 1
     state[MESSAGE] = (generation(), f"Took back {md(undone.value)}.")
+    cues.ask(top=True)

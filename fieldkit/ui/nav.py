@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from fieldkit import contract
+from fieldkit import contract, cues
 from fieldkit.ui import database, gate
 
 # Page files are named from here, not from the running script's folder, so
@@ -81,3 +81,17 @@ def frame(home: st.Page | None = None) -> None:
         if home is None or p.url_path != ""
     ]
     st.navigation(pages if home is None else [home, *pages], position="top").run()
+
+
+# The pages of a day at an event, one tap away at the foot of a phone's screen
+# (the others stay in the menu).
+BOTTOM_BAR = ("", "capture", "queue", "people")
+
+
+def bottom_bar() -> None:
+    """The phone's bottom bar (phone.css shows it on narrow screens only), drawn first
+    by every page: what the frame draws before a page other than Today does not stay."""
+    with st.container(key=cues.BOTTOM_BAR_KEY, horizontal=True, gap=None, wrap=False):
+        for spec in map(page, BOTTOM_BAR):
+            with st.container():  # equal shares of the width
+                st.page_link(spec.file, label=spec.title, icon=spec.icon, width="stretch")

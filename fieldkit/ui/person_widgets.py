@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from fieldkit import cards, clock, labelled, memos, normalise
+from fieldkit import cards, clock, labelled, memos, messages, normalise
 from fieldkit.cards import Card
 from fieldkit.kinds import CHANNELS, FOLLOWUP_REASONS, PERSON_KINDS, PERSON_STATUSES, TOUCH_KINDS
 from fieldkit.ui import actions
@@ -69,9 +69,11 @@ def value_markdown(value: labelled.Labelled) -> str:
         shown = _link(value.value, "mailto:" + value.value) if value.checked \
             else md(value.value)
     elif value.kind == "phone":
-        # A number in E.164 form dials, checked or not; one as written is text.
-        shown = _link(normalise.phone_display(value.value), "tel:" + value.value) \
-            if value.value.startswith("+") else md(value.value)
+        # Every number dials: in E.164 form as it is, one kept as written by its digits.
+        dialed = labelled.dial(value.value)
+        shown = md(value.value) if dialed is None else _link(
+            normalise.phone_display(value.value) if value.value.startswith("+")
+            else value.value, "tel:" + dialed)
     elif value.kind == "url":
         shown = _web(value.value)
     else:
@@ -112,6 +114,23 @@ def card_markdown(person: Mapping, tz: str) -> str:
     return "  \n".join(lines)
 
 
+def reach_row(person: Mapping, settings: Mapping) -> None:
+    """Call, Text and Email at the top of the card: the phone's own apps, a tap away.
+
+    Text and Email carry the message of the person's stage once the user's
+    name is known (messages.reach).
+    """
+    followup = person["followups"][0] if person["followups"] else {"reason": "keep_in_touch"}
+    ways = messages.reach(person, settings, messages.stage(followup))
+    links = [(label, url, icon) for label, url, icon in (
+        ("Call", ways.call, ":material/call:"), ("Text", ways.sms, ":material/sms:"),
+        ("Email", ways.email, ":material/mail:")) if url]
+    if links:
+        with st.container(horizontal=True, gap="xsmall", key="person_reach"):
+            for label, url, icon in links:
+                st.link_button(label, url, icon=icon, width="stretch")
+
+
 def touch_rows(touches: list[Mapping], tz: str) -> list[dict]:
     """Every touch as a table row, times in the user's zone."""
     return [
@@ -144,13 +163,47 @@ def followup_line(followup: Mapping, today: date) -> str:
     return " · ".join(parts)
 
 
-_LINES_HELP = "One a line, the main one first. A label before a colon if you like: "
+# The labels offered for each kind of value; a label of the card's own is kept too,
+# and the picker takes a new one typed.
+LABELS = {"email": ("work", "home", "other"),
+          "phone": ("mobile", "work", "home", "main", "work fax", "other"),
+          "url": ("work", "homepage", "blog", "profile", "other")}
+# Each kind's field: its label, the empty one's, and the keyboard it needs (the core
+# checks the value on Save).
+_FIELDS = {"email": ("Email", "Another email", "email"),
+           "phone": ("Phone", "Another phone", "phone"),
+           "url": ("Website", "Another web address", "url")}
 
 
-def _lines_area(label: str, text: str, help: str) -> str:
-    """A text area tall enough for every line it holds, and one more (up to twelve)."""
-    lines = min(text.count("\n") + 2, 12)
-    return st.text_area(label, text, height=max(68, 24 * lines + 20), help=help)
+def _stored_key(prefix: str, *stored: object) -> str:
+    """A widget key made of the value as stored: after a save the form shows what was
+    stored, after a refused save what was typed."""
+    return prefix + hashlib.sha256(repr(stored).encode()).hexdigest()[:12]
+
+
+def _value_rows(kind: str, values: list[labelled.Labelled], key: str,
+                help: str | None) -> list[tuple]:
+    """One field per value of ``kind``, its label picked with one tap under it, and an
+    empty one to add a value. "label: value" typed in the field names a label of one's own."""
+    typed = []
+    rows = [*values, None]
+    for n, value in enumerate(rows):
+        row_key = _stored_key(f"{key}_{kind}_{n}_", value, len(rows))
+        shown = "" if value is None else (
+            normalise.phone_display(value.value) if kind == "phone" and value.checked
+            else value.value)
+        label = value.label if value else None
+        choices = [*LABELS[kind], *([label] if label and label not in LABELS[kind] else [])]
+        title, another, keyboard = _FIELDS[kind]
+        text = st.text_input(title if value else another, shown, key=f"{row_key}_value",
+                             type=keyboard, validate="", icon="", placeholder="",
+                             help=help if n == 0 else None)
+        picked = st.pills("Label", choices, default=label, key=f"{row_key}_label",
+                          label_visibility="collapsed")
+        for _, own, written in labelled.parse_lines(kind, text):
+            picked, text = own or picked, written
+        typed.append((kind, picked, text))
+    return typed
 
 
 def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tuple:
@@ -159,7 +212,7 @@ def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tu
     Keyed by the address as stored, as the form's other widgets are by their
     stored value: several addresses have inputs of the same label and value.
     """
-    key += hashlib.sha256(repr((label, sorted(parts.items()))).encode()).hexdigest()[:12]
+    key = _stored_key(key, label, sorted(parts.items()))
     label = st.text_input("Label", label or "", placeholder="home, work, ...",
                           key=f"{key}_label")
     typed = {"street": st.text_area("Street", parts["street"], height=68,
@@ -174,12 +227,13 @@ def _address_inputs(parts: Mapping[str, str], label: str | None, key: str) -> tu
     return ("address", label, typed)
 
 
-def edit_form(card: Card, form_key: str) -> dict | None:
+def edit_form(card: Card, form_key: str, phone_region: str) -> dict | None:
     """A form prefilled from ``card``; the raw fields when submitted, else None.
 
-    Emails, phones and web addresses are a text area each, one a line with
-    an optional label ("mobile: +49 170 ..."); each postal address has its
-    parts, and one more is offered empty (clearing one removes it). Widgets
+    Each email, phone and web address is a field of its own with a label
+    picker, the main one first, and one more of each kind is offered empty;
+    each postal address has its parts, and one more is offered empty
+    (clearing a value removes it). Widgets
     have no keys, or keys made of the stored value: their identity changes
     with it, so after a save the form shows what was stored, and after a
     refused save it keeps what was typed.
@@ -197,18 +251,17 @@ def edit_form(card: Card, form_key: str) -> dict | None:
             "title": st.text_input("Title", card.title or ""),
         }
         typed = [
-            *labelled.parse_lines("email", _lines_area(
-                "Emails", labelled.as_lines(values, "email"), help=_LINES_HELP +
-                "work: ada@example.com")),
-            *labelled.parse_lines("phone", _lines_area(
-                "Phones", labelled.as_lines(values, "phone"), help=_LINES_HELP +
-                "mobile: +49 170 1234567. A number that does not check out is kept as "
-                "written.")),
+            *_value_rows("email", labelled.of_kind(values, "email"), form_key, None),
+            *_value_rows("phone", labelled.of_kind(values, "phone"), form_key,
+                         f"Without + and a country code, read as a {phone_region} number "
+                         "(your phone country, in Settings). One that does not check out is "
+                         "kept as written. A label of your own: type it first, "
+                         "“reception: 0123…”."),
         ]
-        fields["linkedin_url"] = st.text_input("LinkedIn", card.linkedin_url or "")
-        typed += labelled.parse_lines("url", _lines_area(
-            "Web addresses", labelled.as_lines(values, "url"), help=_LINES_HELP +
-            "blog: ada.example/blog"))
+        fields["linkedin_url"] = st.text_input("LinkedIn", card.linkedin_url or "", type="url",
+                                               validate="", icon="",
+                                               placeholder="linkedin.com/in/…")
+        typed += _value_rows("url", labelled.of_kind(values, "url"), form_key, None)
         addresses = [v for v in values if v.kind == "address"]
         for n, value in enumerate([*addresses, None]):
             st.caption(f"Postal address {n + 1}" if value is not None else

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from fieldkit import clock, debriefs, followups, ladder, messages
 from fieldkit.followups import ATTEMPT_CHANNELS, DIALOG_CHANNELS, SNOOZES, Done
-from fieldkit.ui import actions, mail_widgets
+from fieldkit.ui import actions, cues, mail_widgets, settings_card
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
@@ -37,6 +37,9 @@ WITH_NOTES = "With notes"  # a dialog pill that opens the debrief form instead o
 LET_GO, DECLINED = "Let go", "Declined"
 CLEARED = "Queue cleared for today — this day counts toward your triage streak."
 NOTHING_DUE = "Nothing due today."
+# The two groups of the evening: who is due, and who was met today (a first note).
+DUE, MET = "due", "met"
+GROUP = "queue_group"
 
 
 def _state() -> dict:
@@ -52,7 +55,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def when_text(item: Mapping) -> str:
-    """'due today' or, in red, 'N days overdue'."""
+    """'met today', 'due today' or, in red, 'N days overdue'."""
+    if item.get("met_today"):
+        return "met today" + (f" at {md(item['event'])}" if item["event"] else "")
     late = item["days_overdue"]
     return "due today" if late <= 0 else f":red[{_plural(late, 'day')} overdue]"
 
@@ -61,14 +66,16 @@ def ask_text(item: Mapping, total: int) -> str:
     """What this follow-up asks for, escaped."""
     if item["reason"] == "next_step":
         return "Next step: " + md(item["followup_note"]) if item["followup_note"] else "Next step"
-    if item["reason"] == "keep_in_touch":
+    if item["reason"] == "keep_in_touch" and not item.get("met_today"):
         return "Keep in touch"
+    if item.get("met_today"):
+        return "first note"
     return f"Attempt {item['rung']} of {total}"
 
 
 def met_text(item: Mapping, tz: str) -> str:
     """Where and when the person was met, escaped."""
-    if not item["met_at"]:
+    if not item["met_at"] or item.get("met_today"):  # "met today at ..." says it all
         return ""
     day = clock.from_iso(item["met_at"]).astimezone(clock.zone(tz)).strftime("%d %b %Y")
     return f"met at {md(item['event'])}, {day}" if item["event"] else f"met {day}"
@@ -106,6 +113,7 @@ def _run(item: Mapping, settings: Mapping, action: Callable[[Database], Done]) -
     written = actions.write(action, keep=_key("error", fid))
     if not written:
         return False
+    cues.ask()  # the next person's name on screen
     done = written.value
     _state()[fid] = {
         "person_id": done.person_id, "touch_id": done.touch_id, "message": done.message,
@@ -203,6 +211,7 @@ def undo(followup_id: int) -> None:
         return
     del _state()[followup_id]
     st.session_state[_key("undone", followup_id)] = True
+    cues.ask()  # the person is back on the card: their name on screen
 
 
 # Drawing
@@ -212,16 +221,20 @@ def _show_error(followup_id: int) -> None:
 
 
 def _reach(item: Mapping, settings: Mapping) -> None:
-    ways = messages.reach(item, settings)
+    ways = messages.reach(item, settings, messages.stage(item))
     links = [(label, url, icon) for label, url, icon in (
         ("Email", ways.email, ":material/mail:"), ("Text", ways.sms, ":material/sms:"),
         ("Call", ways.call, ":material/call:"), ("LinkedIn", ways.linkedin, ":material/work:"),
     ) if url]
+    if messages.needs_name(settings):  # asked before the first message goes out
+        links = [link for link in links if link[0] == "Call"]
     if links:
         with st.container(horizontal=True, gap="xsmall"):
             for label, url, icon in links:
                 st.link_button(label, url, icon=icon, width="stretch")
-    if ways.linkedin:
+    if messages.needs_name(settings):
+        settings_card.ask_name(_key("my_name", item["followup_id"]))
+    elif ways.linkedin:
         st.code(ways.linkedin_text, language=None, wrap_lines=True)
 
 
@@ -283,7 +296,10 @@ def card(item: dict, settings: dict) -> None:
         if st.session_state.get(dialog_key) == WITH_NOTES:
             _notes_form(item, settings)
         snooze_key = _key("snooze", fid)
-        later = [*SNOOZES, PICK_DATE, *([] if exhausted else [LET_GO]), DECLINED]
+        # Met today is due tomorrow already: a snooze moves it further.
+        snoozes = [label for label, days in SNOOZES.items()
+                   if not item.get("met_today") or days > 1]
+        later = [*snoozes, PICK_DATE, *([] if exhausted else [LET_GO]), DECLINED]
         st.pills("Snooze or stop", later, key=snooze_key, on_change=_later, args=args,
                  help="Let go: no more reminders. Declined: they said no.")
         if st.session_state.get(snooze_key) == PICK_DATE:
@@ -299,6 +315,34 @@ def card(item: dict, settings: dict) -> None:
                   help="Come back to them later tonight; nothing is recorded.")
 
 
+def next_card(items: list[Mapping]) -> None:
+    """After an action: the next person's name on screen, or the page's top once none is left."""
+    cues.give(**({"view": _key("card", items[0]["followup_id"])} if items else {"top": True}))
+
+
+def group(due: int, met: int) -> str:
+    """Which group the page goes through: the one chosen, else due people first.
+
+    Today's "Met today" link opens the page on that group (?group=met).
+    """
+    state = st.session_state
+    if st.query_params.get("group") in (DUE, MET):
+        state[GROUP] = st.query_params.pop("group")
+    if due and met:
+        labels = {DUE: f"Due · {due}", MET: f"Met today · {met}"}
+        state.setdefault(GROUP, DUE)
+        return st.segmented_control("Who", list(labels), format_func=labels.get, key=GROUP,
+                                    required=True, label_visibility="collapsed",
+                                    width="stretch") or DUE
+    return MET if met else DUE
+
+
+def met_today_intro(count: int) -> None:
+    who = "1 person" if count == 1 else f"{count} people"
+    st.caption(f"{who} met today and not written to yet: tonight is the time for a first "
+               "note. The ladder starts from the note you send.")
+
+
 # Skipping: for this evening, in this tab only; nothing is written.
 
 def skipped(today: date) -> list[int]:
@@ -308,6 +352,7 @@ def skipped(today: date) -> list[int]:
 
 
 def skip(followup_id: int, tz: str) -> None:
+    cues.ask()
     today = clock.today(tz)
     st.session_state[SKIPPED] = {"day": today.isoformat(),
                                  "ids": [*skipped(today), followup_id]}

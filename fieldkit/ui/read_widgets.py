@@ -19,15 +19,14 @@ import streamlit as st
 
 from fieldkit import cardreader, cards, config
 from fieldkit.errors import FieldkitError
-from fieldkit.ui import actions
-from fieldkit.ui.capture_actions import generation
+from fieldkit.ui import actions, cues, scan_widgets
+from fieldkit.ui.capture_actions import CAMERA_CARD, camera, generation
 from fieldkit.ui.gate import open_db
 from fieldkit.ui.text import md
 
 READ, NOTICE = "capture_card_read", "capture_card_notice"  # the last read, what it said
 MARK = "read from the card — check it"
 LABELS = {spec.name: spec.word for spec in cards.FIELDS if spec.paper}
-DETAILS = tuple(spec.name for spec in cards.FIELDS if spec.paper and not spec.up_front)
 
 state = st.session_state
 
@@ -46,18 +45,33 @@ def _read(gen: int) -> dict | None:
     return read if read and read["gen"] == gen else None
 
 
-def details_filled(gen: int) -> bool:
-    """Whether the last read filled anything folded away in the form's details."""
-    read = _read(gen) or {}
-    return any(name in DETAILS for name in read.get("filled", {}))
+def filled(gen: int) -> dict[str, str]:
+    """What the last card read into the form of generation ``gen`` filled."""
+    return (_read(gen) or {}).get("filled", {})
 
 
 def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_card(key: Callable[[str], str], gen: int) -> None:
-    """Read card, in a callback: the card photo's fields into the form's empty fields."""
+def read_photo(key: Callable[[str], str], gen: int) -> None:
+    """The camera's photo, in a callback, read at once: its code if it shows one, else the
+    card's text (the photo is then the card's photo). The filled form comes on screen."""
+    photo = state.get(camera(gen))
+    if generation() != gen or photo is None:
+        return
+    state.pop(key(CAMERA_CARD), None)
+    if not scan_widgets.read_code(key, gen, photo):
+        state[key(CAMERA_CARD)] = True
+        read_card(key, gen, photo)
+    cues.ask(view=key("name"))
+
+
+def read_card(key: Callable[[str], str], gen: int, photo=None) -> None:
+    """Read card, in a callback: the card photo's fields into the form's empty fields.
+
+    ``photo`` (the camera's) is read instead of the form's card photo.
+    """
     if generation() != gen:  # the second tap of a double tap, after a save
         return
     # What an earlier read filled and the user left alone is that card's, not
@@ -66,7 +80,7 @@ def read_card(key: Callable[[str], str], gen: int) -> None:
     state.pop(READ, None)
     earlier = [name for name, value in previous.get("filled", {}).items()
                if state.get(key(name)) == value]
-    upload = state.get(key("photo"))
+    upload = photo or state.get(key("photo"))
     if upload is None:
         state[NOTICE] = ("warning", "Choose or take a photo of the card first, then tap "
                                     "**Read card**.")

@@ -23,7 +23,6 @@ IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 # What a code can fill, as named in a sentence; and which of it the capture
 # form folds away in its details.
 LABELS = {spec.name: spec.word for spec in cards.FIELDS if spec.scan}
-DETAILS = tuple(spec.name for spec in cards.FIELDS if spec.scan and not spec.up_front)
 SCAN, NOTICE = "capture_scan", "capture_scan_notice"  # the last read, and what it said
 
 state = st.session_state
@@ -57,10 +56,10 @@ def _apply(key: Callable[[str], str], index: int) -> None:
     read.update(picked=index, filled=filled, kept=kept)
 
 
-def details_filled() -> bool:
-    """Whether the last scan filled anything folded away in the details."""
+def filled(gen: int) -> dict[str, str]:
+    """What the last code read into the form of generation ``gen`` filled."""
     read = state.get(SCAN) or {}
-    return any(name in DETAILS for name in read.get("filled", {}))
+    return read.get("filled", {}) if read.get("gen") == gen else {}
 
 
 def _pick_key(read: dict) -> str:
@@ -79,41 +78,47 @@ def _say(kind: str, text: str) -> None:
     state[NOTICE] = (kind, text)
 
 
-def read_code(key: Callable[[str], str], gen: int) -> None:
+def read_code(key: Callable[[str], str], gen: int, photo=None) -> bool:
     """Read code, in a callback: decode a new image, or use the code picked among several.
 
     One code is applied at once; several are offered to pick from (inside
-    the form, so what is typed travels with the pick).
+    the form, so what is typed travels with the pick). ``photo`` (the
+    camera's) is read instead of the form's scan photo, and one without a
+    code is left for its card to be read: True when a code was found.
     """
-    upload = state.get(key("scan"))
+    upload = photo or state.get(key("scan"))
     read = state.get(SCAN)
-    if read and upload is not None and read["file"] == upload.file_id \
-            and len(read["codes"]) > 1:
+    # A pick among the codes of the photo read last (the camera's, or the scan photo's).
+    if photo is None and read and len(read["codes"]) > 1 \
+            and (upload is None or read["file"] == upload.file_id):
         choice = state.get(_pick_key(read))
         if choice is None or not 0 <= choice < len(read["codes"]):
             _say("warning", "Pick the person's code above, then tap **Read code**.")
         else:
             _apply(key, choice)
-        return
+        return True
     if upload is None:
         _say("warning", "Choose or take a photo of the code first.")
-        return
-    state["capture_scan_file"] = upload.file_id  # read once: Save then saves
+        return False
+    if photo is None:
+        state["capture_scan_file"] = upload.file_id  # read once: Save then saves
     try:
         codes = scan.read(upload.getvalue())
     except FieldkitError as exc:
         _say("error", md(str(exc)))
-        return
+        return photo is not None  # not an image: its card cannot be read either
     if not codes:
         state.pop(SCAN, None)
-        _say("warning", "No readable code in this photo. Everything typed is kept; try again "
-                        "closer, steadier, or with more light.")
-        return
+        if photo is None:
+            _say("warning", "No readable code in this photo. Everything typed is kept; try "
+                            "again closer, steadier, or with more light.")
+        return False
     number = (read or {}).get("number", 0) + 1
     state[SCAN] = {"codes": codes, "gen": gen, "number": number, "file": upload.file_id,
                    "filled": (read or {}).get("filled", {}), "kept": {}, "picked": None}
     if len(codes) == 1:
         _apply(key, 0)
+    return True
 
 
 def notice() -> None:
@@ -127,7 +132,8 @@ def code_picker(gen: int) -> None:
     if not read or read["gen"] != gen or len(read["codes"]) < 2:
         return
     codes = read["codes"]
-    st.pills(f"{len(codes)} codes in this photo: pick the person's, then tap Read code",
+    st.pills(f"{len(codes)} codes in this photo: pick the person's; Save card fills it in "
+             "first",
              range(len(codes)), format_func=lambda i: codes[i].label, key=_pick_key(read))
 
 

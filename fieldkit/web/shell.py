@@ -18,7 +18,7 @@ import json
 import re
 from pathlib import Path
 
-from fieldkit import __version__, contract
+from fieldkit import __version__, contract, cues
 from fieldkit.web.browser import served, static_text
 
 NAME = "FieldKit"
@@ -100,17 +100,23 @@ def static_files(html: bytes) -> list[str]:
 # wave of loading and compiling before the Name box can appear. A page the
 # service worker answers asks for them at once instead (preload-widgets.js).
 WIDGETS = ("Html", "TextInput", "TextArea", "ButtonGroup", "Checkbox", "Selectbox",
-           "FileUploader", "AudioInput")
+           "FileUploader", "AudioInput", "PageLink")  # PageLink: the phone's bottom bar
 # Found, not imported: FieldKit's core never imports Streamlit.
 STREAMLIT_JS = Path(importlib.util.find_spec("streamlit").origin).with_name("static") / "static" / "js"
 _IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*["']\./([\w.-]+\.js)["']""")
 
 
+# The charts' code (the Vega renderer, a megabyte), fetched when a page of a warm
+# start has been idle a while (cues.js): Metrics then draws its charts with the page.
+CHARTS = ("ArrowVegaLiteChart",)
+
+
 @functools.cache
-def widget_entries(js_dir: Path = STREAMLIT_JS) -> tuple[str, ...]:
-    """The file of each of WIDGETS ("/static/js/TextInput.….js", …)."""
+def widget_entries(js_dir: Path = STREAMLIT_JS, widgets: tuple[str, ...] | None = None
+                   ) -> tuple[str, ...]:
+    """The file of each of ``widgets``, by default WIDGETS ("/static/js/TextInput.….js", …)."""
     entries = []
-    for widget in WIDGETS:
+    for widget in WIDGETS if widgets is None else widgets:
         names = [p.name for p in js_dir.glob(f"{widget}.*.js")
                  if re.fullmatch(rf"{widget}\.[\w-]{{8}}\.js", p.name)]
         if len(names) != 1:
@@ -129,6 +135,13 @@ def widget_files(js_dir: Path = STREAMLIT_JS) -> tuple[str, ...]:
             found[name] = None
             todo += _IMPORT.findall((js_dir / name).read_text(encoding="utf-8"))
     return tuple(f"/static/js/{name}" for name in found)
+
+
+def cue_names() -> dict:
+    """What the page's cues script (cues.js) is handed: the names the pages' cues use,
+    and the code of what a later page shows."""
+    return {**cues.script_names(), "later": widget_entries(widgets=CHARTS),
+            "busyPages": [contract.CAPTURE_PATH]}
 
 
 def is_streamlit_page(html: bytes) -> bool:
@@ -165,9 +178,11 @@ def with_head_tags(html: bytes) -> bytes:
     early_socket = f"<script>{static_text('early-socket.js')}</script>"
     # The widgets' own files: importing one brings what it imports.
     preload = static_text("preload-widgets.js").replace("__FILES__", json.dumps(widget_entries()))
+    # Inline, as the page's own: a page the service worker answers has it too.
+    page_cues = static_text("cues.js").replace("__CUES__", json.dumps(cue_names()))
     return (html[:head_start] + b"<head>" + BASE_URL_SCRIPT.encode() + early_socket.encode()
             + head + head_tags().encode() + f"<script>{preload}</script>".encode()
-            + html[head_end:])
+            + f"<script>{page_cues}</script>".encode() + html[head_end:])
 
 
 def version(html: bytes) -> str:

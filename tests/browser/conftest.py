@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import watch
+from .helpers import watch, whole_page
 from .launcher import (
     CHROMIUM_ARGS,
     CHROMIUM_CANDIDATES,
@@ -132,11 +132,14 @@ def screenshot_dir(tmp_path_factory):
 
 @pytest.fixture
 def screenshot(screenshot_dir):
-    """`screenshot(page, "name.png")` saves a full-page PNG for a developer to look at."""
+    """`screenshot(page, "name.png")` saves a full-page PNG for a developer to look at;
+    with `whole=True` also the whole page, as tall as it is ("name-whole.png")."""
 
-    def take(page, name):
+    def take(page, name, whole=False):
         path = screenshot_dir / name
         page.screenshot(path=str(path), full_page=True)
+        if whole:
+            whole_page(page, path.with_name(path.stem + "-whole.png"))
         return path
 
     return take

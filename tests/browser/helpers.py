@@ -225,3 +225,87 @@ def assert_no_horizontal_overflow(page):
     assert not problems, (
         f"horizontal overflow at innerWidth {found['innerWidth']}:\n" + "\n".join(problems)
     )
+
+
+# What a thumb taps: links, buttons, fields, pills, switches, menus. A box or a
+# switch is tapped through its label; a file input through its button.
+_SMALL_TARGETS_JS = """
+(minimum) => {
+  const selector = 'a[href], button, summary, select, textarea, input:not([type=hidden]), ' +
+    '[role=button], [role=link], [role=checkbox], [role=switch], [role=radio], [role=tab], ' +
+    '[role=combobox], [role=option], [role=slider], [role=spinbutton], ' +
+    '[tabindex]:not([tabindex="-1"])';
+  const seen = new Set();
+  const small = [];
+  for (const element of document.querySelectorAll(selector)) {
+    if (element.matches('input[type=file]')) continue;
+    const target = element.matches('input[type=checkbox], input[type=radio]')
+      ? (element.closest('label') || element) : element;
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const style = getComputedStyle(target);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right <= 0 || box.left >= window.innerWidth) continue;  // a closed side menu
+    if (target.closest('[aria-hidden=true]')) continue;
+    if (box.height + 0.5 >= minimum) continue;
+    const keyed = target.closest('[class*="st-key-"]');
+    const holder = target.closest('[data-testid]');
+    small.push({
+      what: target.tagName.toLowerCase() + (target.getAttribute('role') ? `[${target.getAttribute('role')}]` : ''),
+      within: holder ? holder.getAttribute('data-testid') : '',
+      key: keyed ? (keyed.className.match(/st-key-\\S+/) || [''])[0] : '',
+      text: (target.innerText || target.getAttribute('aria-label') || '').trim().slice(0, 40),
+      height: Math.round(box.height),
+    });
+  }
+  return small;
+}
+"""
+
+
+def small_tap_targets(page, minimum=44):
+    """Every visible link, button, field, pill or switch on the page less than ``minimum`` px tall."""
+    return page.evaluate(_SMALL_TARGETS_JS, minimum)
+
+
+_BAND_JS = """
+(element) => {
+  const header = document.querySelector('[data-testid="stHeader"]');
+  const bar = document.querySelector('.st-key-bottom_bar');
+  const top = header ? header.getBoundingClientRect().bottom : 0;
+  const barTop = bar && bar.offsetParent ? bar.getBoundingClientRect().top : window.innerHeight;
+  const box = element.getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, bandTop: top, bandBottom: barTop};
+}
+"""
+
+
+def on_screen(locator):
+    """Whether the element is whole within the screen, below the header and above the bottom bar."""
+    where = locator.evaluate(_BAND_JS)
+    return where["top"] >= where["bandTop"] - 1 and where["bottom"] <= where["bandBottom"] + 1
+
+
+def whole_page(page, path):
+    """A screenshot of the whole page, 390 px wide: the viewport made as tall as the page.
+
+    Streamlit's page does not scroll itself (its main block does), so a full-page
+    screenshot would show the first screen only.
+    """
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 16000)})
+    try:
+        settle(page)
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+
+
+def charts_drawn(page, timeout=30.0):
+    """Wait until every chart on the page has drawn its picture."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
+        ".every((c) => c.querySelector('svg, canvas'))", timeout=timeout * 1000)

@@ -28,20 +28,31 @@ def test_person_with_many_values_on_a_phone(server, phone_page, screenshot):
     assert_no_horizontal_overflow(page)
 
     page.get_by_text("Edit", exact=True).tap()  # an expander: opens in the browser alone
-    phones = page.get_by_role("textbox", name="Phones")
-    expect(phones).to_have_value(
-        "mobile: +81 90-1234-5678\niphone: +81 80-2345-6789\nhome: +81 3-1234-5678\n"
-        "work: +81 3-9876-5432\nhome fax: +81 3-1234-5679\nwork fax: +81 3-9876-5433\n"
-        "pager: +81 20-4123-4567\nassistant: +81 3-9876-5400\nCottage: +81 467-22-0000")
-    phones.scroll_into_view_if_needed()
+    # One field per number, each with its label picker, and one more to add a number.
+    phones = page.get_by_role("textbox", name="Phone", exact=True)
+    assert phones.evaluate_all("fields => fields.map(f => f.value)") == [
+        "+81 90-1234-5678", "+81 80-2345-6789", "+81 3-1234-5678", "+81 3-9876-5432",
+        "+81 3-1234-5679", "+81 3-9876-5433", "+81 20-4123-4567", "+81 3-9876-5400",
+        "+81 467-22-0000"]
+    # Each number's label is picked with one tap; a label of the card's own is offered too.
+    picked = page.locator("[class*='st-key-edit_'][class*='_phone_'][class*='_label'] "
+                          "[role=radio][aria-checked=true]")
+    assert picked.all_inner_texts() == [
+        "mobile", "iphone", "home", "work", "home fax", "work fax", "pager", "assistant",
+        "Cottage"]
+    phones.first.scroll_into_view_if_needed()
     screenshot(page, "person-values-edit.png")
     page.get_by_role("textbox", name="Country").first.scroll_into_view_if_needed()
     screenshot(page, "person-values-edit-address.png")
     assert_no_horizontal_overflow(page)
-    phones.fill("mobile: +81 90-1234-5678\nreception: ask for Keiko")
+    for n in range(1, 9):
+        phones.nth(n).fill("")
+    # A label of the user's own, typed before the number.
+    page.get_by_role("textbox", name="Another phone", exact=True).fill("reception: ask for Keiko")
     with rerun(page):
         page.get_by_role("button", name="Save changes").tap()
     expect(page.get_by_text("Kept as written, not checked: phone “ask for Keiko”")).to_be_visible()
     expect(page.get_by_text("ask for Keiko").first).to_be_visible()
+    expect(page.get_by_text("reception").first).to_be_visible()
     assert_no_horizontal_overflow(page)
     assert_no_errors(page)

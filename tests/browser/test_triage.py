@@ -83,7 +83,8 @@ def test_a_dialog_with_notes_and_a_skip_on_a_phone(server, phone_page, screensho
     with rerun(page):
         card(first).get_by_role("radiogroup", name="Log a dialog") \
             .get_by_role("radio", name="With notes", exact=True).tap()
-    form = card(first).get_by_test_id("stForm")
+    form = card(first).get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="Save dialog"))
     expect(form).to_be_visible()
     form.get_by_label("Note", exact=True).fill("Plans routes the evening before.")
     screenshot(page, "queue-with-notes.png")
