@@ -230,17 +230,25 @@ def strength_line(strength: pd.DataFrame, *, half_life_days: int) -> alt.LayerCh
     # Vega-Lite's "tooltip on the nearest point" pattern: an invisible rule per day.
     nearest = alt.selection_point(name="strength_hover", fields=["day"], nearest=True,
                                   on="pointerover", clear="pointerout", empty=False)
+    tooltip = [
+        alt.Tooltip("day:T", title="Day", format=DATE_FORMAT),
+        alt.Tooltip("score:Q", title="Strength", format=".0%"),
+    ]
     rule = base.mark_rule(color=BLACK).encode(
-        opacity=alt.condition(nearest, alt.value(0.3), alt.value(0)),
-        tooltip=[
-            alt.Tooltip("day:T", title="Day", format=DATE_FORMAT),
-            alt.Tooltip("score:Q", title="Strength", format=".0%"),
-        ],
+        opacity=alt.condition(nearest, alt.value(0.3), alt.value(0)), tooltip=tooltip,
     ).add_params(nearest)
+    # The latest day as a dot: where the score stands now, and all a first day shows
+    # (a line of one point draws nothing).
+    latest = base.mark_point(color=BLUE, filled=True, size=60, opacity=1).encode(
+        tooltip=tooltip,
+    ).transform_window(
+        newest="rank()", sort=[alt.SortField("day", order="descending")],
+    ).transform_filter("datum.newest == 1")
     days = "day" if half_life_days == 1 else "days"
     return alt.layer(
         base.mark_area(color=BLUE, opacity=0.2),
         base.mark_line(color=BLUE, strokeWidth=2),
+        latest,
         rule,
     ).properties(
         width="container",

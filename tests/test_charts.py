@@ -264,16 +264,26 @@ def test_streak_label(start, end, expected):
 
 def test_strength_line_is_a_percent_line_over_an_area():
     spec = charts.strength_line(strength_frame(), half_life_days=14).to_dict()
-    assert marks(spec) == ["area", "line", "rule"]
+    assert marks(spec) == ["area", "line", "point", "rule"]
     for layer in spec["layer"]:
         enc = layer["encoding"]
         assert (enc["x"]["field"], enc["x"]["type"]) == ("day", "temporal")
         assert (enc["y"]["field"], enc["y"]["type"]) == ("score", "quantitative")
         assert enc["y"]["axis"]["format"] == ".0%"
         assert enc["y"]["scale"]["domain"] == [0, 1]
-    tooltip = spec["layer"][2]["encoding"]["tooltip"]
+    tooltip = spec["layer"][3]["encoding"]["tooltip"]
     assert [t["field"] for t in tooltip] == ["day", "score"]
     assert tooltip[1]["format"] == ".0%"
+
+
+def test_strength_line_marks_the_newest_day_with_a_dot_so_a_first_day_shows():
+    spec = charts.strength_line(strength_frame().iloc[::-1], half_life_days=14).to_dict()
+    dot = spec["layer"][2]
+    assert dot["mark"]["type"] == "point" and dot["mark"]["filled"] is True
+    window, keep = dot["transform"]
+    assert [(w["op"], w["as"]) for w in window["window"]] == [("rank", "newest")]
+    assert window["sort"] == [{"field": "day", "order": "descending"}]
+    assert keep == {"filter": "datum.newest == 1"}
 
 
 def test_strength_line_subtitle_mentions_the_half_life_in_lines_a_phone_shows_whole():
