@@ -14,11 +14,13 @@ their request bodies), over loopback HTTP with gzip:
 - incremental sync with one change: one person's title changed through the
   core (as a page does), then a sync-collection REPORT with the last token
   (one href comes back) and a multiget of that one card;
-- pages while a phone syncs: in Chromium at the phone profile, each of
-  PAGES opened REPEAT times, server-side rerun times from bench/serve.py's
-  log, first with nothing else running, then while a thread runs full syncs
-  back to back. Radicale runs in the app's own process: its work competes
-  with the pages' for the interpreter and the two cores.
+- pages while a phone syncs: in Chromium at the phone profile, PAGES opened
+  in ROUNDS rounds, server-side rerun times from bench/serve.py's log. Each
+  round opens every page once with the phone paused and once while a thread
+  runs full syncs back to back (which goes first alternates), so both sides
+  see the same machine. Radicale runs in a process of its own at a lower
+  priority; the app's process still checks each request's app password and
+  hands it on.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ BATCH = 100  # cards per multiget: iOS asks for fewer, so this is the fewest rou
 FULL_SYNC_S, INCREMENTAL_S = 10.0, 0.5
 PAGE_MS = 200  # the pages' own target (bench/run.py)
 PAGES = ("/", "/queue", "/people", "/events")
-REPEAT = 5
+ROUNDS = 9
 BOOK = "/dav/fieldkit/contacts/"
 
 
@@ -45,8 +47,10 @@ def _client(url: str):
     return httpx.Client(base_url=url, timeout=120, headers={"accept-encoding": "gzip"})
 
 
-def full_sync(client, auth) -> tuple[str, dict[str, str], int]:
-    """(token, href -> ETag, bytes read) of a phone's first sync of the address book."""
+def full_sync(client, auth, between: Callable[[], None] = lambda: None
+              ) -> tuple[str, dict[str, str], int]:
+    """(token, href -> ETag, bytes read) of a phone's first sync of the address book.
+    ``between`` runs before each request after the first (it may wait)."""
     from tests import davclient as dav
     listing = dav.dav(client, "REPORT", BOOK, dav.sync_body(), depth="1", auth=auth)
     listing.raise_for_status()
@@ -55,6 +59,7 @@ def full_sync(client, auth) -> tuple[str, dict[str, str], int]:
     read = len(listing.content)
     hrefs = sorted(etags)
     for start in range(0, len(hrefs), BATCH):
+        between()
         cards = dav.dav(client, "REPORT", BOOK, dav.multiget_body(hrefs[start:start + BATCH]),
                         depth="1", auth=auth)
         cards.raise_for_status()
@@ -182,32 +187,52 @@ def _pages_while_syncing(server, chromium: str, auth, say, details: dict) -> lis
     from playwright.sync_api import sync_playwright
 
     from tests.browser import helpers, launcher
-    stop = threading.Event()
-    syncs: list[float] = []
+    stop, syncing, idle_now = threading.Event(), threading.Event(), threading.Event()
+    requests = [0]
+
+    def between() -> None:
+        """The phone's pause: no request goes out while the pages are measured alone."""
+        if not syncing.is_set():
+            idle_now.set()
+            while not syncing.wait(0.05):
+                if stop.is_set():
+                    raise SystemExit
+        idle_now.clear()
+        requests[0] += 1
 
     def phone() -> None:
-        with _client(server.url) as client:
+        with contextlib.suppress(SystemExit), _client(server.url) as client:
             while not stop.is_set():
-                start = time.perf_counter()
-                full_sync(client, auth)
-                syncs.append(time.perf_counter() - start)
+                between()
+                full_sync(client, auth, between)
 
+    idle: dict[str, list[float]] = {p: [] for p in PAGES}
+    busy: dict[str, list[float]] = {p: [] for p in PAGES}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True,
                                              args=launcher.CHROMIUM_ARGS)
+        thread = threading.Thread(target=phone, daemon=True)
         try:
             page = browser.new_context(**launcher.PHONE).new_page()
             _page_runs(server, page, helpers, PAGES, 1)  # warm: caches filled once
-            idle = _page_runs(server, page, helpers, PAGES, REPEAT)
-            thread = threading.Thread(target=phone, daemon=True)
             thread.start()
-            time.sleep(1.0)  # the sync is under way
-            busy = _page_runs(server, page, helpers, PAGES, REPEAT)
-            stop.set()
-            thread.join(timeout=120)
+            for n in range(ROUNDS):
+                for alone in ((True, False) if n % 2 == 0 else (False, True)):
+                    if alone:
+                        syncing.clear()
+                        idle_now.wait(30)  # the request in flight has been answered
+                    else:
+                        syncing.set()
+                        time.sleep(0.5)  # the sync is under way
+                    runs = _page_runs(server, page, helpers, PAGES, 1)
+                    for path in PAGES:
+                        (idle if alone else busy)[path] += runs[path]
         finally:
+            stop.set()
+            syncing.set()
+            thread.join(timeout=120)
             browser.close()
-    details["syncs_during_pages"] = len(syncs)
+    details["sync_requests_during_pages"] = requests[0]
     figures = []
     for path in PAGES:
         calm, during = statistics.median(idle[path]), statistics.median(busy[path])
