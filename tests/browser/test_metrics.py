@@ -15,13 +15,19 @@ from .helpers import (
 )
 
 
-def test_metrics_render_on_a_phone_without_overflow(server, phone_page, screenshot):
-    page = phone_page
+def metrics_of_the_sample(server, page):
+    """/metrics of the sample data, open on the phone; its charts' locator."""
     with db.connect(server.db_path) as conn:
         sample.fill(conn)
     open_page(page, server.url + "/metrics")
     charts = page.locator("[data-testid=stVegaLiteChart]")
     expect(charts.first).to_be_visible()
+    return charts
+
+
+def test_metrics_render_on_a_phone_without_overflow(server, phone_page, screenshot):
+    page = phone_page
+    charts = metrics_of_the_sample(server, page)
     settle(page)
     assert charts.count() >= 6
     expect(page.get_by_text("Half-life 14 days").first).to_be_visible()
@@ -38,11 +44,7 @@ def test_every_chart_is_readable_at_390_px(server, phone_page, screenshot):
     """No chart squeezed to a sliver, no legend, title or label cut short, and the
     calls' benchmark says where it comes from."""
     page = phone_page
-    with db.connect(server.db_path) as conn:
-        sample.fill(conn)
-    open_page(page, server.url + "/metrics")
-    charts = page.locator("[data-testid=stVegaLiteChart]")
-    expect(charts.first).to_be_visible()
+    charts = metrics_of_the_sample(server, page)
     charts_drawn(page)
     # Every axis shows at least two labels: a plot squeezed to a sliver shows one ("0").
     axes = page.evaluate("""() => [...document.querySelectorAll(
