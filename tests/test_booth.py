@@ -212,9 +212,10 @@ def test_the_text_limits_are_those_a_card_is_checked_against(db):
                                                          "phone", "note"]
     for name, limit in limits.items():
         assert booth.receive(db, sent(**{name: "x" * limit} if name not in ("email", "phone")
-                                      else {})).status == booth.STORED
+                                      else {}), now=NOW).status == booth.STORED
         longer = {"name": "Ada", name: "x" * (limit + 1)}
-        receipt = booth.receive(db, sent(**longer) if name != "name" else sent("x" * (limit + 1)))
+        receipt = booth.receive(db, sent(**longer) if name != "name" else sent("x" * (limit + 1)),
+                                now=NOW)
         assert receipt.status == booth.INVALID and receipt.field == name, (name, receipt)
 
 
