@@ -11,14 +11,14 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import caldav
 import httpx2 as httpx
 import pytest
 
-from fieldkit import access, app_passwords, cards, config, db as fdb, people, sample
+from fieldkit import access, app_passwords, cards, clock, config, db as fdb, people, sample
 from tests.browser.launcher import Server
 from tests.davclient import basic, dav, multiget_body, propfind_body, responses, sync_body
 
@@ -139,7 +139,7 @@ def test_the_caldav_library_reads_the_follow_ups_calendar(running):
         hour, minute = map(int, settings["triage_time"].split(":"))
         assert event.walk("VALARM")[0].decoded("trigger") == timedelta(hours=hour,
                                                                       minutes=minute)
-        today = datetime.now()
+        today = clock.utc_now().replace(tzinfo=None)  # the sample's day, also under --today
         soon = calendar.search(start=today - timedelta(days=400), end=today + timedelta(days=400),
                                event=True)
         assert len(soon) == open_followups

@@ -44,7 +44,7 @@ def test_every_chart_is_readable_at_390_px(server, phone_page, screenshot):
     """No chart squeezed to a sliver, no legend, title or label cut short, and the
     calls' benchmark says where it comes from."""
     page = phone_page
-    charts = metrics_of_the_sample(server, page)
+    metrics_of_the_sample(server, page)
     charts_drawn(page)
     # Every axis shows at least two labels: a plot squeezed to a sliver shows one ("0").
     axes = page.evaluate("""() => [...document.querySelectorAll(
