@@ -13,6 +13,7 @@ from streamlit import file_util
 from fieldkit import config
 from fieldkit.ui import warm
 from fieldkit.ui.gate import provider_allowed_emails
+from fieldkit.web import kept_files
 from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
 from fieldkit.web.site import Site
@@ -32,8 +33,10 @@ app = st.App(
     "frame.py",
     routes=routes(PAGE, SITE),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
+    # What they make of Streamlit's files (compressed, cut) is kept for the next start.
     middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
-                          site=SITE, start_up=(warm.warm_up,)),
+                          site=SITE, start_up=(warm.warm_up,),
+                          kept_in=kept_files.folder(os.environ)),
     # The mailbox syncs in the background while the server runs (started and
     # stopped with it: a lifespan, not a start-up task).
     lifespan=lifespan(SITE.database),

@@ -6,7 +6,8 @@ those bytes are most of the wait, so FieldKit compresses each static file
 the first time a browser asks for it, with brotli (else gzip), and keeps the
 result: every later request is answered from memory without touching the
 file or compressing again. The files are content-hashed and immutable, so
-what was kept never goes stale. Nothing else passes through here: not the
+what was kept never goes stale; it is also kept on disk (fieldkit.web.kept_files), so
+a restarted server does not compress again. Nothing else passes through here: not the
 page, the websocket, media or uploads, nor anything personal. A /static/
 path that is not one of Streamlit's files is a plain 404 here, kept nowhere:
 what is kept is bounded by the files there are.
@@ -29,6 +30,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldkit import contract
+from fieldkit.web import kept_files
 
 log = logging.getLogger("fieldkit.web")
 
@@ -45,6 +47,18 @@ ENCODERS: dict[str, Callable[[bytes], bytes]] = {
     "br": lambda data: brotli.compress(data, quality=BROTLI_QUALITY),
     "gzip": lambda data: gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0),
 }
+DECODERS: dict[str, Callable[[bytes], bytes]] = {"br": brotli.decompress,
+                                                 "gzip": gzip.decompress}
+LEVELS = {"br": BROTLI_QUALITY, "gzip": GZIP_LEVEL}
+
+
+def compressed(body: bytes, encoding: str, kept_in: Path | None = None) -> bytes:
+    """``body`` compressed with ``encoding``; read back from ``kept_in`` when an earlier
+    start compressed the same bytes (checked: it decompresses to them), else kept there."""
+    return kept_files.made(
+        kept_in, kept_files.name_for(f"{encoding}{LEVELS[encoding]}", body),
+        lambda: ENCODERS[encoding](body),
+        good=lambda kept: DECODERS[encoding](kept) == body)
 
 
 async def whole_answer(app: ASGIApp, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
@@ -141,8 +155,9 @@ class StaticCompression:
     """ASGI middleware: /static/ files compressed on first request, then served from memory."""
 
     def __init__(self, app: ASGIApp, prefix: str = PREFIX, warm: Sequence[str] = (),
-                 root: Path | None = None):
+                 root: Path | None = None, kept_in: Path | None = None):
         self.app = app
+        self.kept_in = kept_in  # where earlier starts kept what they compressed (None: nowhere)
         self.prefix = prefix
         # The folder URL paths map onto (Streamlit's, where index.html is): only its
         # files under ``prefix`` are asked for (None: any path, for tests).
@@ -233,15 +248,15 @@ class StaticCompression:
                 or "content-encoding" in headers
                 or content_type.startswith(_SKIPPED_TYPES)):
             return None
-        compressed = await anyio.to_thread.run_sync(ENCODERS[encoding], body)
+        packed = await anyio.to_thread.run_sync(compressed, body, encoding, self.kept_in)
         kept = [(k, v) for k, v in start["headers"]
                 if k not in (b"content-length", b"content-encoding", b"vary",
                              b"accept-ranges", b"last-modified")]
         kept += [(b"content-encoding", encoding.encode()),
-                 (b"content-length", str(len(compressed)).encode()),
+                 (b"content-length", str(len(packed)).encode()),
                  (b"vary", b"Accept-Encoding")]
         etag = headers.get("etag")
         if etag:  # the compressed form is another representation: another tag
             etag = etag.rstrip('"') + f'-{encoding}"'
             kept = [(k, v) for k, v in kept if k != b"etag"] + [(b"etag", etag.encode())]
-        return Kept(kept, compressed, etag.encode() if etag else None)
+        return Kept(kept, packed, etag.encode() if etag else None)

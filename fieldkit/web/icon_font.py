@@ -26,6 +26,7 @@ from fontTools.ttLib import TTFont
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fieldkit.web import kept_files
 from fieldkit.web.compress import after_start_up, plain_get, whole_answer
 
 FONT_PATH = re.compile(r"^/static/media/MaterialSymbols-[A-Za-z]+\.[\w-]+\.woff2$")
@@ -89,8 +90,10 @@ def subset(font_data: bytes, names: Iterable[str]) -> bytes:
 class IconFont:
     """ASGI middleware: Streamlit's Material Symbols font answered by its subset, made once."""
 
-    def __init__(self, app: ASGIApp, sources: Iterable[Path] = (), root: Path | None = None):
+    def __init__(self, app: ASGIApp, sources: Iterable[Path] = (), root: Path | None = None,
+                 kept_in: Path | None = None):
         self.app = app
+        self.kept_in = kept_in  # where earlier starts kept their cut (None: nowhere)
         self.sources = tuple(sources)
         # Streamlit's static folder, where the fonts to cut at start-up are (None: none).
         self.root = root
@@ -141,8 +144,10 @@ class IconFont:
         start, body = await whole_answer(self.app, scope, receive)
         if start.get("status") != 200:
             return None
-        names = await anyio.to_thread.run_sync(icon_names, self.sources)
-        font = await anyio.to_thread.run_sync(subset, body, names)
+        names = sorted(await anyio.to_thread.run_sync(icon_names, self.sources))
+        font = await anyio.to_thread.run_sync(lambda: kept_files.made(
+            self.kept_in, kept_files.name_for("woff2", body, "\n".join(names).encode()),
+            lambda: subset(body, names), good=lambda kept: kept[:4] == b"wOF2"))
         original = Headers(raw=start["headers"])
         etag = (original.get("etag") or '"font"').rstrip('"') + '-fieldkit"'
         headers = [(k, v) for k, v in start["headers"]

@@ -54,21 +54,23 @@ def shell_files(html: bytes) -> list[str]:
 
 def middleware(page_file: Path | None = None, icon_sources: Iterable[Path] = (),
                site: Site | None = None,
-               start_up: Iterable[Callable[[], object]] = ()) -> list[Middleware]:
+               start_up: Iterable[Callable[[], object]] = (),
+               kept_in: Path | None = None) -> list[Middleware]:
     """Outermost first: headers on every answer, the host and Streamlit's own doors
     checked (``site`` says who may open FieldKit), the page made a shell, static files
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
-    icons named in ``icon_sources`` (folders of code). ``start_up`` runs in worker
-    threads once the server is up (the pages' imports)."""
+    icons named in ``icon_sources`` (folders of code); both kept in ``kept_in`` across
+    starts (fieldkit.web.kept_files). ``start_up`` runs in worker threads once the server
+    is up (the pages' imports)."""
     warm = shell_files(page_file.read_bytes()) if page_file else ()
     site = site or Site()
     return [Middleware(StartUp, tasks=tuple(start_up)),
             Middleware(SecurityHeaders, site=site), Middleware(Doors, site=site),
             Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm,
-                       root=page_file.parent if page_file else None),
+                       root=page_file.parent if page_file else None, kept_in=kept_in),
             Middleware(IconFont, sources=tuple(icon_sources),
-                       root=page_file.parent if page_file else None)]
+                       root=page_file.parent if page_file else None, kept_in=kept_in)]
 
 
 def routes(page_file: Path, site: Site | None = None) -> list[Route]:
