@@ -18,6 +18,8 @@ with medians over repeated runs:
   plus apply, each on a fresh copy of the heavy database;
 - /capture on a phone behind an emulated venue link, first visit and second
   visit, FieldKit beside plain Streamlit (bench/venue.py, bench/link.py);
+- /capture on loopback, the first phone right after a server start beside a
+  later first visit (bench/venue.py, part "start");
 - Lighthouse 12 mobile on /capture, FieldKit beside plain Streamlit, and on
   the booth (/booth) (bench/lighthouse.py; installs Lighthouse into
   bench/.node/ with npm);
@@ -480,8 +482,8 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-PARTS = ("generate", "pages", "server", "imports", "venue", "lighthouse", "drop", "cards",
-         "photos", "dav", "mail")
+PARTS = ("generate", "pages", "server", "imports", "venue", "start", "lighthouse", "drop",
+         "cards", "photos", "dav", "mail")
 # Those that need the heavy database.
 HEAVY_PARTS = {"generate", "pages", "server", "imports", "dav"}
 
@@ -505,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     actions = 3 if args.quick else 7
     imports_repeat = 1 if args.quick else 3
     venue_runs = 1 if args.quick else 3
+    start_runs = 2 if args.quick else 5
     lighthouse_runs = 1 if args.quick else 3
     card_count = 60 if args.quick else 100
     card_reads = 3 if args.quick else 6
@@ -544,16 +547,19 @@ def main(argv: list[str] | None = None) -> int:
         if "imports" in parts:
             say("Imports...")
             figures += import_figures(path, workdir, imports_repeat)
-        if parts & {"venue", "lighthouse", "drop"} and CHROMIUM is None:
-            skipped.append("venue, Lighthouse and drop figures: no Chromium found (apt-get "
+        if parts & {"venue", "start", "lighthouse", "drop"} and CHROMIUM is None:
+            skipped.append("venue, start, Lighthouse and drop figures: no Chromium found (apt-get "
                            "install chromium, or set FIELDKIT_CHROMIUM to an executable)")
             say(f"  skipped {skipped[-1]}")
-        elif parts & {"venue", "lighthouse", "drop"}:
+        elif parts & {"venue", "start", "lighthouse", "drop"}:
             from bench import lighthouse, venue
             if "venue" in parts:
                 say("/capture through a venue's link (300 ms, 768/256 kbps), cold and warm...")
                 found, details["venue"] = venue.measure(workdir, venue_runs, say)
                 figures += [Figure(**f) for f in found]
+            if "start" in parts:
+                say("/capture on loopback: the first phone after a server start, and a later one...")
+                figures += [Figure(**f) for f in venue.first_after_start(workdir, start_runs, say)]
             if "lighthouse" in parts:
                 say("Lighthouse mobile on /capture and /booth...")
                 try:

@@ -206,3 +206,63 @@ def _details(visits: dict[str, dict[str, list[Visit]]]) -> dict:
                for kind in ("cold", "warm")}
         for name, runs in visits.items()
     }
+
+
+# ---------------------------------------------------------------------------
+# Part "start": the first phone after a server start (issue 24, point 13)
+# ---------------------------------------------------------------------------
+
+AS_FAST = 1.25  # "as fast as any other": within a quarter of a later first visit (noise)
+
+
+def first_after_start(workdir: Path, runs: int, say: Callable[[str], None]) -> list[dict]:
+    """/capture on loopback, no link: ``runs`` times a server is started on the sample
+    and, as soon as it answers its health check, a phone opens /capture in a new browser
+    context (nothing cached: the server's own first visit); then another new context
+    (a first visit to a server that has served one). Figures as for bench.run.Figure."""
+    from playwright.sync_api import sync_playwright
+
+    template = workdir / "start-template.db"
+    sample_database(template)
+    first: list[float] = []
+    later: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=launcher.find_chromium(),
+                                             headless=True, args=launcher.CHROMIUM_ARGS)
+        try:
+            for n in range(runs):
+                db_path = workdir / f"start-{n}.db"
+                shutil.copyfile(template, db_path)
+                with launcher.Server(db_path, db_path.with_suffix(".log")) as server:
+                    server.wait_healthy(timeout=60)
+                    for times in (first, later):
+                        context = browser.new_context(**launcher.PHONE)
+                        try:
+                            times.append(_ready_seconds(context, server.url + PAGE))
+                        finally:
+                            context.close()
+                say(f"  first visit after the start {first[-1]:.2f} s, "
+                    f"a later first visit {later[-1]:.2f} s ({n + 1}/{runs})")
+        finally:
+            browser.close()
+    later_median = _median(later)
+    return [
+        dict(name=f"first visit after a server start, {PAGE} on loopback",
+             median=_median(first), unit="s", target=AS_FAST * later_median,
+             floor=later_median, runs=first,
+             note=f"target: {AS_FAST}x a later first visit (ratio: over it)"),
+        dict(name=f"a later first visit (a new phone), {PAGE} on loopback",
+             median=later_median, unit="s", target=None, runs=later,
+             note="the same server, another new browser context"),
+    ]
+
+
+def _ready_seconds(context, url: str) -> float:
+    """Seconds from navigation start until the Name box takes input, in a new page."""
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
+        return page.wait_for_function(READY_JS, polling="raf",
+                                      timeout=TIMEOUT_S * 1000).json_value() / 1000
+    finally:
+        page.close()
