@@ -9,9 +9,12 @@ ADDRESS ?= 0.0.0.0
 .PHONY: run test lint venv dev clean bench
 
 # The venv is rebuilt when a requirements file changes; a stamp file records it.
+# Then what the server makes of Streamlit's files at a start (its scripts compressed,
+# the icon font cut) is made ahead of time: the first start answers its first phone at once.
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m fieldkit.web.prepare
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt

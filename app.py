@@ -5,23 +5,18 @@ and what runs beside them (the mailbox's background sync).
 """
 
 import os
-from pathlib import Path
 
 import streamlit as st
-from streamlit import file_util
 
 from fieldkit import config
 from fieldkit.ui import warm
 from fieldkit.ui.gate import provider_allowed_emails
-from fieldkit.web import kept_files
+from fieldkit.web import kept_files, prepare
 from fieldkit.web.background import lifespan
 from fieldkit.web.routes import middleware, routes
 from fieldkit.web.site import Site
 
-HERE = Path(__file__).resolve().parent
-STREAMLIT = Path(st.__file__).resolve().parent
-
-PAGE = Path(file_util.get_static_dir()) / "index.html"  # Streamlit's page, every URL's
+PAGE = prepare.streamlit_page()  # Streamlit's page, every URL's
 
 # The environment is read per request (os.environ is live), as the pages read
 # it per run; names it cannot read stop the start here, with their message.
@@ -34,7 +29,7 @@ app = st.App(
     routes=routes(PAGE, SITE),
     # The icons a screen can show are named in FieldKit's code and Streamlit's.
     # What they make of Streamlit's files (compressed, cut) is kept for the next start.
-    middleware=middleware(PAGE, icon_sources=(HERE / "pages", HERE / "fieldkit", STREAMLIT),
+    middleware=middleware(PAGE, icon_sources=prepare.icon_sources(),
                           site=SITE, start_up=(warm.warm_up,),
                           kept_in=kept_files.folder(os.environ)),
     # The mailbox syncs in the background while the server runs (started and

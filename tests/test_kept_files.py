@@ -148,3 +148,36 @@ def test_names_change_with_any_source_and_cannot_be_made_to_collide():
     assert kept_files.name_for("br11", b"ab", b"c") != kept_files.name_for("br11", b"a", b"bc")
     assert kept_files.name_for("br11", b"x") != kept_files.name_for("gzip9", b"x")
     assert kept_files.name_for("br11", b"x") == kept_files.name_for("br11", b"x")
+
+
+def test_prepared_ahead_of_time_a_first_start_makes_nothing(tmp_path, brotli_calls, monkeypatch):
+    """`python -m fieldkit.web.prepare` (make run, at install) makes what a start would:
+    the first start after it serves Streamlit's real files compressed and the icon font
+    cut, without compressing or cutting anything itself."""
+    from starlette.staticfiles import StaticFiles
+
+    from fieldkit.web import prepare
+    from fieldkit.web.routes import shell_files
+
+    page = prepare.streamlit_page()
+    scripts, fonts = prepare.prepare(tmp_path / "kept")
+    assert scripts > 40 and fonts == 1 and len(brotli_calls) == scripts
+    brotli_calls.clear()
+    monkeypatch.setattr(icon_font, "subset", lambda *a: pytest.fail("cut again"))
+    warm = shell_files(page.read_bytes())
+    app = Starlette(routes=[Route("/", lambda r: Response("page"))], middleware=[
+        Middleware(compress.StaticCompression, warm=warm, kept_in=tmp_path / "kept"),
+        Middleware(icon_font.IconFont, sources=prepare.icon_sources(), root=page.parent,
+                   kept_in=tmp_path / "kept")])
+    app.mount("/static", StaticFiles(directory=page.parent / "static"))
+    with TestClient(app, base_url="http://localhost") as web:
+        scripts_served = [path for path in warm if path.endswith(".js") and (
+            page.parent / path.lstrip("/")).stat().st_size >= compress.MINIMUM_BYTES]
+        assert len(scripts_served) > 40
+        for path in scripts_served:
+            answer = web.get(path, headers={"accept-encoding": "br"})
+            assert answer.headers.get("content-encoding") == "br", path
+            assert answer.content == (page.parent / path.lstrip("/")).read_bytes()
+        (font,) = (page.parent / "static" / "media").glob("MaterialSymbols-*.woff2")
+        assert len(web.get(f"/static/media/{font.name}").content) < font.stat().st_size / 10
+    assert brotli_calls == []

@@ -41,7 +41,7 @@ MINIMUM_BYTES = 1024  # smaller files gain less than the header costs
 BROTLI_QUALITY = 11
 GZIP_LEVEL = 9
 # Already compressed: compressing again gains nothing.
-_SKIPPED_TYPES = ("image/", "font/woff", "audio/", "video/", "application/zip")
+SKIPPED_TYPES = ("image/", "font/woff", "audio/", "video/", "application/zip")
 
 ENCODERS: dict[str, Callable[[bytes], bytes]] = {
     "br": lambda data: brotli.compress(data, quality=BROTLI_QUALITY),
@@ -246,7 +246,7 @@ class StaticCompression:
         content_type = headers.get("content-type", "")
         if (start.get("status") != 200 or len(body) < MINIMUM_BYTES
                 or "content-encoding" in headers
-                or content_type.startswith(_SKIPPED_TYPES)):
+                or content_type.startswith(SKIPPED_TYPES)):
             return None
         packed = await anyio.to_thread.run_sync(compressed, body, encoding, self.kept_in)
         kept = [(k, v) for k, v in start["headers"]

@@ -87,6 +87,15 @@ def subset(font_data: bytes, names: Iterable[str]) -> bytes:
     return out.getvalue()
 
 
+def cut(font_data: bytes, sources: Iterable[Path], kept_in: Path | None = None) -> bytes:
+    """The subset of ``font_data`` with the icons named in ``sources``; read back from
+    ``kept_in`` when an earlier start (or fieldkit.web.prepare) cut the same, else kept."""
+    names = sorted(icon_names(sources))
+    return kept_files.made(
+        kept_in, kept_files.name_for("woff2", font_data, "\n".join(names).encode()),
+        lambda: subset(font_data, names), good=lambda kept: kept[:4] == b"wOF2")
+
+
 class IconFont:
     """ASGI middleware: Streamlit's Material Symbols font answered by its subset, made once."""
 
@@ -144,10 +153,7 @@ class IconFont:
         start, body = await whole_answer(self.app, scope, receive)
         if start.get("status") != 200:
             return None
-        names = sorted(await anyio.to_thread.run_sync(icon_names, self.sources))
-        font = await anyio.to_thread.run_sync(lambda: kept_files.made(
-            self.kept_in, kept_files.name_for("woff2", body, "\n".join(names).encode()),
-            lambda: subset(body, names), good=lambda kept: kept[:4] == b"wOF2"))
+        font = await anyio.to_thread.run_sync(cut, body, self.sources, self.kept_in)
         original = Headers(raw=start["headers"])
         etag = (original.get("etag") or '"font"').rstrip('"') + '-fieldkit"'
         headers = [(k, v) for k, v in start["headers"]
