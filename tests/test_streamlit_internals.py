@@ -110,3 +110,12 @@ def test_the_marks_phone_css_and_cues_js_select_are_still_written(name):
 
 def test_a_keyed_element_carries_its_key_as_a_class():
     assert re.search(r"[`\"']st-key-[`\"']", BUNDLE) or "st-key-${" in BUNDLE
+
+
+def test_a_sessions_first_element_walks_the_stack_once_to_check_for_a_repl():
+    # ui/warm.py fills inspect's module map at start so that this walk is quick.
+    import inspect
+
+    from streamlit import delta_generator, env_util
+    assert "env_util.is_repl()" in inspect.getsource(delta_generator._maybe_print_use_warning)
+    assert "inspect.stack()" in inspect.getsource(env_util.is_repl)

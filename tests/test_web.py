@@ -357,13 +357,25 @@ def test_a_warm_up_that_finds_nothing_leaves_the_file_to_its_first_request():
         assert answer.status_code == 200 and "content-encoding" not in answer.headers
 
 
-def test_the_pages_imports_are_loaded_as_the_server_starts():
+def test_the_pages_imports_are_loaded_as_the_server_starts_before_it_answers():
     ran = []
-    app = StartUp(Starlette(routes=[]), tasks=[lambda: ran.append(threading.current_thread())])
-    with TestClient(app):
-        for _ in range(200):
-            if ran:
-                break
-            time.sleep(0.02)
+
+    def slow_task():
+        time.sleep(0.3)
+        ran.append(threading.current_thread())
+    app = StartUp(Starlette(routes=[Route("/", lambda r: Response(str(len(ran))))]),
+                  tasks=[slow_task])
+    with TestClient(app) as web:  # the server has started: the task is done
+        assert ran and web.get("/").text == "1"
     assert len(ran) == 1 and ran[0] is not threading.main_thread()  # in a worker thread
     assert {"fieldkit.ui.capture_actions", "fieldkit.cards", "pandas"} <= set(warm.page_imports())
+
+
+def test_the_warm_up_maps_every_loaded_module_to_its_file_as_a_first_element_would(
+        monkeypatch):
+    import inspect
+    monkeypatch.setattr(inspect, "_filesbymodname", {})
+    monkeypatch.setattr(inspect, "modulesbyfile", {})
+    warm.warm_up()
+    mapped = set(inspect._filesbymodname)
+    assert {"pandas", "altair", "fieldkit.cards", "fieldkit.ui.capture_actions"} <= mapped

@@ -22,14 +22,18 @@ from fieldkit import contract
 from fieldkit.errors import FieldkitError
 from fieldkit.web import shell
 from fieldkit.web.site import Site
-from fieldkit.web.compress import ENCODERS, after_start_up, chosen_encoding
+from fieldkit.web.compress import ENCODERS, chosen_encoding
 
 
 class StartUp:
-    """ASGI middleware: ``tasks`` run once, each in a worker thread, when the server is up.
+    """ASGI middleware: ``tasks`` run once, each in a worker thread, as the server starts,
+    before it answers anyone.
 
-    What the first request would otherwise wait on, done before anyone asks;
-    a task that fails leaves its work to that request.
+    What the first request would otherwise wait on (the pages' imports: a second of
+    CPU), done before anyone asks: run beside the first phone's requests, it held the
+    interpreter while they waited. The server's socket is open meanwhile; a phone that
+    connects is answered when they are done. A task that fails leaves its work to the
+    first request that needs it.
     """
 
     def __init__(self, app: ASGIApp, tasks: Iterable[Callable[[], object]] = ()):
@@ -38,7 +42,11 @@ class StartUp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" and self.tasks:
-            await self.app(scope, receive, after_start_up(send, self._run))
+            async def started_after_the_tasks(message: Message) -> None:
+                if message["type"] == "lifespan.startup.complete":
+                    await self._run()
+                await send(message)
+            await self.app(scope, receive, started_after_the_tasks)
             return
         await self.app(scope, receive, send)
 

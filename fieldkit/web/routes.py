@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fieldkit.web import api, booth_page, dav, icons, shell, signin
+from fieldkit.web import api, booth_page, dav, icons, shell, signin, sockets
 from fieldkit.web.browser import served
 from fieldkit.web.compress import StaticCompression
 from fieldkit.web.doors import Doors
@@ -60,11 +60,11 @@ def middleware(page_file: Path | None = None, icon_sources: Iterable[Path] = (),
     checked (``site`` says who may open FieldKit), the page made a shell, static files
     compressed (the page's own, ``page_file``'s, at start-up), the icon font cut to the
     icons named in ``icon_sources`` (folders of code); both kept in ``kept_in`` across
-    starts (fieldkit.web.kept_files). ``start_up`` runs in worker threads once the server
-    is up (the pages' imports)."""
+    starts (fieldkit.web.kept_files). ``start_up`` runs in worker threads as the server
+    starts, before it answers (after TCP_NODELAY on its sockets, fieldkit.web.sockets)."""
     warm = shell_files(page_file.read_bytes()) if page_file else ()
     site = site or Site()
-    return [Middleware(StartUp, tasks=tuple(start_up)),
+    return [Middleware(StartUp, tasks=(sockets.answer_at_once, *start_up)),
             Middleware(SecurityHeaders, site=site), Middleware(Doors, site=site),
             Middleware(ShellPage, own=booth_page.FILES),
             Middleware(StaticCompression, warm=warm,
