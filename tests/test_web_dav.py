@@ -469,6 +469,14 @@ def test_radicale_runs_in_a_process_of_its_own():
     assert done.stdout.strip() == "False", done.stderr
 
 
+def test_radicales_process_takes_only_the_cpu_the_pages_leave(client, auth):
+    import os
+    assert client.request("PROPFIND", "/dav/", headers={**auth, "depth": "0"}).status_code == 207
+    pid = dav.WORKER._process.pid  # noqa: SLF001 - the process a sync runs in
+    assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+    assert os.getpriority(os.PRIO_PROCESS, pid) == 19
+
+
 def test_a_dead_radicale_process_is_started_again(client, auth):
     assert ask(client, "PROPFIND", BOOK, propfind_body("d:getetag"), depth="0",
                auth=auth).status_code == 207
