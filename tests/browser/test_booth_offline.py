@@ -335,6 +335,9 @@ def test_save_with_no_name_while_disconnected_says_not_saved(server, phone_page,
     page = phone_page
     sockets = _dropping_socket(page)
     open_page(page, server.url + "/capture")
+    # The page has loaded its outbox (a second after it came, while online): what it
+    # holds afterwards is what the phone kept.
+    page.wait_for_function("() => typeof FieldkitOutbox !== 'undefined'", timeout=15_000)
     page.get_by_role("radio", name="Prospect", exact=True).tap()
     phone_context.set_offline(True)
     sockets[-1].close()

@@ -65,8 +65,10 @@ def test_a_persons_page_on_a_phone(server, phone_page, screenshot):
     expect(phones).to_have_count(1)
     page.get_by_role("textbox", name="Another phone", exact=True).fill("01 23 45 67 89")
     # Its label: one tap on the pills under it.
-    page.locator("[class*='st-key-edit_'][class*='_phone_1_'][class*='_label']") \
-        .get_by_role("radio", name="mobile", exact=True).tap()
+    mobile = page.locator("[class*='st-key-edit_'][class*='_phone_1_'][class*='_label']") \
+        .get_by_role("radio", name="mobile", exact=True)
+    mobile.tap()
+    expect(mobile).to_be_checked()  # picked on the phone before Save sends the form
     screenshot(page, "person-edit-label.png")
     save = page.get_by_role("button", name="Save changes")
     save.scroll_into_view_if_needed()
