@@ -41,7 +41,7 @@ def test_a_card_photo_read_with_one_tap_fills_the_form_and_saves(
     page.get_by_text("Company, contact details, note, photo, voice memo").tap()
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Card photo")
     uploader.locator("input[type=file]").set_input_files(str(photo))
-    expect(uploader.get_by_text("card.jpg")).to_be_visible()
+    expect(uploader.get_by_text("card.jpg")).to_be_visible(timeout=20_000)  # uploaded, on a busy CI too
     with rerun(page, timeout=30):
         page.get_by_role("button", name="Read card").tap()
     expect(page.get_by_label("Name", exact=True)).to_have_value(truth.name)

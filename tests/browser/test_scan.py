@@ -77,7 +77,7 @@ def test_a_badge_photo_fills_the_card_and_saves_it(server, phone_page, screensho
         page.get_by_text("Company, contact details, note, photo, voice memo").tap()
     scanner = page.get_by_test_id("stFileUploader").filter(has_text="Scan a QR code")
     scanner.locator("input[type=file]").set_input_files(str(photo))
-    expect(scanner.get_by_text("badge.jpg")).to_be_visible()
+    expect(scanner.get_by_text("badge.jpg")).to_be_visible(timeout=20_000)  # uploaded, on a busy CI too
     with rerun(page):
         page.get_by_role("button", name="Read code").tap()
     expect(page.get_by_label("Name", exact=True)).to_have_value("Amara Okafor")
