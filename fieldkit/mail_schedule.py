@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from fieldkit import clock, config, db, mail_sync
+from fieldkit import clock, config, db, mail_sync, processes
 from fieldkit.errors import DatabaseError
 
 ROOT = Path(__file__).resolve().parents[1]  # where ``python -m fieldkit`` is found
@@ -144,14 +144,8 @@ class Scheduler:
     def stop(self) -> None:
         """End the thread and the sync it started (that sync resumes next time)."""
         self._stop.set()
-        child = self._child
-        if child is not None and child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        if self._child is not None:
+            processes.end(self._child, STOP_SECONDS)
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=STOP_SECONDS)
 

@@ -30,7 +30,8 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-from tests.browser.launcher import end, free_port
+from fieldkit.processes import end
+from tests.browser.launcher import free_port
 
 USER = "me@fieldkit.test"
 PASSWORD = "correct-horse-battery-staple"  # static passdb args: no spaces

@@ -45,7 +45,7 @@ from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from fieldkit import (access, app_passwords, calendar_feed, config, contract, db as fdb,
-                      phone_setup)
+                      phone_setup, processes)
 from fieldkit.errors import FieldkitError
 from fieldkit.web import requests
 from fieldkit.web.site import Site
@@ -133,12 +133,8 @@ class Worker:
                 time.sleep(0.05)
 
     def _stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._process is not None:
+            processes.end(self._process)
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
         self._process = self._folder = None

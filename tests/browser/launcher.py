@@ -27,6 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from fieldkit.processes import end
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 
@@ -66,18 +68,6 @@ def find_chromium() -> str | None:
         if os.access(candidate, os.X_OK):
             return candidate
     return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def end(process: subprocess.Popen, timeout: float = 10.0) -> None:
-    """Stop a process this harness started: politely, then for good after ``timeout``."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class ServerDidNotStart(RuntimeError):
