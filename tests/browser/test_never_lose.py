@@ -67,13 +67,19 @@ def test_save_tapped_twice_while_offline_is_saved_once(server, phone_page, phone
                           lambda socket: (socket.connect_to_server(), sockets.append(socket)))
     open_page(page, server.url + "/capture")
     fill_card(page, "Tomas Tunnel")
+    # A slow phone: keeping a card in IndexedDB takes a while, so the second tap below
+    # comes while the first card is being kept and the form still holds it.
+    page.wait_for_function("() => typeof FieldkitOutbox !== 'undefined'", timeout=15_000)
+    page.evaluate("""() => { const put = FieldkitOutbox.put;
+        FieldkitOutbox.put = (card) => new Promise((done) => setTimeout(done, 500))
+          .then(() => put(card)); }""")
     phone_context.set_offline(True)
     sockets[-1].close()  # the phone's drop closes the socket
     expect(page.locator("[data-testid=stApp]")).not_to_have_attribute(
         "data-test-connection-state", "CONNECTED")
     save = page.get_by_role("button", name="Save card")
     save.tap(force=True)
-    save.tap(force=True)  # a thumb that taps again: the form is empty by then
+    save.tap(force=True)  # a thumb that taps again, the first card not yet kept
     expect(page.locator("#fieldkit-offline")).to_contain_text("Kept on this phone: Tomas Tunnel")
     assert [c["fields"]["name"] for c in page.evaluate("() => FieldkitOutbox.cards()")] == [
         "Tomas Tunnel"]

@@ -173,8 +173,20 @@
 
 
   // The tap never reached the server (it was stopped here): the card is the phone's to
-  // send, under an id of its own, taken now; the booth's outbox sends it once.
+  // send, under an id of its own, taken now; the booth's outbox sends it once. A second
+  // tap while the first is being kept (the form not yet emptied) keeps nothing more.
+  let keeping = false;
   async function keepOnPhone() {
+    if (keeping) return;
+    keeping = true;
+    try {
+      await keepTheForm();
+    } finally {
+      keeping = false;
+    }
+  }
+
+  async function keepTheForm() {
     const found = captureCard();
     if (!found || !found.fields.name) {
       notSaved = true; // nothing to keep (no name yet): the form says what it needs
