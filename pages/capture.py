@@ -57,9 +57,9 @@ with st.form(key("form"), border=False):
         fields.field(name, key, settings)
     st.pills("Kind", list(PERSON_KINDS), format_func=PERSON_KINDS.get, key=key("kind"))
     st.toggle("Important", key=key("important"))
-    # Keyed by the form: every new card starts with its details folded.
-    with st.expander("Company, contact details, note, photo, voice memo", key=key("details"),
-                     on_change="rerun"):
+    # Keyed by the form: every new card starts with its details folded. Opening them asks
+    # the server nothing (a run then would drop the answer to a photo picked at once).
+    with st.expander("Company, contact details, note, photo, voice memo", key=key("details")):
         for name in fields.FIELDS:
             if name not in read_in:
                 fields.field(name, key, settings)

@@ -309,3 +309,12 @@ def charts_drawn(page, timeout=30.0):
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
         ".every((c) => c.querySelector('svg, canvas'))", timeout=timeout * 1000)
+
+
+CAPTURE_DETAILS = "Company, contact details, note, photo, voice memo"
+
+
+def open_details(page):
+    """Open /capture's folded details (a tap asks the server nothing) and wait for them."""
+    page.get_by_text(CAPTURE_DETAILS, exact=True).tap()
+    expect(page.get_by_label("Company", exact=True)).to_be_visible()

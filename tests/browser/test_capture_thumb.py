@@ -10,18 +10,11 @@ from .helpers import (
     assert_no_horizontal_overflow,
     expect,
     on_screen,
+    open_details,
     open_page,
     rerun,
 )
 from .test_scan import badge_photo
-
-DETAILS = "Company, contact details, note, photo, voice memo"
-
-
-def open_details(page):
-    with rerun(page):
-        page.get_by_text(DETAILS, exact=True).tap()
-
 
 def field(page, label):
     return page.get_by_label(label, exact=True)

@@ -12,10 +12,11 @@ from tests.apptest import rows
 
 from .helpers import (
     assert_no_errors,
-    charts_drawn,
     assert_no_horizontal_overflow,
+    charts_drawn,
     expect,
     on_screen,
+    open_details,
     open_page,
     rerun,
     small_tap_targets,
@@ -93,9 +94,7 @@ def test_a_day_at_a_trade_show_from_an_empty_database(server, phone_page, screen
         field(page, "Name").fill(name)
         page.get_by_role("radio", name=kind, exact=True).tap()
         if phone:
-            with rerun(page):
-                page.get_by_text("Company, contact details, note, photo, voice memo",
-                                 exact=True).tap()
+            open_details(page)
             field(page, "Company").fill(company)
             field(page, "Phone").fill(phone)
         with rerun(page):

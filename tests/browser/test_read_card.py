@@ -10,6 +10,7 @@ from .helpers import (
     assert_no_errors,
     assert_no_horizontal_overflow,
     expect,
+    open_details,
     open_page,
     rerun,
 )
@@ -38,7 +39,7 @@ def test_a_card_photo_read_with_one_tap_fills_the_form_and_saves(
     photo.write_bytes(card.photo)
 
     open_page(page, server.url + "/capture")
-    page.get_by_text("Company, contact details, note, photo, voice memo").tap()
+    open_details(page)
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Card photo")
     uploader.locator("input[type=file]").set_input_files(str(photo))
     expect(uploader.get_by_text("card.jpg")).to_be_visible(timeout=20_000)  # uploaded, on a busy CI too

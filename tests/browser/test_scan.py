@@ -11,6 +11,7 @@ from .helpers import (
     assert_no_errors,
     assert_no_horizontal_overflow,
     expect,
+    open_details,
     open_page,
     rerun,
 )
@@ -73,8 +74,7 @@ def test_a_badge_photo_fills_the_card_and_saves_it(server, phone_page, screensho
     assert_no_horizontal_overflow(page)
 
     # A photo chosen in the details, read with Read code (the camera reads at once).
-    with rerun(page):
-        page.get_by_text("Company, contact details, note, photo, voice memo").tap()
+    open_details(page)
     scanner = page.get_by_test_id("stFileUploader").filter(has_text="Scan a QR code")
     scanner.locator("input[type=file]").set_input_files(str(photo))
     expect(scanner.get_by_text("badge.jpg")).to_be_visible(timeout=20_000)  # uploaded, on a busy CI too

@@ -9,7 +9,15 @@ import pytest
 from fieldkit import config, db, sample
 from fieldkit.ui import nav
 
-from .helpers import assert_no_errors, expect, open_page, rerun, small_tap_targets
+from .helpers import (
+    CAPTURE_DETAILS,
+    assert_no_errors,
+    expect,
+    open_details,
+    open_page,
+    rerun,
+    small_tap_targets,
+)
 
 MINIMUM = 44  # px: Apple's and Google's guidance for a finger
 
@@ -38,7 +46,7 @@ def opened(page, label):
 # Each page, and what to open on it first: (name, path, steps).
 STATES = [
     *[(spec.url_path or "today", spec.url_path, []) for spec in nav.PAGES],
-    ("capture-details", "capture", ["Company, contact details, note, photo, voice memo"]),
+    ("capture-details", "capture", [CAPTURE_DETAILS]),
     ("queue-notes", "queue", ["With notes"]),
     ("calls-session", "calls", ["Start a call session"]),
     ("events-new", "events", ["New event"]),
@@ -57,6 +65,8 @@ def test_every_tap_target_is_at_least_44_px_tall(sample_server, phone_page, scre
         elif step == "With notes":
             with rerun(page):
                 page.get_by_role("radio", name=step).first.tap()
+        elif step == CAPTURE_DETAILS:
+            open_details(page)  # no run: the details open on the phone
         else:
             opened(page, step)
     small = small_tap_targets(page, MINIMUM)
