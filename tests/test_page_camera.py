@@ -73,8 +73,8 @@ def test_after_save_the_form_is_empty_folded_and_name_gets_the_focus(app_db):
     assert all(w.value in ("", None) for w in at.get("text_input"))
     assert order(at)[:2] == ["Name", "Kind"]
     (details,) = at.get("expander")
-    # A new expander, closed: the browser forgets that the last one was opened.
-    assert details.proto.expanded is False and details.proto.id != before.proto.id
+    # A new expander (another key), closed: the browser forgets that the last one was opened.
+    assert details.proto.expanded is False and details.key != before.key
     given = cue(at)
     assert f'{cues.FOCUS}="capture_name_1"' in given and cues.TOP in given
     at.run()  # a later run (another tap) gives no cue again
