@@ -50,7 +50,9 @@ def take_card(page, name, kind=None, important=False, photo=None, **details):
     """Fill the booth's form and tap Save card; waits for its "Saved" line."""
     page.get_by_label("Name", exact=True).fill(name)
     if kind:
-        page.get_by_role("radio", name=kind, exact=True).tap()
+        pill = page.get_by_role("radio", name=kind, exact=True)
+        pill.tap()
+        expect(pill).to_have_attribute("aria-checked", "true")
     if important:
         page.get_by_text("Important", exact=True).tap()
     if details or photo:
@@ -224,6 +226,43 @@ def test_a_card_the_server_refuses_waits_with_its_message_until_fixed_or_discard
                          "come back."]
     assert outbox(page) == []
     assert rows(server.db_path, "SELECT count(*) FROM people") == [(1,)]
+
+
+def form_layout(page):
+    """Where the booth's form and each kind pill sit on the screen."""
+    return page.evaluate("""() => [...document.querySelectorAll('#name, #kinds button, #save')]
+        .map((e) => [e.id || e.textContent, Math.round(e.getBoundingClientRect().top)])""")
+
+
+def test_the_form_stays_put_while_the_server_answers(server, phone_page):
+    # A CI run tapped Partner as the sign-in line appeared above the form: the pill moved
+    # and the tap landed on Prospect. Whatever the server answers, nothing the thumb aims at moves.
+    page = phone_page
+    page.goto(server.url + "/booth")
+    expect(page.locator("#kinds button")).to_have_count(8)
+    page.wait_for_load_state("networkidle")  # the server's answer drawn
+    before = form_layout(page)
+    expect(page.locator(STATUS)).to_be_hidden()
+    event_height = page.locator("#event").bounding_box()["height"]
+
+    event_id = a_running_trade_show(server.db_path)
+    with db.connect(server.db_path) as conn:
+        conn.execute("UPDATE events SET name = ? WHERE id = ?",
+                     ("FleetTech Expo and Connected Vehicle Summit, Hall 4", event_id))
+        checkins.check_in(conn, event_id)
+    page.reload()
+    expect(page.locator("#event")).to_contain_text("Connected Vehicle Summit")
+    assert form_layout(page) == before
+    assert page.locator("#event").bounding_box()["height"] == event_height  # one line
+
+    with db.connect(server.db_path) as conn:
+        access.set_password(conn, PASSWORD)
+    page.reload()
+    expect(page.locator(STATUS)).to_have_text("Sign in to send.")
+    assert form_layout(page) == before
+    status, save = page.locator(STATUS).bounding_box(), page.locator("#save").bounding_box()
+    assert status["y"] > save["y"] + save["height"]  # under the form, and on the screen
+    assert status["y"] + status["height"] <= 844
 
 
 def test_with_a_password_the_cards_wait_until_the_phone_signs_in(

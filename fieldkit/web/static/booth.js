@@ -55,7 +55,8 @@
     event.classList.toggle("event", Boolean(booth.event));
     event.textContent = booth.event
       ? `At ${booth.event.name} — cards are tied to it`
-      : "Not checked in: cards are saved without an event.";
+      : "Not checked in: cards have no event.";
+    event.title = event.textContent; // one line on the page; a long name is cut there
   }
 
   // The kinds and each field's most characters, as the server checks them.
